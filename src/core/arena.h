@@ -1,0 +1,30 @@
+/*
+ * Internal: a bump allocator. Everything allocated from an arena is freed
+ * at once with it; used for document trees and other build-once data.
+ */
+#ifndef CICD_CORE_ARENA_H
+#define CICD_CORE_ARENA_H
+
+#include <stddef.h>
+
+typedef struct cicd_arena_block cicd_arena_block;
+
+typedef struct cicd_arena {
+	cicd_arena_block *head;
+	char *cursor;
+	char *end;
+	size_t block_size; /* size of ordinary blocks; large requests get their own */
+	size_t allocated;  /* total bytes of all blocks, for limits and reports */
+} cicd_arena;
+
+void cicd__arena_init(cicd_arena *arena, size_t block_size);
+void cicd__arena_release(cicd_arena *arena);
+
+/* Aligned to max_align_t; NULL when memory runs out (no error is set). */
+void *cicd__arena_alloc(cicd_arena *arena, size_t size);
+void *cicd__arena_calloc(cicd_arena *arena, size_t count, size_t size);
+/* A NUL-terminated copy of len bytes. */
+char *cicd__arena_strndup(cicd_arena *arena, const char *s, size_t len);
+char *cicd__arena_strdup(cicd_arena *arena, const char *s);
+
+#endif
