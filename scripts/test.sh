@@ -29,4 +29,12 @@ ninja -C build-asan -j"$jobs"
 step "libFuzzer targets, ${FUZZ_SECONDS}s each"
 bash scripts/fuzz.sh "$FUZZ_SECONDS"
 
+# Module suites that need more than ctest (peers, a control plane, bindings)
+# live in scripts/test.d/NN-name.sh and run in order; each exits non-zero on failure.
+for extra in scripts/test.d/*.sh; do
+  [ -e "$extra" ] || continue
+  step "$(basename "$extra")"
+  bash "$extra"
+done
+
 step "all suites passed"
