@@ -85,8 +85,11 @@ void cicd__buf_clear(cicd_buf *buf)
 char *cicd__buf_detach(cicd_buf *buf)
 {
 	char *p;
-	if (!buf->ptr && cicd__buf_grow(buf, 0))
-		return NULL;
+	if (!buf->ptr) {
+		if (cicd__buf_grow(buf, 0))
+			return NULL;
+		buf->ptr[0] = '\0';
+	}
 	p = buf->ptr;
 	buf->ptr = NULL;
 	buf->size = 0;

@@ -23,19 +23,22 @@ int cicd__log_enabled(cicd_log_level level)
 
 static const char MASK[] = "[MASKED]";
 
-/* Replaces text[start, end) with MASK; returns the new length. */
-static size_t mask_span(char *text, size_t len, size_t start, size_t end)
+/*
+ * Replaces text[start, end) with MASK; returns the new length. The text
+ * grows when the secret is shorter than the mask and there is room; with
+ * no room the mask is cut, which still hides the secret.
+ */
+static size_t mask_span(char *text, size_t len, size_t cap, size_t start, size_t end)
 {
 	size_t mlen = sizeof MASK - 1;
 	size_t span = end - start;
-	if (span < mlen) {
-		/* The mask is longer than what it hides: never grow the buffer, cut the mask. */
+	if (span < mlen && len + (mlen - span) + 1 > cap) {
 		memcpy(text + start, MASK, span);
 		return len;
 	}
-	memcpy(text + start, MASK, mlen);
 	memmove(text + start + mlen, text + end, len - end);
-	len -= span - mlen;
+	memcpy(text + start, MASK, mlen);
+	len = len - span + mlen;
 	text[len] = '\0';
 	return len;
 }
@@ -68,7 +71,7 @@ static const char *const k_secret_words[] = {
 	"secret=", "client_secret=", "x-amz-signature=", "sig=", NULL,
 };
 
-size_t cicd__redact(char *text, size_t len)
+size_t cicd__redact(char *text, size_t len, size_t cap)
 {
 	size_t i = 0;
 	while (i < len) {
@@ -83,8 +86,9 @@ size_t cicd__redact(char *text, size_t len)
 				k++;
 			}
 			if (k < len && text[k] == '@' && colon && k > colon + 1) {
-				len = mask_span(text, len, colon + 1, k);
-				i = colon + 1 + sizeof MASK - 1;
+				size_t before = len;
+				len = mask_span(text, len, cap, colon + 1, k);
+				i = k + len - before;
 				continue;
 			}
 		}
@@ -95,8 +99,9 @@ size_t cicd__redact(char *text, size_t len)
 				while (e < len && is_token_char(text[e]) && text[e] != '&')
 					e++;
 				if (e > s) {
-					len = mask_span(text, len, s, e);
-					i = s + (e - s < sizeof MASK - 1 ? e - s : sizeof MASK - 1);
+					size_t before = len;
+					len = mask_span(text, len, cap, s, e);
+					i = e + len - before;
 					matched = 1;
 				}
 				break;
@@ -111,8 +116,9 @@ size_t cicd__redact(char *text, size_t len)
 				while (e < len && is_token_char(text[e]))
 					e++;
 				if (e > i + n) {
-					len = mask_span(text, len, i, e);
-					i += sizeof MASK - 1 < e - i ? sizeof MASK - 1 : e - i;
+					size_t before = len;
+					len = mask_span(text, len, cap, i, e);
+					i = e + len - before;
 					matched = 1;
 				}
 				break;
@@ -136,6 +142,6 @@ void cicd__log(cicd_log_level level, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	cicd__redact(line, strlen(line));
+	cicd__redact(line, strlen(line), sizeof line);
 	g_cb(level, line, g_payload);
 }

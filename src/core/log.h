@@ -16,8 +16,10 @@ void cicd__log(cicd_log_level level, const char *fmt, ...) CICD__PRINTF(2, 3);
  * an `Authorization:` header or `Bearer`/`Basic` token, the password of a
  * `scheme://user:password@host` URL, GitLab tokens (glpat-, gldt-, glrt-,
  * GR1348941, ...), and `token=`, `password=`, `private_token=` style query
- * parameters all become [MASKED]. Returns the new length.
+ * parameters all become [MASKED]. `cap` is the buffer's size: the text may
+ * grow up to cap - 1 bytes when a secret is shorter than the mask. Returns
+ * the new length.
  */
-size_t cicd__redact(char *text, size_t len);
+size_t cicd__redact(char *text, size_t len, size_t cap);
 
 #endif

@@ -9,8 +9,6 @@ void cli_print_error(void)
 	const cicd_error *e = cicd_error_last();
 	if (e->file[0] && e->line)
 		fprintf(stderr, "%s:%u:%u: %s\n", e->file, e->line, e->column, e->message);
-	else if (e->file[0])
-		fprintf(stderr, "%s: %s\n", e->file, e->message);
 	else
 		fprintf(stderr, "cicd: %s\n", e->message[0] ? e->message : cicd_strerror(e->code));
 }
