@@ -433,7 +433,7 @@ int cicd__builder_end(cicd_doc_builder *b)
 			weight = add_weight(weight, n->u.seq.items[i]->weight);
 		n->weight = weight;
 	} else {
-		if ((rc = finish_mapping(b, n, b->scratch + f.scratch_start, count)))
+		if ((rc = finish_mapping(b, n, count ? b->scratch + f.scratch_start : NULL, count)))
 			return rc;
 	}
 	b->scratch_count = f.scratch_start;
