@@ -12,5 +12,6 @@
 #include "buffer.h"
 #include "diagnostics.h"
 #include "document.h"
+#include "mask.h"
 
 #endif
