@@ -194,17 +194,6 @@ const cicd_node *cicd_node_value(const cicd_node *node, size_t i)
 	return node->u.map.pairs[i].value;
 }
 
-static uint64_t key_hash(const char *key, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 int cicd__node_index_map(cicd_arena *arena, cicd_node *map)
 {
 	size_t cap = 16, i;
@@ -221,7 +210,7 @@ int cicd__node_index_map(cicd_arena *arena, cicd_node *map)
 		size_t slot;
 		if (k->kind != CICD_NODE_SCALAR)
 			continue;
-		slot = (size_t)key_hash(k->u.scalar.text, k->u.scalar.len) & (cap - 1);
+		slot = (size_t)cicd__key_hash(k->u.scalar.text, k->u.scalar.len) & (cap - 1);
 		while (map->u.map.index[slot])
 			slot = (slot + 1) & (cap - 1);
 		map->u.map.index[slot] = (uint32_t)(i + 1);
@@ -236,7 +225,7 @@ const cicd_node *cicd__node_get(const cicd_node *map, const char *key, size_t le
 		return NULL;
 	if (map->u.map.index) {
 		size_t cap = map->u.map.index_cap;
-		size_t slot = (size_t)key_hash(key, len) & (cap - 1);
+		size_t slot = (size_t)cicd__key_hash(key, len) & (cap - 1);
 		while (map->u.map.index[slot]) {
 			const cicd_node_pair *p = &map->u.map.pairs[map->u.map.index[slot] - 1];
 			if (p->key->u.scalar.len == len && memcmp(p->key->u.scalar.text, key, len) == 0)

@@ -58,6 +58,18 @@ struct cicd_document {
 	cicd_diagnostics warnings;
 };
 
+/* Hash of a mapping key's bytes, for the per-mapping lookup index (FNV-1a). */
+static inline uint64_t cicd__key_hash(const char *key, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 /* Resolves the YAML 1.1 type of a plain scalar's text. */
 cicd_value_type cicd__scalar_resolve(const char *text, size_t len);
 

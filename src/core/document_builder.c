@@ -337,6 +337,72 @@ static int merge_source(cicd_doc_builder *b, pair_list *out, cicd_hashmap *expli
 	return 0;
 }
 
+/*
+ * The common case, a mapping without merge keys: pairs go straight into the
+ * arena, and maps past SMALL_MAP get their lookup index built while the
+ * duplicates are checked, with no temporary allocation.
+ */
+static int finish_plain_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **kv, size_t pairs)
+{
+	cicd_node_pair *out;
+	uint32_t *index = NULL;
+	size_t count = 0, cap = 0, i, weight = 1;
+	int rc;
+	n->weight = 1;
+	if (!pairs)
+		return 0;
+	out = cicd__arena_alloc(&b->doc->arena, pairs * sizeof *out);
+	if (!out)
+		return oom();
+	if (pairs > SMALL_MAP) {
+		cap = 16;
+		while (cap < pairs * 2)
+			cap *= 2;
+		index = cicd__arena_calloc(&b->doc->arena, cap, sizeof *index);
+		if (!index)
+			return oom();
+	}
+	for (i = 0; i < pairs; i++) {
+		cicd_node *key = kv[2 * i], *value = kv[2 * i + 1];
+		long at = -1;
+		weight = add_weight(weight, add_weight(key->weight, value->weight));
+		if (index && key->kind == CICD_NODE_SCALAR) {
+			size_t slot = (size_t)cicd__key_hash(key->u.scalar.text, key->u.scalar.len) & (cap - 1);
+			while (index[slot]) {
+				if (same_key(out[index[slot] - 1].key, key)) {
+					at = (long)index[slot] - 1;
+					break;
+				}
+				slot = (slot + 1) & (cap - 1);
+			}
+			if (at < 0)
+				index[slot] = (uint32_t)(count + 1);
+		} else if (!index) {
+			size_t j;
+			for (j = 0; j < count; j++)
+				if (same_key(out[j].key, key)) {
+					at = (long)j;
+					break;
+				}
+		}
+		if (at >= 0) {
+			if ((rc = duplicate_key(b, out[at].key, key)))
+				return rc;
+			out[at].value = value; /* the last value wins, at the first key's place */
+			continue;
+		}
+		out[count].key = key;
+		out[count].value = value;
+		count++;
+	}
+	n->weight = weight;
+	n->u.map.pairs = out;
+	n->u.map.count = count;
+	n->u.map.index = index;
+	n->u.map.index_cap = cap;
+	return 0;
+}
+
 static int finish_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **kv, size_t count)
 {
 	pair_list out = {NULL, 0, 0, CICD_HASHMAP_INIT};
@@ -346,7 +412,9 @@ static int finish_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **kv, siz
 
 	for (i = 0; i < pairs && !has_merge; i++)
 		has_merge = is_merge_key(b, kv[2 * i]);
-	if (has_merge && pairs > SMALL_MAP) {
+	if (!has_merge)
+		return finish_plain_mapping(b, n, kv, pairs);
+	if (pairs > SMALL_MAP) {
 		for (i = 0; i < pairs; i++) {
 			cicd_node *k = kv[2 * i];
 			if (!is_merge_key(b, k) && k->kind == CICD_NODE_SCALAR &&
