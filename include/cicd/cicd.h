@@ -13,5 +13,6 @@
 #include "diagnostics.h"
 #include "document.h"
 #include "mask.h"
+#include "expr.h"
 
 #endif
