@@ -1,0 +1,3 @@
+module github.com/libcicd/libcicd/bindings/go
+
+go 1.22

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The Python binding (pip install into a fresh virtualenv, pytest) and the Go
+# binding (go vet, go test -race) against the library built from this tree.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+echo "-- python: pip install ./bindings/python into a fresh virtualenv"
+python3 -m venv "$tmp/venv"
+"$tmp/venv/bin/pip" install -q pytest
+CICD_BUILD_DIR="$root/build-python" "$tmp/venv/bin/pip" install -q ./bindings/python
+# Run from outside the source tree so the installed package is the one imported.
+(cd "$tmp" && "$tmp/venv/bin/python" -m pytest -q "$root/bindings/python/tests")
+
+echo "-- go: go vet and go test -race against the installed library"
+cmake -S . -B build -G Ninja >/dev/null
+ninja -C build cicd >/dev/null
+cmake --install build --prefix "$tmp/stage" >/dev/null
+libdir=$(ls -d "$tmp"/stage/lib* | head -1)
+export PKG_CONFIG_PATH="$libdir/pkgconfig" LD_LIBRARY_PATH="$libdir"
+(cd bindings/go && go vet ./... && go test -race -count=1 ./...)
