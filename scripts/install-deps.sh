@@ -10,6 +10,7 @@ PACKAGES=(
   libcunit1-dev swig python3-dev
   clang libclang-rt-14-dev llvm
   valgrind abigail-tools
+  openssl
 )
 
 missing=()

@@ -39,11 +39,28 @@ if [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
 command -v go >/dev/null || { log "go not found in PATH"; exit 1; }
 
 mkdir -p "$BIN"
-# A stamp from other versions invalidates every binary.
-if [ "$force" = 1 ] || [ ! -r "$STAMP" ] || [ "$(<"$STAMP")" != "$want_stamp" ]; then
-  for b in "${BINARIES[@]}"; do rm -f "$BIN/$b"; done
-  rm -f "$STAMP"
+# One builder at a time per cache (parallel test jobs may all call build.sh); whoever waited
+# finds the binaries built when it gets the lock.
+exec 9>"$CACHE/.build.lock"
+if ! flock -n 9; then
+  log "another build.sh is building into $CACHE; waiting for it"
+  flock 9
 fi
+if [ "$force" = 0 ] && [ -r "$STAMP" ] && [ "$(<"$STAMP")" = "$want_stamp" ] && [ -d "$CACHE/kwok-stages" ]; then
+  ok=1
+  for b in "${BINARIES[@]}"; do [ -x "$BIN/$b" ] || { ok=0; break; }; done
+  if [ "$ok" = 1 ]; then echo "$BIN"; exit 0; fi
+fi
+# Binaries from other versions (or of unknown origin) are thrown away; those of an interrupted
+# build of the same versions ($STAMP.partial) are kept and the build resumes.
+have_stamp=""
+if [ -r "$STAMP.partial" ]; then have_stamp="$(<"$STAMP.partial")"
+elif [ -r "$STAMP" ]; then have_stamp="$(<"$STAMP")"; fi
+if [ "$force" = 1 ] || [ "$have_stamp" != "$want_stamp" ]; then
+  for b in "${BINARIES[@]}"; do rm -f "$BIN/$b"; done
+fi
+rm -f "$STAMP"
+echo "$want_stamp" >"$STAMP.partial"
 
 # -mod=mod: resolve from go.mod/go.sum without a vendor dir (go.sum is committed and checked).
 # CGO off, like the upstream release builds: static binaries, no C toolchain needed.
@@ -65,7 +82,7 @@ build() {
   if [ -x "$BIN/$name" ]; then log "$name: cached"; return 0; fi
   t0=$(date +%s)
   log "$name: go build $pkg (in gomod/$dir) ..."
-  # Sequential on purpose: one go build of kube-apiserver peaks around 2.3 GB.
+  # Sequential on purpose: one go build (compile + link of kube-apiserver) peaks near 2 GB.
   (cd "$here/gomod/$dir" && go build -ldflags "$ldflags" -o "$BIN/.$name.tmp" "$pkg")
   mv -f "$BIN/.$name.tmp" "$BIN/$name"
   log "$name: done in $(($(date +%s) - t0))s"
@@ -88,6 +105,6 @@ cp "$stages_src"/node/fast/node-initialize.yaml "$stages_src"/node/heartbeat/nod
 chmod -R u+w "$CACHE/kwok-stages.tmp"
 rm -rf "$CACHE/kwok-stages" && mv "$CACHE/kwok-stages.tmp" "$CACHE/kwok-stages"
 log "kwok stages from $stages_src copied to $CACHE/kwok-stages"
-echo "$want_stamp" >"$STAMP"
+mv -f "$STAMP.partial" "$STAMP"
 log "all binaries ready in $(($(date +%s) - t_all))s"
 echo "$BIN"

@@ -28,7 +28,7 @@ cleanup() {
   else
     rm -rf "$STATE"
   fi
-  [ "$rc" -eq 0 ] && step "PASSED" || step "FAILED"
+  if [ "$rc" -eq 0 ]; then step "PASSED"; else step "FAILED"; fi
   exit "$rc"
 }
 trap cleanup EXIT

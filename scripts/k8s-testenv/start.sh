@@ -26,6 +26,8 @@ DEADLINE=$(($(date +%s) + TIMEOUT))
 
 log() { echo "k8s-testenv/start: [$(( ($(date +%s%N) - T0) / 1000000 ))ms] $*" >&2; }
 
+# shellcheck source=versions.sh
+. "$here/versions.sh"
 BIN="$("$here/build.sh")"
 KUBECTL="$BIN/kubectl"
 
@@ -74,13 +76,11 @@ trap on_exit EXIT
 # ---- free ports ----------------------------------------------------------------------------
 # Pure bash: a port is taken if any socket in /proc/net/tcp{,6} has it as local port. Ports are
 # drawn below the ephemeral range (32768+) so outgoing connections don't collide with them.
+# (awk, not a bash read loop: bash reads procfs byte by byte, which takes ~0.5 s here)
 declare -A used_ports=()
-for f in /proc/net/tcp /proc/net/tcp6; do
-  [ -r "$f" ] || continue
-  while read -r _ local _; do
-    [[ "$local" == *:* ]] || continue
-    used_ports[$((16#${local##*:}))]=1
-  done <"$f"
+# shellcheck disable=SC2013 # one port per word
+for hex in $(awk 'FNR > 1 { split($2, a, ":"); print a[2] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
+  used_ports[$((16#$hex))]=1
 done
 free_port() {
   local p i
@@ -105,12 +105,20 @@ log "ports: etcd=$ETCD_PORT apiserver=$API_PORT controller-manager=$KCM_PORT sch
 command -v openssl >/dev/null || fail "openssl not found (scripts/install-deps.sh installs it)"
 ossl() { openssl "$@" 2>>"$LOGS/openssl.log" >/dev/null || fail "openssl $1 failed" openssl; }
 newkey() { ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$PKI/$1.key"; }
-# sign NAME SUBJECT EXTENSIONS: key + certificate signed by the CA
+# newca NAME CN: self-signed CA
+newca() {
+  newkey "$1"
+  ossl req -x509 -new -key "$PKI/$1.key" -subj "/CN=$2" -days 3650 -sha256 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -out "$PKI/$1.crt"
+}
+# sign NAME SUBJECT EXTENSIONS [CA]: key + certificate signed by CA (default: ca)
 sign() {
+  local ca="${4:-ca}"
   newkey "$1"
   ossl req -new -key "$PKI/$1.key" -subj "$2" -out "$PKI/$1.csr"
   printf '%s\n' "$3" >"$PKI/$1.ext"
-  ossl x509 -req -in "$PKI/$1.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
+  ossl x509 -req -in "$PKI/$1.csr" -CA "$PKI/$ca.crt" -CAkey "$PKI/$ca.key" -CAcreateserial \
     -days 3650 -sha256 -extfile "$PKI/$1.ext" -out "$PKI/$1.crt"
   rm -f "$PKI/$1.csr" "$PKI/$1.ext"
 }
@@ -122,16 +130,17 @@ keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.96.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local'
 
-newkey ca
-ossl req -x509 -new -key "$PKI/ca.key" -subj "/CN=libcicd-testenv-ca" -days 3650 -sha256 \
-  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
-  -out "$PKI/ca.crt"
+newca ca libcicd-testenv-ca
 sign apiserver "/CN=kube-apiserver" "$server_ext"
 sign admin "/O=system:masters/CN=testenv-admin" "$client_ext"
 sign user "/O=testenv-users/CN=testenv-user" "$client_ext"
 sign controller-manager "/CN=system:kube-controller-manager" "$client_ext"
 sign scheduler "/CN=system:kube-scheduler" "$client_ext"
 sign kwok "/O=system:masters/CN=kwok" "$client_ext"
+# Aggregation layer (front proxy): its own CA, as kubeadm does; also keeps the delegated
+# authentication of the controller-manager and scheduler free of "missing CA bundle" errors.
+newca front-proxy-ca libcicd-testenv-front-proxy-ca
+sign front-proxy-client "/CN=front-proxy-client" "$client_ext" front-proxy-ca
 newkey sa
 ossl pkey -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub"
 ADMIN_TOKEN="$(openssl rand -hex 24)"
@@ -185,6 +194,7 @@ export KUBECONFIG="$STATE/kubeconfig"
 # and records its pid in pids/NAME.pid.
 launch() {
   local name="$1"; shift
+  # shellcheck disable=SC2016 # $$ and $@ are for the inner sh
   setsid sh -c 'echo $$ >"$0"; exec "$@"' "$PIDS/$name.pid" "$@" </dev/null >"$LOGS/$name.log" 2>&1 &
   started+=("$name")
   local i
@@ -228,6 +238,10 @@ launch kube-apiserver "$BIN/kube-apiserver" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged=true \
   --endpoint-reconciler-type none \
+  --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+  --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+  --requestheader-extra-headers-prefix X-Remote-Extra- \
+  --proxy-client-cert-file "$PKI/front-proxy-client.crt" --proxy-client-key-file "$PKI/front-proxy-client.key" \
   --profiling=false --v=1
 wait_for "kube-apiserver /readyz ok" kube-apiserver etcd -- k get --raw /readyz
 
@@ -242,12 +256,14 @@ launch kube-controller-manager "$BIN/kube-controller-manager" \
   --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
   --service-cluster-ip-range "$SERVICE_CIDR" --allocate-node-cidrs=false \
   --controllers '*,-node-ipam-controller' \
+  --kube-api-qps 200 --kube-api-burst 400 \
   --profiling=false --v=1
 launch kube-scheduler "$BIN/kube-scheduler" \
   --kubeconfig "$STATE/cfg/scheduler.kubeconfig" \
   --authentication-kubeconfig "$STATE/cfg/scheduler.kubeconfig" \
   --authorization-kubeconfig "$STATE/cfg/scheduler.kubeconfig" \
-  --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false --profiling=false --v=1
+  --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false \
+  --kube-api-qps 200 --kube-api-burst 400 --profiling=false --v=1
 
 # ---- kwok ----------------------------------------------------------------------------------
 # Stages: node-initialize, node-heartbeat and the general pod-* stages shipped in the kwok module
@@ -282,7 +298,7 @@ launch kwok "$BIN/kwok" \
   --kubeconfig "$STATE/cfg/kwok.kubeconfig" --config "$stages_cfg" \
   --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
   --server-address "127.0.0.1:$KWOK_PORT" --node-ip 127.0.0.1 --node-port "$KWOK_PORT" \
-  --cidr "$POD_CIDR"
+  --cidr "$POD_CIDR" --node-lease-duration-seconds 40
 
 # ---- fake nodes ----------------------------------------------------------------------------
 nodes_yaml="$STATE/cfg/nodes.yaml"
@@ -304,6 +320,11 @@ metadata:
     node-role.kubernetes.io/agent: ""
     type: kwok
 spec: {}
+status:
+  nodeInfo:  # kept by kwok's node-initialize stage (it fills in only what is missing)
+    kubeletVersion: $K8S_VERSION
+    containerRuntimeVersion: kwok://$KWOK_VERSION
+    osImage: kwok fake node
 EOF
 done
 wait_for "fake nodes created" kube-apiserver -- k apply -f "$nodes_yaml"
@@ -314,9 +335,11 @@ no_taints() { [ -z "$(k get nodes -o jsonpath='{.items[*].spec.taints}')" ]; }
 wait_for "node taints removed (node lifecycle controller running)" kube-controller-manager -- no_taints
 # Pods need the namespace's default ServiceAccount (made by the serviceaccount controller).
 wait_for "default ServiceAccount exists" kube-controller-manager -- k get serviceaccount default -n default
-sched_ok() { "$KUBECTL" --kubeconfig /dev/null --server "https://127.0.0.1:$SCHED_PORT" \
-  --insecure-skip-tls-verify=true --request-timeout=2s get --raw /healthz; }
-wait_for "kube-scheduler /healthz ok" kube-scheduler -- sched_ok
+# healthz PORT: /healthz of a component with a self-signed serving cert (admin client cert)
+healthz() { "$KUBECTL" --kubeconfig /dev/null --server "https://127.0.0.1:$1" --insecure-skip-tls-verify=true \
+  --client-certificate "$PKI/admin.crt" --client-key "$PKI/admin.key" --request-timeout=2s get --raw /healthz; }
+wait_for "kube-controller-manager /healthz ok" kube-controller-manager -- healthz "$KCM_PORT"
+wait_for "kube-scheduler /healthz ok" kube-scheduler -- healthz "$SCHED_PORT"
 
 # ---- env file ------------------------------------------------------------------------------
 pid() { cat "$PIDS/$1.pid"; }

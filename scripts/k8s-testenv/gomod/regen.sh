@@ -9,7 +9,7 @@
 # real go.mod in the module cache, because it changes between releases.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=../versions.sh
+# shellcheck source=scripts/k8s-testenv/versions.sh
 . "$here/../versions.sh"
 export PATH="/usr/local/go/bin:$PATH" GOFLAGS=-mod=mod
 
