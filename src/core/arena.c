@@ -2,6 +2,7 @@
 
 #include <stdalign.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -53,10 +54,13 @@ void *cicd__arena_alloc(cicd_arena *arena, size_t size)
 	rounded = (size + ALIGN - 1) & ~(ALIGN - 1);
 	if (rounded == 0)
 		rounded = ALIGN;
-	if (arena->cursor && (size_t)(arena->end - arena->cursor) >= rounded) {
-		void *p = arena->cursor;
-		arena->cursor += rounded;
-		return p;
+	if (arena->cursor) {
+		/* Packed text may have left the cursor unaligned. */
+		uintptr_t at = ((uintptr_t)arena->cursor + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1);
+		if (at <= (uintptr_t)arena->end && (uintptr_t)arena->end - at >= rounded) {
+			arena->cursor = (char *)at + rounded;
+			return (void *)at;
+		}
 	}
 	if (rounded > arena->block_size / 4) {
 		/* A large request gets a block of its own behind the current one, so the current block's free space is kept. */
@@ -112,4 +116,17 @@ char *cicd__arena_strndup(cicd_arena *arena, const char *s, size_t len)
 char *cicd__arena_strdup(cicd_arena *arena, const char *s)
 {
 	return cicd__arena_strndup(arena, s, strlen(s));
+}
+
+char *cicd__arena_strndup_packed(cicd_arena *arena, const char *s, size_t len)
+{
+	char *p;
+	if (len >= arena->block_size / 4 || !arena->cursor || (size_t)(arena->end - arena->cursor) < len + 1)
+		return cicd__arena_strndup(arena, s, len);
+	p = arena->cursor;
+	arena->cursor += len + 1;
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
 }

@@ -26,5 +26,7 @@ void *cicd__arena_calloc(cicd_arena *arena, size_t count, size_t size);
 /* A NUL-terminated copy of len bytes. */
 char *cicd__arena_strndup(cicd_arena *arena, const char *s, size_t len);
 char *cicd__arena_strdup(cicd_arena *arena, const char *s);
+/* The same without alignment padding: for text, which needs none. */
+char *cicd__arena_strndup_packed(cicd_arena *arena, const char *s, size_t len);
 
 #endif

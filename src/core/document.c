@@ -204,7 +204,7 @@ int cicd__node_index_map(cicd_arena *arena, cicd_node *map)
 	map->u.map.index = cicd__arena_calloc(arena, cap, sizeof *map->u.map.index);
 	if (!map->u.map.index)
 		return cicd__error_oom();
-	map->u.map.index_cap = cap;
+	map->u.map.index_cap = (uint32_t)cap;
 	for (i = 0; i < map->u.map.count; i++) {
 		const cicd_node *k = map->u.map.pairs[i].key;
 		size_t slot;

@@ -22,11 +22,11 @@ struct cicd_node {
 	uint8_t style;      /* cicd_scalar_style, scalars only */
 	uint8_t value_type; /* cicd_value_type, scalars only */
 	uint8_t reserved;
+	uint32_t weight; /* nodes in this subtree counting every alias expansion; saturates */
 	uint32_t line;   /* 1-based */
 	uint32_t column; /* 1-based */
 	const char *tag;  /* NULL when none */
 	const char *file; /* the document's name, shared */
-	size_t weight;    /* nodes in this subtree, counting every alias expansion */
 	union {
 		struct {
 			const char *text;
@@ -40,7 +40,7 @@ struct cicd_node {
 			cicd_node_pair *pairs;
 			size_t count;
 			uint32_t *index; /* open-addressed slots holding pair index + 1; NULL for small maps */
-			size_t index_cap;
+			uint32_t index_cap;
 		} map;
 	} u;
 };

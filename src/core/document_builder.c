@@ -99,6 +99,12 @@ static size_t add_weight(size_t a, size_t b)
 	return a > (size_t)-1 - b ? (size_t)-1 : a + b;
 }
 
+/* Node weights are stored in 32 bits: the alias limit is far below that, and saturation keeps it safe. */
+static uint32_t clamp_weight(size_t w)
+{
+	return w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
+}
+
 static cicd_node *new_node(cicd_doc_builder *b, cicd_node_kind kind, const char *tag, unsigned int line,
 			   unsigned int column)
 {
@@ -172,7 +178,7 @@ int cicd__builder_scalar(cicd_doc_builder *b, const char *text, size_t len, cons
 	if (!n)
 		return cicd_error_last()->code;
 	n->style = (uint8_t)style;
-	n->u.scalar.text = cicd__arena_strndup(&b->doc->arena, text, len);
+	n->u.scalar.text = cicd__arena_strndup_packed(&b->doc->arena, text, len);
 	if (!n->u.scalar.text)
 		return oom();
 	n->u.scalar.len = len;
@@ -395,11 +401,11 @@ static int finish_plain_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **k
 		out[count].value = value;
 		count++;
 	}
-	n->weight = weight;
+	n->weight = clamp_weight(weight);
 	n->u.map.pairs = out;
 	n->u.map.count = count;
 	n->u.map.index = index;
-	n->u.map.index_cap = cap;
+	n->u.map.index_cap = (uint32_t)cap;
 	return 0;
 }
 
@@ -459,7 +465,7 @@ static int finish_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **kv, siz
 		if ((rc = append_pair(&out, key, value)))
 			goto done;
 	}
-	n->weight = weight;
+	n->weight = clamp_weight(weight);
 	n->u.map.count = out.count;
 	if (out.count) {
 		n->u.map.pairs = cicd__arena_alloc(&b->doc->arena, out.count * sizeof *out.pairs);
@@ -499,7 +505,7 @@ int cicd__builder_end(cicd_doc_builder *b)
 		}
 		for (i = 0; i < count; i++)
 			weight = add_weight(weight, n->u.seq.items[i]->weight);
-		n->weight = weight;
+		n->weight = clamp_weight(weight);
 	} else {
 		if ((rc = finish_mapping(b, n, count ? b->scratch + f.scratch_start : NULL, count)))
 			return rc;
