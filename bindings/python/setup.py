@@ -41,6 +41,7 @@ class BuildExt(build_ext):
             include = ROOT / "include"
             ext.include_dirs += [str(include), str(build / "include")]
             ext.extra_objects += [str(build / "libcicd.a")]
+            ext.depends += [str(build / "libcicd.a")]
             ext.extra_link_args += pkgconfig("--libs", *DEPS) + ["-lyajl", "-lpthread", "-lm", "-lstdc++"]
             swig_includes.append("-I" + str(build / "include"))
         ext.swig_opts += ["-I" + str(include)] + swig_includes
@@ -58,6 +59,9 @@ setup(
         Extension(
             "cicd._cicd_c",
             sources=["cicd/cicd.i"],
+            # Rebuild when a module's interface or a public header changes, not only cicd.i.
+            depends=sorted(str(p.relative_to(HERE)) for p in (HERE / "cicd").glob("*.i"))
+            + sorted(str(p) for p in (ROOT / "include" / "cicd").glob("*.h")),
             swig_opts=[],
             extra_compile_args=["-Wno-unused-parameter"],
         )

@@ -16,7 +16,7 @@ CICD_BUILD_DIR="$root/build-python" "$tmp/venv/bin/pip" install -q ./bindings/py
 
 echo "-- go: go vet and go test -race against the installed library"
 cmake -S . -B build -G Ninja >/dev/null
-ninja -C build cicd >/dev/null
+ninja -C build -j2 >/dev/null
 cmake --install build --prefix "$tmp/stage" >/dev/null
 libdir=$(ls -d "$tmp"/stage/lib* | head -1)
 export PKG_CONFIG_PATH="$libdir/pkgconfig" LD_LIBRARY_PATH="$libdir"

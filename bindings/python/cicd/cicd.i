@@ -122,3 +122,7 @@ PyObject *cicd_py_error_last(void)
 			     PyUnicode_DecodeFSDefault(e->file), e->line, e->column);
 }
 %}
+
+/* One file per module. */
+%include "expr.i"
+%include "mask.i"

@@ -1,7 +1,6 @@
 """The core of the Python binding: errors, documents, nodes, ownership."""
 import gc
 import os
-import resource
 
 import pytest
 
@@ -119,34 +118,3 @@ def test_multi_document_streams_iterate():
     assert roots[2]["b"].text == "2"
     with pytest.raises(IndexError):
         doc.root(3)
-
-
-def _rss_kib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def test_no_leak_over_many_iterations():
-    text = open(EXAMPLE).read()
-
-    def cycle():
-        with cicd.Document.load(text, "ci.yml") as doc:
-            doc.root().to_json()
-        try:
-            cicd.Document.load("a: [1\n")
-        except cicd.ParseError:
-            pass
-
-    for _ in range(300):
-        cycle()
-    gc.collect()
-    before = _rss_kib()
-    for _ in range(3000):
-        cycle()
-    gc.collect()
-    grown = _rss_kib() - before
-    # 3000 cycles of a 6 KB pipeline: a leak of even one tree per cycle would add tens of MB.
-    assert grown < 4096, f"RSS grew by {grown} KiB"
