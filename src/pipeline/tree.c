@@ -1,0 +1,258 @@
+/* Building and merging node trees in the pipeline's arena (copy on write). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "internal.h"
+
+static cicd_node *node_new(pl_ctx *c, cicd_node_kind kind, const cicd_node *pos)
+{
+	cicd_node *n = cicd__arena_calloc(&c->p->arena, 1, sizeof *n);
+	if (!n) {
+		pl_oom(c);
+		return NULL;
+	}
+	n->kind = (uint8_t)kind;
+	n->weight = 1;
+	if (pos) {
+		n->line = pos->line;
+		n->column = pos->column;
+		n->file = pos->file;
+	} else {
+		n->file = c->p->name;
+	}
+	return n;
+}
+
+cicd_node *pl_map_new(pl_ctx *c, size_t count, const cicd_node *pos)
+{
+	cicd_node *n = node_new(c, CICD_NODE_MAPPING, pos);
+	if (!n)
+		return NULL;
+	if (count) {
+		n->u.map.pairs = cicd__arena_calloc(&c->p->arena, count, sizeof *n->u.map.pairs);
+		if (!n->u.map.pairs) {
+			pl_oom(c);
+			return NULL;
+		}
+	}
+	return n;
+}
+
+cicd_node *pl_seq_new(pl_ctx *c, size_t count, const cicd_node *pos)
+{
+	cicd_node *n = node_new(c, CICD_NODE_SEQUENCE, pos);
+	if (!n)
+		return NULL;
+	if (count) {
+		n->u.seq.items = cicd__arena_calloc(&c->p->arena, count, sizeof *n->u.seq.items);
+		if (!n->u.seq.items) {
+			pl_oom(c);
+			return NULL;
+		}
+	}
+	return n;
+}
+
+cicd_node *pl_scalar_new(pl_ctx *c, const char *text, size_t len, const cicd_node *pos, cicd_value_type type)
+{
+	cicd_node *n = node_new(c, CICD_NODE_SCALAR, pos);
+	if (!n)
+		return NULL;
+	n->u.scalar.text = cicd__arena_strndup(&c->p->arena, text, len);
+	if (!n->u.scalar.text) {
+		pl_oom(c);
+		return NULL;
+	}
+	n->u.scalar.len = len;
+	n->value_type = (uint8_t)type;
+	n->style = type == CICD_VALUE_STRING ? CICD_SCALAR_DOUBLE_QUOTED : CICD_SCALAR_PLAIN;
+	return n;
+}
+
+int pl_map_finish(pl_ctx *c, cicd_node *map)
+{
+	if (cicd__node_index_map(&c->p->arena, map)) {
+		pl_oom(c);
+		return -1;
+	}
+	return 0;
+}
+
+const cicd_node *pl_get(const cicd_node *map, const char *key)
+{
+	return cicd__node_get(map, key, strlen(key));
+}
+
+int pl_is_map(const cicd_node *n)
+{
+	return n && n->kind == CICD_NODE_MAPPING;
+}
+
+int pl_is_seq(const cicd_node *n)
+{
+	return n && n->kind == CICD_NODE_SEQUENCE;
+}
+
+int pl_is_scalar(const cicd_node *n)
+{
+	return n && n->kind == CICD_NODE_SCALAR;
+}
+
+int pl_is_string(const cicd_node *n)
+{
+	return n && n->kind == CICD_NODE_SCALAR && n->value_type == CICD_VALUE_STRING;
+}
+
+int pl_is_null(const cicd_node *n)
+{
+	return !n || (n->kind == CICD_NODE_SCALAR && n->value_type == CICD_VALUE_NULL);
+}
+
+const char *pl_text(const cicd_node *n)
+{
+	return n && n->kind == CICD_NODE_SCALAR ? n->u.scalar.text : NULL;
+}
+
+int pl_key_eq(const cicd_node *key, const char *s)
+{
+	return key && key->kind == CICD_NODE_SCALAR && strcmp(key->u.scalar.text, s) == 0;
+}
+
+static const cicd_node *map_lookup(const cicd_node *map, const cicd_node *key)
+{
+	if (key->kind != CICD_NODE_SCALAR)
+		return NULL;
+	return cicd__node_get(map, key->u.scalar.text, key->u.scalar.len);
+}
+
+const cicd_node *pl_deep_merge(pl_ctx *c, const cicd_node *base, const cicd_node *over)
+{
+	cicd_node *m;
+	size_t i, n = 0, extra = 0;
+	if (!base)
+		return over;
+	if (!over)
+		return base;
+	if (!pl_is_map(base) || !pl_is_map(over) || base->tag || over->tag)
+		return over;
+	for (i = 0; i < over->u.map.count; i++)
+		if (!map_lookup(base, over->u.map.pairs[i].key))
+			extra++;
+	m = pl_map_new(c, base->u.map.count + extra, over);
+	if (!m)
+		return NULL;
+	for (i = 0; i < base->u.map.count; i++) {
+		const cicd_node_pair *bp = &base->u.map.pairs[i];
+		const cicd_node *ov = map_lookup(over, bp->key);
+		const cicd_node *v = ov ? pl_deep_merge(c, bp->value, ov) : bp->value;
+		if (!v)
+			return NULL;
+		m->u.map.pairs[n].key = bp->key;
+		m->u.map.pairs[n].value = (cicd_node *)(uintptr_t)v;
+		n++;
+	}
+	for (i = 0; i < over->u.map.count; i++) {
+		const cicd_node_pair *op = &over->u.map.pairs[i];
+		if (map_lookup(base, op->key))
+			continue;
+		m->u.map.pairs[n++] = *op;
+	}
+	m->u.map.count = n;
+	if (pl_map_finish(c, m))
+		return NULL;
+	return m;
+}
+
+const cicd_node *pl_map_without(pl_ctx *c, const cicd_node *map, const char *key)
+{
+	cicd_node *m;
+	size_t i, n = 0;
+	if (!pl_is_map(map) || !pl_get(map, key))
+		return map;
+	m = pl_map_new(c, map->u.map.count, map);
+	if (!m)
+		return NULL;
+	m->tag = map->tag;
+	for (i = 0; i < map->u.map.count; i++)
+		if (!pl_key_eq(map->u.map.pairs[i].key, key))
+			m->u.map.pairs[n++] = map->u.map.pairs[i];
+	m->u.map.count = n;
+	if (pl_map_finish(c, m))
+		return NULL;
+	return m;
+}
+
+char *pl_strdup(pl_ctx *c, const char *s)
+{
+	char *d = cicd__arena_strdup(&c->p->arena, s ? s : "");
+	if (!d)
+		pl_oom(c);
+	return d;
+}
+
+char *pl_sprintf(pl_ctx *c, const char *fmt, ...)
+{
+	char small[512];
+	va_list ap;
+	int n;
+	char *out;
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return pl_strdup(c, "");
+	if ((size_t)n < sizeof small)
+		return pl_strdup(c, small);
+	out = cicd__arena_alloc(&c->p->arena, (size_t)n + 1);
+	if (!out) {
+		pl_oom(c);
+		return NULL;
+	}
+	va_start(ap, fmt);
+	vsnprintf(out, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return out;
+}
+
+char *pl_inspect_seq(pl_ctx *c, const cicd_node *seq)
+{
+	cicd_buf b = CICD_BUF_INIT;
+	char *out;
+	size_t i;
+	if (cicd__buf_putc(&b, '['))
+		goto oom;
+	for (i = 0; pl_is_seq(seq) && i < seq->u.seq.count; i++) {
+		const char *t = pl_text(seq->u.seq.items[i]);
+		if (cicd__buf_printf(&b, "%s\"%s\"", i ? ", " : "", t ? t : "?"))
+			goto oom;
+	}
+	if (cicd__buf_putc(&b, ']'))
+		goto oom;
+	out = pl_strdup(c, b.ptr);
+	cicd_buf_dispose(&b);
+	return out;
+oom:
+	cicd_buf_dispose(&b);
+	pl_oom(c);
+	return NULL;
+}
+
+int pl_flatten(pl_ctx *c, const cicd_node *n, cicd_vec *out, int depth)
+{
+	size_t i;
+	if (!pl_is_seq(n)) {
+		if (cicd__vec_push(out, (void *)(uintptr_t)n)) {
+			pl_oom(c);
+			return -1;
+		}
+		return 0;
+	}
+	if (depth <= 0)
+		return 0;
+	for (i = 0; i < n->u.seq.count; i++)
+		if (pl_flatten(c, n->u.seq.items[i], out, depth - 1))
+			return -1;
+	return 0;
+}

@@ -1,0 +1,517 @@
+/*
+ * Validation of one job (GitLab's Entry::Job and Entry::Bridge with
+ * Entry::Processable): allowed keys, the type and values of each keyword.
+ * Cross-job checks (stages, needs, dependencies) are in validate.c.
+ */
+#include <string.h>
+
+#include "core/regex.h"
+#include "core/scalar_value.h"
+#include "internal.h"
+
+void pl_validate_parallel(pl_ctx *c, const cicd_node *n, const char *where);
+
+static const char *const JOB_KEYS[] = {
+	"after_script", "allow_failure", "artifacts", "before_script", "cache",        "coverage",
+	"dast_configuration", "dependencies", "environment", "except", "extends",  "hooks",
+	"id_tokens",    "identity",      "image",     "inherit",       "interruptible", "manual_confirmation",
+	"needs",        "only",          "pages",     "parallel",      "publish",      "release",
+	"resource_group", "retry",       "rules",     "run",           "script",       "secrets",
+	"services",     "stage",         "start_in",  "tags",          "timeout",      "variables",
+	"when",         NULL};
+
+static const char *const BRIDGE_KEYS[] = {"trigger",  "allow_failure", "when",    "needs",         "extends",
+					  "stage",    "only",          "except",  "rules",         "variables",
+					  "inherit",  "resource_group", "environment", "parallel",  "interruptible",
+					  NULL};
+
+static const char *const JOB_WHEN[] = {"on_success", "on_failure", "always", "manual", "delayed", NULL};
+static const char *const BRIDGE_WHEN[] = {"on_success", "on_failure", "always", "manual", NULL};
+
+/* Keys of `default` a job can inherit (GitLab's Entry::Default). */
+const char *const PL_DEFAULT_KEYS[] = {"after_script", "artifacts", "before_script", "cache",   "hooks",
+				       "id_tokens",    "identity",  "image",         "interruptible", "retry",
+				       "services",     "tags",      "timeout",       NULL};
+
+static int is_bool(const cicd_node *n)
+{
+	return pl_is_scalar(n) && n->value_type == CICD_VALUE_BOOL;
+}
+
+/* A `/pattern/flags` literal whose pattern RE2 compiles. */
+static int is_regex_literal(const char *s, char *err, size_t errcap)
+{
+	const char *end;
+	cicd_regex *re = NULL;
+	unsigned int flags = 0;
+	size_t len = s ? strlen(s) : 0;
+	if (len < 2 || s[0] != '/')
+		return 0;
+	end = strrchr(s, '/');
+	if (end == s)
+		return 0;
+	for (const char *f = end + 1; *f; f++) {
+		if (*f == 'i')
+			flags |= CICD_REGEX_ICASE;
+		else if (*f == 'm')
+			flags |= CICD_REGEX_MULTILINE;
+		else if (*f == 's')
+			flags |= CICD_REGEX_DOTALL;
+		else
+			return 0;
+	}
+	if (cicd__regex_compile(&re, s + 1, (size_t)(end - s - 1), flags, err, errcap))
+		return 0;
+	cicd__regex_free(re);
+	return 1;
+}
+
+static void validate_refs(pl_ctx *c, const cicd_node *refs, const char *where)
+{
+	size_t i;
+	char err[256];
+	if (!pl_is_array_of_strings(refs)) {
+		pl_error(c, refs, "%s config should be an array of strings or regular expressions", where);
+		return;
+	}
+	for (i = 0; i < refs->u.seq.count; i++) {
+		const char *r = pl_text(refs->u.seq.items[i]);
+		err[0] = 0;
+		if (r[0] == '/' && !is_regex_literal(r, err, sizeof err)) {
+			pl_error(c, refs->u.seq.items[i], "%s config should be an array of strings or regular expressions",
+				 where);
+			return;
+		}
+	}
+}
+
+static void validate_policy(pl_ctx *c, const cicd_node *n, const char *where)
+{
+	static const char *const keys[] = {"refs", "kubernetes", "variables", "changes", NULL};
+	const cicd_node *v;
+	if (pl_is_seq(n) || pl_is_string(n)) {
+		if (pl_is_string(n)) {
+			pl_error(c, n, "%s config should be an array of strings or regular expressions", where);
+			return;
+		}
+		validate_refs(c, n, where);
+		return;
+	}
+	if (!pl_is_map(n)) {
+		pl_error(c, n, "%s config should be an array of strings or regular expressions", where);
+		return;
+	}
+	pl_unknown_keys(c, n, where, keys);
+	if ((v = pl_get(n, "refs")))
+		validate_refs(c, v, pl_sprintf(c, "%s:refs", where));
+	if ((v = pl_get(n, "kubernetes")) && !(pl_is_string(v) && !strcmp(pl_text(v), "active")))
+		pl_error(c, v, "%s:kubernetes config unknown value: %s", where, pl_text(v) ? pl_text(v) : "?");
+	if ((v = pl_get(n, "variables")) && !pl_is_array_of_strings(v))
+		pl_error(c, v, "%s:variables config should be an array of strings", where);
+	if ((v = pl_get(n, "changes")) && !pl_is_array_of_strings(v)) {
+		static const char *const ck[] = {"paths", "compare_to", NULL};
+		if (pl_is_map(v) && pl_is_array_of_strings(pl_get(v, "paths")))
+			pl_unknown_keys(c, v, pl_sprintf(c, "%s:changes", where), ck);
+		else
+			pl_error(c, v, "%s:changes config should be an array of strings", where);
+	}
+}
+
+static void validate_allow_failure(pl_ctx *c, const cicd_node *n, const char *where, int bridge)
+{
+	static const char *const keys[] = {"exit_codes", NULL};
+	const cicd_node *ec;
+	size_t i;
+	if (is_bool(n))
+		return;
+	if (bridge || !pl_is_map(n)) {
+		pl_error(c, n, "%s allow_failure should be a %sboolean value", where, bridge ? "" : "hash or a ");
+		return;
+	}
+	pl_unknown_keys(c, n, pl_sprintf(c, "%s:allow_failure", where), keys);
+	ec = pl_get(n, "exit_codes");
+	if (!ec) {
+		pl_error(c, n, "%s:allow_failure exit_codes can't be blank", where);
+		return;
+	}
+	if (pl_is_scalar(ec) && ec->value_type == CICD_VALUE_INT)
+		return;
+	if (pl_is_seq(ec) && ec->u.seq.count && ec->u.seq.count <= 255) {
+		for (i = 0; i < ec->u.seq.count; i++)
+			if (!pl_is_scalar(ec->u.seq.items[i]) || ec->u.seq.items[i]->value_type != CICD_VALUE_INT)
+				break;
+		if (i == ec->u.seq.count)
+			return;
+	}
+	pl_error(c, ec, "%s:allow_failure exit_codes should be an array of integers or an integer", where);
+}
+
+static void validate_inherit(pl_ctx *c, const cicd_node *n, const char *where)
+{
+	static const char *const keys[] = {"default", "variables", NULL};
+	const cicd_node *v;
+	size_t i;
+	if (!pl_is_map(n)) {
+		pl_error(c, n, "%s:inherit config should be a hash", where);
+		return;
+	}
+	pl_unknown_keys(c, n, pl_sprintf(c, "%s:inherit", where), keys);
+	if ((v = pl_get(n, "default")) && !is_bool(v)) {
+		if (!pl_is_array_of_strings(v)) {
+			pl_error(c, v, "%s:inherit:default config should be a boolean value or an array of strings", where);
+		} else {
+			for (i = 0; i < v->u.seq.count; i++)
+				if (!pl_in_list(pl_text(v->u.seq.items[i]), PL_DEFAULT_KEYS)) {
+					pl_error(c, v->u.seq.items[i], "%s:inherit:default config contains unknown values: %s",
+						 where, pl_text(v->u.seq.items[i]));
+					break;
+				}
+		}
+	}
+	if ((v = pl_get(n, "variables")) && !is_bool(v) && !pl_is_array_of_strings(v))
+		pl_error(c, v, "%s:inherit:variables config should be a boolean value or an array of strings", where);
+}
+
+static void validate_environment(pl_ctx *c, const cicd_node *n, const char *where)
+{
+	static const char *const keys[] = {"name",         "url",        "action",          "on_stop",
+					   "auto_stop_in", "kubernetes", "deployment_tier", NULL};
+	static const char *const actions[] = {"start", "prepare", "stop", "verify", "access", NULL};
+	static const char *const tiers[] = {"production", "staging", "testing", "development", "other", NULL};
+	const cicd_node *v;
+	const char *w = pl_sprintf(c, "%s:environment", where);
+	if (pl_is_string(n))
+		return;
+	if (!pl_is_map(n)) {
+		pl_error(c, n, "%s config should be a hash or a string", w);
+		return;
+	}
+	pl_unknown_keys(c, n, w, keys);
+	if (!(v = pl_get(n, "name")))
+		pl_error(c, n, "%s name can't be blank", w);
+	else if (!pl_is_string(v))
+		pl_error(c, v, "%s name should be a string", w);
+	if ((v = pl_get(n, "url")) && !pl_is_string(v))
+		pl_error(c, v, "%s url should be a string", w);
+	if ((v = pl_get(n, "action")) && !pl_in_list(pl_text(v), actions))
+		pl_error(c, v, "%s action should be start, stop, prepare, verify, or access", w);
+	if ((v = pl_get(n, "on_stop")) && !pl_is_string(v))
+		pl_error(c, v, "%s on stop should be a string", w);
+	if ((v = pl_get(n, "auto_stop_in")) && !(pl_is_scalar(v) && (pl_is_duration(pl_text(v)) ||
+								     !strcmp(pl_text(v), "never"))))
+		pl_error(c, v, "%s auto stop in should be a duration", w);
+	if ((v = pl_get(n, "kubernetes")) && !pl_is_map(v))
+		pl_error(c, v, "%s:kubernetes config should be a hash", w);
+	if ((v = pl_get(n, "deployment_tier")) && !pl_in_list(pl_text(v), tiers))
+		pl_error(c, v, "%s deployment_tier must be one of production, staging, testing, development, or other", w);
+}
+
+static void validate_release(pl_ctx *c, const cicd_node *n, const char *where)
+{
+	static const char *const keys[] = {"tag_name", "tag_message", "name",   "description",
+					   "ref",      "released_at", "milestones", "assets", NULL};
+	const cicd_node *v;
+	const char *w = pl_sprintf(c, "%s:release", where);
+	if (!pl_is_map(n)) {
+		pl_error(c, n, "%s config should be a hash", w);
+		return;
+	}
+	pl_unknown_keys(c, n, w, keys);
+	if (!(v = pl_get(n, "tag_name")))
+		pl_error(c, n, "%s tag_name can't be blank", w);
+	else if (!pl_is_scalar(v))
+		pl_error(c, v, "%s tag_name should be a string", w);
+	if (!(v = pl_get(n, "description")))
+		pl_error(c, n, "%s description can't be blank", w);
+	else if (!pl_is_scalar(v))
+		pl_error(c, v, "%s description should be a string", w);
+	if ((v = pl_get(n, "milestones")) && !pl_is_string(v) && !pl_is_array_of_strings(v))
+		pl_error(c, v, "%s milestones should be an array of strings or a string", w);
+	if ((v = pl_get(n, "assets"))) {
+		static const char *const ak[] = {"links", NULL};
+		static const char *const lk[] = {"name", "url", "filepath", "direct_asset_path", "link_type", NULL};
+		const cicd_node *links = pl_is_map(v) ? pl_get(v, "links") : NULL;
+		size_t i;
+		pl_unknown_keys(c, v, pl_sprintf(c, "%s:assets", w), ak);
+		if (!pl_is_seq(links) || !links->u.seq.count) {
+			pl_error(c, links ? links : v, "%s:assets:links config should be an array of hashes", w);
+			return;
+		}
+		for (i = 0; i < links->u.seq.count; i++) {
+			const cicd_node *l = links->u.seq.items[i];
+			const char *lw = pl_sprintf(c, "%s:assets:links:link", w);
+			if (!pl_is_map(l)) {
+				pl_error(c, l, "%s config should be a hash", lw);
+				continue;
+			}
+			pl_unknown_keys(c, l, lw, lk);
+			if (!pl_get(l, "name"))
+				pl_error(c, l, "%s name can't be blank", lw);
+			if (!pl_get(l, "url"))
+				pl_error(c, l, "%s url can't be blank", lw);
+		}
+	}
+}
+
+static void validate_secrets(pl_ctx *c, const cicd_node *n, const char *where)
+{
+	static const char *const keys[] = {"vault",         "file",          "token",
+					   "azure_key_vault", "gcp_secret_manager", "akeyless",
+					   "aws_secrets_manager", "gitlab_secrets_manager", NULL};
+	size_t i;
+	if (!pl_is_map(n)) {
+		pl_error(c, n, "%s:secrets config should be a hash", where);
+		return;
+	}
+	for (i = 0; i < n->u.map.count; i++) {
+		const cicd_node *s = n->u.map.pairs[i].value;
+		const char *sw = pl_sprintf(c, "%s:secrets:%s", where, pl_text(n->u.map.pairs[i].key));
+		if (!pl_is_map(s)) {
+			pl_error(c, s, "%s config should be a hash", sw);
+			continue;
+		}
+		pl_unknown_keys(c, s, sw, keys);
+	}
+}
+
+static void validate_pages(pl_ctx *c, const cicd_node *n, const char *where)
+{
+	static const char *const keys[] = {"publish", "path_prefix", "expire_in", NULL};
+	if (is_bool(n))
+		return;
+	if (!pl_is_map(n)) {
+		pl_error(c, n, "%s:pages config should be a hash or a boolean value", where);
+		return;
+	}
+	pl_unknown_keys(c, n, pl_sprintf(c, "%s:pages", where), keys);
+}
+
+static void validate_trigger_include(pl_ctx *c, const cicd_node *n, const char *w)
+{
+	static const char *const keys[] = {"local", "template", "artifact", "job", "project", "file", "ref", "inputs",
+					   NULL};
+	size_t i;
+	if (pl_is_string(n))
+		return;
+	if (!pl_is_seq(n) && !pl_is_map(n)) {
+		pl_error(c, n, "%s:include config should be a string, a hash or an array", w);
+		return;
+	}
+	if (pl_is_seq(n) && n->u.seq.count > 3) {
+		pl_error(c, n, "%s:include config must contain at most 3 entries", w);
+		return;
+	}
+	for (i = 0; i < (pl_is_seq(n) ? n->u.seq.count : 1); i++) {
+		const cicd_node *e = pl_is_seq(n) ? n->u.seq.items[i] : n;
+		if (pl_is_string(e))
+			continue;
+		if (!pl_is_map(e)) {
+			pl_error(c, e, "%s:include config should be a string or a hash", w);
+			continue;
+		}
+		pl_unknown_keys(c, e, pl_sprintf(c, "%s:include", w), keys);
+		if (pl_get(e, "artifact") && !pl_get(e, "job"))
+			pl_error(c, e, "%s:include config must specify the job where to fetch the artifact from", w);
+		if (pl_get(e, "project") && !pl_get(e, "file"))
+			pl_error(c, e, "%s:include config must specify the file where to fetch the config from", w);
+	}
+}
+
+static void validate_trigger(pl_ctx *c, const cicd_node *n, const char *where)
+{
+	static const char *const keys[] = {"project", "branch", "strategy", "forward", "include", "inputs", NULL};
+	static const char *const strategies[] = {"depend", "mirror", NULL};
+	const cicd_node *v;
+	const char *w = pl_sprintf(c, "%s:trigger", where);
+	if (pl_is_string(n))
+		return;
+	if (!pl_is_map(n)) {
+		pl_error(c, n, "%s config should be a hash or a string", w);
+		return;
+	}
+	pl_unknown_keys(c, n, w, keys);
+	if (pl_get(n, "project") && pl_get(n, "include"))
+		pl_error(c, n, "%s config contains unknown keys: include", w);
+	if (!pl_get(n, "project") && !pl_get(n, "include"))
+		pl_error(c, n, "%s config must specify either project or include", w);
+	if ((v = pl_get(n, "project")) && !pl_is_string(v))
+		pl_error(c, v, "%s project should be a string", w);
+	if ((v = pl_get(n, "branch")) && !pl_is_scalar(v))
+		pl_error(c, v, "%s branch should be a string", w);
+	if ((v = pl_get(n, "strategy")) && !pl_in_list(pl_text(v), strategies))
+		pl_error(c, v, "%s strategy should be depend or mirror", w);
+	if ((v = pl_get(n, "forward"))) {
+		static const char *const fk[] = {"yaml_variables", "pipeline_variables", NULL};
+		size_t i;
+		if (!pl_is_map(v)) {
+			pl_error(c, v, "%s:forward config should be a hash", w);
+		} else {
+			pl_unknown_keys(c, v, pl_sprintf(c, "%s:forward", w), fk);
+			for (i = 0; i < v->u.map.count; i++)
+				if (!is_bool(v->u.map.pairs[i].value))
+					pl_error(c, v->u.map.pairs[i].value, "%s:forward %s should be a boolean value", w,
+						 pl_text(v->u.map.pairs[i].key));
+		}
+	}
+	if ((v = pl_get(n, "include")))
+		validate_trigger_include(c, v, w);
+	if ((v = pl_get(n, "inputs")) && !pl_is_map(v))
+		pl_error(c, v, "%s:inputs config should be a hash", w);
+}
+
+void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, const cicd_node *root)
+{
+	const char *name = pl_text(key);
+	const char *w = pl_sprintf(c, "jobs:%s", name);
+	const cicd_node *v, *rules;
+	int bridge;
+	const char *when = NULL;
+	(void)root;
+	if (!w)
+		return;
+	if (!pl_is_map(job)) {
+		pl_error(c, job, "%s config should be a hash", w);
+		return;
+	}
+	if (strlen(name) > 255)
+		pl_error(c, key, "%s name is too long (maximum is 255 characters)", w);
+	bridge = pl_get(job, "trigger") != NULL;
+	if (!bridge && !pl_get(job, "script") && !pl_get(job, "run")) {
+		pl_error(c, key, "%s config should implement the script:, run:, or trigger: keyword", w);
+		return;
+	}
+	pl_unknown_keys(c, job, w, bridge ? BRIDGE_KEYS : JOB_KEYS);
+	rules = pl_get(job, "rules");
+	if (rules) {
+		static const char *const clash[] = {"only", "except", "start_in", NULL};
+		char list[64] = "";
+		const cicd_node *first = NULL;
+		size_t i;
+		for (i = 0; clash[i]; i++)
+			if ((v = pl_get(job, clash[i]))) {
+				if (!first)
+					first = v;
+				strcat(list, *list ? ", " : "");
+				strcat(list, clash[i]);
+			}
+		if (first)
+			pl_error(c, first, "%s config key may not be used with `rules`: %s", w, list);
+		pl_validate_rules(c, rules, pl_sprintf(c, "%s:rules", w), 0);
+	}
+	if (bridge) {
+		validate_trigger(c, pl_get(job, "trigger"), w);
+	} else {
+		if ((v = pl_get(job, "script"))) {
+			if (pl_is_seq(v) && !v->u.seq.count)
+				pl_error(c, v, "%s script can't be blank", w);
+			else
+				pl_validate_script_key(c, v, w, "script");
+		}
+		if ((v = pl_get(job, "run")) && (!pl_is_seq(v) || !v->u.seq.count))
+			pl_error(c, v, "%s:run config should be an array of hashes", w);
+		if (pl_get(job, "script") && pl_get(job, "run"))
+			pl_error(c, pl_get(job, "run"), "%s config can only use one of the following keys: script, run", w);
+	}
+	if ((v = pl_get(job, "before_script")))
+		pl_validate_script_key(c, v, w, "before_script");
+	if ((v = pl_get(job, "after_script")))
+		pl_validate_script_key(c, v, w, "after_script");
+	if ((v = pl_get(job, "stage")) && !pl_is_string(v))
+		pl_error(c, v, "%s:stage config should be a string", w);
+	if ((v = pl_get(job, "when"))) {
+		const char *const *allowed = bridge ? BRIDGE_WHEN : JOB_WHEN;
+		when = pl_text(v);
+		if (!pl_is_string(v) || !pl_in_list(when, allowed)) {
+			pl_error(c, v, "%s when should be one of: %s", w, pl_join(c, allowed, ", "));
+			when = NULL;
+		}
+	}
+	if ((v = pl_get(job, "start_in")) && !rules) {
+		if (!when || strcmp(when, "delayed"))
+			pl_error(c, v, "%s start in must be blank", w);
+		else if (!pl_is_scalar(v) || !pl_is_duration(pl_text(v)))
+			pl_error(c, v, "%s start in should be a duration", w);
+	} else if (!v && when && !strcmp(when, "delayed")) {
+		pl_error(c, pl_get(job, "when"), "%s start in should be a duration", w);
+	}
+	if ((v = pl_get(job, "allow_failure")))
+		validate_allow_failure(c, v, w, bridge);
+	if ((v = pl_get(job, "dependencies")) && !pl_is_array_of_strings(v))
+		pl_error(c, v, "%s dependencies should be an array of strings", w);
+	if ((v = pl_get(job, "tags")) && !pl_is_array_of_strings(v))
+		pl_error(c, v, "%s:tags config should be an array of strings", w);
+	if ((v = pl_get(job, "tags")) && pl_is_seq(v) && v->u.seq.count > 50)
+		pl_error(c, v, "%s:tags config must be less than the limit of 50 tags", w);
+	if ((v = pl_get(job, "image")))
+		pl_validate_image(c, v, pl_sprintf(c, "%s:image", w));
+	if ((v = pl_get(job, "services")))
+		pl_validate_services(c, v, pl_sprintf(c, "%s:services", w));
+	if ((v = pl_get(job, "cache")))
+		pl_validate_cache(c, v, pl_sprintf(c, "%s:cache", w));
+	if ((v = pl_get(job, "artifacts")))
+		pl_validate_artifacts(c, v, pl_sprintf(c, "%s:artifacts", w));
+	if ((v = pl_get(job, "retry")))
+		pl_validate_retry(c, v, pl_sprintf(c, "%s:retry", w));
+	if ((v = pl_get(job, "hooks")))
+		pl_validate_hooks(c, v, pl_sprintf(c, "%s:hooks", w));
+	if ((v = pl_get(job, "id_tokens")))
+		pl_validate_id_tokens(c, v, pl_sprintf(c, "%s:id_tokens", w));
+	if ((v = pl_get(job, "extends")) && !pl_is_string(v) && !pl_is_array_of_strings(v))
+		pl_error(c, v, "%s extends should be an array of strings or a string", w);
+	if ((v = pl_get(job, "only")))
+		validate_policy(c, v, pl_sprintf(c, "%s:only", w));
+	if ((v = pl_get(job, "except")))
+		validate_policy(c, v, pl_sprintf(c, "%s:except", w));
+	if ((v = pl_get(job, "variables")))
+		pl_validate_variables(c, v, pl_sprintf(c, "%s:variables", w), 0);
+	if ((v = pl_get(job, "inherit")))
+		validate_inherit(c, v, w);
+	if ((v = pl_get(job, "needs")))
+		pl_validate_needs(c, v, pl_sprintf(c, "%s:needs", w), bridge);
+	if ((v = pl_get(job, "environment")))
+		validate_environment(c, v, w);
+	if ((v = pl_get(job, "coverage"))) {
+		char err[256];
+		if (!pl_is_string(v) || !is_regex_literal(pl_text(v), err, sizeof err))
+			pl_error(c, v, "%s:coverage config must be a regular expression", w);
+	}
+	if ((v = pl_get(job, "timeout")) && !(pl_is_scalar(v) && pl_is_duration(pl_text(v))))
+		pl_error(c, v, "%s timeout should be a duration", w);
+	if ((v = pl_get(job, "interruptible")) && !is_bool(v))
+		pl_error(c, v, "%s:interruptible config should be a boolean value", w);
+	if ((v = pl_get(job, "resource_group")) && !pl_is_string(v))
+		pl_error(c, v, "%s resource_group should be a string", w);
+	if ((v = pl_get(job, "parallel")))
+		pl_validate_parallel(c, v, pl_sprintf(c, "%s:parallel", w));
+	if ((v = pl_get(job, "release")))
+		validate_release(c, v, w);
+	if ((v = pl_get(job, "secrets")))
+		validate_secrets(c, v, w);
+	if ((v = pl_get(job, "pages")))
+		validate_pages(c, v, w);
+	if ((v = pl_get(job, "manual_confirmation")) && !pl_is_string(v))
+		pl_error(c, v, "%s manual_confirmation should be a string", w);
+	if ((v = pl_get(job, "identity")) && !pl_is_string(v))
+		pl_error(c, v, "%s identity should be a string", w);
+	if ((v = pl_get(job, "dast_configuration")) && !pl_is_map(v))
+		pl_error(c, v, "%s:dast_configuration config should be a hash", w);
+	if ((v = pl_get(job, "publish")) && !pl_is_string(v))
+		pl_error(c, v, "%s publish should be a string", w);
+	if ((v = pl_get(job, "dependencies")) && pl_is_array_of_strings(v) && (rules = pl_get(job, "needs")) &&
+	    pl_is_seq(rules)) {
+		size_t i, j;
+		for (i = 0; i < v->u.seq.count; i++) {
+			int found = 0;
+			for (j = 0; j < rules->u.seq.count; j++) {
+				const cicd_node *nd = rules->u.seq.items[j];
+				const char *nn = pl_is_map(nd) ? pl_text(pl_get(nd, "job")) : pl_text(nd);
+				if (nn && !strcmp(nn, pl_text(v->u.seq.items[i])))
+					found = 1;
+			}
+			if (!found) {
+				pl_error(c, v->u.seq.items[i], "%s dependencies the %s should be part of needs", w,
+					 pl_text(v->u.seq.items[i]));
+			}
+		}
+	}
+}
