@@ -31,9 +31,14 @@ static int ends_with(const char *s, const char *suffix)
 /* A copy safe to show: credentials in URLs and tokens masked. */
 static char *shown(pl_ctx *c, const char *location)
 {
-	char *s = pl_strdup(c, location);
-	if (s)
-		s[cicd__redact(s, strlen(s))] = 0;
+	size_t len = strlen(location), cap = len * 8 + 16; /* a mask may be longer than the secret it hides */
+	char *s = cicd__arena_alloc(&c->p->arena, cap);
+	if (!s) {
+		pl_oom(c);
+		return NULL;
+	}
+	memcpy(s, location, len + 1);
+	s[cicd__redact(s, len, cap)] = 0;
 	return s;
 }
 
