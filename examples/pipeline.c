@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include <cicd/cicd.h>
+#include <cicd/pipeline.h>
 
 int main(int argc, char **argv)
 {

@@ -5,6 +5,8 @@
 
 #include "cli.h"
 
+#include <cicd/pipeline.h>
+
 static const char LINT_USAGE[] = "cicd lint [-f FILE] [--format text|json] [--project-root DIR] [--strict]";
 static const char CONFIG_USAGE[] = "cicd config [-f FILE] [--project-root DIR] [--compact]";
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cicd/cicd.h"
+#include "cicd/pipeline.h"
 #include "test.h"
 
 static cicd_pipeline *load_ok(const char *yaml, const cicd_pipeline_options *opts)
