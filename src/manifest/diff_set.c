@@ -12,7 +12,7 @@
 /* group \0 kind \0 namespace \0 name; cluster-scoped objects match whatever namespace they were written with. */
 static char *identity(const cicd_manifest_set *set, const cicd_manifest *o, size_t *len)
 {
-	const char *ns = cicd__manifest_scope(set, o->group, o->kind) == CICD_MANIFEST_SCOPE_CLUSTER ? "" : o->ns;
+	const char *ns = cicd__manifest_scope(set, o) == CICD_MANIFEST_SCOPE_CLUSTER ? "" : o->ns;
 	const char *name = o->name[0] ? o->name : o->generate_name;
 	size_t lg = strlen(o->group), lk = strlen(o->kind), ln = strlen(ns), lm = strlen(name);
 	char *k = cicd__malloc(lg + lk + ln + lm + 4);

@@ -151,25 +151,23 @@ int cicd__kind_rank(const char *kind)
 	return CICD__RANK_UNKNOWN;
 }
 
-cicd_manifest_scope cicd__manifest_scope(const cicd_manifest_set *set, const char *group, const char *kind)
+int cicd__manifest_is_crd(const cicd_manifest *obj)
 {
-	cicd__kind_info info;
+	return !strcmp(obj->kind, "CustomResourceDefinition") && !strcmp(obj->group, "apiextensions.k8s.io");
+}
+
+cicd_manifest_scope cicd__manifest_scope(const cicd_manifest_set *set, const cicd_manifest *obj)
+{
 	size_t i;
-	cicd__kind_lookup(&info, group, kind);
-	if (info.kind_known)
-		return info.scope;
-	for (i = 0; set && i < set->count; i++) {
-		const cicd_manifest *crd = set->items[i];
-		const cicd_node *spec, *names;
-		const char *g, *k, *scope;
-		if (strcmp(crd->kind, "CustomResourceDefinition") || strcmp(crd->group, "apiextensions.k8s.io"))
-			continue;
-		spec = cicd__node_get(crd->root, "spec", 4);
-		names = cicd__node_get(spec, "names", 5);
-		g = cicd__manifest_str(spec, "group");
-		k = cicd__manifest_str(names, "kind");
-		scope = cicd__manifest_str(spec, "scope");
-		if (!g || !k || !scope || strcmp(g, group) || strcmp(k, kind))
+	if (obj->info.kind_known)
+		return obj->info.scope;
+	for (i = 0; set && i < set->crds.count; i++) {
+		const cicd_manifest *crd = set->crds.items[i];
+		const cicd_node *spec = cicd__node_get(crd->root, "spec", 4);
+		const cicd_node *names = cicd__node_get(spec, "names", 5);
+		const char *g = cicd__manifest_str(spec, "group"), *k = cicd__manifest_str(names, "kind");
+		const char *scope = cicd__manifest_str(spec, "scope");
+		if (!g || !k || !scope || strcmp(g, obj->group) || strcmp(k, obj->kind))
 			continue;
 		if (!strcmp(scope, "Namespaced"))
 			return CICD_MANIFEST_SCOPE_NAMESPACED;
@@ -181,5 +179,5 @@ cicd_manifest_scope cicd__manifest_scope(const cicd_manifest_set *set, const cha
 
 cicd_manifest_scope cicd_manifest_set_scope(const cicd_manifest_set *set, const cicd_manifest *obj)
 {
-	return obj ? cicd__manifest_scope(set, obj->group, obj->kind) : CICD_MANIFEST_SCOPE_UNKNOWN;
+	return obj ? cicd__manifest_scope(set, obj) : CICD_MANIFEST_SCOPE_UNKNOWN;
 }

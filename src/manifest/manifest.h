@@ -8,33 +8,6 @@
 #include "core/document.h"
 #include "core/vec.h"
 
-struct cicd_manifest {
-	cicd_manifest_set *set;
-	cicd_node *root;         /* a mapping; borrowed from a document or built in the set's arena */
-	const char *file;
-	size_t doc_index;
-	unsigned int line;
-	size_t seq;              /* order of addition, for SOURCE order and stable sorts */
-	/* Identity, cached from root; "" when absent or not a string. */
-	const char *api_version;
-	const char *group;
-	const char *version;
-	const char *kind;
-	const char *name;
-	const char *generate_name;
-	const char *ns;
-};
-
-struct cicd_manifest_set {
-	cicd_arena arena;        /* objects, identity strings, transformed nodes */
-	cicd_vec documents;      /* cicd_document *, owned */
-	cicd_manifest **items;
-	size_t count;
-	size_t capacity;
-	size_t next_seq;
-	cicd_diagnostics problems; /* documents that are not objects, found while loading */
-};
-
 typedef enum {
 	CICD__NAME_SUBDOMAIN = 0, /* DNS-1123 subdomain: most kinds */
 	CICD__NAME_LABEL = 1,     /* DNS-1123 label: Namespace */
@@ -50,14 +23,48 @@ typedef struct cicd__kind_info {
 	size_t max_name_len;     /* 0: the rule's own limit */
 } cicd__kind_info;
 
+struct cicd_manifest {
+	cicd_manifest_set *set;
+	cicd_node *root;         /* a mapping; borrowed from a document or built in the set's arena */
+	const char *file;
+	size_t doc_index;
+	unsigned int line;
+	size_t seq;              /* order of addition, for SOURCE order and stable sorts */
+	/* Identity, cached from root; "" when absent or not a string. */
+	const char *api_version;
+	const char *group;
+	const char *version;
+	const char *kind;
+	const char *name;
+	const char *generate_name;
+	const char *ns;
+	/* From the built-in tables, cached when the identity is read. */
+	cicd__kind_info info;
+	int rank;
+};
+
+struct cicd_manifest_set {
+	cicd_arena arena;        /* objects, identity strings, transformed nodes */
+	cicd_vec documents;      /* cicd_document *, owned */
+	cicd_manifest **items;
+	size_t count;
+	size_t capacity;
+	size_t next_seq;
+	cicd_diagnostics problems; /* documents that are not objects, found while loading */
+	cicd_vec crds;             /* the CustomResourceDefinition objects, for scopes */
+};
+
 void cicd__kind_lookup(cicd__kind_info *out, const char *group, const char *kind);
 
 /* Apply-order rank of a kind; unknown kinds get CICD__RANK_UNKNOWN. */
 #define CICD__RANK_UNKNOWN 1000
 int cicd__kind_rank(const char *kind);
 
-/* Scope from the table, then from CRDs of the set. */
-cicd_manifest_scope cicd__manifest_scope(const cicd_manifest_set *set, const char *group, const char *kind);
+/* Scope from the table, then from CRDs of the set (set may be NULL). */
+cicd_manifest_scope cicd__manifest_scope(const cicd_manifest_set *set, const cicd_manifest *obj);
+
+/* 1 for an apiextensions.k8s.io CustomResourceDefinition. */
+int cicd__manifest_is_crd(const cicd_manifest *obj);
 
 /* Recomputes the cached identity after the root changed. 0 or CICD_ENOMEM. */
 int cicd__manifest_refresh(cicd_manifest *obj);

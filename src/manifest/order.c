@@ -15,7 +15,7 @@ static int cmp_source(const void *a, const void *b)
 int cicd__manifest_cmp_apply(const void *a, const void *b)
 {
 	const cicd_manifest *x = *(const cicd_manifest *const *)a, *y = *(const cicd_manifest *const *)b;
-	int rx = cicd__kind_rank(x->kind), ry = cicd__kind_rank(y->kind);
+	int rx = x->rank, ry = y->rank;
 	if (rx != ry)
 		return rx < ry ? -1 : 1;
 	if (rx == CICD__RANK_UNKNOWN) {

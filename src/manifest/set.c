@@ -66,6 +66,7 @@ void cicd_manifest_set_free(cicd_manifest_set *set)
 	if (!set)
 		return;
 	cicd__vec_dispose_with(&set->documents, free_document);
+	cicd__vec_dispose(&set->crds);
 	cicd__diagnostics_dispose(&set->problems);
 	cicd__free(set->items);
 	cicd__arena_release(&set->arena);
@@ -105,6 +106,8 @@ int cicd__manifest_refresh(cicd_manifest *obj)
 		obj->group = "";
 		obj->version = obj->api_version;
 	}
+	cicd__kind_lookup(&obj->info, obj->group, obj->kind);
+	obj->rank = cicd__kind_rank(obj->kind);
 	return 0;
 }
 
@@ -193,7 +196,7 @@ static int add_buffer(cicd_manifest_set *set, const char *buf, size_t len, const
 {
 	cicd_document *doc = NULL;
 	load_ctx c;
-	size_t i, problems_before = set->problems.count;
+	size_t i, crds, problems_before = set->problems.count;
 	int rc, json = o->format == CICD_MANIFEST_FORMAT_JSON ||
 		       (o->format == CICD_MANIFEST_FORMAT_AUTO && name && ends_with(name, ".json"));
 	rc = json ? cicd_document_load_json(&doc, buf, len, name, o->document)
@@ -212,6 +215,10 @@ static int add_buffer(cicd_manifest_set *set, const char *buf, size_t len, const
 	}
 	if (!rc)
 		rc = ensure_capacity(set, c.found.count);
+	for (i = 0, crds = 0; !rc && i < c.found.count; i++)
+		crds += (size_t)cicd__manifest_is_crd(c.found.items[i]);
+	if (!rc && crds)
+		rc = cicd__vec_reserve(&set->crds, set->crds.count + crds);
 	if (!rc && (c.found.count || c.problems.count))
 		rc = cicd__vec_push(&set->documents, doc);
 	for (i = 0; !rc && i < c.problems.count; i++) {
@@ -234,6 +241,8 @@ static int add_buffer(cicd_manifest_set *set, const char *buf, size_t len, const
 			cicd_manifest *obj = c.found.items[i];
 			obj->seq = set->next_seq++;
 			set->items[set->count++] = obj;
+			if (cicd__manifest_is_crd(obj))
+				set->crds.items[set->crds.count++] = obj; /* room reserved above */
 		}
 		if (!c.found.count && !c.problems.count)
 			cicd_document_free(doc);

@@ -326,7 +326,7 @@ int cicd_manifest_set_namespace(cicd_manifest_set *set, const char *ns)
 	for (i = 0; i < set->count && !rc; i++) {
 		cicd_manifest *o = set->items[i];
 		cicd_node *root, *meta;
-		if (cicd__manifest_scope(set, o->group, o->kind) == CICD_MANIFEST_SCOPE_CLUSTER)
+		if (cicd__manifest_scope(set, o) == CICD_MANIFEST_SCOPE_CLUSTER)
 			continue;
 		root = cicd__node_own(a, o->root);
 		meta = root ? cicd__node_edit_child(a, root, "metadata", CICD_NODE_MAPPING) : NULL;

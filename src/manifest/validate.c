@@ -312,24 +312,23 @@ static void check_crd(vctx *c)
 static void check_object(vctx *c, const cicd_manifest_set *set, const cicd_openapi *schema)
 {
 	const cicd_node *root = c->obj->root, *meta, *v;
-	cicd__kind_info info;
+	const cicd__kind_info *info = &c->obj->info;
 	if ((v = require_string(c, root, "apiVersion", "apiVersion")) != NULL)
 		check_api_version(c, v);
 	if ((v = require_string(c, root, "kind", "kind")) != NULL)
 		check_kind(c, v);
-	cicd__kind_lookup(&info, c->obj->group, c->obj->kind);
 	meta = cicd__node_get(root, "metadata", 8);
 	if (!meta) {
 		report(c, root, "metadata is required");
 	} else if (meta->kind != CICD_NODE_MAPPING) {
 		report(c, meta, "%s must be a mapping, not %s", "metadata", type_name(meta));
 	} else {
-		check_names(c, meta, &info);
-		check_namespace(c, meta, cicd__manifest_scope(set, c->obj->group, c->obj->kind));
+		check_names(c, meta, info);
+		check_namespace(c, meta, cicd__manifest_scope(set, c->obj));
 		check_labels(c, meta);
 		check_annotations(c, meta);
 	}
-	if (!strcmp(c->obj->kind, "CustomResourceDefinition") && !strcmp(c->obj->group, "apiextensions.k8s.io"))
+	if (cicd__manifest_is_crd(c->obj))
 		check_crd(c);
 	if (schema && !c->rc)
 		c->rc = cicd__openapi_check(schema, c->d, c->obj);
@@ -338,7 +337,7 @@ static void check_object(vctx *c, const cicd_manifest_set *set, const cicd_opena
 /* group \0 kind \0 namespace \0 name, the identity duplicates are found by. */
 static char *identity_key(const cicd_manifest_set *set, const cicd_manifest *o, size_t *len)
 {
-	const char *ns = cicd__manifest_scope(set, o->group, o->kind) == CICD_MANIFEST_SCOPE_CLUSTER ? "" : o->ns;
+	const char *ns = cicd__manifest_scope(set, o) == CICD_MANIFEST_SCOPE_CLUSTER ? "" : o->ns;
 	size_t n = strlen(o->group) + strlen(o->kind) + strlen(ns) + strlen(o->name) + 4;
 	char *k = cicd__malloc(n), *p;
 	if (!k)
