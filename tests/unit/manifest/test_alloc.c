@@ -1,0 +1,128 @@
+/*
+ * Allocation-failure loop: fail allocation 1, 2, 3, ... of a whole manifest
+ * workflow (load, validate, transforms, sort, render, hash, diff) until it
+ * succeeds. Every failing run must report CICD_ENOMEM and, once the set is
+ * freed, give back every byte it took.
+ */
+#include <stdlib.h>
+
+#include "helpers.h"
+
+static long g_budget = -1; /* allocations left before failing; -1 = unlimited */
+static long g_live = 0;
+
+static void *failing_malloc(size_t n)
+{
+	void *p;
+	if (g_budget == 0)
+		return NULL;
+	if (g_budget > 0)
+		g_budget--;
+	p = malloc(n);
+	if (p)
+		g_live++;
+	return p;
+}
+
+static void *failing_realloc(void *p, size_t n)
+{
+	void *q;
+	if (g_budget == 0)
+		return NULL;
+	if (g_budget > 0)
+		g_budget--;
+	q = realloc(p, n);
+	if (q && !p)
+		g_live++;
+	return q;
+}
+
+static void counting_free(void *p)
+{
+	if (p)
+		g_live--;
+	free(p);
+}
+
+static const char OLD[] =
+	"apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n---\n"
+	"apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: web}\nstringData: {a: b}\n---\n"
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: web, labels: {app: web}}\n"
+	"spec:\n  replicas: 1\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n"
+	"      containers: [{name: web, image: 'nginx:1', ports: [{name: http, containerPort: 80}]}]\n---\n"
+	"apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: ConfigMap, metadata: {name: c, namespace: web}}]\n---\n"
+	"apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb, namespace: web}\n"
+	"subjects: [{kind: ServiceAccount, name: sa, namespace: web}]\n---\n"
+	"apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa, namespace: web}\n---\n"
+	"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: ws.example.com}\n"
+	"spec: {group: example.com, scope: Namespaced, names: {plural: ws, kind: W}}\n---\n"
+	"apiVersion: example.com/v1\nkind: W\nmetadata: {name: Bad_Name, labels: {v: 1}}\n---\n- not an object\n";
+
+static int workflow(void)
+{
+	cicd_manifest_set *a = NULL, *b = NULL;
+	cicd_diagnostics *d = NULL;
+	cicd_manifest_diff *diff = NULL;
+	cicd_buf out = CICD_BUF_INIT;
+	char hash[CICD_MANIFEST_HASH_SIZE];
+	int rc = 0;
+#define STEP(call) \
+	do { \
+		if (!rc) \
+			rc = (call); \
+	} while (0)
+	STEP(cicd_manifest_set_new(&a));
+	STEP(cicd_manifest_set_new(&b));
+	STEP(cicd_manifest_set_add_buffer(a, OLD, strlen(OLD), "old.yaml", NULL));
+	STEP(cicd_manifest_set_add_buffer(b, OLD, strlen(OLD), "new.yaml", NULL));
+	if (!rc) {
+		rc = cicd_manifest_set_validate(&d, a, NULL);
+		rc = rc == CICD_EVALIDATE ? 0 : rc; /* the input has errors on purpose */
+		cicd_diagnostics_free(d);
+	}
+	STEP(cicd_manifest_set_image(NULL, b, "nginx", "mirror/nginx", "2", NULL));
+	STEP(cicd_manifest_set_label(b, "v", "2", CICD_MANIFEST_META_TEMPLATES));
+	STEP(cicd_manifest_set_annotation(b, "job", "7", 0));
+	STEP(cicd_manifest_set_namespace(b, "staging"));
+	STEP(cicd_manifest_set_sort(b, CICD_MANIFEST_ORDER_APPLY));
+	STEP(cicd_manifest_set_render(&out, b, CICD_MANIFEST_FORMAT_YAML, 0));
+	STEP(cicd_manifest_set_render(&out, b, CICD_MANIFEST_FORMAT_JSON, 0));
+	STEP(cicd_manifest_set_hash(hash, sizeof hash, b));
+	STEP(cicd_manifest_diff_new(&diff, a, b));
+	STEP(cicd_manifest_diff_render(&out, diff, CICD_MANIFEST_DIFF_TEXT));
+	STEP(cicd_manifest_diff_render(&out, diff, CICD_MANIFEST_DIFF_JSON));
+#undef STEP
+	cicd_buf_dispose(&out);
+	cicd_manifest_diff_free(diff);
+	cicd_manifest_set_free(a);
+	cicd_manifest_set_free(b);
+	return rc;
+}
+
+static void test_manifest_workflow_survives_every_allocation_failure(void)
+{
+	long n;
+	int succeeded = 0;
+	CU_ASSERT_EQUAL_FATAL(workflow(), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(failing_malloc, failing_realloc, counting_free), 0);
+	for (n = 0; n < 100000 && !succeeded; n++) {
+		int rc;
+		g_budget = n;
+		g_live = 0;
+		rc = workflow();
+		g_budget = -1;
+		if (rc == 0)
+			succeeded = 1;
+		else if (rc != CICD_ENOMEM)
+			fprintf(stderr, "\nallocation %ld: %s (%s)\n", n, cicd_error_name(rc), cicd_error_last()->message);
+		CU_ASSERT(rc == 0 || rc == CICD_ENOMEM);
+		CU_ASSERT_EQUAL(g_live, 0);
+		if (g_live)
+			fprintf(stderr, "\nallocation %ld: %ld blocks leaked\n", n, g_live);
+	}
+	cicd_allocator_reset();
+	CU_ASSERT(succeeded);
+	CU_ASSERT(n > 50);
+}
+
+CICD_SUITE(manifest_alloc, CICD_TEST(test_manifest_workflow_survives_every_allocation_failure))
