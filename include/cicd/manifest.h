@@ -7,8 +7,10 @@
  *
  * A cicd_manifest_set owns its objects; every cicd_manifest pointer, string
  * and node handed out is borrowed from the set and lives until the set is
- * freed (transforms keep old pointers valid: an object's node may change,
- * the object does not move). A set is not shared between threads.
+ * freed. Transforms are copy-on-write and all-or-nothing: an object gets a
+ * new tree, trees handed out before never change, and a transform that
+ * fails (CICD_ENOMEM) leaves every object as it was. A set is not shared
+ * between threads.
  *
  * See docs/manifest.md for the rules (names, scope, order, canonical form).
  */

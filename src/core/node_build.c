@@ -8,15 +8,15 @@
 
 #define MIN_CAPACITY 4
 
-static cicd_node *new_node(cicd_arena *a, cicd_node_kind kind)
+static cicd_node *new_node(cicd_node_builder *b, cicd_node_kind kind)
 {
-	cicd_node *n = cicd__arena_calloc(a, 1, sizeof *n);
+	cicd_node *n = cicd__arena_calloc(b->arena, 1, sizeof *n);
 	if (!n) {
 		cicd__error_oom();
 		return NULL;
 	}
 	n->kind = (uint8_t)kind;
-	n->reserved = CICD__NODE_OWNED;
+	n->reserved = b->mark;
 	n->file = "";
 	n->weight = 1;
 	return n;
@@ -36,9 +36,9 @@ static size_t capacity_for(size_t count)
 }
 
 /* Weights are 32-bit and saturate, as the loader's do. */
-static uint32_t add_weight(uint32_t a, uint32_t b)
+static uint32_t add_weight(uint32_t x, uint32_t y)
 {
-	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+	return x > UINT32_MAX - y ? UINT32_MAX : x + y;
 }
 
 static int is_full(size_t count)
@@ -46,12 +46,12 @@ static int is_full(size_t count)
 	return count >= MIN_CAPACITY && (count & (count - 1)) == 0;
 }
 
-cicd_node *cicd__node_new_scalar(cicd_arena *a, const char *text, size_t len, cicd_value_type type)
+cicd_node *cicd__node_new_scalar(cicd_node_builder *b, const char *text, size_t len, cicd_value_type type)
 {
-	cicd_node *n = new_node(a, CICD_NODE_SCALAR);
+	cicd_node *n = new_node(b, CICD_NODE_SCALAR);
 	if (!n)
 		return NULL;
-	n->u.scalar.text = cicd__arena_strndup(a, text ? text : "", text ? len : 0);
+	n->u.scalar.text = cicd__arena_strndup(b->arena, text ? text : "", text ? len : 0);
 	if (!n->u.scalar.text) {
 		cicd__error_oom();
 		return NULL;
@@ -64,34 +64,34 @@ cicd_node *cicd__node_new_scalar(cicd_arena *a, const char *text, size_t len, ci
 	return n;
 }
 
-cicd_node *cicd__node_new_string(cicd_arena *a, const char *s)
+cicd_node *cicd__node_new_string(cicd_node_builder *b, const char *s)
 {
-	return cicd__node_new_scalar(a, s, s ? strlen(s) : 0, CICD_VALUE_STRING);
+	return cicd__node_new_scalar(b, s, s ? strlen(s) : 0, CICD_VALUE_STRING);
 }
 
-cicd_node *cicd__node_new_int(cicd_arena *a, long long v)
+cicd_node *cicd__node_new_int(cicd_node_builder *b, long long v)
 {
 	char text[32];
 	int n = snprintf(text, sizeof text, "%lld", v);
-	return cicd__node_new_scalar(a, text, (size_t)n, CICD_VALUE_INT);
+	return cicd__node_new_scalar(b, text, (size_t)n, CICD_VALUE_INT);
 }
 
-cicd_node *cicd__node_new_bool(cicd_arena *a, int v)
+cicd_node *cicd__node_new_bool(cicd_node_builder *b, int v)
 {
-	return cicd__node_new_scalar(a, v ? "true" : "false", v ? 4 : 5, CICD_VALUE_BOOL);
+	return cicd__node_new_scalar(b, v ? "true" : "false", v ? 4 : 5, CICD_VALUE_BOOL);
 }
 
-cicd_node *cicd__node_new_null(cicd_arena *a)
+cicd_node *cicd__node_new_null(cicd_node_builder *b)
 {
-	return cicd__node_new_scalar(a, "null", 4, CICD_VALUE_NULL);
+	return cicd__node_new_scalar(b, "null", 4, CICD_VALUE_NULL);
 }
 
-cicd_node *cicd__node_new_map(cicd_arena *a)
+cicd_node *cicd__node_new_map(cicd_node_builder *b)
 {
-	cicd_node *n = new_node(a, CICD_NODE_MAPPING);
+	cicd_node *n = new_node(b, CICD_NODE_MAPPING);
 	if (!n)
 		return NULL;
-	n->u.map.pairs = cicd__arena_alloc(a, MIN_CAPACITY * sizeof *n->u.map.pairs);
+	n->u.map.pairs = cicd__arena_alloc(b->arena, MIN_CAPACITY * sizeof *n->u.map.pairs);
 	if (!n->u.map.pairs) {
 		cicd__error_oom();
 		return NULL;
@@ -99,12 +99,12 @@ cicd_node *cicd__node_new_map(cicd_arena *a)
 	return n;
 }
 
-cicd_node *cicd__node_new_seq(cicd_arena *a)
+cicd_node *cicd__node_new_seq(cicd_node_builder *b)
 {
-	cicd_node *n = new_node(a, CICD_NODE_SEQUENCE);
+	cicd_node *n = new_node(b, CICD_NODE_SEQUENCE);
 	if (!n)
 		return NULL;
-	n->u.seq.items = cicd__arena_alloc(a, MIN_CAPACITY * sizeof *n->u.seq.items);
+	n->u.seq.items = cicd__arena_alloc(b->arena, MIN_CAPACITY * sizeof *n->u.seq.items);
 	if (!n->u.seq.items) {
 		cicd__error_oom();
 		return NULL;
@@ -112,32 +112,32 @@ cicd_node *cicd__node_new_seq(cicd_arena *a)
 	return n;
 }
 
-int cicd__node_is_owned(const cicd_node *n)
+int cicd__node_is_owned(const cicd_node_builder *b, const cicd_node *n)
 {
-	return n && n->reserved == CICD__NODE_OWNED;
+	return b->mark && n && n->reserved == b->mark;
 }
 
-cicd_node *cicd__node_own(cicd_arena *a, const cicd_node *src)
+cicd_node *cicd__node_own(cicd_node_builder *b, const cicd_node *src)
 {
 	cicd_node *n;
 	union {
 		const cicd_node *c;
 		cicd_node *m;
 	} u;
-	if (cicd__node_is_owned(src)) {
+	if (cicd__node_is_owned(b, src)) {
 		u.c = src;
 		return u.m;
 	}
-	n = cicd__arena_alloc(a, sizeof *n);
+	n = cicd__arena_alloc(b->arena, sizeof *n);
 	if (!n) {
 		cicd__error_oom();
 		return NULL;
 	}
 	*n = *src;
-	n->reserved = CICD__NODE_OWNED;
+	n->reserved = b->mark;
 	if (src->kind == CICD_NODE_MAPPING) {
 		size_t cap = capacity_for(src->u.map.count);
-		n->u.map.pairs = cicd__arena_alloc(a, cap * sizeof *n->u.map.pairs);
+		n->u.map.pairs = cicd__arena_alloc(b->arena, cap * sizeof *n->u.map.pairs);
 		if (!n->u.map.pairs) {
 			cicd__error_oom();
 			return NULL;
@@ -148,7 +148,7 @@ cicd_node *cicd__node_own(cicd_arena *a, const cicd_node *src)
 		n->u.map.index_cap = 0;
 	} else if (src->kind == CICD_NODE_SEQUENCE) {
 		size_t cap = capacity_for(src->u.seq.count);
-		n->u.seq.items = cicd__arena_alloc(a, cap * sizeof *n->u.seq.items);
+		n->u.seq.items = cicd__arena_alloc(b->arena, cap * sizeof *n->u.seq.items);
 		if (!n->u.seq.items) {
 			cicd__error_oom();
 			return NULL;
@@ -159,13 +159,13 @@ cicd_node *cicd__node_own(cicd_arena *a, const cicd_node *src)
 	return n;
 }
 
-static int grow_pairs(cicd_arena *a, cicd_node *map)
+static int grow_pairs(cicd_node_builder *b, cicd_node *map)
 {
 	size_t count = map->u.map.count;
 	cicd_node_pair *pairs;
 	if (!is_full(count))
 		return 0;
-	pairs = cicd__arena_alloc(a, capacity_for(count + 1) * sizeof *pairs);
+	pairs = cicd__arena_alloc(b->arena, capacity_for(count + 1) * sizeof *pairs);
 	if (!pairs)
 		return cicd__error_oom();
 	memcpy(pairs, map->u.map.pairs, count * sizeof *pairs);
@@ -185,7 +185,7 @@ static int find_key(const cicd_node *map, const char *key, size_t key_len)
 	return -1;
 }
 
-int cicd__node_map_set(cicd_arena *a, cicd_node *map, const char *key, size_t key_len, cicd_node *value)
+int cicd__node_map_set(cicd_node_builder *b, cicd_node *map, const char *key, size_t key_len, cicd_node *value)
 {
 	int at = find_key(map, key, key_len);
 	cicd_node *k;
@@ -193,9 +193,9 @@ int cicd__node_map_set(cicd_arena *a, cicd_node *map, const char *key, size_t ke
 		map->u.map.pairs[at].value = value;
 		return 0;
 	}
-	if (grow_pairs(a, map))
+	if (grow_pairs(b, map))
 		return CICD_ENOMEM;
-	k = cicd__node_new_scalar(a, key, key_len, CICD_VALUE_STRING);
+	k = cicd__node_new_scalar(b, key, key_len, CICD_VALUE_STRING);
 	if (!k)
 		return CICD_ENOMEM;
 	map->u.map.pairs[map->u.map.count].key = k;
@@ -205,12 +205,12 @@ int cicd__node_map_set(cicd_arena *a, cicd_node *map, const char *key, size_t ke
 	return 0;
 }
 
-int cicd__node_map_set_string(cicd_arena *a, cicd_node *map, const char *key, const char *value)
+int cicd__node_map_set_string(cicd_node_builder *b, cicd_node *map, const char *key, const char *value)
 {
-	cicd_node *v = cicd__node_new_string(a, value);
+	cicd_node *v = cicd__node_new_string(b, value);
 	if (!v)
 		return CICD_ENOMEM;
-	return cicd__node_map_set(a, map, key, strlen(key), v);
+	return cicd__node_map_set(b, map, key, strlen(key), v);
 }
 
 int cicd__node_map_remove(cicd_node *map, const char *key, size_t key_len)
@@ -224,11 +224,11 @@ int cicd__node_map_remove(cicd_node *map, const char *key, size_t key_len)
 	return 1;
 }
 
-int cicd__node_seq_push(cicd_arena *a, cicd_node *seq, cicd_node *item)
+int cicd__node_seq_push(cicd_node_builder *b, cicd_node *seq, cicd_node *item)
 {
 	size_t count = seq->u.seq.count;
 	if (is_full(count)) {
-		cicd_node **items = cicd__arena_alloc(a, capacity_for(count + 1) * sizeof *items);
+		cicd_node **items = cicd__arena_alloc(b->arena, capacity_for(count + 1) * sizeof *items);
 		if (!items)
 			return cicd__error_oom();
 		memcpy(items, seq->u.seq.items, count * sizeof *items);
@@ -239,29 +239,29 @@ int cicd__node_seq_push(cicd_arena *a, cicd_node *seq, cicd_node *item)
 	return 0;
 }
 
-cicd_node *cicd__node_edit_child(cicd_arena *a, cicd_node *map, const char *key, cicd_node_kind kind)
+cicd_node *cicd__node_edit_child(cicd_node_builder *b, cicd_node *map, const char *key, cicd_node_kind kind)
 {
 	size_t len = strlen(key);
 	int at = find_key(map, key, len);
 	cicd_node *child;
 	if (at >= 0 && map->u.map.pairs[at].value->kind == kind) {
-		child = cicd__node_own(a, map->u.map.pairs[at].value);
+		child = cicd__node_own(b, map->u.map.pairs[at].value);
 		if (child)
 			map->u.map.pairs[at].value = child;
 		return child;
 	}
-	child = kind == CICD_NODE_MAPPING ? cicd__node_new_map(a) : cicd__node_new_seq(a);
-	if (!child || cicd__node_map_set(a, map, key, len, child))
+	child = kind == CICD_NODE_MAPPING ? cicd__node_new_map(b) : cicd__node_new_seq(b);
+	if (!child || cicd__node_map_set(b, map, key, len, child))
 		return NULL;
 	return child;
 }
 
-cicd_node *cicd__node_edit_item(cicd_arena *a, cicd_node *seq, size_t i)
+cicd_node *cicd__node_edit_item(cicd_node_builder *b, cicd_node *seq, size_t i)
 {
 	cicd_node *item;
 	if (seq->kind != CICD_NODE_SEQUENCE || i >= seq->u.seq.count)
 		return NULL;
-	item = cicd__node_own(a, seq->u.seq.items[i]);
+	item = cicd__node_own(b, seq->u.seq.items[i]);
 	if (item)
 		seq->u.seq.items[i] = item;
 	return item;

@@ -50,6 +50,7 @@ struct cicd_manifest_set {
 	size_t count;
 	size_t capacity;
 	size_t next_seq;
+	unsigned int transforms;  /* count of transform calls: each edits with a fresh builder mark */
 	cicd_diagnostics problems; /* documents that are not objects, found while loading */
 	cicd_vec crds;             /* the CustomResourceDefinition objects, for scopes */
 };

@@ -125,4 +125,44 @@ static void test_manifest_workflow_survives_every_allocation_failure(void)
 	CU_ASSERT(n > 50);
 }
 
-CICD_SUITE(manifest_alloc, CICD_TEST(test_manifest_workflow_survives_every_allocation_failure))
+/* A transform that runs out of memory leaves the set exactly as it was. */
+static void test_failed_transform_changes_nothing(void)
+{
+	long n;
+	int done = 0;
+	for (n = 0; n < 10000 && !done; n++) {
+		cicd_manifest_set *set = NULL;
+		char before[CICD_MANIFEST_HASH_SIZE], after[CICD_MANIFEST_HASH_SIZE];
+		int rc;
+		CU_ASSERT_EQUAL_FATAL(cicd_manifest_set_new(&set), 0);
+		CU_ASSERT_EQUAL_FATAL(cicd_manifest_set_add_buffer(set, OLD, strlen(OLD), "t.yaml", NULL), 0);
+		CU_ASSERT_EQUAL_FATAL(cicd_manifest_set_label(set, "first", "1", 0), 0);
+		CU_ASSERT_EQUAL_FATAL(cicd_manifest_set_hash(before, sizeof before, set), 0);
+		CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(failing_malloc, failing_realloc, counting_free), 0);
+		g_budget = n;
+		switch (n % 3) {
+		case 0:
+			rc = cicd_manifest_set_label(set, "second", "2", CICD_MANIFEST_META_TEMPLATES);
+			break;
+		case 1:
+			rc = cicd_manifest_set_namespace(set, "other");
+			break;
+		default:
+			rc = cicd_manifest_set_image(NULL, set, "nginx", NULL, "9", NULL);
+			break;
+		}
+		g_budget = -1;
+		cicd_allocator_reset();
+		CU_ASSERT(rc == 0 || rc == CICD_ENOMEM);
+		CU_ASSERT_EQUAL(cicd_manifest_set_hash(after, sizeof after, set), 0);
+		if (rc == CICD_ENOMEM)
+			CICD_ASSERT_STR(after, before);
+		else
+			done = n > 30;
+		cicd_manifest_set_free(set);
+	}
+	CU_ASSERT(done);
+}
+
+CICD_SUITE(manifest_alloc, CICD_TEST(test_manifest_workflow_survives_every_allocation_failure),
+	   CICD_TEST(test_failed_transform_changes_nothing))

@@ -142,6 +142,25 @@ static void test_namespace_skips_cluster_scoped_and_follows_service_accounts(voi
 	cicd_manifest_set_free(set);
 }
 
+static void test_earlier_trees_never_change(void)
+{
+	cicd_manifest_set *set = set_from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {x: y}}\n", "t.yaml");
+	const cicd_manifest *o = cicd_manifest_set_get(set, 0);
+	const cicd_node *v0 = cicd_manifest_node(o), *v1, *v2;
+	CU_ASSERT_EQUAL(cicd_manifest_set_label(set, "one", "1", 0), 0);
+	v1 = cicd_manifest_node(o);
+	CU_ASSERT_EQUAL(cicd_manifest_set_label(set, "two", "2", 0), 0);
+	CU_ASSERT_EQUAL(cicd_manifest_set_namespace(set, "ns"), 0);
+	v2 = cicd_manifest_node(o);
+	CU_ASSERT_EQUAL(cicd_node_size(cicd_node_get(cicd_node_get(v0, "metadata"), "labels")), 1);
+	CU_ASSERT_EQUAL(cicd_node_size(cicd_node_get(cicd_node_get(v1, "metadata"), "labels")), 2);
+	CU_ASSERT_EQUAL(cicd_node_size(cicd_node_get(cicd_node_get(v2, "metadata"), "labels")), 3);
+	CU_ASSERT_PTR_NULL(cicd_node_get(cicd_node_get(v1, "metadata"), "namespace"));
+	CICD_ASSERT_STR(cicd_manifest_namespace(o), "ns");
+	CICD_ASSERT_STR(cicd_manifest_label(o, "two"), "2");
+	cicd_manifest_set_free(set);
+}
+
 static void test_render_json_list_is_deterministic(void)
 {
 	cicd_manifest_set *set = set_from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {z: \"1\", a: yes}\n"
@@ -167,4 +186,5 @@ CICD_SUITE(manifest_transform,
 	   CICD_TEST(test_cronjob_images_and_template_labels),
 	   CICD_TEST(test_labels_and_annotations_go_to_metadata_only_by_default),
 	   CICD_TEST(test_namespace_skips_cluster_scoped_and_follows_service_accounts),
+	   CICD_TEST(test_earlier_trees_never_change),
 	   CICD_TEST(test_render_json_list_is_deterministic))
