@@ -181,10 +181,35 @@ static void test_diff_lists_by_index_and_type_changes(void)
 	cicd_manifest_set_free(b);
 }
 
+static void test_secret_last_applied_annotation_is_hidden_too(void)
+{
+	cicd_manifest_set *a = set_from("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations:\n"
+					"    kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"p\":\"b2xk\"}}'\n"
+					"    team: a\n",
+					"a.yaml");
+	cicd_manifest_set *b = set_from("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations:\n"
+					"    kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"p\":\"bmV3\"}}'\n"
+					"    team: b\n",
+					"b.yaml");
+	cicd_manifest_diff *diff = NULL;
+	cicd_buf out = CICD_BUF_INIT;
+	CU_ASSERT_EQUAL_FATAL(cicd_manifest_diff_new(&diff, a, b), 0);
+	CU_ASSERT_EQUAL(cicd_manifest_diff_render(&out, diff, CICD_MANIFEST_DIFF_TEXT), 0);
+	CICD_ASSERT_STR(out.ptr, "~ Secret s (v1)\n"
+				 "    metadata.annotations[\"kubectl.kubernetes.io/last-applied-configuration\"]: "
+				 "(secret value changed)\n"
+				 "    metadata.annotations.team: \"a\" -> \"b\"\n0 added, 0 removed, 1 changed\n");
+	cicd_buf_dispose(&out);
+	cicd_manifest_diff_free(diff);
+	cicd_manifest_set_free(a);
+	cicd_manifest_set_free(b);
+}
+
 CICD_SUITE(manifest_diff,
 	   CICD_TEST(test_canonical_form_sorts_keys_and_normalizes_scalars),
 	   CICD_TEST(test_hash_ignores_formatting_but_not_content),
 	   CICD_TEST(test_set_hash_is_independent_of_order),
 	   CICD_TEST(test_diff_of_example_versions),
 	   CICD_TEST(test_diff_json_and_identical_sets),
-	   CICD_TEST(test_diff_lists_by_index_and_type_changes))
+	   CICD_TEST(test_diff_lists_by_index_and_type_changes),
+	   CICD_TEST(test_secret_last_applied_annotation_is_hidden_too))
