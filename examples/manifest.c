@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include <cicd/cicd.h>
+#include <cicd/manifest.h> /* until cicd.h includes it */
 
 static void print_error(void)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cicd/cicd.h"
+#include "cicd/manifest.h" /* until cicd.h includes it */
 #include "test.h"
 
 static inline void print_last_error(void)
