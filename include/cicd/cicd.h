@@ -14,5 +14,6 @@
 #include "document.h"
 #include "mask.h"
 #include "expr.h"
+#include "semver.h"
 
 #endif

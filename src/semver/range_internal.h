@@ -1,0 +1,55 @@
+/* Internal: node-semver's range rewriting steps and the parsed range. */
+#ifndef CICD_SEMVER_RANGE_INTERNAL_H
+#define CICD_SEMVER_RANGE_INTERNAL_H
+
+#include "cicd/buffer.h"
+#include "core/regex.h"
+#include "semver_internal.h"
+
+enum {
+	RX_HYPHENRANGE,
+	RX_HYPHENRANGELOOSE,
+	RX_COMPARATORTRIM,
+	RX_TILDETRIM,
+	RX_CARETTRIM,
+	RX_TILDE,
+	RX_TILDELOOSE,
+	RX_CARET,
+	RX_CARETLOOSE,
+	RX_XRANGE,
+	RX_XRANGELOOSE,
+	RX_STAR,
+	RX_GTE0,
+	RX_GTE0PRE,
+	RX_COMPARATOR,
+	RX_COMPARATORLOOSE,
+	RX_BUILD,
+	RX_BUILDSTRIP,
+	RX_COUNT
+};
+
+enum {
+	STEP_BUILDSTRIP,
+	STEP_HYPHEN,
+	STEP_HYPHEN_LOOSE,
+	STEP_TRIM_COMPARATOR,
+	STEP_TRIM_TILDE,
+	STEP_TRIM_CARET,
+	STEP_BUILD_FIRST,
+	STEP_CARET,
+	STEP_CARET_LOOSE,
+	STEP_TILDE,
+	STEP_TILDE_LOOSE,
+	STEP_XRANGE,
+	STEP_XRANGE_LOOSE,
+	STEP_STAR,
+	STEP_GTE0
+};
+
+/* The compiled patterns (compiled on first use). 0 or an error. */
+int cicd__range_patterns(cicd_regex *const **out);
+
+/* One rewriting step over s[0..n) into out (cleared first). 0 or CICD_ENOMEM. */
+int cicd__range_rewrite_step(cicd_buf *out, const char *s, size_t n, int step, int include_pre);
+
+#endif
