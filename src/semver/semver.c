@@ -96,7 +96,7 @@ size_t cicd__semver_digits_inc(char *out, const char *digits, size_t len)
 	size_t i, n;
 	while (len > 1 && *digits == '0')
 		digits++, len--;
-	memcpy(out + 1, digits, len);
+	memmove(out + 1, digits, len); /* out may be digits itself */
 	out[0] = '0';
 	for (i = len; i > 0; i--) {
 		if (out[i] == '9') {

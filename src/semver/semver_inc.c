@@ -73,6 +73,45 @@ static int numeric(const char *s, size_t n)
 	return n > 0;
 }
 
+/*
+ * Whether JavaScript's Number(s) is a number (node-semver tests isNaN on
+ * the identifier after preid): decimal with sign and exponent, 0x/0o/0b,
+ * Infinity. Identifiers hold only [0-9A-Za-z-].
+ */
+static int js_number_like(const char *s, size_t n)
+{
+	size_t i = 0;
+	int base = 0;
+	if (n >= 3 && s[0] == '0' && strchr("xXoObB", s[1])) {
+		base = (s[1] | 0x20) == 'x' ? 16 : (s[1] | 0x20) == 'o' ? 8 : 2;
+		for (i = 2; i < n; i++) {
+			char c = (char)(s[i] | 0x20);
+			int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 99;
+			if (d >= base)
+				return 0;
+		}
+		return 1;
+	}
+	if (i < n && s[i] == '-')
+		i++;
+	if (n - i == 8 && !memcmp(s + i, "Infinity", 8))
+		return 1;
+	if (i >= n || !numeric(s + i, 1))
+		return 0;
+	while (i < n && numeric(s + i, 1))
+		i++;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && s[i] == '-')
+			i++;
+		if (i >= n || !numeric(s + i, 1))
+			return 0;
+		while (i < n && numeric(s + i, 1))
+			i++;
+	}
+	return i == n;
+}
+
 /* Does the pre-release start with the identifiers of preid (compared as node's compareIdentifiers)? */
 static int starts_with_preid(const cicd_buf *pre, const char *id, size_t idlen, size_t *after)
 {
@@ -144,7 +183,7 @@ static int inc_pre(bump *b, const char *id, size_t idlen)
 			size_t e = after;
 			while (e < b->pre.size && b->pre.ptr[e] != '.')
 				e++;
-			replace = !(after < b->pre.size && numeric(b->pre.ptr + after, e - after));
+			replace = !(after < b->pre.size && js_number_like(b->pre.ptr + after, e - after));
 		}
 		if (replace) {
 			cicd__buf_clear(&b->pre);

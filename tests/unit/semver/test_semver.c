@@ -191,6 +191,9 @@ static void test_inc_follows_node_semver(void)
 	CICD_ASSERT_STR(inc("1.2.3-a.1.b", "prerelease", NULL, 0), "1.2.3-a.2.b");
 	CICD_ASSERT_STR(inc("1.2.3-a.b", "prerelease", NULL, 0), "1.2.3-a.b.0");
 	CICD_ASSERT_STR(inc("1.2.3-rc.2", "release", NULL, 0), "1.2.3");
+	/* node keeps what follows the preid when JavaScript reads it as a number (-1, 0x1f, 1e3) */
+	CICD_ASSERT_STR(inc("1.2.3-1.-1.1", "prerelease", "1", 0), "1.2.3-1.-1.2");
+	CICD_ASSERT_STR(inc("1.2.3-1.e3", "prerelease", "1", 0), "1.2.3-1.0");
 	CU_ASSERT_PTR_NULL(inc("1.2.3", "release", NULL, 0));
 	CU_ASSERT_PTR_NULL(inc("1.2.3", "prerelease", "a..b", 0));
 	CU_ASSERT_PTR_NULL(inc("1.2.3", "prerelease", "01", 0));
