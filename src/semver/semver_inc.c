@@ -350,7 +350,8 @@ int cicd_semver_coerce(cicd_semver **out, const char *text, size_t len, const ci
 		}
 	}
 	if (!found)
-		return cicd__error_set(CICD_ENOTFOUND, "no version found in \"%.64s\"", text);
+		return cicd__error_set(CICD_ENOTFOUND, "no version found in \"%.*s\"", len > 64 ? 64 : (int)len,
+				       text ? text : "");
 	rc = cicd__buf_put(&b, text + ms, me - ms);
 	if (!rc)
 		rc = cicd__buf_putc(&b, '.');
