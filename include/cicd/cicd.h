@@ -14,6 +14,5 @@
 #include "document.h"
 #include "mask.h"
 #include "expr.h"
-#include "semver.h"
 
 #endif

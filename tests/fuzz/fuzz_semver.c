@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cicd/cicd.h"
+#include "cicd/semver.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

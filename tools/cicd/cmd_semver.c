@@ -9,6 +9,8 @@
 
 #include "cli.h"
 
+#include <cicd/semver.h>
+
 static const char USAGE[] =
 	"cicd semver valid [--loose] (V... | -)\n"
 	"       cicd semver compare [--loose] (A B | -)          -1, 0 or 1; '-' reads A<TAB>B lines\n"

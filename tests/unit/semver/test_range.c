@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cicd/cicd.h"
+#include "cicd/semver.h"
 #include "test.h"
 
 static const char *desugar(const char *range, unsigned int flags)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cicd/cicd.h"
+#include "cicd/semver.h"
 #include "test.h"
 
 static cicd_semver *parse_flags(const char *s, unsigned int flags)
