@@ -90,6 +90,21 @@ out=$("$cicd" manifest validate "$tmp/bad.yaml" 2>&1); rc=$?
 check "invalid" "$tmp/bad.yaml:4:9: error: metadata.name: invalid value \"Web\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character
 $tmp/bad.yaml:10:21: error: metadata.labels[\"version\"] must be a string, not an integer (quote it) / 1" "$out / $rc"
 
+# --openapi: field types checked against the schema
+cat >"$tmp/typed.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: "2"
+  selector: {matchLabels: {app: web}}
+  template: {spec: {containers: [{name: web, image: nginx}]}}
+YAML
+out=$("$cicd" manifest validate --openapi "$src/tests/cli/data/openapi-mini.json" "$tmp/typed.yaml" 2>&1); rc=$?
+check "openapi" "$tmp/typed.yaml:5:13: error: spec.replicas: expected integer, got string / 1" "$out / $rc"
+"$cicd" manifest validate --openapi "$tmp/missing.json" "$tmp/typed.yaml" >/dev/null 2>&1; rc=$?
+check "openapi file missing" 1 "$rc"
+
 printf 'a: [unclosed\n' >"$tmp/syntax.yaml"
 "$cicd" manifest validate "$tmp/syntax.yaml" >/dev/null 2>&1; rc=$?
 check "syntax error exit" 1 "$rc"
