@@ -14,5 +14,8 @@
 #include "document.h"
 #include "mask.h"
 #include "expr.h"
+#include "pipeline.h"
+#include "semver.h"
+#include "manifest.h"
 
 #endif
