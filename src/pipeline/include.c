@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "internal.h"
@@ -344,8 +345,13 @@ static const cicd_node *include_entry(pl_ctx *c, const cicd_node *e, const char 
 				accessors++;
 		pl_unknown_keys(c, e, "include", INCLUDE_KEYS);
 		if (accessors != 1) {
-			pl_error(c, e, "Include `%s` needs to match exactly one accessor!",
-				 accessors ? "config" : "config without local, remote, template, component or project");
+			cicd_buf json = CICD_BUF_INIT;
+			if (cicd_node_to_json(&json, e, 0)) {
+				pl_oom(c);
+				return merged;
+			}
+			pl_error(c, e, "Include `%s` needs to match exactly one accessor!", json.ptr ? json.ptr : "");
+			cicd_buf_dispose(&json);
 			return merged;
 		}
 		inputs = pl_get(e, "inputs");

@@ -104,16 +104,17 @@ int pl_is_duration(const char *s)
 	return parts > 0;
 }
 
+/* Strings only, as GitLab's validators (Ruby's is_a?(String)): 1, 0.1 and true are not strings. */
 int pl_is_script(const cicd_node *n, int depth)
 {
 	size_t i;
-	if (pl_is_scalar(n) && !pl_is_null(n))
+	if (pl_is_string(n))
 		return 1;
 	if (!pl_is_seq(n) || depth <= 0)
 		return 0;
 	for (i = 0; i < n->u.seq.count; i++) {
 		const cicd_node *v = n->u.seq.items[i];
-		if (pl_is_seq(v) ? !pl_is_script(v, depth - 1) : !(pl_is_scalar(v) && !pl_is_null(v)))
+		if (pl_is_seq(v) ? !pl_is_script(v, depth - 1) : !pl_is_string(v))
 			return 0;
 	}
 	return 1;
@@ -125,7 +126,7 @@ int pl_is_array_of_strings(const cicd_node *n)
 	if (!pl_is_seq(n))
 		return 0;
 	for (i = 0; i < n->u.seq.count; i++)
-		if (!pl_is_scalar(n->u.seq.items[i]) || pl_is_null(n->u.seq.items[i]))
+		if (!pl_is_string(n->u.seq.items[i]))
 			return 0;
 	return 1;
 }
@@ -427,7 +428,11 @@ static void validate_matrix(pl_ctx *c, const cicd_node *m, const char *where)
 		}
 		for (j = 0; j < row->u.map.count; j++) {
 			const cicd_node *v = row->u.map.pairs[j].value;
-			if (!(is_value(v) || (pl_is_seq(v) && v->u.seq.count && pl_is_array_of_strings(v)))) {
+			int ok = is_value(v) || (pl_is_seq(v) && v->u.seq.count);
+			size_t k;
+			for (k = 0; ok && pl_is_seq(v) && k < v->u.seq.count; k++)
+				ok = is_value(v->u.seq.items[k]);
+			if (!ok) {
 				pl_error(c, v, "%s:variables config should be a hash of key value pairs, value can be an array",
 					 where);
 				return;
@@ -485,6 +490,39 @@ static void validate_pull_policy(pl_ctx *c, const cicd_node *n, const char *wher
 	pl_error(c, n, "%s pull_policy should be one of: always, never, if-not-present", where);
 }
 
+/* image/service `docker:` and `kubernetes:` executor options. */
+static void validate_executor_opts(pl_ctx *c, const cicd_node *n, const char *where, const char *which)
+{
+	static const char *const docker_keys[] = {"platform", "user", NULL};
+	static const char *const kube_keys[] = {"user", NULL};
+	const cicd_node *v;
+	const char *w = pl_sprintf(c, "%s:%s", where, which);
+	if (!pl_is_map(n)) {
+		pl_error(c, n, "%s config should be a hash", w);
+		return;
+	}
+	pl_unknown_keys(c, n, w, !strcmp(which, "docker") ? docker_keys : kube_keys);
+	if ((v = pl_get(n, "platform")) && !pl_is_string(v))
+		pl_error(c, v, "%s platform should be a string", w);
+	if ((v = pl_get(n, "user"))) {
+		int ok = !strcmp(which, "docker") ? pl_is_string(v)
+						   : pl_is_scalar(v) && (v->value_type == CICD_VALUE_STRING ||
+									 v->value_type == CICD_VALUE_INT);
+		if (!ok)
+			pl_error(c, v, "%s user should be a string", w);
+		else if (!v->u.scalar.len)
+			pl_error(c, v, "%s user can't be blank", w);
+	}
+}
+
+static void validate_command_list(pl_ctx *c, const cicd_node *v, const char *where, const char *key)
+{
+	if (!pl_is_array_of_strings(v))
+		pl_error(c, v, "%s %s should be an array of strings", where, key);
+	else if (!v->u.seq.count && strcmp(key, "entrypoint"))
+		pl_error(c, v, "%s %s can't be blank", where, key);
+}
+
 void pl_validate_image(pl_ctx *c, const cicd_node *n, const char *where)
 {
 	const cicd_node *v;
@@ -499,12 +537,12 @@ void pl_validate_image(pl_ctx *c, const cicd_node *n, const char *where)
 		pl_error(c, n, "%s name can't be blank", where);
 	else if (!pl_is_string(v))
 		pl_error(c, v, "%s name should be a string", where);
-	if ((v = pl_get(n, "entrypoint")) && !pl_is_array_of_strings(v))
-		pl_error(c, v, "%s entrypoint should be an array of strings", where);
-	if ((v = pl_get(n, "docker")) && !pl_is_map(v))
-		pl_error(c, v, "%s:docker config should be a hash", where);
-	if ((v = pl_get(n, "kubernetes")) && !pl_is_map(v))
-		pl_error(c, v, "%s:kubernetes config should be a hash", where);
+	if ((v = pl_get(n, "entrypoint")))
+		validate_command_list(c, v, where, "entrypoint");
+	if ((v = pl_get(n, "docker")))
+		validate_executor_opts(c, v, where, "docker");
+	if ((v = pl_get(n, "kubernetes")))
+		validate_executor_opts(c, v, where, "kubernetes");
 	validate_pull_policy(c, pl_get(n, "pull_policy"), where);
 }
 
@@ -529,10 +567,14 @@ void pl_validate_services(pl_ctx *c, const cicd_node *n, const char *where)
 			pl_error(c, s, "%s name can't be blank", sw);
 		else if (!pl_is_string(v))
 			pl_error(c, v, "%s name should be a string", sw);
-		if ((v = pl_get(s, "entrypoint")) && !pl_is_array_of_strings(v))
-			pl_error(c, v, "%s entrypoint should be an array of strings", sw);
-		if ((v = pl_get(s, "command")) && !pl_is_array_of_strings(v))
-			pl_error(c, v, "%s command should be an array of strings", sw);
+		if ((v = pl_get(s, "entrypoint")))
+			validate_command_list(c, v, sw, "entrypoint");
+		if ((v = pl_get(s, "command")))
+			validate_command_list(c, v, sw, "command");
+		if ((v = pl_get(s, "docker")))
+			validate_executor_opts(c, v, sw, "docker");
+		if ((v = pl_get(s, "kubernetes")))
+			validate_executor_opts(c, v, sw, "kubernetes");
 		if ((v = pl_get(s, "alias")) && !pl_is_string(v))
 			pl_error(c, v, "%s alias should be a string", sw);
 		if ((v = pl_get(s, "variables")))
@@ -560,8 +602,8 @@ static void validate_one_cache(pl_ctx *c, const cicd_node *n, const char *where)
 			static const char *const kk[] = {"files", "prefix", NULL};
 			const cicd_node *f = pl_get(v, "files");
 			pl_unknown_keys(c, v, pl_sprintf(c, "%s:key", where), kk);
-			if (!f || !pl_is_array_of_strings(f) || !f->u.seq.count || f->u.seq.count > 2)
-				pl_error(c, f ? f : v, "%s:key:files config should be an array of strings (one or two)",
+			if (!f || !pl_is_array_of_strings(f) || !f->u.seq.count || f->u.seq.count > 10)
+				pl_error(c, f ? f : v, "%s:key:files config should be an array of at most 10 strings",
 					 where);
 		} else if (!pl_is_scalar(v) || pl_is_null(v)) {
 			pl_error(c, v, "%s:key config should be a hash, a string or a symbol", where);
@@ -600,6 +642,48 @@ void pl_validate_cache(pl_ctx *c, const cicd_node *n, const char *where)
 
 /* ---- artifacts ---- */
 
+static void validate_reports(pl_ctx *c, const cicd_node *n, const char *where)
+{
+	static const char *const keys[] = {"accessibility",   "annotations",        "api_fuzzing",
+					   "browser_performance", "coverage_report",   "codequality",
+					   "container_scanning",  "coverage_fuzzing",  "cyclonedx",
+					   "dast",            "dependency_scanning", "dotenv",
+					   "junit",           "license_scanning",  "load_performance",
+					   "metrics",         "performance",       "requirements",
+					   "repository_xray", "requirements_v2",   "sast",
+					   "secret_detection", "terraform",        NULL};
+	size_t i;
+	if (!pl_is_map(n)) {
+		pl_error(c, n, "%s config should be a hash", where);
+		return;
+	}
+	pl_unknown_keys(c, n, where, keys);
+	for (i = 0; i < n->u.map.count; i++) {
+		const char *k = pl_text(n->u.map.pairs[i].key);
+		const cicd_node *v = n->u.map.pairs[i].value;
+		if (!k || !pl_in_list(k, keys))
+			continue;
+		if (!strcmp(k, "coverage_report")) {
+			static const char *const ck[] = {"coverage_format", "path", NULL};
+			static const char *const formats[] = {"cobertura", "jacoco", NULL};
+			if (!pl_is_map(v)) {
+				pl_error(c, v, "%s:coverage_report config should be a hash", where);
+				continue;
+			}
+			pl_unknown_keys(c, v, pl_sprintf(c, "%s:coverage_report", where), ck);
+			if (!pl_in_list(pl_text(pl_get(v, "coverage_format")), formats))
+				pl_error(c, pl_get(v, "coverage_format") ? pl_get(v, "coverage_format") : v,
+					 "%s:coverage_report coverage_format should be one of: cobertura, jacoco", where);
+			if (!pl_is_string(pl_get(v, "path")))
+				pl_error(c, pl_get(v, "path") ? pl_get(v, "path") : v,
+					 "%s:coverage_report path should be a string", where);
+			continue;
+		}
+		if (!pl_is_string(v) && !pl_is_array_of_strings(v))
+			pl_error(c, v, "%s %s should be an array of strings or a string", where, k);
+	}
+}
+
 void pl_validate_artifacts(pl_ctx *c, const cicd_node *n, const char *where)
 {
 	static const char *const keys[] = {"name",       "untracked", "paths", "exclude", "expose_as", "when",
@@ -627,8 +711,8 @@ void pl_validate_artifacts(pl_ctx *c, const cicd_node *n, const char *where)
 	if ((v = pl_get(n, "expire_in")) && !(pl_is_scalar(v) && (pl_is_duration(pl_text(v)) ||
 								  !strcmp(pl_text(v), "never"))))
 		pl_error(c, v, "%s expire in should be a duration", where);
-	if ((v = pl_get(n, "reports")) && !pl_is_map(v))
-		pl_error(c, v, "%s:reports config should be a hash", where);
+	if ((v = pl_get(n, "reports")))
+		validate_reports(c, v, pl_sprintf(c, "%s:reports", where));
 	if ((v = pl_get(n, "public")) && v->value_type != CICD_VALUE_BOOL)
 		pl_error(c, v, "%s public should be a boolean value", where);
 	if ((v = pl_get(n, "access")) && !pl_in_list(pl_text(v), access))
@@ -697,8 +781,14 @@ void pl_validate_retry(pl_ctx *c, const cicd_node *n, const char *where)
 		for (i = 0; ok && pl_is_seq(v) && i < v->u.seq.count; i++)
 			if (!pl_is_scalar(v->u.seq.items[i]) || v->u.seq.items[i]->value_type != CICD_VALUE_INT)
 				ok = 0;
+		for (i = 0; ok && pl_is_seq(v) && i < v->u.seq.count; i++) {
+			size_t j;
+			for (j = 0; j < i; j++)
+				if (!strcmp(pl_text(v->u.seq.items[i]), pl_text(v->u.seq.items[j])))
+					ok = 0;
+		}
 		if (!ok)
-			pl_error(c, v, "%s exit codes should be an array of integers or an integer", where);
+			pl_error(c, v, "%s exit codes should be an array of unique integers or an integer", where);
 	}
 }
 

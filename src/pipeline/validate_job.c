@@ -14,7 +14,8 @@ void pl_validate_parallel(pl_ctx *c, const cicd_node *n, const char *where);
 static const char *const JOB_KEYS[] = {
 	"after_script", "allow_failure", "artifacts", "before_script", "cache",        "coverage",
 	"dast_configuration", "dependencies", "environment", "except", "extends",  "hooks",
-	"id_tokens",    "identity",      "image",     "inherit",       "interruptible", "manual_confirmation",
+	"id_tokens",    "identity",      "image",     "inherit",       "inputs",       "interruptible",
+	"manual_confirmation",
 	"needs",        "only",          "pages",     "parallel",      "publish",      "release",
 	"resource_group", "retry",       "rules",     "run",           "script",       "secrets",
 	"services",     "stage",         "start_in",  "tags",          "timeout",      "variables",
@@ -253,11 +254,56 @@ static void validate_release(pl_ctx *c, const cicd_node *n, const char *where)
 	}
 }
 
+static void validate_vault(pl_ctx *c, const cicd_node *v, const char *sw)
+{
+	static const char *const keys[] = {"engine", "path", "field", NULL};
+	static const char *const engine_keys[] = {"name", "path", NULL};
+	const char *w = pl_sprintf(c, "%s:vault", sw);
+	const cicd_node *e;
+	if (pl_is_string(v))
+		return;
+	if (!pl_is_map(v)) {
+		pl_error(c, v, "%s config should be a hash or a string", w);
+		return;
+	}
+	pl_unknown_keys(c, v, w, keys);
+	if (!pl_is_string(pl_get(v, "path")))
+		pl_error(c, v, "%s path can't be blank", w);
+	if (!pl_is_string(pl_get(v, "field")))
+		pl_error(c, v, "%s field can't be blank", w);
+	if ((e = pl_get(v, "engine"))) {
+		if (!pl_is_map(e)) {
+			pl_error(c, e, "%s:engine config should be a hash", w);
+			return;
+		}
+		pl_unknown_keys(c, e, pl_sprintf(c, "%s:engine", w), engine_keys);
+		if (!pl_is_string(pl_get(e, "name")))
+			pl_error(c, e, "%s:engine name can't be blank", w);
+		if (!pl_is_string(pl_get(e, "path")))
+			pl_error(c, e, "%s:engine path can't be blank", w);
+	}
+}
+
+static void validate_azure(pl_ctx *c, const cicd_node *v, const char *sw)
+{
+	static const char *const keys[] = {"name", "version", NULL};
+	const char *w = pl_sprintf(c, "%s:azure_key_vault", sw);
+	if (!pl_is_map(v)) {
+		pl_error(c, v, "%s config should be a hash", w);
+		return;
+	}
+	pl_unknown_keys(c, v, w, keys);
+	if (!pl_is_string(pl_get(v, "name")))
+		pl_error(c, v, "%s name can't be blank", w);
+}
+
 static void validate_secrets(pl_ctx *c, const cicd_node *n, const char *where)
 {
 	static const char *const keys[] = {"vault",         "file",          "token",
 					   "azure_key_vault", "gcp_secret_manager", "akeyless",
 					   "aws_secrets_manager", "gitlab_secrets_manager", NULL};
+	static const char *const providers[] = {"vault", "azure_key_vault", "gcp_secret_manager", "akeyless",
+						"aws_secrets_manager", "gitlab_secrets_manager", NULL};
 	size_t i;
 	if (!pl_is_map(n)) {
 		pl_error(c, n, "%s:secrets config should be a hash", where);
@@ -271,6 +317,20 @@ static void validate_secrets(pl_ctx *c, const cicd_node *n, const char *where)
 			continue;
 		}
 		pl_unknown_keys(c, s, sw, keys);
+		{
+			size_t k, found = 0;
+			for (k = 0; providers[k]; k++)
+				if (pl_get(s, providers[k]))
+					found++;
+			if (found != 1)
+				pl_error(c, s, "%s config must use exactly one of: %s", sw, pl_join(c, providers, ", "));
+		}
+		if (pl_get(s, "vault"))
+			validate_vault(c, pl_get(s, "vault"), sw);
+		if (pl_get(s, "azure_key_vault"))
+			validate_azure(c, pl_get(s, "azure_key_vault"), sw);
+		if (pl_get(s, "file") && pl_get(s, "file")->value_type != CICD_VALUE_BOOL)
+			pl_error(c, pl_get(s, "file"), "%s file should be a boolean value", sw);
 	}
 }
 
@@ -284,6 +344,32 @@ static void validate_pages(pl_ctx *c, const cicd_node *n, const char *where)
 		return;
 	}
 	pl_unknown_keys(c, n, pl_sprintf(c, "%s:pages", where), keys);
+}
+
+/* `group/project` (any depth of subgroups) or a variable, as GitLab's schema's project path. */
+int pl_is_project_path(const char *s);
+int pl_is_project_path(const char *s)
+{
+	const char *p;
+	int slashes = 0, seg = 0;
+	if (!s || !*s)
+		return 0;
+	if (s[0] == '$')
+		return s[1] != 0;
+	for (p = s; *p; p++) {
+		if (*p == '/') {
+			if (!seg)
+				return 0;
+			slashes++;
+			seg = 0;
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			   *p == '_' || *p == '-' || *p == '.' || *p == '$' || *p == '{' || *p == '}') {
+			seg++;
+		} else {
+			return 0;
+		}
+	}
+	return slashes > 0 && seg > 0;
 }
 
 static void validate_trigger_include(pl_ctx *c, const cicd_node *n, const char *w)
@@ -314,6 +400,10 @@ static void validate_trigger_include(pl_ctx *c, const cicd_node *n, const char *
 			pl_error(c, e, "%s:include config must specify the job where to fetch the artifact from", w);
 		if (pl_get(e, "project") && !pl_get(e, "file"))
 			pl_error(c, e, "%s:include config must specify the file where to fetch the config from", w);
+		if (pl_get(e, "file") && !pl_get(e, "project"))
+			pl_error(c, e, "%s:include config must specify the project where to fetch the config from", w);
+		if (pl_get(e, "project") && !pl_is_project_path(pl_text(pl_get(e, "project"))))
+			pl_error(c, pl_get(e, "project"), "%s:include project should be a valid project path", w);
 	}
 }
 
@@ -323,13 +413,18 @@ static void validate_trigger(pl_ctx *c, const cicd_node *n, const char *where)
 	static const char *const strategies[] = {"depend", "mirror", NULL};
 	const cicd_node *v;
 	const char *w = pl_sprintf(c, "%s:trigger", where);
-	if (pl_is_string(n))
+	if (pl_is_string(n)) {
+		if (!pl_is_project_path(pl_text(n)))
+			pl_error(c, n, "%s config should be a valid project path", w);
 		return;
+	}
 	if (!pl_is_map(n)) {
 		pl_error(c, n, "%s config should be a hash or a string", w);
 		return;
 	}
 	pl_unknown_keys(c, n, w, keys);
+	if (pl_is_string(pl_get(n, "project")) && !pl_is_project_path(pl_text(pl_get(n, "project"))))
+		pl_error(c, pl_get(n, "project"), "%s project should be a valid project path", w);
 	if (pl_get(n, "project") && pl_get(n, "include"))
 		pl_error(c, n, "%s config contains unknown keys: include", w);
 	if (!pl_get(n, "project") && !pl_get(n, "include"))
@@ -402,7 +497,7 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 		validate_trigger(c, pl_get(job, "trigger"), w);
 	} else {
 		if ((v = pl_get(job, "script"))) {
-			if (pl_is_seq(v) && !v->u.seq.count)
+			if ((pl_is_seq(v) && !v->u.seq.count) || (pl_is_string(v) && !v->u.scalar.len))
 				pl_error(c, v, "%s script can't be blank", w);
 			else
 				pl_validate_script_key(c, v, w, "script");
@@ -495,6 +590,8 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 		pl_error(c, v, "%s identity should be a string", w);
 	if ((v = pl_get(job, "dast_configuration")) && !pl_is_map(v))
 		pl_error(c, v, "%s:dast_configuration config should be a hash", w);
+	if ((v = pl_get(job, "inputs")) && !pl_is_map(v))
+		pl_error(c, v, "%s:inputs config should be a hash", w);
 	if ((v = pl_get(job, "publish")) && !pl_is_string(v))
 		pl_error(c, v, "%s publish should be a string", w);
 	if ((v = pl_get(job, "dependencies")) && pl_is_array_of_strings(v) && (rules = pl_get(job, "needs")) &&
