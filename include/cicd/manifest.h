@@ -140,9 +140,10 @@ typedef struct cicd_manifest_validate_options {
 	unsigned int version;
 	unsigned int flags;         /* reserved, 0 */
 	/*
-	 * Optional OpenAPI v2 document (the JSON of the API server's
-	 * /openapi/v2, or just its "definitions"): objects of kinds it knows
-	 * are checked for field types and required fields. Borrowed for the call.
+	 * Optional OpenAPI document: the JSON of the API server's /openapi/v2
+	 * (or just its "definitions") or of /openapi/v3/apis/GROUP/VERSION.
+	 * Objects of kinds it knows are checked for field types, required and
+	 * unknown fields. Borrowed for the call.
 	 */
 	const char *openapi;
 	size_t openapi_len;
@@ -158,8 +159,9 @@ CICD_EXTERN(int) cicd_manifest_validate_options_init(cicd_manifest_validate_opti
  * Checks every object: required fields, name syntax per kind (DNS-1123
  * subdomain or label, DNS-1035 label for Services, path segments for RBAC),
  * label and annotation syntax and the 256 KiB annotation total, namespace
- * on cluster-scoped kinds, duplicate identities, and, when given, the
- * OpenAPI schema. *out (if not NULL) gets every problem with its position
+ * on cluster-scoped kinds, duplicate identities, custom resources against
+ * the openAPIV3Schema of their CRD in the set, and, when given, the
+ * OpenAPI schema (v2 definitions or v3 components). *out (if not NULL) gets every problem with its position
  * (the caller frees it). Returns 0 when there is no error (warnings are
  * fine), CICD_EVALIDATE with cicd_error_last() set to the first error,
  * or CICD_EPARSE when the OpenAPI document cannot be read.

@@ -1,8 +1,11 @@
 /*
- * OpenAPI v2 checks of manifest objects: types, required fields, unknown
- * fields. The schema constructs Kubernetes uses are handled: $ref,
- * properties, additionalProperties, items, required, the int-or-string
- * format, Quantity (a string or a number), x-kubernetes-preserve-unknown-fields.
+ * OpenAPI checks of manifest objects: types, required fields, unknown
+ * fields. The schema constructs Kubernetes uses are handled: $ref (v2
+ * `#/definitions/`, v3 `#/components/schemas/`), allOf, properties,
+ * additionalProperties, items, required, the int-or-string format and
+ * x-kubernetes-int-or-string, Quantity (a string or a number),
+ * x-kubernetes-preserve-unknown-fields. The same checker applies the
+ * openAPIV3Schema of a CustomResourceDefinition to its custom resources.
  */
 #include "openapi.h"
 
@@ -16,11 +19,13 @@
 
 #define MAX_REF_HOPS 32
 #define PATH_MAX_LEN 1024
-#define REF_PREFIX "#/definitions/"
+#define REF_V2 "#/definitions/"
+#define REF_V3 "#/components/schemas/"
 
 struct cicd_openapi {
 	cicd_document *doc;
 	const cicd_node *definitions;
+	const char *ref_prefix;
 	cicd_hashmap by_gvk; /* "group/version/Kind" -> definition node; keys owned in `keys` */
 	cicd_vec keys;
 };
@@ -88,6 +93,11 @@ int cicd__openapi_load(cicd_openapi **out, const char *json, size_t len)
 	}
 	root = cicd_document_root(s->doc, 0);
 	s->definitions = cicd__node_get(root, "definitions", 11);
+	s->ref_prefix = REF_V2;
+	if (!s->definitions && cicd__node_get(root, "components", 10)) {
+		s->definitions = cicd__node_get(cicd__node_get(root, "components", 10), "schemas", 7);
+		s->ref_prefix = REF_V3;
+	}
 	if (!s->definitions && root && root->kind == CICD_NODE_MAPPING && !cicd__node_get(root, "swagger", 7))
 		s->definitions = root; /* just the definitions object */
 	if (!s->definitions || s->definitions->kind != CICD_NODE_MAPPING) {
@@ -105,7 +115,8 @@ int cicd__openapi_load(cicd_openapi **out, const char *json, size_t len)
 }
 
 typedef struct {
-	const cicd_openapi *s;
+	const cicd_node *definitions; /* NULL: $ref is not followed (CRD schemas have none) */
+	const char *ref_prefix;
 	cicd_diagnostics *d;
 	const cicd_manifest *obj;
 	char path[PATH_MAX_LEN];
@@ -136,10 +147,10 @@ static const cicd_node *resolve(const check_ctx *c, const cicd_node *schema, con
 		const char *ref = cicd__manifest_str(schema, "$ref");
 		if (!ref)
 			return schema;
-		if (strncmp(ref, REF_PREFIX, strlen(REF_PREFIX)))
+		if (!c->definitions || strncmp(ref, c->ref_prefix, strlen(c->ref_prefix)))
 			return NULL;
-		*def_name = ref + strlen(REF_PREFIX);
-		schema = cicd__node_get(c->s->definitions, *def_name, strlen(*def_name));
+		*def_name = ref + strlen(c->ref_prefix);
+		schema = cicd__node_get(c->definitions, *def_name, strlen(*def_name));
 		if (!schema)
 			return NULL;
 	}
@@ -215,6 +226,10 @@ static void check_object(check_ctx *c, const cicd_node *v, const cicd_node *sche
 			continue;
 		if (props)
 			sub = cicd__node_get(props, k->u.scalar.text, k->u.scalar.len);
+		/* The API server owns these at the top of every object, whatever a CRD's schema lists. */
+		if (!sub && !c->path_len && v == c->obj->root &&
+		    (cicd__node_is(k, "apiVersion") || cicd__node_is(k, "kind") || cicd__node_is(k, "metadata")))
+			continue;
 		if (!sub && extra && extra->kind == CICD_NODE_MAPPING)
 			sub = extra;
 		old = path_push_key(c, k->u.scalar.text, k->u.scalar.len);
@@ -229,12 +244,21 @@ static void check_object(check_ctx *c, const cicd_node *v, const cicd_node *sche
 static void check_value(check_ctx *c, const cicd_node *v, const cicd_node *schema)
 {
 	const char *def = "", *type, *format;
+	const cicd_node *all_of;
 	size_t i;
 	schema = resolve(c, schema, &def);
 	if (!schema || c->rc)
 		return;
 	if (v->kind == CICD_NODE_SCALAR && v->value_type == CICD_VALUE_NULL)
 		return; /* null means "not set" to the API server */
+	all_of = cicd__node_get(schema, "allOf", 5);
+	for (i = 0; all_of && all_of->kind == CICD_NODE_SEQUENCE && i < all_of->u.seq.count && !c->rc; i++)
+		check_value(c, v, all_of->u.seq.items[i]);
+	if (is_true(cicd__node_get(schema, "x-kubernetes-int-or-string", 26))) {
+		if (v->kind != CICD_NODE_SCALAR || (v->value_type != CICD_VALUE_STRING && v->value_type != CICD_VALUE_INT))
+			report(c, v, "expected integer or string, got %s", kind_name(v));
+		return;
+	}
 	type = cicd__manifest_str(schema, "type");
 	format = cicd__manifest_str(schema, "format");
 	if (!strcmp(def, "io.k8s.apimachinery.pkg.api.resource.Quantity")) {
@@ -293,9 +317,49 @@ int cicd__openapi_check(const cicd_openapi *s, cicd_diagnostics *d, const cicd_m
 	if (!def)
 		return 0;
 	memset(&c, 0, sizeof c);
-	c.s = s;
+	c.definitions = s->definitions;
+	c.ref_prefix = s->ref_prefix;
 	c.d = d;
 	c.obj = obj;
 	check_value(&c, obj->root, def);
+	return c.rc;
+}
+
+/* The openAPIV3Schema a CRD of the set gives obj's group, kind and version; NULL when none. */
+static const cicd_node *crd_schema(const cicd_manifest_set *set, const cicd_manifest *obj)
+{
+	size_t i, j;
+	for (i = 0; i < set->crds.count; i++) {
+		const cicd_manifest *crd = set->crds.items[i];
+		const cicd_node *spec = cicd__node_get(crd->root, "spec", 4);
+		const cicd_node *names = cicd__node_get(spec, "names", 5), *versions;
+		const char *g = cicd__manifest_str(spec, "group"), *k = cicd__manifest_str(names, "kind");
+		if (!g || !k || strcmp(g, obj->group) || strcmp(k, obj->kind))
+			continue;
+		versions = cicd__node_get(spec, "versions", 8);
+		for (j = 0; versions && versions->kind == CICD_NODE_SEQUENCE && j < versions->u.seq.count; j++) {
+			const cicd_node *ver = versions->u.seq.items[j];
+			const char *name = cicd__manifest_str(ver, "name");
+			if (name && !strcmp(name, obj->version)) {
+				const cicd_node *schema = cicd__node_get(cicd__node_get(ver, "schema", 6), "openAPIV3Schema", 15);
+				/* apiextensions v1beta1 kept one schema for all versions under spec.validation. */
+				return schema ? schema
+					      : cicd__node_get(cicd__node_get(spec, "validation", 10), "openAPIV3Schema", 15);
+			}
+		}
+	}
+	return NULL;
+}
+
+int cicd__openapi_check_crd(const cicd_manifest_set *set, cicd_diagnostics *d, const cicd_manifest *obj)
+{
+	check_ctx c;
+	const cicd_node *schema = crd_schema(set, obj);
+	if (!schema || schema->kind != CICD_NODE_MAPPING)
+		return 0;
+	memset(&c, 0, sizeof c);
+	c.d = d;
+	c.obj = obj;
+	check_value(&c, obj->root, schema);
 	return c.rc;
 }

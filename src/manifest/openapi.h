@@ -22,4 +22,12 @@ void cicd__openapi_free(cicd_openapi *schema);
  */
 int cicd__openapi_check(const cicd_openapi *schema, cicd_diagnostics *d, const cicd_manifest *obj);
 
+/*
+ * Checks a custom resource against the openAPIV3Schema of the matching
+ * version of its CustomResourceDefinition in the same set (apiVersion,
+ * kind and metadata are always allowed at the top). Objects without such a
+ * CRD are not checked. 0 or CICD_ENOMEM.
+ */
+int cicd__openapi_check_crd(const cicd_manifest_set *set, cicd_diagnostics *d, const cicd_manifest *obj);
+
 #endif

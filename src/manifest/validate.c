@@ -332,6 +332,8 @@ static void check_object(vctx *c, const cicd_manifest_set *set, const cicd_opena
 		check_crd(c);
 	if (schema && !c->rc)
 		c->rc = cicd__openapi_check(schema, c->d, c->obj);
+	if (!c->rc && !c->obj->info.kind_known && set->crds.count)
+		c->rc = cicd__openapi_check_crd(set, c->d, c->obj);
 }
 
 /* group \0 kind \0 namespace \0 name, the identity duplicates are found by. */

@@ -250,6 +250,54 @@ static void test_openapi_schema_checks_types_required_and_unknown_fields(void)
 	cicd_manifest_set_free(set);
 }
 
+static void test_custom_resources_follow_their_crd_schema(void)
+{
+	static const char *const files[] = {"crd.yaml"};
+	cicd_manifest_set *set = set_from_data(files, 1);
+	const char *crs = "apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata: {name: bad, namespace: jobs}\n"
+			  "spec:\n  cronSpec: 5\n  replicas: \"3\"\n  imag: typo\n---\n"
+			  "apiVersion: backup.example.com/v1alpha1\nkind: ClusterBackup\nmetadata: {name: any}\n"
+			  "spec: {whatever: [1, 2]}\n---\n"
+			  "apiVersion: stable.example.com/v2\nkind: CronTab\nmetadata: {name: unknown-version, namespace: jobs}\n"
+			  "spec: {replicas: many}\n";
+	cicd_diagnostics *d = NULL;
+	CU_ASSERT_EQUAL_FATAL(cicd_manifest_set_add_buffer(set, crs, strlen(crs), "cr.yaml", NULL), 0);
+	CU_ASSERT_EQUAL(cicd_manifest_set_validate(&d, set, NULL), CICD_EVALIDATE);
+	diag_text(g_text, sizeof g_text, d);
+	CICD_ASSERT_STR(g_text, "5:13: spec.cronSpec: expected string, got integer\n"
+				"6:13: spec.replicas: expected integer, got string\n"
+				"7:3: spec.imag: unknown field \"imag\"\n");
+	cicd_diagnostics_free(d);
+	cicd_manifest_set_free(set);
+}
+
+static void test_openapi_v3_components_all_of_and_int_or_string(void)
+{
+	static const char v3[] =
+		"{\"openapi\":\"3.0.0\",\"components\":{\"schemas\":{"
+		"\"io.k8s.api.core.v1.Service\":{\"type\":\"object\",\"properties\":{"
+		"\"apiVersion\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\"},\"metadata\":{\"type\":\"object\"},"
+		"\"spec\":{\"allOf\":[{\"$ref\":\"#/components/schemas/io.k8s.api.core.v1.ServiceSpec\"}],\"default\":{}}},"
+		"\"x-kubernetes-group-version-kind\":[{\"group\":\"\",\"kind\":\"Service\",\"version\":\"v1\"}]},"
+		"\"io.k8s.api.core.v1.ServiceSpec\":{\"type\":\"object\",\"properties\":{\"ports\":{\"type\":\"array\","
+		"\"items\":{\"type\":\"object\",\"required\":[\"port\"],\"properties\":{"
+		"\"port\":{\"type\":\"integer\"},\"targetPort\":{\"x-kubernetes-int-or-string\":true}}}}}}}}}";
+	cicd_manifest_validate_options vo = CICD_MANIFEST_VALIDATE_OPTIONS_INIT;
+	cicd_manifest_set *set = set_from("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n"
+					  "    - {port: 80, targetPort: http}\n    - {port: 81, targetPort: 8081}\n"
+					  "    - {targetPort: [1]}\n",
+					  "t.yaml");
+	cicd_diagnostics *d = NULL;
+	vo.openapi = v3;
+	vo.openapi_len = strlen(v3);
+	CU_ASSERT_EQUAL(cicd_manifest_set_validate(&d, set, &vo), CICD_EVALIDATE);
+	diag_text(g_text, sizeof g_text, d);
+	CICD_ASSERT_STR(g_text, "8:7: spec.ports[2]: missing required field \"port\"\n"
+				"8:20: spec.ports[2].targetPort: expected integer or string, got array\n");
+	cicd_diagnostics_free(d);
+	cicd_manifest_set_free(set);
+}
+
 CICD_SUITE(manifest_validate,
 	   CICD_TEST(test_real_world_manifests_are_valid),
 	   CICD_TEST(test_invalid_file_reports_every_problem_with_position),
@@ -259,4 +307,6 @@ CICD_SUITE(manifest_validate,
 	   CICD_TEST(test_duplicates_by_group_kind_namespace_name),
 	   CICD_TEST(test_cluster_scope_from_crd_in_the_set),
 	   CICD_TEST(test_validate_without_output_list_still_raises),
-	   CICD_TEST(test_openapi_schema_checks_types_required_and_unknown_fields))
+	   CICD_TEST(test_openapi_schema_checks_types_required_and_unknown_fields),
+	   CICD_TEST(test_custom_resources_follow_their_crd_schema),
+	   CICD_TEST(test_openapi_v3_components_all_of_and_int_or_string))
