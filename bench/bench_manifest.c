@@ -17,7 +17,6 @@
 
 #include "util.h"
 #include "cicd/cicd.h"
-#include "cicd/manifest.h" /* until cicd.h includes it */
 
 static void put_deployment(FILE *f, size_t i)
 {

@@ -7,7 +7,6 @@
 #include <stdio.h>
 
 #include <cicd/cicd.h>
-#include <cicd/manifest.h> /* until cicd.h includes it */
 
 static void print_error(void)
 {

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cicd/cicd.h"
-#include "cicd/manifest.h" /* until cicd.h includes it */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include <cicd/manifest.h> /* until cicd.h includes it */
 
 static const char USAGE[] =
 	"cicd manifest validate [-R] [--openapi FILE] FILE|DIR...\n"

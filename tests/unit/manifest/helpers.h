@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cicd/cicd.h"
-#include "cicd/manifest.h" /* until cicd.h includes it */
 #include "test.h"
 
 static inline void print_last_error(void)
