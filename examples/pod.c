@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include <cicd/cicd.h>
-#include <cicd/pod.h>
 
 static const char JOB[] = "{\"id\": 7, \"token\": \"glcbt-example\", \"job_info\": {\"project_id\": 3},"
 			  " \"variables\": [{\"key\": \"GREETING\", \"value\": \"hi\", \"public\": true},"

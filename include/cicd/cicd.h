@@ -17,5 +17,6 @@
 #include "pipeline.h"
 #include "semver.h"
 #include "manifest.h"
+#include "pod.h"
 
 #endif

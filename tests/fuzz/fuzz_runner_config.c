@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cicd/cicd.h"
-#include "cicd/pod.h" /* until cicd.h can take the line */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,6 @@
 
 #include "cli.h"
 
-#include <cicd/pod.h> /* until cicd.h can take the line */
-
 static const char USAGE[] =
 	"cicd pod render --job JOB.json --runner RUNNER.yml [--format yaml|json] [--slot N] [--suffix S] "
 	"[--ignore-disabled-overwrites]\n"

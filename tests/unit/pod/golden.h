@@ -3,7 +3,6 @@
 #define CICD_TEST_POD_GOLDEN_H
 
 #include "cicd/cicd.h"
-#include "cicd/pod.h" /* until cicd.h can take the line */
 
 /*
  * Loads both YAML streams and compares them node by node. Returns NULL when

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "cicd/cicd.h"
-#include "cicd/pod.h" /* until cicd.h can take the line */
 #include "test.h"
 
 static void expect(const char *status_json, const char *reason, const char *message)

@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "cicd/cicd.h"
-#include "cicd/pod.h" /* until cicd.h can take the line */
 #include "test.h"
 
 static void test_job_parses_typed_fields(void)

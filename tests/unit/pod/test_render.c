@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "cicd/cicd.h"
-#include "cicd/pod.h" /* until cicd.h can take the line */
 #include "golden.h"
 #include "test.h"
 

@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "cicd/cicd.h"
-#include "cicd/pod.h" /* until cicd.h can take the line */
 #include "test.h"
 
 static void expect(const char *yaml, const char *message, unsigned int line, unsigned int column)

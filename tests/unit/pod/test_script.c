@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "cicd/cicd.h"
-#include "cicd/pod.h" /* until cicd.h can take the line */
 #include "test.h"
 
 static char g_dir[256];
