@@ -15,64 +15,69 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "util.h"
 #include "cicd/cicd.h"
+#include "util.h"
 
 static void put_deployment(FILE *f, size_t i)
 {
 	size_t e;
-	fprintf(f,
-		"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: service-%zu\n  namespace: team-%zu\n"
-		"  labels:\n    app.kubernetes.io/name: service-%zu\n    app.kubernetes.io/part-of: shop\n"
-		"    app.kubernetes.io/version: \"1.%zu.0\"\n  annotations:\n"
-		"    deployment.kubernetes.io/revision: \"%zu\"\n    example.com/owner: team-%zu@example.com\n"
-		"spec:\n  replicas: %zu\n  revisionHistoryLimit: 5\n  selector:\n    matchLabels:\n"
-		"      app.kubernetes.io/name: service-%zu\n  strategy:\n    type: RollingUpdate\n"
-		"    rollingUpdate: {maxSurge: 25%%, maxUnavailable: 0}\n  template:\n    metadata:\n"
-		"      labels:\n        app.kubernetes.io/name: service-%zu\n    spec:\n"
-		"      serviceAccountName: service-%zu\n      securityContext: {runAsNonRoot: true, runAsUser: 10001}\n"
-		"      containers:\n        - name: app\n          image: registry.example.com/shop/service-%zu:1.%zu.0\n"
-		"          ports:\n            - {name: http, containerPort: 8080}\n"
-		"            - {name: metrics, containerPort: 9090}\n          env:\n",
-		i, i % 50, i, i % 100, i % 7 + 1, i % 50, i % 5 + 1, i, i, i, i, i % 100);
+	fprintf(
+	    f,
+	    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: service-%zu\n  namespace: team-%zu\n"
+	    "  labels:\n    app.kubernetes.io/name: service-%zu\n    app.kubernetes.io/part-of: shop\n"
+	    "    app.kubernetes.io/version: \"1.%zu.0\"\n  annotations:\n"
+	    "    deployment.kubernetes.io/revision: \"%zu\"\n    example.com/owner: team-%zu@example.com\n"
+	    "spec:\n  replicas: %zu\n  revisionHistoryLimit: 5\n  selector:\n    matchLabels:\n"
+	    "      app.kubernetes.io/name: service-%zu\n  strategy:\n    type: RollingUpdate\n"
+	    "    rollingUpdate: {maxSurge: 25%%, maxUnavailable: 0}\n  template:\n    metadata:\n"
+	    "      labels:\n        app.kubernetes.io/name: service-%zu\n    spec:\n"
+	    "      serviceAccountName: service-%zu\n      securityContext: {runAsNonRoot: true, runAsUser: 10001}\n"
+	    "      containers:\n        - name: app\n          image: registry.example.com/shop/service-%zu:1.%zu.0\n"
+	    "          ports:\n            - {name: http, containerPort: 8080}\n"
+	    "            - {name: metrics, containerPort: 9090}\n          env:\n",
+	    i, i % 50, i, i % 100, i % 7 + 1, i % 50, i % 5 + 1, i, i, i, i, i % 100);
 	for (e = 0; e < 20; e++)
 		fprintf(f, "            - name: SETTING_%zu\n              value: \"value-%zu-%zu\"\n", e, i, e);
 	fprintf(f,
-		"          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n"
-		"            limits: {cpu: \"1\", memory: 512Mi}\n          readinessProbe:\n"
-		"            httpGet: {path: /healthz, port: http}\n            periodSeconds: 10\n"
-		"          livenessProbe:\n            httpGet: {path: /livez, port: http}\n"
-		"            initialDelaySeconds: 15\n        - name: proxy\n"
-		"          image: registry.example.com/infra/envoy:1.29.%zu\n          args: [\"--config\", "
-		"\"/etc/envoy/envoy.yaml\", \"--log-level\", \"warn\"]\n          volumeMounts:\n"
-		"            - {name: envoy, mountPath: /etc/envoy}\n      volumes:\n"
-		"        - name: envoy\n          configMap: {name: envoy-%zu}\n",
-		i % 10, i);
+	        "          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n"
+	        "            limits: {cpu: \"1\", memory: 512Mi}\n          readinessProbe:\n"
+	        "            httpGet: {path: /healthz, port: http}\n            periodSeconds: 10\n"
+	        "          livenessProbe:\n            httpGet: {path: /livez, port: http}\n"
+	        "            initialDelaySeconds: 15\n        - name: proxy\n"
+	        "          image: registry.example.com/infra/envoy:1.29.%zu\n          args: [\"--config\", "
+	        "\"/etc/envoy/envoy.yaml\", \"--log-level\", \"warn\"]\n          volumeMounts:\n"
+	        "            - {name: envoy, mountPath: /etc/envoy}\n      volumes:\n"
+	        "        - name: envoy\n          configMap: {name: envoy-%zu}\n",
+	        i % 10, i);
 }
 
 static void put_config(FILE *f, size_t i)
 {
 	size_t k;
-	fprintf(f, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: envoy-%zu\n  namespace: team-%zu\n"
-		   "  labels: {app.kubernetes.io/name: service-%zu}\ndata:\n",
-		i, i % 50, i);
+	fprintf(f,
+	        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: envoy-%zu\n  namespace: team-%zu\n"
+	        "  labels: {app.kubernetes.io/name: service-%zu}\ndata:\n",
+	        i, i % 50, i);
 	for (k = 0; k < 26; k++)
-		fprintf(f, "  key-%zu: \"setting %zu of service %zu, with a longer value to look like real configuration\"\n",
-			k, k, i);
-	fprintf(f, "  envoy.yaml: |\n    static_resources:\n      listeners:\n        - name: listener_%zu\n"
-		   "          address: {socket_address: {address: 0.0.0.0, port_value: 10000}}\n",
-		i);
+		fprintf(
+		    f,
+		    "  key-%zu: \"setting %zu of service %zu, with a longer value to look like real configuration\"\n",
+		    k, k, i);
+	fprintf(f,
+	        "  envoy.yaml: |\n    static_resources:\n      listeners:\n        - name: listener_%zu\n"
+	        "          address: {socket_address: {address: 0.0.0.0, port_value: 10000}}\n",
+	        i);
 }
 
 static void put_service(FILE *f, size_t i)
 {
 	fprintf(f,
-		"apiVersion: v1\nkind: Service\nmetadata:\n  name: service-%zu\n  namespace: team-%zu\n"
-		"  labels: {app.kubernetes.io/name: service-%zu}\nspec:\n  type: ClusterIP\n"
-		"  selector: {app.kubernetes.io/name: service-%zu}\n  ports:\n"
-		"    - {name: http, port: 80, targetPort: http, protocol: TCP}\n"
-		"    - {name: metrics, port: 9090, targetPort: metrics, protocol: TCP}\n",
-		i, i % 50, i, i);
+	        "apiVersion: v1\nkind: Service\nmetadata:\n  name: service-%zu\n  namespace: team-%zu\n"
+	        "  labels: {app.kubernetes.io/name: service-%zu}\nspec:\n  type: ClusterIP\n"
+	        "  selector: {app.kubernetes.io/name: service-%zu}\n  ports:\n"
+	        "    - {name: http, port: 80, targetPort: http, protocol: TCP}\n"
+	        "    - {name: metrics, port: 9090, targetPort: metrics, protocol: TCP}\n",
+	        i, i % 50, i, i);
 }
 
 static void generate(const char *path, size_t objects)

@@ -17,8 +17,8 @@
 #ifndef INCLUDE_cicd_manifest_h__
 #define INCLUDE_cicd_manifest_h__
 
-#include "common.h"
 #include "buffer.h"
+#include "common.h"
 #include "diagnostics.h"
 #include "document.h"
 
@@ -38,15 +38,18 @@ typedef enum {
 
 typedef struct cicd_manifest_options {
 	unsigned int version;
-	unsigned int flags;                        /* CICD_MANIFEST_* */
-	cicd_manifest_format format;               /* input syntax; AUTO by file name */
-	const cicd_document_options *document;     /* limits of the YAML/JSON loader; NULL: defaults */
-	size_t max_objects;                        /* 0: 100,000 objects in a set */
-	size_t max_files;                          /* 0: 10,000 files from one directory walk */
+	unsigned int flags;                    /* CICD_MANIFEST_* */
+	cicd_manifest_format format;           /* input syntax; AUTO by file name */
+	const cicd_document_options *document; /* limits of the YAML/JSON loader; NULL: defaults */
+	size_t max_objects;                    /* 0: 100,000 objects in a set */
+	size_t max_files;                      /* 0: 10,000 files from one directory walk */
 } cicd_manifest_options;
 
 #define CICD_MANIFEST_OPTIONS_VERSION 1
-#define CICD_MANIFEST_OPTIONS_INIT {CICD_MANIFEST_OPTIONS_VERSION, 0, CICD_MANIFEST_FORMAT_AUTO, NULL, 0, 0}
+#define CICD_MANIFEST_OPTIONS_INIT                                                                                     \
+	{                                                                                                              \
+		CICD_MANIFEST_OPTIONS_VERSION, 0, CICD_MANIFEST_FORMAT_AUTO, NULL, 0, 0                                \
+	}
 
 /* Fills opts with defaults; CICD_EINVALID for an unknown version. */
 CICD_EXTERN(int) cicd_manifest_options_init(cicd_manifest_options *opts, unsigned int version);
@@ -65,8 +68,9 @@ CICD_EXTERN(void) cicd_manifest_set_free(cicd_manifest_set *set);
  * reports. CICD_EPARSE / CICD_ELIMIT with the position on bad input; the
  * set is unchanged on failure. opts may be NULL.
  */
-CICD_EXTERN(int) cicd_manifest_set_add_buffer(cicd_manifest_set *set, const char *buf, size_t len, const char *name,
-					      const cicd_manifest_options *opts);
+CICD_EXTERN(int)
+cicd_manifest_set_add_buffer(cicd_manifest_set *set, const char *buf, size_t len, const char *name,
+                             const cicd_manifest_options *opts);
 
 /*
  * Adds a file, or every *.yaml, *.yml and *.json file of a directory in
@@ -74,8 +78,8 @@ CICD_EXTERN(int) cicd_manifest_set_add_buffer(cicd_manifest_set *set, const char
  * CICD_EIO when a path cannot be read. On failure the set keeps the files
  * added before the failing one.
  */
-CICD_EXTERN(int) cicd_manifest_set_add_path(cicd_manifest_set *set, const char *path,
-					    const cicd_manifest_options *opts);
+CICD_EXTERN(int)
+cicd_manifest_set_add_path(cicd_manifest_set *set, const char *path, const cicd_manifest_options *opts);
 
 /* Number of objects in the set. */
 CICD_EXTERN(size_t) cicd_manifest_set_count(const cicd_manifest_set *set);
@@ -88,8 +92,9 @@ CICD_EXTERN(const cicd_manifest *) cicd_manifest_set_get(const cicd_manifest_set
  * for cluster-scoped objects and for namespaced objects written without a
  * namespace. CICD_ENOTFOUND when absent.
  */
-CICD_EXTERN(int) cicd_manifest_set_find(const cicd_manifest **out, const cicd_manifest_set *set, const char *group,
-					const char *kind, const char *ns, const char *name);
+CICD_EXTERN(int)
+cicd_manifest_set_find(const cicd_manifest **out, const cicd_manifest_set *set, const char *group, const char *kind,
+                       const char *ns, const char *name);
 
 /*
  * Accessors. Strings are borrowed from the set and never NULL: "" when the
@@ -126,7 +131,7 @@ CICD_EXTERN(size_t) cicd_manifest_document_index(const cicd_manifest *obj);
 CICD_EXTERN(unsigned int) cicd_manifest_line(const cicd_manifest *obj);
 
 typedef enum {
-	CICD_MANIFEST_SCOPE_UNKNOWN = 0,    /* neither a built-in kind nor a CRD of the set */
+	CICD_MANIFEST_SCOPE_UNKNOWN = 0, /* neither a built-in kind nor a CRD of the set */
 	CICD_MANIFEST_SCOPE_NAMESPACED = 1,
 	CICD_MANIFEST_SCOPE_CLUSTER = 2
 } cicd_manifest_scope;
@@ -138,7 +143,7 @@ CICD_EXTERN(cicd_manifest_scope) cicd_manifest_set_scope(const cicd_manifest_set
 
 typedef struct cicd_manifest_validate_options {
 	unsigned int version;
-	unsigned int flags;         /* reserved, 0 */
+	unsigned int flags; /* reserved, 0 */
 	/*
 	 * Optional OpenAPI document: the JSON of the API server's /openapi/v2
 	 * (or just its "definitions") or of /openapi/v3/apis/GROUP/VERSION.
@@ -147,11 +152,14 @@ typedef struct cicd_manifest_validate_options {
 	 */
 	const char *openapi;
 	size_t openapi_len;
-	size_t max_diagnostics;     /* 0: 1,000; further problems are counted, not listed */
+	size_t max_diagnostics; /* 0: 1,000; further problems are counted, not listed */
 } cicd_manifest_validate_options;
 
 #define CICD_MANIFEST_VALIDATE_OPTIONS_VERSION 1
-#define CICD_MANIFEST_VALIDATE_OPTIONS_INIT {CICD_MANIFEST_VALIDATE_OPTIONS_VERSION, 0, NULL, 0, 0}
+#define CICD_MANIFEST_VALIDATE_OPTIONS_INIT                                                                            \
+	{                                                                                                              \
+		CICD_MANIFEST_VALIDATE_OPTIONS_VERSION, 0, NULL, 0, 0                                                  \
+	}
 
 CICD_EXTERN(int) cicd_manifest_validate_options_init(cicd_manifest_validate_options *opts, unsigned int version);
 
@@ -166,8 +174,9 @@ CICD_EXTERN(int) cicd_manifest_validate_options_init(cicd_manifest_validate_opti
  * fine), CICD_EVALIDATE with cicd_error_last() set to the first error,
  * or CICD_EPARSE when the OpenAPI document cannot be read.
  */
-CICD_EXTERN(int) cicd_manifest_set_validate(cicd_diagnostics **out, const cicd_manifest_set *set,
-					    const cicd_manifest_validate_options *opts);
+CICD_EXTERN(int)
+cicd_manifest_set_validate(cicd_diagnostics **out, const cicd_manifest_set *set,
+                           const cicd_manifest_validate_options *opts);
 
 /* ---- order ---- */
 
@@ -189,8 +198,9 @@ CICD_EXTERN(int) cicd_manifest_set_sort(cicd_manifest_set *set, cicd_manifest_or
  * digest ("sha256:...") the tag and digest. Any of the three may be NULL
  * to keep that part. *changed (if not NULL) gets the number of images set.
  */
-CICD_EXTERN(int) cicd_manifest_set_image(size_t *changed, cicd_manifest_set *set, const char *name,
-					 const char *new_name, const char *new_tag, const char *digest);
+CICD_EXTERN(int)
+cicd_manifest_set_image(size_t *changed, cicd_manifest_set *set, const char *name, const char *new_name,
+                        const char *new_tag, const char *digest);
 
 /* Labels and annotations also go into pod templates (spec.template, CronJob jobTemplate). */
 #define CICD_MANIFEST_META_TEMPLATES (1u << 0)
@@ -200,10 +210,10 @@ CICD_EXTERN(int) cicd_manifest_set_image(size_t *changed, cicd_manifest_set *set
  * with CICD_MANIFEST_META_TEMPLATES also in the metadata of pod templates.
  * Selectors are never touched. CICD_EINVALID for a malformed key or value.
  */
-CICD_EXTERN(int) cicd_manifest_set_label(cicd_manifest_set *set, const char *key, const char *value,
-					 unsigned int flags);
-CICD_EXTERN(int) cicd_manifest_set_annotation(cicd_manifest_set *set, const char *key, const char *value,
-					      unsigned int flags);
+CICD_EXTERN(int)
+cicd_manifest_set_label(cicd_manifest_set *set, const char *key, const char *value, unsigned int flags);
+CICD_EXTERN(int)
+cicd_manifest_set_annotation(cicd_manifest_set *set, const char *key, const char *value, unsigned int flags);
 
 /*
  * Sets metadata.namespace of every object whose kind is not cluster-scoped
@@ -220,12 +230,12 @@ CICD_EXTERN(int) cicd_manifest_set_namespace(cicd_manifest_set *set, const char 
  * indented with CICD_FORMAT_PRETTY). Keys keep their order unless
  * CICD_FORMAT_SORT_KEYS. Deterministic: the same object gives the same bytes.
  */
-CICD_EXTERN(int) cicd_manifest_render(cicd_buf *out, const cicd_manifest *obj, cicd_manifest_format format,
-				      unsigned int flags);
+CICD_EXTERN(int)
+cicd_manifest_render(cicd_buf *out, const cicd_manifest *obj, cicd_manifest_format format, unsigned int flags);
 
 /* The whole set in its current order: YAML documents separated by "---", or JSON {"kind":"List",...}. */
-CICD_EXTERN(int) cicd_manifest_set_render(cicd_buf *out, const cicd_manifest_set *set, cicd_manifest_format format,
-					  unsigned int flags);
+CICD_EXTERN(int)
+cicd_manifest_set_render(cicd_buf *out, const cicd_manifest_set *set, cicd_manifest_format format, unsigned int flags);
 
 /* Size of a hex SHA-256 with its NUL. */
 #define CICD_MANIFEST_HASH_SIZE 65
@@ -246,11 +256,7 @@ CICD_EXTERN(int) cicd_manifest_canonical(cicd_buf *out, const cicd_manifest *obj
 
 typedef struct cicd_manifest_diff cicd_manifest_diff;
 
-typedef enum {
-	CICD_MANIFEST_ADDED = 1,
-	CICD_MANIFEST_REMOVED = 2,
-	CICD_MANIFEST_CHANGED = 3
-} cicd_manifest_change;
+typedef enum { CICD_MANIFEST_ADDED = 1, CICD_MANIFEST_REMOVED = 2, CICD_MANIFEST_CHANGED = 3 } cicd_manifest_change;
 
 /*
  * One changed field of a changed object. path is like
@@ -269,8 +275,8 @@ typedef struct cicd_manifest_field_change {
 } cicd_manifest_field_change;
 
 /* Compares two sets by identity (group, kind, namespace, name); both stay the caller's. */
-CICD_EXTERN(int) cicd_manifest_diff_new(cicd_manifest_diff **out, const cicd_manifest_set *old_set,
-					const cicd_manifest_set *new_set);
+CICD_EXTERN(int)
+cicd_manifest_diff_new(cicd_manifest_diff **out, const cicd_manifest_set *old_set, const cicd_manifest_set *new_set);
 CICD_EXTERN(void) cicd_manifest_diff_free(cicd_manifest_diff *diff);
 
 /* Number of objects added, removed or changed (unchanged objects are not listed). */
@@ -282,15 +288,16 @@ CICD_EXTERN(size_t) cicd_manifest_diff_count(const cicd_manifest_diff *diff);
  * cicd_manifest_diff_new(). Entries are in apply order of the new set,
  * then removed objects in delete order. CICD_ENOTFOUND when out of range.
  */
-CICD_EXTERN(int) cicd_manifest_diff_get(cicd_manifest_change *change, const cicd_manifest **old_obj,
-					const cicd_manifest **new_obj, const cicd_manifest_diff *diff, size_t i);
+CICD_EXTERN(int)
+cicd_manifest_diff_get(cicd_manifest_change *change, const cicd_manifest **old_obj, const cicd_manifest **new_obj,
+                       const cicd_manifest_diff *diff, size_t i);
 
 /* Number of changed fields of entry i (0 for ADDED and REMOVED). */
 CICD_EXTERN(size_t) cicd_manifest_diff_field_count(const cicd_manifest_diff *diff, size_t i);
 
 /* Field j of entry i, borrowed from the diff; NULL when out of range. */
-CICD_EXTERN(const cicd_manifest_field_change *) cicd_manifest_diff_field(const cicd_manifest_diff *diff, size_t i,
-									 size_t j);
+CICD_EXTERN(const cicd_manifest_field_change *)
+cicd_manifest_diff_field(const cicd_manifest_diff *diff, size_t i, size_t j);
 
 typedef enum {
 	CICD_MANIFEST_DIFF_TEXT = 1, /* one object a line, its fields indented below it */
@@ -298,8 +305,8 @@ typedef enum {
 } cicd_manifest_diff_format;
 
 /* Appends the diff in the given format (docs/manifest.md describes both). */
-CICD_EXTERN(int) cicd_manifest_diff_render(cicd_buf *out, const cicd_manifest_diff *diff,
-					   cicd_manifest_diff_format format);
+CICD_EXTERN(int)
+cicd_manifest_diff_render(cicd_buf *out, const cicd_manifest_diff *diff, cicd_manifest_diff_format format);
 
 CICD_END_DECL
 

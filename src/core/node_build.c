@@ -219,7 +219,7 @@ int cicd__node_map_remove(cicd_node *map, const char *key, size_t key_len)
 	if (at < 0)
 		return 0;
 	memmove(&map->u.map.pairs[at], &map->u.map.pairs[at + 1],
-		(map->u.map.count - (size_t)at - 1) * sizeof *map->u.map.pairs);
+	        (map->u.map.count - (size_t)at - 1) * sizeof *map->u.map.pairs);
 	map->u.map.count--;
 	return 1;
 }

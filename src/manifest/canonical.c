@@ -30,16 +30,35 @@ static int put_string(cicd_buf *out, const char *s, size_t len)
 		if (ch >= 0x20 && ch != '"' && ch != '\\')
 			continue;
 		switch (ch) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
+		case '"':
+			esc = "\\\"";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\b':
+			esc = "\\b";
+			break;
+		case '\f':
+			esc = "\\f";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
 		default:
-			u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
-			u[4] = hex[ch >> 4]; u[5] = hex[ch & 15]; u[6] = '\0';
+			u[0] = '\\';
+			u[1] = 'u';
+			u[2] = '0';
+			u[3] = '0';
+			u[4] = hex[ch >> 4];
+			u[5] = hex[ch & 15];
+			u[6] = '\0';
 			esc = u;
 		}
 		if (cicd__buf_put(out, s + start, i - start) || cicd__buf_puts(out, esc))
@@ -194,7 +213,7 @@ int cicd_manifest_hash(char *out, size_t out_size, const cicd_manifest *obj)
 	int rc;
 	if (!out || !obj || out_size < CICD_MANIFEST_HASH_SIZE)
 		return cicd__error_set(CICD_EINVALID, "cicd_manifest_hash: out (%d bytes) and obj are required",
-				       CICD_MANIFEST_HASH_SIZE);
+		                       CICD_MANIFEST_HASH_SIZE);
 	rc = put_node(&b, obj->root, 0);
 	if (!rc)
 		rc = cicd__sha256_hex(out, b.ptr ? b.ptr : "", b.size);
@@ -215,7 +234,7 @@ int cicd_manifest_set_hash(char *out, size_t out_size, const cicd_manifest_set *
 	int rc = 0;
 	if (!out || !set || out_size < CICD_MANIFEST_HASH_SIZE)
 		return cicd__error_set(CICD_EINVALID, "cicd_manifest_set_hash: out (%d bytes) and set are required",
-				       CICD_MANIFEST_HASH_SIZE);
+		                       CICD_MANIFEST_HASH_SIZE);
 	hashes = cicd__calloc(set->count ? set->count : 1, CICD_MANIFEST_HASH_SIZE);
 	if (!hashes)
 		return cicd__error_oom();

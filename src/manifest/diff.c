@@ -112,8 +112,7 @@ static int push_key(cicd_buf *path, const char *k, size_t len)
 {
 	size_t i;
 	if (simple_key(k, len))
-		return path->size ? cicd__buf_printf(path, ".%.*s", (int)len, k)
-				  : cicd__buf_put(path, k, len);
+		return path->size ? cicd__buf_printf(path, ".%.*s", (int)len, k) : cicd__buf_put(path, k, len);
 	if (cicd__buf_puts(path, "[\""))
 		return CICD_ENOMEM;
 	for (i = 0; i < len; i++)

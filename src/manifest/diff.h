@@ -6,8 +6,8 @@
 
 typedef struct cicd__diff_entry {
 	cicd_manifest_change change;
-	const cicd_manifest *old_obj; /* NULL when added */
-	const cicd_manifest *new_obj; /* NULL when removed */
+	const cicd_manifest *old_obj;       /* NULL when added */
+	const cicd_manifest *new_obj;       /* NULL when removed */
 	cicd_manifest_field_change *fields; /* owned strings */
 	size_t field_count;
 } cicd__diff_entry;

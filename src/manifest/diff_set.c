@@ -37,7 +37,7 @@ static size_t identity_len(const char *k)
 }
 
 static int push_entry(cicd_manifest_diff *d, cicd_manifest_change change, const cicd_manifest *o,
-		      const cicd_manifest *n, cicd__diff_entry **out)
+                      const cicd_manifest *n, cicd__diff_entry **out)
 {
 	cicd__diff_entry *e;
 	if (d->count == d->capacity) {
@@ -75,8 +75,7 @@ static void free_key(void *k)
 	cicd__free(k);
 }
 
-int cicd_manifest_diff_new(cicd_manifest_diff **out, const cicd_manifest_set *old_set,
-			   const cicd_manifest_set *new_set)
+int cicd_manifest_diff_new(cicd_manifest_diff **out, const cicd_manifest_set *old_set, const cicd_manifest_set *new_set)
 {
 	cicd_hashmap old_ids = CICD_HASHMAP_INIT, new_ids = CICD_HASHMAP_INIT;
 	cicd_vec keys = CICD_VEC_INIT;
@@ -155,8 +154,8 @@ size_t cicd_manifest_diff_count(const cicd_manifest_diff *diff)
 	return diff ? diff->count : 0;
 }
 
-int cicd_manifest_diff_get(cicd_manifest_change *change, const cicd_manifest **old_obj,
-			   const cicd_manifest **new_obj, const cicd_manifest_diff *diff, size_t i)
+int cicd_manifest_diff_get(cicd_manifest_change *change, const cicd_manifest **old_obj, const cicd_manifest **new_obj,
+                           const cicd_manifest_diff *diff, size_t i)
 {
 	if (!diff)
 		return cicd__error_set(CICD_EINVALID, "cicd_manifest_diff_get: diff is required");
@@ -191,7 +190,7 @@ static const cicd_manifest *entry_obj(const cicd__diff_entry *e)
 static int text_identity(cicd_buf *out, char mark, const cicd_manifest *o)
 {
 	return cicd__buf_printf(out, "%c %s %s%s%s (%s)\n", mark, o->kind, o->ns, o->ns[0] ? "/" : "",
-				o->name[0] ? o->name : o->generate_name, o->api_version);
+	                        o->name[0] ? o->name : o->generate_name, o->api_version);
 }
 
 static int render_text(cicd_buf *out, const cicd_manifest_diff *d)
@@ -201,24 +200,27 @@ static int render_text(cicd_buf *out, const cicd_manifest_diff *d)
 	for (i = 0; i < d->count && !rc; i++) {
 		const cicd__diff_entry *e = &d->entries[i];
 		counts[e->change]++;
-		rc = text_identity(out, e->change == CICD_MANIFEST_ADDED ? '+' : e->change == CICD_MANIFEST_REMOVED ? '-' : '~',
-				   entry_obj(e));
+		rc = text_identity(out,
+		                   e->change == CICD_MANIFEST_ADDED     ? '+'
+		                   : e->change == CICD_MANIFEST_REMOVED ? '-'
+		                                                        : '~',
+		                   entry_obj(e));
 		for (j = 0; j < e->field_count && !rc; j++) {
 			const cicd_manifest_field_change *f = &e->fields[j];
 			if (f->hidden)
 				rc = cicd__buf_printf(out, "    %s: (secret value %s)\n", f->path,
-						      f->change == CICD_MANIFEST_ADDED     ? "added"
-						      : f->change == CICD_MANIFEST_REMOVED ? "removed"
-											   : "changed");
+				                      f->change == CICD_MANIFEST_ADDED     ? "added"
+				                      : f->change == CICD_MANIFEST_REMOVED ? "removed"
+				                                                           : "changed");
 			else
 				rc = cicd__buf_printf(out, "    %s: %s -> %s\n", f->path,
-						      f->old_value ? f->old_value : "(absent)",
-						      f->new_value ? f->new_value : "(absent)");
+				                      f->old_value ? f->old_value : "(absent)",
+				                      f->new_value ? f->new_value : "(absent)");
 		}
 	}
 	if (!rc)
 		rc = cicd__buf_printf(out, "%zu added, %zu removed, %zu changed\n", counts[CICD_MANIFEST_ADDED],
-				      counts[CICD_MANIFEST_REMOVED], counts[CICD_MANIFEST_CHANGED]);
+		                      counts[CICD_MANIFEST_REMOVED], counts[CICD_MANIFEST_CHANGED]);
 	return rc;
 }
 

@@ -20,16 +20,16 @@ typedef struct cicd__kind_info {
 	int kind_known;
 	cicd_manifest_scope scope;
 	cicd__name_rule name_rule;
-	size_t max_name_len;     /* 0: the rule's own limit */
+	size_t max_name_len; /* 0: the rule's own limit */
 } cicd__kind_info;
 
 struct cicd_manifest {
 	cicd_manifest_set *set;
-	cicd_node *root;         /* a mapping; borrowed from a document or built in the set's arena */
+	cicd_node *root; /* a mapping; borrowed from a document or built in the set's arena */
 	const char *file;
 	size_t doc_index;
 	unsigned int line;
-	size_t seq;              /* order of addition, for SOURCE order and stable sorts */
+	size_t seq; /* order of addition, for SOURCE order and stable sorts */
 	/* Identity, cached from root; "" when absent or not a string. */
 	const char *api_version;
 	const char *group;
@@ -44,13 +44,13 @@ struct cicd_manifest {
 };
 
 struct cicd_manifest_set {
-	cicd_arena arena;        /* objects, identity strings, transformed nodes */
-	cicd_vec documents;      /* cicd_document *, owned */
+	cicd_arena arena;   /* objects, identity strings, transformed nodes */
+	cicd_vec documents; /* cicd_document *, owned */
 	cicd_manifest **items;
 	size_t count;
 	size_t capacity;
 	size_t next_seq;
-	unsigned int transforms;  /* count of transform calls: each edits with a fresh builder mark */
+	unsigned int transforms;   /* count of transform calls: each edits with a fresh builder mark */
 	cicd_diagnostics problems; /* documents that are not objects, found while loading */
 	cicd_vec crds;             /* the CustomResourceDefinition objects, for scopes */
 };

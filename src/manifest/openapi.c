@@ -19,8 +19,8 @@
 
 #define MAX_REF_HOPS 32
 #define PATH_MAX_LEN 1024
-#define REF_V2 "#/definitions/"
-#define REF_V3 "#/components/schemas/"
+#define REF_V2       "#/definitions/"
+#define REF_V3       "#/components/schemas/"
 
 struct cicd_openapi {
 	cicd_document *doc;
@@ -136,7 +136,7 @@ static void report(check_ctx *c, const cicd_node *at, const char *fmt, ...)
 	va_end(ap);
 	if (!c->rc)
 		c->rc = cicd__diagnostics_add(c->d, CICD_SEVERITY_ERROR, CICD_EVALIDATE, file, line, col, "%s%s%s",
-					      c->path, c->path_len ? ": " : "", msg);
+		                              c->path, c->path_len ? ": " : "", msg);
 }
 
 /* Follows $ref links; NULL for a dangling or looping reference. */
@@ -212,8 +212,8 @@ static void check_object(check_ctx *c, const cicd_node *v, const cicd_node *sche
 	const cicd_node *extra = cicd__node_get(schema, "additionalProperties", 20);
 	const cicd_node *required = cicd__node_get(schema, "required", 8);
 	size_t i;
-	int open = is_true(cicd__node_get(schema, "x-kubernetes-preserve-unknown-fields", 36)) ||
-		   (!props && !extra) || (extra && extra->kind == CICD_NODE_SCALAR && is_true(extra));
+	int open = is_true(cicd__node_get(schema, "x-kubernetes-preserve-unknown-fields", 36)) || (!props && !extra) ||
+	           (extra && extra->kind == CICD_NODE_SCALAR && is_true(extra));
 	for (i = 0; required && required->kind == CICD_NODE_SEQUENCE && i < required->u.seq.count; i++) {
 		const cicd_node *r = required->u.seq.items[i];
 		if (r->kind == CICD_NODE_SCALAR && !cicd__node_get(v, r->u.scalar.text, r->u.scalar.len))
@@ -255,7 +255,8 @@ static void check_value(check_ctx *c, const cicd_node *v, const cicd_node *schem
 	for (i = 0; all_of && all_of->kind == CICD_NODE_SEQUENCE && i < all_of->u.seq.count && !c->rc; i++)
 		check_value(c, v, all_of->u.seq.items[i]);
 	if (is_true(cicd__node_get(schema, "x-kubernetes-int-or-string", 26))) {
-		if (v->kind != CICD_NODE_SCALAR || (v->value_type != CICD_VALUE_STRING && v->value_type != CICD_VALUE_INT))
+		if (v->kind != CICD_NODE_SCALAR ||
+		    (v->value_type != CICD_VALUE_STRING && v->value_type != CICD_VALUE_INT))
 			report(c, v, "expected integer or string, got %s", kind_name(v));
 		return;
 	}
@@ -341,10 +342,12 @@ static const cicd_node *crd_schema(const cicd_manifest_set *set, const cicd_mani
 			const cicd_node *ver = versions->u.seq.items[j];
 			const char *name = cicd__manifest_str(ver, "name");
 			if (name && !strcmp(name, obj->version)) {
-				const cicd_node *schema = cicd__node_get(cicd__node_get(ver, "schema", 6), "openAPIV3Schema", 15);
+				const cicd_node *schema =
+				    cicd__node_get(cicd__node_get(ver, "schema", 6), "openAPIV3Schema", 15);
 				/* apiextensions v1beta1 kept one schema for all versions under spec.validation. */
 				return schema ? schema
-					      : cicd__node_get(cicd__node_get(spec, "validation", 10), "openAPIV3Schema", 15);
+				              : cicd__node_get(cicd__node_get(spec, "validation", 10),
+				                               "openAPIV3Schema", 15);
 			}
 		}
 	}

@@ -25,7 +25,7 @@ int cicd_manifest_render(cicd_buf *out, const cicd_manifest *obj, cicd_manifest_
 }
 
 int cicd_manifest_set_render(cicd_buf *out, const cicd_manifest_set *set, cicd_manifest_format format,
-			     unsigned int flags)
+                             unsigned int flags)
 {
 	cicd_json_writer *w;
 	size_t i;

@@ -14,7 +14,7 @@
 #include "manifest.h"
 
 #define DEFAULT_MAX_OBJECTS ((size_t)100 * 1000)
-#define DEFAULT_MAX_FILES ((size_t)10 * 1000)
+#define DEFAULT_MAX_FILES   ((size_t)10 * 1000)
 
 int cicd_manifest_options_init(cicd_manifest_options *opts, unsigned int version)
 {
@@ -97,8 +97,8 @@ int cicd__manifest_refresh(cicd_manifest *obj)
 	obj->ns = or_empty(cicd__manifest_str(meta, "namespace"));
 	slash = strchr(obj->api_version, '/');
 	if (slash) {
-		obj->group = cicd__arena_strndup(&obj->set->arena, obj->api_version,
-						 (size_t)(slash - obj->api_version));
+		obj->group =
+		    cicd__arena_strndup(&obj->set->arena, obj->api_version, (size_t)(slash - obj->api_version));
 		if (!obj->group)
 			return cicd__error_oom();
 		obj->version = slash + 1;
@@ -140,8 +140,7 @@ static int add_root(load_ctx *c, const cicd_node *root, size_t doc_index, unsign
 	} u;
 	if (root->kind != CICD_NODE_MAPPING)
 		return cicd__diagnostics_add(&c->problems, CICD_SEVERITY_ERROR, CICD_EVALIDATE, root->file, root->line,
-					     root->column, "%s is not a mapping",
-					     depth ? "list item" : "document");
+		                             root->column, "%s is not a mapping", depth ? "list item" : "document");
 	if (is_list(root) && depth < 8) {
 		const cicd_node *items = cicd__node_get(root, "items", 5);
 		size_t i;
@@ -154,7 +153,7 @@ static int add_root(load_ctx *c, const cicd_node *root, size_t doc_index, unsign
 	}
 	if (c->set->count + c->found.count >= c->opts->max_objects)
 		return cicd__error_set_at(CICD_ELIMIT, root->file, root->line, root->column,
-					  "more than %zu objects in the set", c->opts->max_objects);
+		                          "more than %zu objects in the set", c->opts->max_objects);
 	obj = cicd__arena_calloc(&c->set->arena, 1, sizeof *obj);
 	if (!obj)
 		return cicd__error_oom();
@@ -192,15 +191,15 @@ static int ends_with(const char *s, const char *suffix)
 }
 
 static int add_buffer(cicd_manifest_set *set, const char *buf, size_t len, const char *name,
-		      const cicd_manifest_options *o)
+                      const cicd_manifest_options *o)
 {
 	cicd_document *doc = NULL;
 	load_ctx c;
 	size_t i, crds, problems_before = set->problems.count;
 	int rc, json = o->format == CICD_MANIFEST_FORMAT_JSON ||
-		       (o->format == CICD_MANIFEST_FORMAT_AUTO && name && ends_with(name, ".json"));
+	               (o->format == CICD_MANIFEST_FORMAT_AUTO && name && ends_with(name, ".json"));
 	rc = json ? cicd_document_load_json(&doc, buf, len, name, o->document)
-		  : cicd_document_load_buffer(&doc, buf, len, name, o->document);
+	          : cicd_document_load_buffer(&doc, buf, len, name, o->document);
 	if (rc)
 		return rc;
 	memset(&c, 0, sizeof c);
@@ -224,7 +223,7 @@ static int add_buffer(cicd_manifest_set *set, const char *buf, size_t len, const
 	for (i = 0; !rc && i < c.problems.count; i++) {
 		const cicd_diagnostic *d = &c.problems.items[i];
 		rc = cicd__diagnostics_add(&set->problems, d->severity, d->code, d->file, d->line, d->column, "%s",
-					   d->message);
+		                           d->message);
 	}
 	if (rc) {
 		/* Objects already allocated stay in the arena unused; the set's visible state is unchanged. */
@@ -253,7 +252,7 @@ static int add_buffer(cicd_manifest_set *set, const char *buf, size_t len, const
 }
 
 int cicd_manifest_set_add_buffer(cicd_manifest_set *set, const char *buf, size_t len, const char *name,
-				 const cicd_manifest_options *opts)
+                                 const cicd_manifest_options *opts)
 {
 	cicd_manifest_options o;
 	int rc;
@@ -312,8 +311,8 @@ static int collect(cicd_vec *paths, const char *dir, const cicd_manifest_options
 		}
 		snprintf(p, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
 		if (stat(p, &st) == 0 && ((S_ISREG(st.st_mode) && is_manifest_name(e->d_name)) ||
-					  (S_ISDIR(st.st_mode) && (o->flags & CICD_MANIFEST_RECURSIVE) &&
-					   e->d_name[0] != '.' && depth < 32)))
+		                          (S_ISDIR(st.st_mode) && (o->flags & CICD_MANIFEST_RECURSIVE) &&
+		                           e->d_name[0] != '.' && depth < 32)))
 			rc = cicd__vec_push(&here, p);
 		else
 			cicd__free(p);
@@ -378,8 +377,8 @@ const cicd_manifest *cicd_manifest_set_get(const cicd_manifest_set *set, size_t 
 	return set && i < set->count ? set->items[i] : NULL;
 }
 
-int cicd_manifest_set_find(const cicd_manifest **out, const cicd_manifest_set *set, const char *group,
-			   const char *kind, const char *ns, const char *name)
+int cicd_manifest_set_find(const cicd_manifest **out, const cicd_manifest_set *set, const char *group, const char *kind,
+                           const char *ns, const char *name)
 {
 	size_t i;
 	if (!out || !set || !kind || !name)
@@ -387,20 +386,20 @@ int cicd_manifest_set_find(const cicd_manifest **out, const cicd_manifest_set *s
 	*out = NULL;
 	for (i = 0; i < set->count; i++) {
 		const cicd_manifest *o = set->items[i];
-		if (!strcmp(o->group, group ? group : "") && !strcmp(o->kind, kind) &&
-		    !strcmp(o->ns, ns ? ns : "") && !strcmp(o->name, name)) {
+		if (!strcmp(o->group, group ? group : "") && !strcmp(o->kind, kind) && !strcmp(o->ns, ns ? ns : "") &&
+		    !strcmp(o->name, name)) {
 			*out = o;
 			return 0;
 		}
 	}
 	return cicd__error_set(CICD_ENOTFOUND, "no %s %s%s%s in the set", kind, ns && *ns ? ns : "",
-			       ns && *ns ? "/" : "", name);
+	                       ns && *ns ? "/" : "", name);
 }
 
-#define GETTER(field)                                                                                      \
-	const char *cicd_manifest_##field(const cicd_manifest *obj)                                        \
-	{                                                                                                  \
-		return obj ? obj->field : "";                                                              \
+#define GETTER(field)                                                                                                  \
+	const char *cicd_manifest_##field(const cicd_manifest *obj)                                                    \
+	{                                                                                                              \
+		return obj ? obj->field : "";                                                                          \
 	}
 GETTER(api_version)
 GETTER(group)

@@ -156,8 +156,8 @@ static cicd_node *walk_images(image_ctx *c, const cicd_node *n)
 	}
 	for (i = 0; i < n->u.map.count && !c->rc; i++) {
 		const cicd_node *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
-		cicd_node *e = is_container_list(k) && v->kind == CICD_NODE_SEQUENCE ? edit_containers(c, v)
-										      : walk_images(c, v);
+		cicd_node *e =
+		    is_container_list(k) && v->kind == CICD_NODE_SEQUENCE ? edit_containers(c, v) : walk_images(c, v);
 		if (!e)
 			continue;
 		if (!copy && (copy = cicd__node_own(c->b, n)) == NULL) {
@@ -170,7 +170,7 @@ static cicd_node *walk_images(image_ctx *c, const cicd_node *n)
 }
 
 int cicd_manifest_set_image(size_t *changed, cicd_manifest_set *set, const char *name, const char *new_name,
-			    const char *new_tag, const char *digest)
+                            const char *new_tag, const char *digest)
 {
 	image_ctx c;
 	edit e;
@@ -207,8 +207,8 @@ int cicd_manifest_set_image(size_t *changed, cicd_manifest_set *set, const char 
 
 static int is_workload(const cicd_manifest *o)
 {
-	static const char *const kinds[] = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
-					    "Job",        "ReplicationController"};
+	static const char *const kinds[] = {"Deployment", "StatefulSet", "DaemonSet",
+	                                    "ReplicaSet", "Job",         "ReplicationController"};
 	size_t i;
 	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (!strcmp(o->kind, kinds[i]))
@@ -217,8 +217,7 @@ static int is_workload(const cicd_manifest *o)
 }
 
 /* Sets section[key] = value in the metadata of `holder` (an object or a template), an editable mapping. */
-static int set_meta(cicd_node_builder *b, cicd_node *holder, const char *section, const char *key,
-		    const char *value)
+static int set_meta(cicd_node_builder *b, cicd_node *holder, const char *section, const char *key, const char *value)
 {
 	cicd_node *meta = cicd__node_edit_child(b, holder, "metadata", CICD_NODE_MAPPING);
 	cicd_node *map = meta ? cicd__node_edit_child(b, meta, section, CICD_NODE_MAPPING) : NULL;
@@ -241,7 +240,7 @@ static cicd_node *existing_map(cicd_node_builder *b, cicd_node *map, const char 
 }
 
 static int set_meta_templates(cicd_node_builder *b, const cicd_manifest *o, cicd_node *root, const char *section,
-			      const char *key, const char *value)
+                              const char *key, const char *value)
 {
 	cicd_node *spec, *tpl, *job, *job_spec;
 	int rc = 0;
@@ -260,7 +259,7 @@ static int set_meta_templates(cicd_node_builder *b, const cicd_manifest *o, cicd
 }
 
 static int set_meta_all(cicd_manifest_set *set, const char *section, const char *key, const char *value,
-			unsigned int flags)
+                        unsigned int flags)
 {
 	edit e;
 	size_t i;

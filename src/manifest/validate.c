@@ -13,15 +13,14 @@
 #include "openapi.h"
 
 #define DEFAULT_MAX_DIAGNOSTICS 1000
-#define MAX_ANNOTATIONS_BYTES (256 * 1024) /* apimachinery's TotalAnnotationSizeLimitB */
-#define SHOWN 100                          /* characters of a bad value quoted in a message */
+#define MAX_ANNOTATIONS_BYTES   (256 * 1024) /* apimachinery's TotalAnnotationSizeLimitB */
+#define SHOWN                   100          /* characters of a bad value quoted in a message */
 
 int cicd_manifest_validate_options_init(cicd_manifest_validate_options *opts, unsigned int version)
 {
 	cicd_manifest_validate_options def = CICD_MANIFEST_VALIDATE_OPTIONS_INIT;
 	if (!opts || version == 0 || version > CICD_MANIFEST_VALIDATE_OPTIONS_VERSION)
-		return cicd__error_set(CICD_EINVALID, "unsupported cicd_manifest_validate_options version %u",
-				       version);
+		return cicd__error_set(CICD_EINVALID, "unsupported cicd_manifest_validate_options version %u", version);
 	*opts = def;
 	return 0;
 }
@@ -53,7 +52,7 @@ static void report(vctx *c, const cicd_node *at, const char *fmt, ...)
 }
 
 static void report_value(vctx *c, const cicd_node *at, const char *field, const char *value, size_t len,
-			 const char *why)
+                         const char *why)
 {
 	char shown[SHOWN + 4];
 	size_t n = len > SHOWN ? SHOWN : len;
@@ -124,7 +123,7 @@ static void check_kind(vctx *c, const cicd_node *v)
 		ok = (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9');
 	if (!ok)
 		report_value(c, v, "kind", s, v->u.scalar.len,
-			     "must start with an upper case letter and contain only letters and digits");
+		             "must start with an upper case letter and contain only letters and digits");
 }
 
 static const char *check_name_rule(cicd__name_rule rule, const char *s, size_t len)
@@ -172,7 +171,7 @@ static void check_names(vctx *c, const cicd_node *meta, const cicd__kind_info *i
 		len = gen->u.scalar.len;
 		if (len + 5 >= sizeof masked) {
 			report_value(c, gen, "metadata.generateName", gen->u.scalar.text, len,
-				     "must be no more than 253 characters");
+			             "must be no more than 253 characters");
 			return;
 		}
 		memcpy(masked, gen->u.scalar.text, len);
@@ -219,8 +218,8 @@ static void check_labels(vctx *c, const cicd_node *meta)
 			report_value(c, k, "metadata.labels", k->u.scalar.text, k->u.scalar.len, why);
 		if (!is_string(v)) {
 			char field[300];
-			snprintf(field, sizeof field, "metadata.labels[\"%.*s\"]", (int)(k->u.scalar.len > 253 ? 253 : k->u.scalar.len),
-				 k->u.scalar.text);
+			snprintf(field, sizeof field, "metadata.labels[\"%.*s\"]",
+			         (int)(k->u.scalar.len > 253 ? 253 : k->u.scalar.len), k->u.scalar.text);
 			report(c, v, "%s must be a string, not %s (quote it)", field, type_name(v));
 		} else if ((why = cicd__check_label_value(v->u.scalar.text, v->u.scalar.len)) != NULL) {
 			report_value(c, v, "metadata.labels", v->u.scalar.text, v->u.scalar.len, why);
@@ -251,8 +250,8 @@ static void check_annotations(vctx *c, const cicd_node *meta)
 		n = k->u.scalar.len < sizeof lower ? k->u.scalar.len : sizeof lower - 1;
 		for (j = 0; j < n; j++)
 			lower[j] = (char)(k->u.scalar.text[j] >= 'A' && k->u.scalar.text[j] <= 'Z'
-						  ? k->u.scalar.text[j] - 'A' + 'a'
-						  : k->u.scalar.text[j]);
+			                      ? k->u.scalar.text[j] - 'A' + 'a'
+			                      : k->u.scalar.text[j]);
 		if (k->u.scalar.len >= sizeof lower)
 			why = "must be no more than 253 characters";
 		else
@@ -263,7 +262,7 @@ static void check_annotations(vctx *c, const cicd_node *meta)
 		if (!is_string(v)) {
 			char field[300];
 			snprintf(field, sizeof field, "metadata.annotations[\"%.*s\"]",
-				 (int)(k->u.scalar.len > 253 ? 253 : k->u.scalar.len), k->u.scalar.text);
+			         (int)(k->u.scalar.len > 253 ? 253 : k->u.scalar.len), k->u.scalar.text);
 			report(c, v, "%s must be a string, not %s (quote it)", field, type_name(v));
 		} else {
 			total += v->u.scalar.len;
@@ -296,7 +295,7 @@ static void check_crd(vctx *c)
 	scope = require_string(c, spec, "scope", "spec.scope");
 	if (scope && !cicd__node_is(scope, "Namespaced") && !cicd__node_is(scope, "Cluster"))
 		report_value(c, scope, "spec.scope", scope->u.scalar.text, scope->u.scalar.len,
-			     "must be Namespaced or Cluster");
+		             "must be Namespaced or Cluster");
 	if (group && plural && c->obj->name[0]) {
 		size_t pl = plural->u.scalar.len, gl = group->u.scalar.len;
 		const char *name = c->obj->name;
@@ -304,7 +303,8 @@ static void check_crd(vctx *c)
 		    memcmp(name + pl + 1, group->u.scalar.text, gl)) {
 			const cicd_node *meta = cicd__node_get(c->obj->root, "metadata", 8);
 			const cicd_node *n = cicd__node_get(meta, "name", 4);
-			report_value(c, n, "metadata.name", name, strlen(name), "must be spec.names.plural+\".\"+spec.group");
+			report_value(c, n, "metadata.name", name, strlen(name),
+			             "must be spec.names.plural+\".\"+spec.group");
 		}
 	}
 }
@@ -380,8 +380,8 @@ static int check_duplicates(cicd_diagnostics *d, const cicd_manifest_set *set)
 		first = cicd__hashmap_get(&seen, key, len);
 		if (first) {
 			rc = cicd__diagnostics_add(d, CICD_SEVERITY_ERROR, CICD_EVALIDATE, o->file, o->line, 1,
-						   "duplicate %s %s%s%s (first defined at %s:%u)", o->kind, o->ns,
-						   o->ns[0] ? "/" : "", o->name, first->file, first->line);
+			                           "duplicate %s %s%s%s (first defined at %s:%u)", o->kind, o->ns,
+			                           o->ns[0] ? "/" : "", o->name, first->file, first->line);
 		} else {
 			union {
 				const cicd_manifest *c;
@@ -397,7 +397,7 @@ static int check_duplicates(cicd_diagnostics *d, const cicd_manifest_set *set)
 }
 
 int cicd_manifest_set_validate(cicd_diagnostics **out, const cicd_manifest_set *set,
-			       const cicd_manifest_validate_options *opts)
+                               const cicd_manifest_validate_options *opts)
 {
 	cicd_manifest_validate_options o = CICD_MANIFEST_VALIDATE_OPTIONS_INIT;
 	cicd_openapi *schema = NULL;
@@ -411,7 +411,7 @@ int cicd_manifest_set_validate(cicd_diagnostics **out, const cicd_manifest_set *
 	if (opts) {
 		if (opts->version == 0 || opts->version > CICD_MANIFEST_VALIDATE_OPTIONS_VERSION)
 			return cicd__error_set(CICD_EINVALID, "unsupported cicd_manifest_validate_options version %u",
-					       opts->version);
+			                       opts->version);
 		o = *opts;
 	}
 	if (o.openapi && (rc = cicd__openapi_load(&schema, o.openapi, o.openapi_len)))

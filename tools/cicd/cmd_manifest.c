@@ -9,13 +9,13 @@
 #include "cli.h"
 
 static const char USAGE[] =
-	"cicd manifest validate [-R] [--openapi FILE] FILE|DIR...\n"
-	"       cicd manifest order [-R] [--delete] FILE|DIR...\n"
-	"       cicd manifest render [-R] [--image NAME=REF]... [--label K=V]... [--annotation K=V]...\n"
-	"                            [--templates] [--namespace NS] [--order apply|delete|source]\n"
-	"                            [--format yaml|json] FILE|DIR...\n"
-	"       cicd manifest diff [-R] [--format text|json] [--exit-code] OLD NEW\n"
-	"       cicd manifest hash [-R] [--objects] FILE|DIR...";
+    "cicd manifest validate [-R] [--openapi FILE] FILE|DIR...\n"
+    "       cicd manifest order [-R] [--delete] FILE|DIR...\n"
+    "       cicd manifest render [-R] [--image NAME=REF]... [--label K=V]... [--annotation K=V]...\n"
+    "                            [--templates] [--namespace NS] [--order apply|delete|source]\n"
+    "                            [--format yaml|json] FILE|DIR...\n"
+    "       cicd manifest diff [-R] [--format text|json] [--exit-code] OLD NEW\n"
+    "       cicd manifest hash [-R] [--objects] FILE|DIR...";
 
 enum { EXIT_DIFFERENT = 3 };
 
@@ -35,8 +35,8 @@ typedef struct {
 
 static int needs_value(const char *opt)
 {
-	static const char *const with_value[] = {"--openapi", "--format", "--order", "--namespace",
-						 "--image",   "--label",  "--annotation"};
+	static const char *const with_value[] = {"--openapi", "--format", "--order",     "--namespace",
+	                                         "--image",   "--label",  "--annotation"};
 	size_t i;
 	for (i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
 		if (!strcmp(opt, with_value[i]))
@@ -231,7 +231,8 @@ static int apply_meta(cicd_manifest_set *set, const char *spec, int label, unsig
 	key = strndup(spec, (size_t)(eq - spec));
 	if (!key)
 		return cli_usage(USAGE, "out of memory");
-	rc = label ? cicd_manifest_set_label(set, key, eq + 1, flags) : cicd_manifest_set_annotation(set, key, eq + 1, flags);
+	rc = label ? cicd_manifest_set_label(set, key, eq + 1, flags)
+	           : cicd_manifest_set_annotation(set, key, eq + 1, flags);
 	free(key);
 	if (rc < 0) {
 		cli_print_error();
@@ -300,8 +301,7 @@ static int do_diff(args *a)
 		cicd_manifest_set_free(old_set);
 		return rc;
 	}
-	if (cicd_manifest_diff_new(&diff, old_set, new_set) < 0 ||
-	    cicd_manifest_diff_render(&out, diff, format) < 0) {
+	if (cicd_manifest_diff_new(&diff, old_set, new_set) < 0 || cicd_manifest_diff_render(&out, diff, format) < 0) {
 		cli_print_error();
 		rc = EXIT_FAIL;
 	} else {

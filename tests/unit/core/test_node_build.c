@@ -19,7 +19,8 @@ static void test_builder_makes_a_tree_that_renders_deterministically(void)
 	meta = cicd__node_edit_child(&b, pod, "metadata", CICD_NODE_MAPPING);
 	CU_ASSERT_EQUAL(cicd__node_map_set_string(&b, meta, "name", "job-1"), 0);
 	labels = cicd__node_edit_child(&b, meta, "labels", CICD_NODE_MAPPING);
-	CU_ASSERT_EQUAL(cicd__node_map_set_string(&b, labels, "version", "1.10"), 0); /* a string that looks like a float */
+	CU_ASSERT_EQUAL(cicd__node_map_set_string(&b, labels, "version", "1.10"),
+	                0); /* a string that looks like a float */
 	spec = cicd__node_edit_child(&b, pod, "spec", CICD_NODE_MAPPING);
 	CU_ASSERT_EQUAL(cicd__node_map_set(&b, spec, "activeDeadlineSeconds", 21, cicd__node_new_int(&b, 3600)), 0);
 	CU_ASSERT_EQUAL(cicd__node_map_set(&b, spec, "hostNetwork", 11, cicd__node_new_bool(&b, 0)), 0);
@@ -34,10 +35,11 @@ static void test_builder_makes_a_tree_that_renders_deterministically(void)
 	/* Replacing a key keeps its place. */
 	CU_ASSERT_EQUAL(cicd__node_map_set_string(&b, pod, "apiVersion", "v1"), 0);
 	CU_ASSERT_EQUAL(cicd_node_to_json(&json, pod, 0), 0);
-	CICD_ASSERT_STR(json.ptr, "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"job-1\",\"labels\":"
-				  "{\"version\":\"1.10\"}},\"spec\":{\"activeDeadlineSeconds\":3600,\"hostNetwork\":false,"
-				  "\"containers\":[{\"name\":\"c0\"},{\"name\":\"c1\"},{\"name\":\"c2\"},{\"name\":\"c3\"},"
-				  "{\"name\":\"c4\"},{\"name\":\"c5\"}]}}");
+	CICD_ASSERT_STR(json.ptr,
+	                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"job-1\",\"labels\":"
+	                "{\"version\":\"1.10\"}},\"spec\":{\"activeDeadlineSeconds\":3600,\"hostNetwork\":false,"
+	                "\"containers\":[{\"name\":\"c0\"},{\"name\":\"c1\"},{\"name\":\"c2\"},{\"name\":\"c3\"},"
+	                "{\"name\":\"c4\"},{\"name\":\"c5\"}]}}");
 	CU_ASSERT_EQUAL(cicd_node_to_yaml(&yaml, labels, 0), 0);
 	CICD_ASSERT_STR(yaml.ptr, "version: \"1.10\"\n");
 	CU_ASSERT_EQUAL(cicd__node_map_remove(spec, "hostNetwork", 11), 1);
@@ -90,6 +92,5 @@ static void test_edits_with_a_new_mark_leave_earlier_trees_alone(void)
 	cicd_document_free(doc);
 }
 
-CICD_SUITE(node_build,
-	   CICD_TEST(test_builder_makes_a_tree_that_renders_deterministically),
-	   CICD_TEST(test_edits_with_a_new_mark_leave_earlier_trees_alone))
+CICD_SUITE(node_build, CICD_TEST(test_builder_makes_a_tree_that_renders_deterministically),
+           CICD_TEST(test_edits_with_a_new_mark_leave_earlier_trees_alone))

@@ -51,7 +51,7 @@ static inline void order_text(char *out, size_t size, const cicd_manifest_set *s
 		const cicd_manifest *o = cicd_manifest_set_get(set, i);
 		const char *ns = cicd_manifest_namespace(o);
 		n += (size_t)snprintf(out + n, size - n, "%s %s%s%s\n", cicd_manifest_kind(o), ns, *ns ? "/" : "",
-				      cicd_manifest_name(o));
+		                      cicd_manifest_name(o));
 	}
 }
 

@@ -45,18 +45,18 @@ static void counting_free(void *p)
 }
 
 static const char OLD[] =
-	"apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n---\n"
-	"apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: web}\nstringData: {a: b}\n---\n"
-	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: web, labels: {app: web}}\n"
-	"spec:\n  replicas: 1\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n"
-	"      containers: [{name: web, image: 'nginx:1', ports: [{name: http, containerPort: 80}]}]\n---\n"
-	"apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: ConfigMap, metadata: {name: c, namespace: web}}]\n---\n"
-	"apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb, namespace: web}\n"
-	"subjects: [{kind: ServiceAccount, name: sa, namespace: web}]\n---\n"
-	"apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa, namespace: web}\n---\n"
-	"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: ws.example.com}\n"
-	"spec: {group: example.com, scope: Namespaced, names: {plural: ws, kind: W}}\n---\n"
-	"apiVersion: example.com/v1\nkind: W\nmetadata: {name: Bad_Name, labels: {v: 1}}\n---\n- not an object\n";
+    "apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n---\n"
+    "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: web}\nstringData: {a: b}\n---\n"
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: web, labels: {app: web}}\n"
+    "spec:\n  replicas: 1\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n"
+    "      containers: [{name: web, image: 'nginx:1', ports: [{name: http, containerPort: 80}]}]\n---\n"
+    "apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: ConfigMap, metadata: {name: c, namespace: web}}]\n---\n"
+    "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb, namespace: web}\n"
+    "subjects: [{kind: ServiceAccount, name: sa, namespace: web}]\n---\n"
+    "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa, namespace: web}\n---\n"
+    "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: ws.example.com}\n"
+    "spec: {group: example.com, scope: Namespaced, names: {plural: ws, kind: W}}\n---\n"
+    "apiVersion: example.com/v1\nkind: W\nmetadata: {name: Bad_Name, labels: {v: 1}}\n---\n- not an object\n";
 
 static int workflow(void)
 {
@@ -66,10 +66,10 @@ static int workflow(void)
 	cicd_buf out = CICD_BUF_INIT;
 	char hash[CICD_MANIFEST_HASH_SIZE];
 	int rc = 0;
-#define STEP(call) \
-	do { \
-		if (!rc) \
-			rc = (call); \
+#define STEP(call)                                                                                                     \
+	do {                                                                                                           \
+		if (!rc)                                                                                               \
+			rc = (call);                                                                                   \
 	} while (0)
 	STEP(cicd_manifest_set_new(&a));
 	STEP(cicd_manifest_set_new(&b));
@@ -114,7 +114,8 @@ static void test_manifest_workflow_survives_every_allocation_failure(void)
 		if (rc == 0)
 			succeeded = 1;
 		else if (rc != CICD_ENOMEM)
-			fprintf(stderr, "\nallocation %ld: %s (%s)\n", n, cicd_error_name(rc), cicd_error_last()->message);
+			fprintf(stderr, "\nallocation %ld: %s (%s)\n", n, cicd_error_name(rc),
+			        cicd_error_last()->message);
 		CU_ASSERT(rc == 0 || rc == CICD_ENOMEM);
 		CU_ASSERT_EQUAL(g_live, 0);
 		if (g_live)
@@ -165,4 +166,4 @@ static void test_failed_transform_changes_nothing(void)
 }
 
 CICD_SUITE(manifest_alloc, CICD_TEST(test_manifest_workflow_survives_every_allocation_failure),
-	   CICD_TEST(test_failed_transform_changes_nothing))
+           CICD_TEST(test_failed_transform_changes_nothing))

@@ -69,7 +69,7 @@ static void test_directory_loads_manifest_files_in_name_order(void)
 	CU_ASSERT_EQUAL_FATAL(cicd_manifest_set_add_path(set, dir, NULL), 0);
 	order_text(order, sizeof order, set);
 	CICD_ASSERT_STR(order, "Namespace web\nConfigMap web/web-config\nSecret web/web-credentials\n"
-			       "Deployment web/web\nService web/web\nIngress web/web\n");
+	                       "Deployment web/web\nService web/web\nIngress web/web\n");
 	cicd_manifest_set_free(set);
 }
 
@@ -89,7 +89,7 @@ static void test_object_limit_is_enforced(void)
 	cicd_manifest_options opts = CICD_MANIFEST_OPTIONS_INIT;
 	cicd_manifest_set *set = NULL;
 	const char *text = "{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n---\n"
-			   "{apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n";
+	                   "{apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n";
 	opts.max_objects = 1;
 	CU_ASSERT_EQUAL_FATAL(cicd_manifest_set_new(&set), 0);
 	CU_ASSERT_EQUAL(cicd_manifest_set_add_buffer(set, text, strlen(text), "two.yaml", &opts), CICD_ELIMIT);
@@ -130,26 +130,25 @@ static void test_scope_comes_from_table_then_crds(void)
 	static const char *const files[] = {"crd.yaml", "rbac.yaml"};
 	cicd_manifest_set *set = set_from_data(files, 2);
 	const cicd_manifest *o = NULL;
-	CU_ASSERT_EQUAL(cicd_manifest_set_find(&o, set, "stable.example.com", "CronTab", "jobs", "my-new-cron-object"), 0);
+	CU_ASSERT_EQUAL(cicd_manifest_set_find(&o, set, "stable.example.com", "CronTab", "jobs", "my-new-cron-object"),
+	                0);
 	CU_ASSERT_EQUAL(cicd_manifest_set_scope(set, o), CICD_MANIFEST_SCOPE_NAMESPACED);
 	CU_ASSERT_EQUAL(cicd_manifest_set_find(&o, set, "backup.example.com", "ClusterBackup", "", "nightly"), 0);
 	CU_ASSERT_EQUAL(cicd_manifest_set_scope(set, o), CICD_MANIFEST_SCOPE_CLUSTER);
-	CU_ASSERT_EQUAL(cicd_manifest_set_find(&o, set, "rbac.authorization.k8s.io", "ClusterRole", "",
-					       "system:secret-reader"), 0);
+	CU_ASSERT_EQUAL(
+	    cicd_manifest_set_find(&o, set, "rbac.authorization.k8s.io", "ClusterRole", "", "system:secret-reader"), 0);
 	CU_ASSERT_EQUAL(cicd_manifest_set_scope(set, o), CICD_MANIFEST_SCOPE_CLUSTER);
 	CU_ASSERT_EQUAL(cicd_manifest_set_scope(NULL, o), CICD_MANIFEST_SCOPE_CLUSTER);
-	CU_ASSERT_EQUAL(cicd_manifest_set_find(&o, set, "stable.example.com", "CronTab", "jobs", "my-new-cron-object"), 0);
+	CU_ASSERT_EQUAL(cicd_manifest_set_find(&o, set, "stable.example.com", "CronTab", "jobs", "my-new-cron-object"),
+	                0);
 	CU_ASSERT_EQUAL(cicd_manifest_set_scope(NULL, o), CICD_MANIFEST_SCOPE_UNKNOWN);
 	cicd_manifest_set_free(set);
 }
 
-CICD_SUITE(manifest_load,
-	   CICD_TEST(test_deployment_identity_and_fields),
-	   CICD_TEST(test_empty_documents_are_skipped_and_indexes_kept),
-	   CICD_TEST(test_json_list_items_become_objects_recursively),
-	   CICD_TEST(test_directory_loads_manifest_files_in_name_order),
-	   CICD_TEST(test_syntax_error_leaves_set_unchanged),
-	   CICD_TEST(test_object_limit_is_enforced),
-	   CICD_TEST(test_missing_path_is_an_io_error),
-	   CICD_TEST(test_json_format_is_chosen_by_name_or_option),
-	   CICD_TEST(test_scope_comes_from_table_then_crds))
+CICD_SUITE(manifest_load, CICD_TEST(test_deployment_identity_and_fields),
+           CICD_TEST(test_empty_documents_are_skipped_and_indexes_kept),
+           CICD_TEST(test_json_list_items_become_objects_recursively),
+           CICD_TEST(test_directory_loads_manifest_files_in_name_order),
+           CICD_TEST(test_syntax_error_leaves_set_unchanged), CICD_TEST(test_object_limit_is_enforced),
+           CICD_TEST(test_missing_path_is_an_io_error), CICD_TEST(test_json_format_is_chosen_by_name_or_option),
+           CICD_TEST(test_scope_comes_from_table_then_crds))
