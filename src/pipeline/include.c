@@ -321,9 +321,14 @@ static const cicd_node *include_one(pl_ctx *c, const cicd_include_request *req, 
 	return tree;
 }
 
+static void add_part(pl_ctx *c, cicd_vec *parts, const cicd_node *tree)
+{
+	if (tree && cicd__vec_push(parts, (void *)(uintptr_t)tree))
+		pl_oom(c);
+}
+
 /* One entry of `include`: a string or a hash; several files for globs and project file lists. */
-static const cicd_node *include_entry(pl_ctx *c, const cicd_node *e, const char *parent, unsigned int depth,
-				      const cicd_node *merged)
+static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, unsigned int depth, cicd_vec *parts)
 {
 	cicd_include_request req;
 	const cicd_node *inputs = NULL, *loc_node = NULL;
@@ -348,21 +353,21 @@ static const cicd_node *include_entry(pl_ctx *c, const cicd_node *e, const char 
 			cicd_buf json = CICD_BUF_INIT;
 			if (cicd_node_to_json(&json, e, 0)) {
 				pl_oom(c);
-				return merged;
+				return;
 			}
 			pl_error(c, e, "Include `%s` needs to match exactly one accessor!", json.ptr ? json.ptr : "");
 			cicd_buf_dispose(&json);
-			return merged;
+			return;
 		}
 		inputs = pl_get(e, "inputs");
 		if (inputs && !pl_is_map(inputs)) {
 			pl_error(c, inputs, "include:inputs config should be a hash");
-			return merged;
+			return;
 		}
 		req.rules = pl_get(e, "rules");
 		if (req.rules && !pl_is_seq(req.rules)) {
 			pl_error(c, req.rules, "include:rules config should be an array of hashes");
-			return merged;
+			return;
 		}
 		if ((loc_node = pl_get(e, "local")))
 			req.kind = CICD_INCLUDE_LOCAL;
@@ -377,39 +382,40 @@ static const cicd_node *include_entry(pl_ctx *c, const cicd_node *e, const char 
 			req.kind = CICD_INCLUDE_PROJECT;
 			if (!pl_is_string(proj)) {
 				pl_error(c, proj, "include:project config should be a string");
-				return merged;
+				return;
 			}
 			if (ref && !pl_is_scalar(ref)) {
 				pl_error(c, ref, "include:ref config should be a string");
-				return merged;
+				return;
 			}
 			req.project = pl_text(proj);
 			req.ref = pl_text(ref);
 			if (!file || (!pl_is_string(file) && !pl_is_array_of_strings(file))) {
 				pl_error(c, file ? file : e, "include:file config should be a string or an array of strings");
-				return merged;
+				return;
 			}
 			if (pl_is_string(file)) {
 				req.location = pl_text(file);
-				return pl_deep_merge(c, merged, include_one(c, &req, file, NULL, depth));
+				add_part(c, parts, include_one(c, &req, file, NULL, depth));
+				return;
 			}
 			for (i = 0; i < file->u.seq.count && !c->fatal; i++) {
 				req.location = pl_text(file->u.seq.items[i]);
-				merged = pl_deep_merge(c, merged, include_one(c, &req, file->u.seq.items[i], inputs, depth));
+				add_part(c, parts, include_one(c, &req, file->u.seq.items[i], inputs, depth));
 			}
-			return merged;
+			return;
 		}
 		if (!pl_is_string(loc_node)) {
 			pl_error(c, loc_node, "include:%s config should be a string",
 				 req.kind == CICD_INCLUDE_LOCAL ? "local"
 				 : req.kind == CICD_INCLUDE_REMOTE ? "remote"
 				 : req.kind == CICD_INCLUDE_TEMPLATE ? "template" : "component");
-			return merged;
+			return;
 		}
 		location = pl_text(loc_node);
 	} else {
 		pl_error(c, e, "include config should be a hash or a string");
-		return merged;
+		return;
 	}
 	req.location = location;
 	if (req.kind == CICD_INCLUDE_LOCAL && strchr(location, '*') && !(c->opts.flags & CICD_PIPELINE_RESOLVE_LOCAL)) {
@@ -426,12 +432,12 @@ static const cicd_node *include_entry(pl_ctx *c, const cicd_node *e, const char 
 			qsort(found.items, found.count, sizeof *found.items, cmp_str);
 		for (i = 0; i < found.count && !c->fatal; i++) {
 			req.location = found.items[i];
-			merged = pl_deep_merge(c, merged, include_one(c, &req, loc_node, inputs, depth));
+			add_part(c, parts, include_one(c, &req, loc_node, inputs, depth));
 		}
 		cicd__vec_dispose(&found);
-		return merged;
+		return;
 	}
-	return pl_deep_merge(c, merged, include_one(c, &req, loc_node, inputs, depth));
+	add_part(c, parts, include_one(c, &req, loc_node, inputs, depth));
 }
 
 static void copy_warnings(pl_ctx *c, const cicd_document *doc)
@@ -464,7 +470,8 @@ const cicd_node *pl_load_file_tree(pl_ctx *c, const char *data, size_t len, cons
 {
 	cicd_document_options dopts = CICD_DOCUMENT_OPTIONS_INIT;
 	cicd_document *doc = NULL;
-	const cicd_node *header = NULL, *content, *inc, *merged = NULL;
+	const cicd_node *header = NULL, *content, *inc, *merged;
+	cicd_vec parts = CICD_VEC_INIT;
 	size_t i;
 	int rc;
 	name = pl_strdup(c, name);
@@ -521,11 +528,12 @@ const cicd_node *pl_load_file_tree(pl_ctx *c, const char *data, size_t len, cons
 		return content;
 	if (pl_is_seq(inc)) {
 		for (i = 0; i < inc->u.seq.count && !c->fatal; i++)
-			merged = include_entry(c, inc->u.seq.items[i], name, depth + 1, merged);
+			include_entry(c, inc->u.seq.items[i], name, depth + 1, &parts);
 	} else {
-		merged = include_entry(c, inc, name, depth + 1, merged);
+		include_entry(c, inc, name, depth + 1, &parts);
 	}
-	if (c->fatal)
-		return NULL;
-	return pl_deep_merge(c, merged, pl_map_without(c, content, "include"));
+	add_part(c, &parts, pl_map_without(c, content, "include"));
+	merged = c->fatal ? NULL : pl_merge_all(c, (const cicd_node *const *)parts.items, parts.count);
+	cicd__vec_dispose(&parts);
+	return merged;
 }

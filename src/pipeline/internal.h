@@ -196,6 +196,8 @@ const char *pl_text(const cicd_node *n); /* scalar text or NULL */
 int pl_key_eq(const cicd_node *key, const char *s);
 /* Hash deep merge (Ruby's deep_merge): hashes merge key by key, anything else `over` wins. */
 const cicd_node *pl_deep_merge(pl_ctx *c, const cicd_node *base, const cicd_node *over);
+/* Deep-merges several hashes at once, later ones winning, keys in first-seen order (linear). */
+const cicd_node *pl_merge_all(pl_ctx *c, const cicd_node *const *trees, size_t n);
 /* A copy of map without one key. */
 const cicd_node *pl_map_without(pl_ctx *c, const cicd_node *map, const char *key);
 char *pl_strdup(pl_ctx *c, const char *s);

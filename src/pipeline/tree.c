@@ -31,7 +31,10 @@ cicd_node *pl_map_new(pl_ctx *c, size_t count, const cicd_node *pos)
 	if (!n)
 		return NULL;
 	if (count) {
-		n->u.map.pairs = cicd__arena_calloc(&c->p->arena, count, sizeof *n->u.map.pairs);
+		/* callers fill what they use and set count: no need to zero */
+		n->u.map.pairs = count > (size_t)-1 / sizeof *n->u.map.pairs
+					 ? NULL
+					 : cicd__arena_alloc(&c->p->arena, count * sizeof *n->u.map.pairs);
 		if (!n->u.map.pairs) {
 			pl_oom(c);
 			return NULL;
@@ -46,7 +49,9 @@ cicd_node *pl_seq_new(pl_ctx *c, size_t count, const cicd_node *pos)
 	if (!n)
 		return NULL;
 	if (count) {
-		n->u.seq.items = cicd__arena_calloc(&c->p->arena, count, sizeof *n->u.seq.items);
+		n->u.seq.items = count > (size_t)-1 / sizeof *n->u.seq.items
+					 ? NULL
+					 : cicd__arena_alloc(&c->p->arena, count * sizeof *n->u.seq.items);
 		if (!n->u.seq.items) {
 			pl_oom(c);
 			return NULL;
@@ -167,6 +172,59 @@ const cicd_node *pl_deep_merge(pl_ctx *c, const cicd_node *base, const cicd_node
 	if (pl_map_finish(c, m))
 		return NULL;
 	return m;
+}
+
+const cicd_node *pl_merge_all(pl_ctx *c, const cicd_node *const *trees, size_t n)
+{
+	cicd_hashmap slots = CICD_HASHMAP_INIT;
+	cicd_node *m;
+	size_t i, j, total = 0, count = 0;
+	const cicd_node *last = NULL;
+	for (i = 0; i < n; i++)
+		if (pl_is_map(trees[i]) && !trees[i]->tag) {
+			total += trees[i]->u.map.count;
+			last = trees[i];
+		}
+	if (!last)
+		return n ? trees[n - 1] : NULL;
+	m = pl_map_new(c, total, last);
+	if (!m)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		const cicd_node *t = trees[i];
+		if (!pl_is_map(t) || t->tag)
+			continue;
+		for (j = 0; j < t->u.map.count; j++) {
+			const cicd_node_pair *p = &t->u.map.pairs[j];
+			void *slot = NULL;
+			if (p->key->kind != CICD_NODE_SCALAR) {
+				m->u.map.pairs[count++] = *p;
+				continue;
+			}
+			if (cicd__hashmap_find(&slots, p->key->u.scalar.text, p->key->u.scalar.len, &slot)) {
+				cicd_node_pair *q = &m->u.map.pairs[(size_t)(uintptr_t)slot];
+				const cicd_node *v = pl_deep_merge(c, q->value, p->value);
+				if (!v)
+					goto fail;
+				q->value = (cicd_node *)(uintptr_t)v;
+				continue;
+			}
+			if (cicd__hashmap_put(&slots, p->key->u.scalar.text, p->key->u.scalar.len, (void *)(uintptr_t)count,
+					      NULL)) {
+				pl_oom(c);
+				goto fail;
+			}
+			m->u.map.pairs[count++] = *p;
+		}
+	}
+	m->u.map.count = count;
+	cicd__hashmap_dispose(&slots);
+	if (pl_map_finish(c, m))
+		return NULL;
+	return m;
+fail:
+	cicd__hashmap_dispose(&slots);
+	return NULL;
 }
 
 const cicd_node *pl_map_without(pl_ctx *c, const cicd_node *map, const char *key)
