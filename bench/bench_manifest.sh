@@ -17,8 +17,10 @@ fi
 
 "$bin" gen "$tmp/stream.yaml"
 field() { sed -n "s/^$1: //p" "$2"; }
-"$bin" raw "$tmp/stream.yaml" "$runs" >"$tmp/raw"
-"$bin" cicd "$tmp/stream.yaml" "$runs" >"$tmp/cicd"
+# Times: raw and cicd interleaved in one process; peak RSS: one process each.
+"$bin" time "$tmp/stream.yaml" "$runs" >"$tmp/time"
+"$bin" raw "$tmp/stream.yaml" 1 >"$tmp/raw"
+"$bin" cicd "$tmp/stream.yaml" 1 >"$tmp/cicd"
 "$venv/bin/python" - "$tmp/stream.yaml" "$runs" >"$tmp/py" <<'PY'
 import resource, sys, time, yaml
 data = open(sys.argv[1], "rb").read()
@@ -34,12 +36,13 @@ print("best_ms: %.1f" % (best * 1e3))
 print("peak_rss_kib: %d" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 PY
 bytes=$(field input_bytes "$tmp/raw")
-python3 - "$bytes" "$tmp/raw" "$tmp/cicd" "$tmp/py" <<'PY'
+python3 - "$bytes" "$tmp/raw" "$tmp/cicd" "$tmp/py" "$tmp/time" <<'PY'
 import sys
 size = int(sys.argv[1])
 def read(p):
     return dict(l.strip().split(": ", 1) for l in open(p) if ": " in l)
-raw, cicd, py = (read(p) for p in sys.argv[2:5])
+raw, cicd, py, times = (read(p) for p in sys.argv[2:6])
+raw["best_ms"], cicd["best_ms"] = times["raw_ms"], times["cicd_ms"]
 t = lambda d: float(d["best_ms"])
 rss = lambda d: int(d["peak_rss_kib"]) * 1024
 print("input: %.1f MB, %s objects" % (size / 1e6, cicd["objects"]))
