@@ -474,9 +474,11 @@ static int conflict_message(cicd_buf *out, const cicd_node *status)
 		return 0;
 	for (i = 0; i < causes->u.seq.count; i++) {
 		const cicd_node *cause = causes->u.seq.items[i];
-		const char *type = kube__str(cause, "type"), *field = kube__str(cause, "field"),
+		const char *type = kube__str(cause, "reason"), *field = kube__str(cause, "field"),
 			   *msg = kube__str(cause, "message");
 		const char *q1, *q2;
+		if (!type)
+			type = kube__str(cause, "type"); /* the JSON name of StatusCause.Type is "reason" */
 		if (!type || strcmp(type, "FieldManagerConflict"))
 			continue;
 		cicd__buf_puts(out, n ? "; " : "conflict: ");

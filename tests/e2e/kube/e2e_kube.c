@@ -193,6 +193,7 @@ static void test_apply_conflict_names_manager_and_field(void)
 	const char *v2 = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: owned, namespace: e2e-conflict}\n"
 			 "data: {replicas: '5', other: y}\n";
 	CHECK_RC(apply_yaml(&a, c, ns, NULL), 0);
+	cicd_kube_delete(c, "v1", "ConfigMap", "e2e-conflict", "owned", NULL); /* a fresh start when run again */
 	o.field_manager = "team-a";
 	CHECK_RC(apply_yaml(&a, c, v1, &o), 0);
 	o.field_manager = "team-b";
@@ -276,7 +277,7 @@ static void test_list_pages_and_delete(void)
 	lo.label_selector = "e2e=list,odd=yes";
 	CHECK_RC(cicd_kube_list(NULL, c, "v1", "ConfigMap", "e2e-list", &lo, count_item, &n), 0);
 	CHECK(n == 3);
-	dopts.propagation = CICD_KUBE_PROPAGATION_FOREGROUND;
+	dopts.propagation = CICD_KUBE_PROPAGATION_BACKGROUND;
 	dopts.grace_period_seconds = 0;
 	CHECK_RC(cicd_kube_delete(c, "v1", "ConfigMap", "e2e-list", "item-0", &dopts), 0);
 	CHECK_RC(cicd_kube_get(&out, c, "v1", "ConfigMap", "e2e-list", "item-0"), CICD_ENOTFOUND);
@@ -296,6 +297,21 @@ static void test_list_pages_and_delete(void)
 
 /* ---- watch ------------------------------------------------------------------------------ */
 
+static const char *EVENT = "apiVersion: v1\nkind: Event\nmetadata: {name: %s, namespace: e2e-watch}\n"
+			   "involvedObject: {kind: ConfigMap, name: before, namespace: e2e-watch}\n"
+			   "reason: E2E\nmessage: '%s'\ntype: Normal\n";
+
+/* Compacts etcd to its current revision: older resourceVersions are gone for good. */
+static void compact_etcd(void)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "rev=$(curl -sf -X POST '%s/v3/kv/range' -d '{\"key\":\"AA==\"}' | sed 's/.*\"revision\":\"\\([0-9]*\\)\".*/\\1/') && "
+		 "curl -sf -X POST '%s/v3/kv/compaction' -d \"{\\\"revision\\\":\\\"$rev\\\",\\\"physical\\\":true}\" >/dev/null",
+		 env("CICD_K8S_ETCD"), env("CICD_K8S_ETCD"));
+	CHECK(system(cmd) == 0);
+}
+
 static void test_watch_resumes_after_410_gone(void)
 {
 	cicd_kube_client *c = admin();
@@ -304,38 +320,42 @@ static void test_watch_resumes_after_410_gone(void)
 	cicd_kube_event_type type;
 	const cicd_node *obj;
 	applied a;
+	char yaml[1024];
 	int syncs = 0, added = 0, i;
 	CHECK_RC(apply_yaml(&a, c, "apiVersion: v1\nkind: Namespace\nmetadata: {name: e2e-watch}\n---\n"
 				   "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: before, namespace: e2e-watch}\n",
 			    NULL),
 		 0);
-	/* resourceVersion 1 is long compacted away: the server answers 410 Gone */
+	snprintf(yaml, sizeof yaml, EVENT, "first", "before the watch");
+	CHECK_RC(apply_yaml(&a, c, yaml, NULL), 0);
+	/* Events are watched from etcd itself (the apiserver keeps no watch cache for them):
+	 * after a compaction, resourceVersion 1 is answered with 410 Gone. */
+	compact_etcd();
 	wo.resource_version = "1";
-	wo.server_timeout_seconds = 5;
-	CHECK_RC(cicd_kube_watch_new(&w, c, "v1", "ConfigMap", "e2e-watch", &wo), 0);
-	for (i = 0; i < 10 && w; i++) {
+	wo.server_timeout_seconds = 30;
+	CHECK_RC(cicd_kube_watch_new(&w, c, "v1", "Event", "e2e-watch", &wo), 0);
+	for (i = 0; i < 20 && w; i++) {
 		if (cicd_kube_watch_next(&type, &obj, w, 10000))
 			break;
 		if (type == CICD_KUBE_EVENT_SYNC) {
-			syncs++;
-			if (syncs == 1) {
-				/* once the re-list is delivered, a change arrives as an ordinary event */
+			const char *name = cicd_node_scalar(cicd_node_get(cicd_node_get(obj, "metadata"), "name"), NULL);
+			CHECK(name && !strcmp(name, "first"));
+			if (++syncs == 1) {
+				/* after the re-list, a change arrives as an ordinary event */
 				cicd_kube_client *c2 = admin();
-				CHECK_RC(apply_yaml(&a, c2, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: after, "
-							    "namespace: e2e-watch}\n",
-						    NULL),
-					 0);
+				snprintf(yaml, sizeof yaml, EVENT, "second", "after the re-list");
+				CHECK_RC(apply_yaml(&a, c2, yaml, NULL), 0);
 				cicd_kube_client_free(c2);
 			}
 		} else if (type == CICD_KUBE_EVENT_ADDED) {
 			const char *name = cicd_node_scalar(cicd_node_get(cicd_node_get(obj, "metadata"), "name"), NULL);
-			if (name && !strcmp(name, "after")) {
+			if (name && !strcmp(name, "second")) {
 				added = 1;
 				break;
 			}
 		}
 	}
-	CHECK(syncs >= 2); /* "before" and kube-root-ca.crt */
+	CHECK(syncs == 1);
 	CHECK(added == 1);
 	CHECK(cicd_kube_watch_relists(w) == 1);
 	CHECK(strlen(cicd_kube_watch_resource_version(w)) > 0);
@@ -493,7 +513,8 @@ static void test_rollout_jobs_statefulsets_daemonsets_pods(void)
 	CHECK(msg.ptr && !strcmp(msg.ptr, "job \"migrate\" completed"));
 	cicd_buf_dispose(&msg);
 	CHECK_RC(cicd_kube_rollout_wait(&msg, c, "batch/v1", "Job", "e2e-kinds", "broken", &ro), CICD_ERROR);
-	CHECK_CONTAINS(cicd_error_last()->message, "Job e2e-kinds/broken cannot roll out: pod \"broken-");
+	CHECK(!strcmp(cicd_error_last()->message,
+		      "job \"broken\" failed: BackoffLimitExceeded: Job has reached the specified backoff limit"));
 	cicd_buf_dispose(&msg);
 	CHECK_RC(cicd_kube_rollout_wait(&msg, c, "apps/v1", "StatefulSet", "e2e-kinds", "db", &ro), 0);
 	CHECK(msg.ptr && !strcmp(msg.ptr, "partitioned roll out complete: 2 new pods have been updated..."));
@@ -558,20 +579,20 @@ static void test_logs_stream_with_options(void)
 	      f);
 	fclose(f);
 	CHECK_RC(apply_yaml(&a, c, "apiVersion: v1\nkind: Namespace\nmetadata: {name: cicd-e2e-logs}\n---\n"
-				   "apiVersion: v1\nkind: Pod\nmetadata: {name: talker, namespace: cicd-e2e-logs}\n"
+				   "apiVersion: v1\nkind: Pod\nmetadata: {name: e2e-talker, namespace: cicd-e2e-logs}\n"
 				   "spec: {containers: [{name: app, image: busybox}, {name: side, image: busybox}]}\n",
 			    NULL),
 		 0);
 	ro.timeout_ms = 60000;
-	CHECK_RC(cicd_kube_rollout_wait(NULL, c, "v1", "Pod", "cicd-e2e-logs", "talker", &ro), 0);
+	CHECK_RC(cicd_kube_rollout_wait(NULL, c, "v1", "Pod", "cicd-e2e-logs", "e2e-talker", &ro), 0);
 	memset(&lc, 0, sizeof lc);
 	lo.container = "app";
-	CHECK_RC(cicd_kube_logs(c, "cicd-e2e-logs", "talker", &lo, capture, &lc), 0);
+	CHECK_RC(cicd_kube_logs(c, "cicd-e2e-logs", "e2e-talker", &lo, capture, &lc), 0);
 	CHECK(!strcmp(lc.text, "line one\nline two\nline three\n"));
 	memset(&lc, 0, sizeof lc);
 	lo.tail_lines = 1;
 	lo.timestamps = 1;
-	CHECK_RC(cicd_kube_logs(c, "cicd-e2e-logs", "talker", &lo, capture, &lc), 0);
+	CHECK_RC(cicd_kube_logs(c, "cicd-e2e-logs", "e2e-talker", &lo, capture, &lc), 0);
 	CHECK(!strcmp(lc.text, "2026-01-01T00:00:03.000000000Z line three\n"));
 	/* follow: a line written after the request started arrives; the callback's value stops it */
 	memset(&lc, 0, sizeof lc);
@@ -580,17 +601,17 @@ static void test_logs_stream_with_options(void)
 	lo.follow = 1;
 	lc.stop_at = "appended while following\n";
 	pthread_create(&writer, NULL, append_later, NULL);
-	CHECK_RC(cicd_kube_logs(c, "cicd-e2e-logs", "talker", &lo, capture, &lc), 42);
+	CHECK_RC(cicd_kube_logs(c, "cicd-e2e-logs", "e2e-talker", &lo, capture, &lc), 42);
 	pthread_join(writer, NULL);
 	CHECK(!strcmp(lc.text, "line one\nline two\nline three\nappended while following\n"));
 	/* the server's refusal comes back as its message */
 	lo.follow = 0;
 	lo.container = "nope";
-	CHECK_RC(cicd_kube_logs(c, "cicd-e2e-logs", "talker", &lo, capture, &lc), CICD_EVALIDATE);
-	CHECK_CONTAINS(cicd_error_last()->message, "logs of pod cicd-e2e-logs/talker: container nope is not valid for pod talker");
+	CHECK_RC(cicd_kube_logs(c, "cicd-e2e-logs", "e2e-talker", &lo, capture, &lc), CICD_EVALIDATE);
+	CHECK_CONTAINS(cicd_error_last()->message, "logs of pod cicd-e2e-logs/e2e-talker: container nope is not valid for pod e2e-talker");
 	lo.container = NULL;
-	CHECK_RC(cicd_kube_logs(c, "cicd-e2e-logs", "talker", &lo, capture, &lc), CICD_EVALIDATE);
-	CHECK_CONTAINS(cicd_error_last()->message, "a container name must be specified for pod talker");
+	CHECK_RC(cicd_kube_logs(c, "cicd-e2e-logs", "e2e-talker", &lo, capture, &lc), CICD_EVALIDATE);
+	CHECK_CONTAINS(cicd_error_last()->message, "a container name must be specified for pod e2e-talker");
 	CHECK_RC(cicd_kube_logs(c, "cicd-e2e-logs", "missing", &lo, capture, &lc), CICD_ENOTFOUND);
 	cicd_kube_client_free(c);
 }
@@ -662,7 +683,7 @@ static void test_exec_plugin_authentication(void)
 		 "      env:\n      - {name: TOKEN, value: wrong-token}\n");
 	path = kubeconfig_with("exec-bad.kubeconfig", ca, user);
 	CHECK_RC(can_get_default_namespace(path), CICD_EAUTH);
-	CHECK_CONTAINS(cicd_error_last()->message, "Namespace default: Unauthorized");
+	CHECK_CONTAINS(cicd_error_last()->message, ": Unauthorized");
 	CHECK(!strstr(cicd_error_last()->message, "wrong-token"));
 }
 
