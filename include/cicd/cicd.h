@@ -18,5 +18,6 @@
 #include "semver.h"
 #include "manifest.h"
 #include "pod.h"
+#include "plan.h"
 
 #endif
