@@ -173,7 +173,7 @@ static int match_braces(const char *pattern, const char *path, int depth)
 	return result;
 }
 
-int cicd__glob_match(const char *pattern, const char *path)
+int cicd__plan_glob(const char *pattern, const char *path)
 {
 	return match_braces(pattern, path, 0);
 }
@@ -182,5 +182,5 @@ int cicd_plan_glob_match(const char *pattern, const char *path)
 {
 	if (!pattern || !path)
 		return 0;
-	return cicd__glob_match(pattern, path);
+	return cicd__plan_glob(pattern, path);
 }

@@ -108,7 +108,7 @@ int cicd__policies_allow(int *included, const planner_job *pj, var_view *view, c
 			 const char *project);
 
 /* Ruby's File.fnmatch(pattern, path, FNM_PATHNAME | FNM_DOTMATCH | FNM_EXTGLOB). */
-int cicd__glob_match(const char *pattern, const char *path);
+int cicd__plan_glob(const char *pattern, const char *path);
 
 /* ---- the plan ---- */
 

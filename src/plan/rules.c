@@ -34,7 +34,7 @@ static int changes_match(int *matched, size_t n, const char *(*get)(const void *
 		if ((rc = expand_glob(&glob, get(owner, i), view)) != 0)
 			break;
 		for (k = 0; k < t->nchanged && !*matched; k++)
-			*matched = cicd__glob_match(glob.ptr ? glob.ptr : "", t->changed[k]);
+			*matched = cicd__plan_glob(glob.ptr ? glob.ptr : "", t->changed[k]);
 	}
 	cicd_buf_dispose(&glob);
 	return rc;
