@@ -217,14 +217,23 @@ const (
 	Mapping  Kind = C.CICD_NODE_MAPPING
 )
 
-// Node is an immutable node of a Document, valid until the Document is closed.
+// nodeOwner is what a Node is borrowed from (a Document, a Pipeline): it
+// panics once closed, and the Node keeps it reachable.
+type nodeOwner interface {
+	checkLive()
+}
+
+func (d *Document) checkLive() { d.live() }
+
+// Node is an immutable node of a Document (or of a Pipeline), valid until
+// its owner is closed.
 type Node struct {
 	ptr *C.cicd_node
-	doc *Document
+	doc nodeOwner
 }
 
 func (n *Node) live() *C.cicd_node {
-	n.doc.live()
+	n.doc.checkLive()
 	return n.ptr
 }
 

@@ -52,6 +52,9 @@ type Error struct {
 	File    string
 	Line    int
 	Column  int
+	// Diagnostics lists every error and warning when loading a pipeline
+	// failed validation (the first error is the one above).
+	Diagnostics []Diagnostic
 }
 
 func (e *Error) Error() string {
@@ -77,6 +80,11 @@ var (
 	ErrLimit    = &Error{Code: ErrCodeLimit}
 	ErrIO       = &Error{Code: ErrCodeIO}
 	ErrValidate = &Error{Code: ErrCodeValidate}
+	ErrTimeout  = &Error{Code: ErrCodeTimeout}
+	ErrExists   = &Error{Code: ErrCodeExists}
+	ErrConflict = &Error{Code: ErrCodeConflict}
+	ErrDenied   = &Error{Code: ErrCodeDenied}
+	ErrCanceled = &Error{Code: ErrCodeCanceled}
 )
 
 // fromC turns a status and the error copied by a shim into a Go error, and

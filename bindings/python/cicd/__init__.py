@@ -18,12 +18,14 @@ from ._errors import (CanceledError, ConflictError, DeniedError, Diagnostic, Err
 from .document import NO_MERGE_KEYS, STRICT_KEYS, Document, Node
 from .expr import Expression, expand
 from .mask import Masker, crc32
+from .pipeline import Job, Need, Pipeline, Policy, Rule, Variable
 
 __all__ = [
     "Error", "NoMemoryError", "NotFoundError", "InvalidArgumentError", "ParseError", "LimitError",
     "IOError_", "ValidationError", "TimeoutError_", "ExistsError", "ConflictError", "DeniedError",
     "UnsupportedError", "CanceledError", "Diagnostic", "Document", "Node", "STRICT_KEYS", "NO_MERGE_KEYS",
     "Expression", "expand", "Masker", "crc32", "version",
+    "Pipeline", "Job", "Rule", "Need", "Policy", "Variable",
 ]
 
 

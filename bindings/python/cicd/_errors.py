@@ -20,6 +20,7 @@ class Error(Exception):
         self.file = file
         self.line = line
         self.column = column
+        self.diagnostics: list = []  # every error and warning, for validation failures
         where = f"{file}:{line}:{column}: " if file and line else ""
         super().__init__(f"{where}{message}")
 
@@ -101,6 +102,15 @@ def _raise_last(rc: int) -> None:
     raise _BY_CODE.get(code, Error)(code, message, file, line, column)
 
 
+def _raise_with(rc: int, diagnostics: list) -> None:
+    """Raises the last error with the diagnostics of the failed call attached."""
+    try:
+        _raise_last(rc)
+    except Error as e:
+        e.diagnostics = diagnostics
+        raise
+
+
 def _check(result):
     """Splits a SWIG result [status, outputs...] and raises on a negative status."""
     if isinstance(result, list):
@@ -119,18 +129,32 @@ class Diagnostic:
 
     __slots__ = ("severity", "code", "message", "file", "line", "column")
 
-    def __init__(self, d):
-        self.severity = "warning" if d.severity == _cicd.CICD_SEVERITY_WARNING else "error"
-        self.code = d.code
-        self.message = d.message
-        self.file = d.file
-        self.line = d.line
-        self.column = d.column
+    def __init__(self, severity: str, code: int, message: str, file: str, line: int, column: int):
+        self.severity = severity
+        self.code = code
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+
+    @classmethod
+    def _from_c(cls, d) -> "Diagnostic":
+        return cls("warning" if d.severity == _cicd.CICD_SEVERITY_WARNING else "error", d.code, d.message, d.file,
+                   d.line, d.column)
+
+    @classmethod
+    def _from_tuple(cls, t) -> "Diagnostic":
+        severity, code, message, file, line, column = t
+        return cls("warning" if severity == _cicd.CICD_SEVERITY_WARNING else "error", code, message, file, line,
+                   column)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Diagnostic) and all(getattr(self, a) == getattr(other, a) for a in self.__slots__)
 
     def __repr__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
 
 def _diagnostics(handle) -> list[Diagnostic]:
-    return [Diagnostic(_cicd.cicd_diagnostics_get(handle, i)) for i in range(_cicd.cicd_diagnostics_count(handle))]
+    return [Diagnostic._from_c(_cicd.cicd_diagnostics_get(handle, i)) for i in range(_cicd.cicd_diagnostics_count(handle))]
 

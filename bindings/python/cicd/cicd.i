@@ -59,6 +59,14 @@
 	$result = SWIG_Python_AppendOutput($result, s);
 }
 
+/* The same for getters that hand out a borrowed const pointer. */
+%define CICD_OUT_CONST(TYPE)
+%typemap(in, numinputs=0) const TYPE **out (const TYPE *tmp = NULL) { $1 = &tmp; }
+%typemap(argout) const TYPE **out {
+	$result = SWIG_Python_AppendOutput($result, SWIG_NewPointerObj(SWIG_as_voidptr((TYPE *)tmp$argnum), $descriptor(TYPE *), 0));
+}
+%enddef
+
 CICD_OUT(cicd_document)
 CICD_OUT(cicd_error)
 
@@ -126,3 +134,4 @@ PyObject *cicd_py_error_last(void)
 /* One file per module. */
 %include "expr.i"
 %include "mask.i"
+%include "pipeline.i"

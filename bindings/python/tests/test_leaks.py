@@ -74,7 +74,30 @@ def mask_cycle():
     cicd.crc32(b"x" * 1000)
 
 
-@pytest.mark.parametrize("cycle", [document_cycle, expr_cycle, mask_cycle], ids=lambda c: c.__name__)
+FULL = os.path.join(os.path.dirname(__file__), "..", "..", "testdata", "full.gitlab-ci.yml")
+
+
+def pipeline_cycle():
+    with cicd.Pipeline.load(FULL) as p:
+        for job in p:
+            job.rules, job.needs, job.instances, job.variables, job.only, job.script
+        p.to_json()
+        p["test"]
+    _swallow(lambda: cicd.Pipeline.loads("a:\n  stage: nope\n  script: x\n", "bad.yml"), cicd.ValidationError)
+    _swallow(lambda: cicd.Pipeline.loads("include:\n  - remote: https://h/x.yml\n", "m.yml",
+                                         resolver=lambda *a: ("r:\n  stage: no\n  script: " + "y" * 2000 + "\n", "inc")),
+             cicd.ValidationError)
+    _swallow(lambda: cicd.Pipeline.loads("include:\n  - remote: https://h/x.yml\n", "m.yml",
+                                         resolver=lambda *a: {}["raise"]), KeyError)
+    with cicd.Pipeline.loads("include:\n  - remote: https://h/x.yml\nx:\n  script: x\n", "m.yml",
+                             resolver=lambda *a: "r:\n  script: " + "z" * 2000 + "\n"):
+        pass
+
+
+CYCLE_FUNCS = [document_cycle, expr_cycle, mask_cycle, pipeline_cycle]
+
+
+@pytest.mark.parametrize("cycle", CYCLE_FUNCS, ids=lambda c: c.__name__)
 def test_no_leak_over_many_cycles(cycle):
     grown = _growth_kib(cycle)
     assert grown < LIMIT_KIB, f"RSS grew by {grown} KiB over {CYCLES} cycles"
