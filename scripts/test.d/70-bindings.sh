@@ -20,4 +20,9 @@ ninja -C build -j2 >/dev/null
 cmake --install build --prefix "$tmp/stage" >/dev/null
 libdir=$(ls -d "$tmp"/stage/lib* | head -1)
 export PKG_CONFIG_PATH="$libdir/pkgconfig" LD_LIBRARY_PATH="$libdir"
+# go's build cache keys cgo packages on CGO_* but not on what pkg-config
+# says: name the library path and a digest of the headers here, so that a
+# cached build never links against a removed prefix or stale headers.
+headers=$(cat "$tmp"/stage/include/cicd/*.h | sha256sum | cut -c1-16)
+export CGO_CFLAGS="-O2 -g -DCICD_HEADERS_DIGEST=$headers" CGO_LDFLAGS="-O2 -g -L$libdir"
 (cd bindings/go && go vet ./... && go test -race -count=1 ./...)
