@@ -19,5 +19,6 @@
 #include "manifest.h"
 #include "pod.h"
 #include "plan.h"
+#include "kaniko.h"
 
 #endif

@@ -13,7 +13,7 @@ static void validate(const char *text, size_t len, const char *name)
 	cicd_manifest_set *set = NULL;
 	cicd_diagnostics *diags = NULL;
 	size_t i, olen;
-	char *openapi = cicd_test_read_data("openapi-pod-secret.json", &olen);
+	char *openapi = cicd_test_read_data("openapi-core-batch.json", &olen);
 	int rc;
 	vopts.openapi = openapi;
 	vopts.openapi_len = olen;
@@ -70,7 +70,7 @@ static void test_schema_catches_a_broken_pod(void)
 	cicd_manifest_validate_options vopts = CICD_MANIFEST_VALIDATE_OPTIONS_INIT;
 	cicd_manifest_set *set = NULL;
 	size_t olen;
-	char *openapi = cicd_test_read_data("openapi-pod-secret.json", &olen);
+	char *openapi = cicd_test_read_data("openapi-core-batch.json", &olen);
 	vopts.openapi = openapi;
 	vopts.openapi_len = olen;
 	CU_ASSERT_EQUAL_FATAL(cicd_manifest_set_new(&set), 0);
