@@ -1,0 +1,92 @@
+/* Allocation failures while planning: ENOMEM, nothing leaked, and the same plan once memory suffices. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cicd/cicd.h"
+#include "test.h"
+
+static long g_budget = -1; /* allocations left before failing; -1 = unlimited */
+static long g_live = 0;
+
+static void *failing_malloc(size_t n)
+{
+	void *p;
+	if (g_budget == 0)
+		return NULL;
+	if (g_budget > 0)
+		g_budget--;
+	if ((p = malloc(n)))
+		g_live++;
+	return p;
+}
+
+static void *failing_realloc(void *p, size_t n)
+{
+	void *q;
+	if (g_budget == 0)
+		return NULL;
+	if (g_budget > 0)
+		g_budget--;
+	q = realloc(p, n);
+	if (q && !p)
+		g_live++;
+	return q;
+}
+
+static void counting_free(void *p)
+{
+	if (p)
+		g_live--;
+	free(p);
+}
+
+static void test_plan_survives_every_allocation_failure(void)
+{
+	static const char yaml[] = "workflow:\n  name: $CI_COMMIT_REF_NAME x\n  rules:\n    - if: $CI_COMMIT_BRANCH\n"
+				   "      variables:\n        W: \"1\"\n"
+				   "variables:\n  A: $W-a\nstages: [b, t]\n"
+				   "build:\n  stage: b\n  script: [x]\n  parallel:\n    matrix:\n      - ARCH: [amd64, arm64]\n"
+				   "  rules:\n    - if: $A == \"1-a\" && $ARCH =~ /64$/\n      variables:\n        R: r\n"
+				   "test:\n  stage: t\n  script: [x]\n  needs: [build]\n  only: [branches]\n"
+				   "  except:\n    variables: [$SKIP]\n";
+	cicd_pipeline *p = NULL;
+	long n;
+	int succeeded = 0;
+	CU_ASSERT_EQUAL_FATAL(cicd_pipeline_load_buffer(&p, NULL, yaml, strlen(yaml), NULL, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(failing_malloc, failing_realloc, counting_free), 0);
+	for (n = 0; n < 100000 && !succeeded; n++) {
+		cicd_planner *pl = NULL;
+		cicd_trigger *t = NULL;
+		cicd_plan *plan = NULL;
+		int rc;
+		g_budget = n;
+		g_live = 0;
+		rc = cicd_trigger_new(&t, CICD_TRIGGER_BRANCH, "dev");
+		if (rc == 0)
+			rc = cicd_trigger_set_variable(t, "U", "u");
+		if (rc == 0)
+			rc = cicd_planner_new(&pl, p, NULL);
+		if (rc == 0)
+			rc = cicd_plan_create(&plan, pl, t);
+		g_budget = -1;
+		if (rc == 0) {
+			succeeded = 1;
+			CU_ASSERT_EQUAL(cicd_plan_job_count(plan), 3);
+			CICD_ASSERT_STR(cicd_plan_name(plan), "dev x");
+			CU_ASSERT_EQUAL(cicd_plan_job_need_count(cicd_plan_job_at(plan, 2)), 2);
+		} else {
+			CU_ASSERT_EQUAL(rc, CICD_ENOMEM);
+			CU_ASSERT_PTR_NULL(plan);
+		}
+		cicd_plan_free(plan);
+		cicd_planner_free(pl);
+		cicd_trigger_free(t);
+		CU_ASSERT_EQUAL(g_live, 0);
+	}
+	cicd_allocator_reset();
+	cicd_pipeline_free(p);
+	CU_ASSERT(succeeded);
+	CU_ASSERT(n > 20);
+}
+
+CICD_SUITE(plan_alloc, CICD_TEST(test_plan_survives_every_allocation_failure))
