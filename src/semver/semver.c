@@ -306,6 +306,12 @@ int cicd__semver_make(cicd_semver **out, const char *major, size_t major_len, co
 	}
 	v->len = (uint32_t)pos;
 	v->text[pos++] = '\0';
+	for (i = 0; i < 3; i++) {
+		size_t k;
+		v->num[i] = n[i] <= 19 ? 0 : SEMVER_BIG;
+		for (k = 0; k < n[i] && v->num[i] != SEMVER_BIG; k++)
+			v->num[i] = v->num[i] * 10 + (uint64_t)(src[i][k] - '0');
+	}
 	for (i = 0; i < 5; i++) {
 		p = pos;
 		memcpy(v->text + pos, src[i], n[i]);
@@ -475,6 +481,11 @@ int cicd_semver_compare(const cicd_semver *a, const cicd_semver *b)
 	const char *ta = a->text, *tb = b->text;
 	int i, c;
 	for (i = 0; i < 3; i++) {
+		if (a->num[i] != SEMVER_BIG && b->num[i] != SEMVER_BIG) {
+			if (a->num[i] != b->num[i])
+				return a->num[i] < b->num[i] ? -1 : 1;
+			continue;
+		}
 		c = cmp_norm(ta + a->off[i], a->plen[i], tb + b->off[i], b->plen[i]);
 		if (c)
 			return c;
@@ -508,41 +519,70 @@ int cicd_semver_compare_str(int *out, const char *a, const char *b, const cicd_s
 	return rc;
 }
 
-/* Bottom-up merge sort: stable, n log n, one scratch array. */
+/*
+ * Sorting: a stable bottom-up merge sort over contiguous records that carry
+ * the numeric main version, so that merges stream through memory instead of
+ * chasing one pointer per comparison; only ties on major.minor.patch (or
+ * numbers over 19 digits) look at the versions themselves.
+ */
+typedef struct {
+	uint64_t num[3];
+	cicd_semver *v;
+} sort_rec;
+
+static int rec_cmp(const sort_rec *a, const sort_rec *b)
+{
+	int i;
+	for (i = 0; i < 3; i++) {
+		if (a->num[i] == SEMVER_BIG || b->num[i] == SEMVER_BIG)
+			return cicd_semver_compare_build(a->v, b->v);
+		if (a->num[i] != b->num[i])
+			return a->num[i] < b->num[i] ? -1 : 1;
+	}
+	return cicd_semver_compare_build(a->v, b->v);
+}
+
 int cicd_semver_sort(cicd_semver **items, size_t count, unsigned int flags)
 {
-	cicd_semver **tmp, **src, **dst;
-	size_t width, bytes;
+	sort_rec *recs, *src, *dst;
+	size_t width, bytes, i;
 	int sign = (flags & CICD_SEMVER_SORT_REVERSE) ? -1 : 1;
 	if (count < 2)
 		return 0;
 	if (!items)
 		return cicd__error_set(CICD_EINVALID, "cicd_semver_sort: NULL items");
-	if (!cicd__mul_ok(count, sizeof *items, &bytes))
+	if (!cicd__mul_ok(count, 2 * sizeof *recs, &bytes))
 		return cicd__error_set(CICD_ELIMIT, "too many versions to sort");
-	tmp = cicd__malloc_or_set(bytes);
-	if (!tmp)
+	recs = cicd__malloc_or_set(bytes);
+	if (!recs)
 		return CICD_ENOMEM;
-	src = items;
-	dst = tmp;
+	for (i = 0; i < count; i++) {
+		memcpy(recs[i].num, items[i]->num, sizeof recs[i].num);
+		recs[i].v = items[i];
+	}
+	src = recs;
+	dst = recs + count;
 	for (width = 1; width < count; width *= 2) {
 		size_t lo;
 		for (lo = 0; lo < count; lo += 2 * width) {
 			size_t mid = lo + width < count ? lo + width : count;
 			size_t hi = lo + 2 * width < count ? lo + 2 * width : count;
-			size_t i = lo, j = mid, k = lo;
-			while (i < mid && j < hi)
-				dst[k++] = sign * cicd_semver_compare_build(src[j], src[i]) < 0 ? src[j++] : src[i++];
-			while (i < mid)
-				dst[k++] = src[i++];
-			while (j < hi)
-				dst[k++] = src[j++];
+			size_t a = lo, b = mid, k = lo;
+			while (a < mid && b < hi)
+				dst[k++] = sign * rec_cmp(&src[b], &src[a]) < 0 ? src[b++] : src[a++];
+			while (a < mid)
+				dst[k++] = src[a++];
+			while (b < hi)
+				dst[k++] = src[b++];
 		}
-		src = dst;
-		dst = dst == tmp ? items : tmp;
+		{
+			sort_rec *t = src;
+			src = dst;
+			dst = t;
+		}
 	}
-	if (src != items)
-		memcpy(items, src, bytes);
-	cicd__free(tmp);
+	for (i = 0; i < count; i++)
+		items[i] = src[i].v;
+	cicd__free(recs);
 	return 0;
 }

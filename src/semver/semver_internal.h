@@ -13,6 +13,9 @@
  * into text.
  */
 struct cicd_semver {
+	/* major, minor, patch as numbers when they have at most 19 digits, else SEMVER_BIG: keeps most
+	   comparisons in the first cache line */
+	uint64_t num[3];
 	uint32_t len;      /* text length */
 	uint32_t main_len; /* text length without "+build" */
 	uint32_t off[5];   /* major, minor, patch, pre, build */
@@ -20,6 +23,8 @@ struct cicd_semver {
 	uint32_t part_off[5]; /* offsets of the NUL-terminated copies after text */
 	char text[];
 };
+
+#define SEMVER_BIG UINT64_MAX
 
 enum { SV_MAJOR, SV_MINOR, SV_PATCH, SV_PRE, SV_BUILD };
 

@@ -157,6 +157,23 @@ static void test_sort_is_stable_and_orders_build_metadata(void)
 		cicd_semver_free(v[i]);
 }
 
+static void test_sort_orders_numbers_of_any_length(void)
+{
+	static const char *in[] = {"100000000000000000000.0.0", "9.0.0", "99999999999999999999.1.0",
+				   "99999999999999999999.0.0", "18446744073709551615.0.0", "9.0.0-rc.1"};
+	static const char *want[] = {"9.0.0-rc.1", "9.0.0", "18446744073709551615.0.0", "99999999999999999999.0.0",
+				     "99999999999999999999.1.0", "100000000000000000000.0.0"};
+	cicd_semver *v[6];
+	size_t i;
+	for (i = 0; i < 6; i++)
+		v[i] = parse(in[i]);
+	CU_ASSERT_EQUAL(cicd_semver_sort(v, 6, 0), 0);
+	for (i = 0; i < 6; i++) {
+		CICD_ASSERT_STR(cicd_semver_text(v[i]), want[i]);
+		cicd_semver_free(v[i]);
+	}
+}
+
 static char *inc(const char *from, const char *kind, const char *preid, unsigned int flags)
 {
 	static char out[128];
@@ -252,5 +269,5 @@ CICD_SUITE(semver, CICD_TEST(test_parse_gives_parts_and_normalized_text),
 	   CICD_TEST(test_strict_parse_follows_the_spec_grammar), CICD_TEST(test_parse_error_names_the_column),
 	   CICD_TEST(test_loose_parse_normalizes_as_node_semver), CICD_TEST(test_length_limit_is_an_option),
 	   CICD_TEST(test_precedence_follows_the_spec_example), CICD_TEST(test_numbers_beyond_2_53_compare_exactly),
-	   CICD_TEST(test_sort_is_stable_and_orders_build_metadata), CICD_TEST(test_inc_follows_node_semver),
+	   CICD_TEST(test_sort_is_stable_and_orders_build_metadata), CICD_TEST(test_sort_orders_numbers_of_any_length), CICD_TEST(test_inc_follows_node_semver),
 	   CICD_TEST(test_diff_names_the_largest_change), CICD_TEST(test_coerce_finds_the_first_version_like_run))
