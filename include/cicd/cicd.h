@@ -20,5 +20,6 @@
 #include "pod.h"
 #include "plan.h"
 #include "kaniko.h"
+#include "deploy.h"
 
 #endif

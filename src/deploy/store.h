@@ -140,6 +140,10 @@ int cicd__store_job_get(cicd__store *st, cicd__job *out, int64_t id);
 int cicd__store_job_list(cicd__store *st, cicd_vec *out, const char *target, size_t limit);
 /* The oldest queued job of a target (or of any target when NULL); CICD_ENOTFOUND when none. */
 int cicd__store_job_next_queued(cicd__store *st, int64_t *id, const char *target);
+/* The oldest queued job of each target (int64_t * items), oldest first. */
+int cicd__store_job_queued_heads(cicd__store *st, cicd_vec *ids_out);
+/* The number of jobs queued, running or canceling (on one target, or all when NULL). */
+int cicd__store_job_active_count(cicd__store *st, int64_t *count, const char *target);
 /* Jobs running or canceling whose target lease has expired at `now`. */
 int cicd__store_job_orphans(cicd__store *st, cicd_vec *ids_out, int64_t now);
 

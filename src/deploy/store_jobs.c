@@ -213,6 +213,43 @@ int cicd__store_job_next_queued(cicd__store *st, int64_t *id, const char *target
 	return err;
 }
 
+static int push_ids(const cicd__sqlrows *r, cicd_vec *ids_out)
+{
+	size_t i;
+	int err = 0;
+	for (i = 0; i < r->rows && !err; i++) {
+		int64_t *id = cicd__malloc(sizeof *id);
+		if (!id)
+			return cicd__error_oom();
+		*id = cell_int(r, i, 0);
+		if ((err = cicd__vec_push(ids_out, id)) < 0)
+			cicd__free(id);
+	}
+	return err;
+}
+
+int cicd__store_job_queued_heads(cicd__store *st, cicd_vec *ids_out)
+{
+	cicd__sqlrows r;
+	int err = st_exec(st, "SELECT MIN(id) FROM jobs WHERE state = 'queued' GROUP BY target ORDER BY 1", NULL, &r, NULL);
+	if (err < 0)
+		return err;
+	err = push_ids(&r, ids_out);
+	cicd__sqlrows_free(&r);
+	return err;
+}
+
+int cicd__store_job_active_count(cicd__store *st, int64_t *count, const char *target)
+{
+	sargs a = {0};
+	if (!target)
+		return st_scalar(st, "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running', 'canceling')", NULL, 0,
+				 count);
+	sa_str(&a, target);
+	return st_scalar(st, "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running', 'canceling') AND target = ?",
+			 &a, 0, count);
+}
+
 int cicd__store_job_orphans(cicd__store *st, cicd_vec *ids_out, int64_t now)
 {
 	cicd__sqlrows r;

@@ -1,0 +1,29 @@
+/* A cluster in memory for the job engine's tests: objects by kind/namespace/name, scripted readiness and faults. */
+#ifndef CICD_TEST_FAKE_CLUSTER_H
+#define CICD_TEST_FAKE_CLUSTER_H
+
+#include <stdint.h>
+
+#include "deploy/cluster.h"
+
+enum { FAKE_READY = 0, FAKE_DOOMED = 1, FAKE_NEVER = 2 };
+
+typedef struct fake_cluster fake_cluster;
+
+fake_cluster *fake_new(int64_t *clock_ms);
+cicd__cluster *fake_base(fake_cluster *f);
+/* How objects named `name` behave in waits (FAKE_*) with the status message the wait reports. */
+void fake_set_readiness(fake_cluster *f, const char *name, int readiness, const char *message);
+/* Apply of objects named `name` fails with code and message. */
+void fake_set_apply_error(fake_cluster *f, const char *name, int code, const char *message);
+/* Every call fails with CICD_EHTTP while set. */
+void fake_set_unreachable(fake_cluster *f, int on);
+/* The live JSON of an object, or NULL. */
+const char *fake_get(fake_cluster *f, const char *kind, const char *ns, const char *name);
+/* Stores an object directly (as if someone else applied it). */
+void fake_put(fake_cluster *f, const char *kind, const char *ns, const char *name, const char *json);
+/* Operations so far, one per line: "apply ConfigMap demo/a", "delete ...". */
+const char *fake_ops(fake_cluster *f);
+size_t fake_count(fake_cluster *f);
+
+#endif
