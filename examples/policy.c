@@ -7,11 +7,11 @@
 #include <stdio.h>
 
 #include <cicd/cicd.h>
-#include <cicd/policy.h> /* not in cicd.h yet: include it directly */
+#include <cicd/policy.h>
 
 int main(int argc, char **argv)
 {
-	cicd_policy *policy = NULL;
+	cicd_branch_policy *policy = NULL;
 	cicd_policy_result *result = NULL;
 	size_t i;
 	int allowed;

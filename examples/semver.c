@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include <cicd/cicd.h>
-#include <cicd/semver.h> /* not in cicd.h yet: include it directly */
+#include <cicd/semver.h>
 
 int main(int argc, char **argv)
 {

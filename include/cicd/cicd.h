@@ -16,6 +16,7 @@
 #include "expr.h"
 #include "pipeline.h"
 #include "semver.h"
+#include "policy.h"
 #include "manifest.h"
 #include "pod.h"
 #include "plan.h"

@@ -20,7 +20,8 @@
 
 CICD_BEGIN_DECL
 
-typedef struct cicd_policy cicd_policy;
+/* the loaded policy file (named so, as the pipeline module uses cicd_policy for only/except) */
+typedef struct cicd_branch_policy cicd_branch_policy;
 typedef struct cicd_policy_result cicd_policy_result;
 
 #define CICD_POLICY_OPTIONS_VERSION 1
@@ -42,12 +43,12 @@ CICD_EXTERN(int) cicd_policy_options_init(cicd_policy_options *opts, unsigned in
  * offending node are set), CICD_ELIMIT, CICD_EIO or CICD_ENOMEM. Free with
  * cicd_policy_free().
  */
-CICD_EXTERN(int) cicd_policy_load_buffer(cicd_policy **out, const char *data, size_t len, const char *name,
+CICD_EXTERN(int) cicd_policy_load_buffer(cicd_branch_policy **out, const char *data, size_t len, const char *name,
 					 const cicd_policy_options *opts);
-CICD_EXTERN(int) cicd_policy_load_file(cicd_policy **out, const char *path, const cicd_policy_options *opts);
+CICD_EXTERN(int) cicd_policy_load_file(cicd_branch_policy **out, const char *path, const cicd_policy_options *opts);
 
 /* Frees a policy; NULL is fine. */
-CICD_EXTERN(void) cicd_policy_free(cicd_policy *policy);
+CICD_EXTERN(void) cicd_policy_free(cicd_branch_policy *policy);
 
 /*
  * Checks an event. Each returns 0 with a result in *out (allowed or not),
@@ -57,10 +58,10 @@ CICD_EXTERN(void) cicd_policy_free(cicd_policy *policy);
  *   merge request: from `source` into `target`;
  *   tag: `tag` created on `branch`, with the repository's existing tags.
  */
-CICD_EXTERN(int) cicd_policy_check_push(cicd_policy_result **out, const cicd_policy *policy, const char *branch);
-CICD_EXTERN(int) cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_policy *policy,
+CICD_EXTERN(int) cicd_policy_check_push(cicd_policy_result **out, const cicd_branch_policy *policy, const char *branch);
+CICD_EXTERN(int) cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_branch_policy *policy,
 						 const char *source, const char *target);
-CICD_EXTERN(int) cicd_policy_check_tag(cicd_policy_result **out, const cicd_policy *policy, const char *tag,
+CICD_EXTERN(int) cicd_policy_check_tag(cicd_policy_result **out, const cicd_branch_policy *policy, const char *tag,
 				       const char *branch, const char *const *existing_tags, size_t existing_count);
 
 /* Frees a result; NULL is fine. */
@@ -98,21 +99,21 @@ CICD_EXTERN(int) cicd_policy_result_to_json(cicd_buf *out, const cicd_policy_res
  * The version a release tag names under the policy's tag pattern
  * ("v1.4.0" -> 1.4.0). CICD_ENOTFOUND when the tag does not match.
  */
-CICD_EXTERN(int) cicd_policy_tag_version(cicd_semver **out, const cicd_policy *policy, const char *tag);
+CICD_EXTERN(int) cicd_policy_tag_version(cicd_semver **out, const cicd_branch_policy *policy, const char *tag);
 
 /* Conventional Commits: the bump one commit message asks for (CICD_SEMVER_NONE, _PATCH, _MINOR or _MAJOR). */
-CICD_EXTERN(cicd_semver_release) cicd_commit_bump(const char *message, size_t len);
+CICD_EXTERN(cicd_semver_release) cicd_policy_commit_bump(const char *message, size_t len);
 
-#define CICD_VERSION_NEXT_OPTIONS_VERSION 1
-typedef struct cicd_version_next_options {
-	unsigned int version; /* CICD_VERSION_NEXT_OPTIONS_VERSION */
+#define CICD_POLICY_NEXT_OPTIONS_VERSION 1
+typedef struct cicd_policy_next_options {
+	unsigned int version; /* CICD_POLICY_NEXT_OPTIONS_VERSION */
 	/* a pre-release for dev builds: NEXT-PRE_ID.N (1.3.0-dev.7); NULL for a release */
 	const char *pre_id;
 	/* N of the pre-release; (unsigned long long)-1 means the number of commits */
 	unsigned long long pre_number;
-} cicd_version_next_options;
+} cicd_policy_next_options;
 
-#define CICD_VERSION_NEXT_OPTIONS_INIT {CICD_VERSION_NEXT_OPTIONS_VERSION, NULL, (unsigned long long)-1}
+#define CICD_POLICY_NEXT_OPTIONS_INIT {CICD_POLICY_NEXT_OPTIONS_VERSION, NULL, (unsigned long long)-1}
 
 /*
  * The next version after `last` for the given commit messages (newest
@@ -122,9 +123,9 @@ typedef struct cicd_version_next_options {
  * a pre-release the next patch. *bump (may be NULL) gets the bump applied.
  * Returns 0, CICD_EINVALID (bad pre_id) or CICD_ENOMEM.
  */
-CICD_EXTERN(int) cicd_version_next(cicd_semver **out, cicd_semver_release *bump, const cicd_semver *last,
+CICD_EXTERN(int) cicd_policy_next_version(cicd_semver **out, cicd_semver_release *bump, const cicd_semver *last,
 				   const char *const *messages, const size_t *lengths, size_t count,
-				   const cicd_version_next_options *opts);
+				   const cicd_policy_next_options *opts);
 
 CICD_END_DECL
 

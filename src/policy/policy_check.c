@@ -104,7 +104,7 @@ static int finish(cicd_policy_result **out, cicd_policy_result *r)
 }
 
 /* The first branch kind whose pattern matches the whole name; its captures go to r with prefix. */
-static const branch_kind *classify(const cicd_policy *p, const char *name, cicd_policy_result *r, const char *prefix)
+static const branch_kind *classify(const cicd_branch_policy *p, const char *name, cicd_policy_result *r, const char *prefix)
 {
 	size_t i, len = strlen(name);
 	for (i = 0; i < p->nkinds; i++) {
@@ -129,7 +129,7 @@ static const branch_kind *classify(const cicd_policy *p, const char *name, cicd_
 }
 
 /* "master, dev, feature/<issue>-<slug>": what the policy allows, for messages. */
-static char *kinds_list(const cicd_policy *p)
+static char *kinds_list(const cicd_branch_policy *p)
 {
 	cicd_buf b = CICD_BUF_INIT;
 	size_t i;
@@ -141,7 +141,7 @@ static char *kinds_list(const cicd_policy *p)
 	return cicd__buf_detach(&b);
 }
 
-static int name_ok(const cicd_policy *p, cicd_policy_result *r, const char *what, const char *name)
+static int name_ok(const cicd_branch_policy *p, cicd_policy_result *r, const char *what, const char *name)
 {
 	if (!*name) {
 		violate(r, "branch-name", "%s name is empty", what);
@@ -156,7 +156,7 @@ static int name_ok(const cicd_policy *p, cicd_policy_result *r, const char *what
 	return 1;
 }
 
-static const branch_kind *branch(const cicd_policy *p, cicd_policy_result *r, const char *what, const char *name,
+static const branch_kind *branch(const cicd_branch_policy *p, cicd_policy_result *r, const char *what, const char *name,
 				 const char *prefix)
 {
 	const branch_kind *k;
@@ -173,7 +173,7 @@ static const branch_kind *branch(const cicd_policy *p, cicd_policy_result *r, co
 	return NULL;
 }
 
-int cicd_policy_check_push(cicd_policy_result **out, const cicd_policy *p, const char *name)
+int cicd_policy_check_push(cicd_policy_result **out, const cicd_branch_policy *p, const char *name)
 {
 	cicd_policy_result *r;
 	const branch_kind *k;
@@ -194,7 +194,7 @@ int cicd_policy_check_push(cicd_policy_result **out, const cicd_policy *p, const
 	return finish(out, r);
 }
 
-int cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_policy *p, const char *source,
+int cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_branch_policy *p, const char *source,
 				    const char *target)
 {
 	cicd_policy_result *r;
@@ -239,7 +239,7 @@ int cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_policy 
 	return finish(out, r);
 }
 
-static int tag_match(const cicd_policy *p, const char *tag, cicd_semver **v, cicd_policy_result *r)
+static int tag_match(const cicd_branch_policy *p, const char *tag, cicd_semver **v, cicd_policy_result *r)
 {
 	static const char *const names[] = {"major", "minor", "patch", "prerelease"};
 	cicd_regex_span sp[8];
@@ -274,7 +274,7 @@ static int tag_match(const cicd_policy *p, const char *tag, cicd_semver **v, cic
 	return cicd__semver_make(v, part[0], plen[0], part[1], plen[1], part[2], plen[2], part[3], plen[3], "", 0);
 }
 
-int cicd_policy_tag_version(cicd_semver **out, const cicd_policy *p, const char *tag)
+int cicd_policy_tag_version(cicd_semver **out, const cicd_branch_policy *p, const char *tag)
 {
 	int rc;
 	if (!out || !p || !tag)
@@ -286,7 +286,7 @@ int cicd_policy_tag_version(cicd_semver **out, const cicd_policy *p, const char 
 	return rc;
 }
 
-int cicd_policy_check_tag(cicd_policy_result **out, const cicd_policy *p, const char *tag, const char *on,
+int cicd_policy_check_tag(cicd_policy_result **out, const cicd_branch_policy *p, const char *tag, const char *on,
 			  const char *const *existing, size_t nexisting)
 {
 	cicd_policy_result *r;

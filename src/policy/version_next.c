@@ -47,7 +47,7 @@ static int breaking_footer(const char *m, size_t len)
 	return 0;
 }
 
-cicd_semver_release cicd_commit_bump(const char *m, size_t len)
+cicd_semver_release cicd_policy_commit_bump(const char *m, size_t len)
 {
 	size_t i = 0, type_end;
 	int bang = 0;
@@ -86,24 +86,24 @@ static int rank(cicd_semver_release k)
 	return k == CICD_SEMVER_MAJOR ? 3 : k == CICD_SEMVER_MINOR ? 2 : k == CICD_SEMVER_PATCH ? 1 : 0;
 }
 
-int cicd_version_next(cicd_semver **out, cicd_semver_release *bump, const cicd_semver *last,
+int cicd_policy_next_version(cicd_semver **out, cicd_semver_release *bump, const cicd_semver *last,
 		      const char *const *messages, const size_t *lengths, size_t count,
-		      const cicd_version_next_options *opts)
+		      const cicd_policy_next_options *opts)
 {
-	cicd_version_next_options def = CICD_VERSION_NEXT_OPTIONS_INIT;
+	cicd_policy_next_options def = CICD_POLICY_NEXT_OPTIONS_INIT;
 	cicd_semver_release want = CICD_SEMVER_NONE, apply;
 	cicd_semver *base = NULL, *next = NULL;
 	size_t i;
 	int rc, zero_major;
 	if (!out || !last || (!messages && count))
-		return cicd__error_set(CICD_EINVALID, "cicd_version_next: NULL argument");
+		return cicd__error_set(CICD_EINVALID, "cicd_policy_next_version: NULL argument");
 	*out = NULL;
 	if (!opts)
 		opts = &def;
 	if (opts->pre_id && (!*opts->pre_id || !cicd__semver_valid_prerelease(opts->pre_id, strlen(opts->pre_id), 0)))
 		return cicd__error_set(CICD_EINVALID, "invalid pre-release identifier \"%.64s\"", opts->pre_id);
 	for (i = 0; i < count; i++) {
-		cicd_semver_release k = cicd_commit_bump(messages[i], lengths ? lengths[i] : strlen(messages[i]));
+		cicd_semver_release k = cicd_policy_commit_bump(messages[i], lengths ? lengths[i] : strlen(messages[i]));
 		if (rank(k) > rank(want))
 			want = k;
 	}

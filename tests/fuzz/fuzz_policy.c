@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	cicd_policy_options opts = CICD_POLICY_OPTIONS_INIT;
-	cicd_policy *p = NULL;
+	cicd_branch_policy *p = NULL;
 	cicd_policy_result *r = NULL;
 	static const char *const names[] = {"master", "dev", "feature/80-optimize-allocate", "hotfix/x", "", "v1.2.3",
 					    "v1.10.0", "feature/0-x"};
@@ -22,11 +22,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t lens[2] = {size, 6}, i, j;
 	cicd_semver *last = NULL, *next = NULL;
 	opts.max_bytes = 1 << 16;
-	cicd_commit_bump((const char *)data, size);
+	cicd_policy_commit_bump((const char *)data, size);
 	if (cicd_semver_parse(&last, "0.9.9", 5, NULL) == 0) {
-		cicd_version_next_options vo = CICD_VERSION_NEXT_OPTIONS_INIT;
+		cicd_policy_next_options vo = CICD_POLICY_NEXT_OPTIONS_INIT;
 		vo.pre_id = size & 1 ? "dev" : NULL;
-		if (cicd_version_next(&next, NULL, last, msgs, lens, 2, &vo) == 0)
+		if (cicd_policy_next_version(&next, NULL, last, msgs, lens, 2, &vo) == 0)
 			cicd_semver_free(next);
 		cicd_semver_free(last);
 	}

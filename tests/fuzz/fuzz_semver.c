@@ -11,6 +11,31 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Sorts the input's lines that parse, both ways, and checks the order. */
+static void sort_lines(const char *text, size_t size, const cicd_semver_options *opts)
+{
+	cicd_semver *v[64];
+	size_t n = 0, st = 0, i;
+	int dir;
+	for (i = 0; i <= size && n < 64; i++) {
+		if (i < size && text[i] != '\n')
+			continue;
+		if (cicd_semver_parse(&v[n], text + st, i - st, opts) == 0)
+			n++;
+		st = i + 1;
+	}
+	for (dir = 0; dir < 2; dir++) {
+		if (cicd_semver_sort(v, n, dir ? CICD_SEMVER_SORT_REVERSE : 0) != 0)
+			break;
+		for (i = 0; i + 1 < n; i++)
+			if (cicd_semver_compare_build(v[i], v[i + 1]) * (dir ? -1 : 1) > 0 &&
+			    cicd_semver_compare(v[i], v[i + 1]) * (dir ? -1 : 1) > 0)
+				__builtin_trap(); /* out of order (build ties may be non-transitive, as in node) */
+	}
+	for (i = 0; i < n; i++)
+		cicd_semver_free(v[i]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	cicd_semver_options opts = CICD_SEMVER_OPTIONS_INIT;
@@ -52,5 +77,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cicd_semver_range_free(r);
 	}
 	cicd_semver_free(v);
+	sort_lines(text, size, &opts);
 	return 0;
 }

@@ -67,8 +67,8 @@ static long split(char *all, size_t len, int nul, const char ***msgs, size_t **l
 int cmd_version_next(int argc, char **argv)
 {
 	const char *from = NULL, *path = NULL, *pre = NULL, *format = "text";
-	cicd_version_next_options opts = CICD_VERSION_NEXT_OPTIONS_INIT;
-	cicd_policy *policy = NULL;
+	cicd_policy_next_options opts = CICD_POLICY_NEXT_OPTIONS_INIT;
+	cicd_branch_policy *policy = NULL;
 	cicd_semver *last = NULL, *next = NULL;
 	cicd_semver_release bump = CICD_SEMVER_NONE;
 	const char **msgs = NULL;
@@ -133,7 +133,7 @@ int cmd_version_next(int argc, char **argv)
 	n = all ? split(all, len, nul, &msgs, &lens) : -1;
 	if (n < 0) {
 		fprintf(stderr, "cicd: cannot read commit messages from stdin\n");
-	} else if (cicd_version_next(&next, &bump, last, msgs, lens, (size_t)n, &opts) < 0) {
+	} else if (cicd_policy_next_version(&next, &bump, last, msgs, lens, (size_t)n, &opts) < 0) {
 		cli_print_error();
 	} else {
 		if (!strcmp(format, "json"))

@@ -21,9 +21,9 @@ static const char FLOW[] = "version: 1\n"
 			   "tags:\n"
 			   "  release: 'v{major}.{minor}.{patch}'\n";
 
-static cicd_policy *load(const char *yaml)
+static cicd_branch_policy *load(const char *yaml)
 {
-	cicd_policy *p = NULL;
+	cicd_branch_policy *p = NULL;
 	int rc = cicd_policy_load_buffer(&p, yaml, strlen(yaml), "policy.yml", NULL);
 	if (rc)
 		fprintf(stderr, "\nload failed: %s\n", cicd_error_last()->message);
@@ -33,7 +33,7 @@ static cicd_policy *load(const char *yaml)
 
 static void load_fails(const char *yaml, int code, unsigned int line, unsigned int col, const char *msg)
 {
-	cicd_policy *p = NULL;
+	cicd_branch_policy *p = NULL;
 	CU_ASSERT_EQUAL(cicd_policy_load_buffer(&p, yaml, strlen(yaml), "policy.yml", NULL), code);
 	CU_ASSERT_PTR_NULL(p);
 	CICD_ASSERT_STR(cicd_error_last()->message, msg);
@@ -62,7 +62,7 @@ static void test_policy_errors_point_at_the_node(void)
 	load_fails("branches:\n  a: {description: x}\n", CICD_EVALIDATE, 2, 6, "branch kind 'a' has no pattern");
 }
 
-static cicd_policy_result *push(cicd_policy *p, const char *branch)
+static cicd_policy_result *push(cicd_branch_policy *p, const char *branch)
 {
 	cicd_policy_result *r = NULL;
 	CU_ASSERT_EQUAL_FATAL(cicd_policy_check_push(&r, p, branch), 0);
@@ -71,7 +71,7 @@ static cicd_policy_result *push(cicd_policy *p, const char *branch)
 
 static void test_push_classifies_branches_with_captures(void)
 {
-	cicd_policy *p = load(FLOW);
+	cicd_branch_policy *p = load(FLOW);
 	cicd_policy_result *r = push(p, "feature/80-optimize-allocate");
 	CU_ASSERT_EQUAL(cicd_policy_result_allowed(r), 1);
 	CICD_ASSERT_STR(cicd_policy_result_kind(r), "feature");
@@ -107,7 +107,7 @@ static void test_push_classifies_branches_with_captures(void)
 	cicd_policy_free(p);
 }
 
-static cicd_policy_result *mr(cicd_policy *p, const char *s, const char *t)
+static cicd_policy_result *mr(cicd_branch_policy *p, const char *s, const char *t)
 {
 	cicd_policy_result *r = NULL;
 	CU_ASSERT_EQUAL_FATAL(cicd_policy_check_merge_request(&r, p, s, t), 0);
@@ -116,7 +116,7 @@ static cicd_policy_result *mr(cicd_policy *p, const char *s, const char *t)
 
 static void test_merge_requests_follow_the_flows(void)
 {
-	cicd_policy *p = load(FLOW);
+	cicd_branch_policy *p = load(FLOW);
 	cicd_policy_result *r = mr(p, "feature/7-a", "dev");
 	cicd_buf json = CICD_BUF_INIT;
 	CU_ASSERT_EQUAL(cicd_policy_result_allowed(r), 1);
@@ -153,7 +153,7 @@ static void test_merge_requests_follow_the_flows(void)
 
 static void test_release_tags_on_release_branch_and_increasing(void)
 {
-	cicd_policy *p = load(FLOW);
+	cicd_branch_policy *p = load(FLOW);
 	const char *existing[] = {"v1.2.3", "v1.10.0", "nightly", "v2.0"};
 	cicd_policy_result *r = NULL;
 	cicd_semver *v = NULL;
@@ -207,7 +207,7 @@ static void test_commit_bumps_follow_conventional_commits(void)
 	};
 	size_t i;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		cicd_semver_release got = cicd_commit_bump(cases[i].msg, strlen(cases[i].msg));
+		cicd_semver_release got = cicd_policy_commit_bump(cases[i].msg, strlen(cases[i].msg));
 		if (got != cases[i].want)
 			fprintf(stderr, "\n%s: got %s\n", cases[i].msg, cicd_semver_release_name(got));
 		CU_ASSERT_EQUAL(got, cases[i].want);
@@ -217,11 +217,11 @@ static void test_commit_bumps_follow_conventional_commits(void)
 static const char *next(const char *from, const char *const *msgs, size_t n, const char *pre, cicd_semver_release *bump)
 {
 	static char out[128];
-	cicd_version_next_options o = CICD_VERSION_NEXT_OPTIONS_INIT;
+	cicd_policy_next_options o = CICD_POLICY_NEXT_OPTIONS_INIT;
 	cicd_semver *last = NULL, *v = NULL;
 	o.pre_id = pre;
 	CU_ASSERT_EQUAL_FATAL(cicd_semver_parse(&last, from, strlen(from), NULL), 0);
-	if (cicd_version_next(&v, bump, last, msgs, NULL, n, &o) < 0) {
+	if (cicd_policy_next_version(&v, bump, last, msgs, NULL, n, &o) < 0) {
 		cicd_semver_free(last);
 		return "error";
 	}
