@@ -13,20 +13,20 @@
  *   then scales 1, 2, 4 for linearity.
  */
 #define _XOPEN_SOURCE 700
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <yaml.h>
 
-#include "util.h"
 #include "cicd/cicd.h"
 #include "cicd/pipeline.h"
+#include "util.h"
 
 #define INCLUDES 50
 
@@ -73,17 +73,19 @@ static char *generate_project(const char *dir, int scale, size_t *all_len, size_
 	snprintf(path, sizeof path, "%s/ci", dir);
 	mkdir(dir, 0755);
 	mkdir(path, 0755);
-	append(&buf, &len, &cap, "stages: [build, test, deploy]\nvariables:\n  GLOBAL: \"1\"\n"
-				 "default:\n  image: alpine:3.20\n  tags: [k8s]\n  retry: 1\n"
-				 "workflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH\n    - if: $CI_COMMIT_TAG\n"
-				 ".chain-0:\n  variables: {LEVEL0: \"0\"}\n  script: [echo base]\n"
-				 "  before_script: [echo setup]\n");
+	append(&buf, &len, &cap,
+	       "stages: [build, test, deploy]\nvariables:\n  GLOBAL: \"1\"\n"
+	       "default:\n  image: alpine:3.20\n  tags: [k8s]\n  retry: 1\n"
+	       "workflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH\n    - if: $CI_COMMIT_TAG\n"
+	       ".chain-0:\n  variables: {LEVEL0: \"0\"}\n  script: [echo base]\n"
+	       "  before_script: [echo setup]\n");
 	for (k = 1; k < 10; k++)
-		append(&buf, &len, &cap, ".chain-%d:\n  extends: .chain-%d\n  variables: {LEVEL%d: \"%d\"}\n", k, k - 1, k,
-		       k);
-	append(&buf, &len, &cap, ".rules:\n  on-branch:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n"
-				 "    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n      when: manual\n"
-				 "      allow_failure: true\ninclude:\n");
+		append(&buf, &len, &cap, ".chain-%d:\n  extends: .chain-%d\n  variables: {LEVEL%d: \"%d\"}\n", k, k - 1,
+		       k, k);
+	append(&buf, &len, &cap,
+	       ".rules:\n  on-branch:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n"
+	       "    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n      when: manual\n"
+	       "      allow_failure: true\ninclude:\n");
 	for (i = 0; i < INCLUDES; i++)
 		append(&buf, &len, &cap, "  - local: ci/part-%d.yml\n", i);
 	append(&buf, &len, &cap, "final:\n  stage: deploy\n  script: [echo done]\n");
@@ -102,8 +104,8 @@ static char *generate_project(const char *dir, int scale, size_t *all_len, size_
 			       "    expire_in: 1 week\n  cache: {key: k-%d, paths: [.cache]}\n",
 			       i, j, stage, j, j, i);
 			if (j % 3 == 2)
-				append(&buf, &len, &cap, "  needs: [job-%d-%d, {job: job-%d-%d, artifacts: false}]\n", i, j - 1,
-				       i, j - 2);
+				append(&buf, &len, &cap, "  needs: [job-%d-%d, {job: job-%d-%d, artifacts: false}]\n",
+				       i, j - 1, i, j - 2);
 			(*jobs)++;
 		}
 		snprintf(path, sizeof path, "%s/ci/part-%d.yml", dir, i);
@@ -137,8 +139,10 @@ static char *generate_real_world(size_t *len_out)
 	       "  rules:\n    - <<: *if-mr\n      changes: [app/**/*, spec/**/*]\n    - *if-default\n");
 	for (j = 0; j < 150; j++) {
 		if (j % 10 == 0)
-			append(&buf, &len, &cap, "build-%d:\n  stage: build\n  script: [make build-%d]\n"
-						 "  artifacts: {paths: [dist/%d]}\n", j, j, j);
+			append(&buf, &len, &cap,
+			       "build-%d:\n  stage: build\n  script: [make build-%d]\n"
+			       "  artifacts: {paths: [dist/%d]}\n",
+			       j, j, j);
 		else
 			append(&buf, &len, &cap,
 			       "rspec-%d:\n  extends: .rspec-base\n  parallel: %d\n  needs: [build-%d]\n"
@@ -227,8 +231,8 @@ static double run_once(int what, const char *buf, size_t len, const char *path, 
 	t0 = cpu_now() - t0;
 	if (rc || cicd_pipeline_job_count(p) != expect_jobs) {
 		fprintf(stderr, "pipeline load failed (%d, %zu jobs): %s:%u:%u: %s\n", rc, cicd_pipeline_job_count(p),
-			cicd_error_last()->file, cicd_error_last()->line, cicd_error_last()->column,
-			cicd_error_last()->message);
+		        cicd_error_last()->file, cicd_error_last()->line, cicd_error_last()->column,
+		        cicd_error_last()->message);
 		exit(4);
 	}
 	cicd_pipeline_free(p);
@@ -314,8 +318,8 @@ int main(int argc, char **argv)
 		all = generate_project(sub, s, &len, &jobs);
 		snprintf(path, sizeof path, "%s/.gitlab-ci.yml", sub);
 		pl = measure(PIPELINE_FILE, all, len, path, jobs, runs);
-		printf("  scale %d: %5zu jobs %6.2f MB  %8.2f ms  %.2f us/job  peak %ld KiB\n", s, jobs, (double)len / 1e6,
-		       pl.seconds * 1e3, pl.seconds * 1e6 / (double)jobs, pl.rss_kib);
+		printf("  scale %d: %5zu jobs %6.2f MB  %8.2f ms  %.2f us/job  peak %ld KiB\n", s, jobs,
+		       (double)len / 1e6, pl.seconds * 1e3, pl.seconds * 1e6 / (double)jobs, pl.rss_kib);
 		free(all);
 	}
 	if (argc > 3 && !strcmp(argv[3], "--keep"))

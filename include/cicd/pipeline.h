@@ -27,8 +27,8 @@
 #ifndef INCLUDE_cicd_pipeline_h__
 #define INCLUDE_cicd_pipeline_h__
 
-#include "common.h"
 #include "buffer.h"
+#include "common.h"
 #include "diagnostics.h"
 #include "document.h"
 
@@ -54,13 +54,13 @@ typedef enum {
 
 /* What an include asks for. Strings are borrowed for the duration of the call. */
 typedef struct cicd_include_request {
-	unsigned int version;    /* CICD_INCLUDE_REQUEST_VERSION */
+	unsigned int version; /* CICD_INCLUDE_REQUEST_VERSION */
 	cicd_include_kind kind;
-	const char *location;    /* path, URL, template or component; never NULL */
-	const char *project;     /* include:project; NULL otherwise */
-	const char *ref;         /* include:ref; NULL when not given */
-	const char *parent;      /* name of the including file */
-	unsigned int depth;      /* 1 for an include of the main file */
+	const char *location; /* path, URL, template or component; never NULL */
+	const char *project;  /* include:project; NULL otherwise */
+	const char *ref;      /* include:ref; NULL when not given */
+	const char *parent;   /* name of the including file */
+	unsigned int depth;   /* 1 for an include of the main file */
 	/*
 	 * The include's `rules` node, or NULL. The library does not evaluate
 	 * expressions; a resolver that does may return CICD_ITEROVER to leave
@@ -84,8 +84,7 @@ typedef int (*cicd_include_resolver)(cicd_include_result *result, const cicd_inc
  * Gives the included file's content (copied) and a display name used in
  * positions (NULL: the location). 0, or CICD_ENOMEM.
  */
-CICD_EXTERN(int) cicd_include_result_set(cicd_include_result *result, const char *data, size_t len,
-					 const char *name);
+CICD_EXTERN(int) cicd_include_result_set(cicd_include_result *result, const char *data, size_t len, const char *name);
 
 /* Records why resolving failed (copied; never put a secret in it). 0, or CICD_ENOMEM. */
 CICD_EXTERN(int) cicd_include_result_fail(cicd_include_result *result, const char *message);
@@ -99,7 +98,7 @@ CICD_EXTERN(int) cicd_include_result_fail(cicd_include_result *result, const cha
 
 typedef struct cicd_pipeline_options {
 	unsigned int version;
-	unsigned int flags;             /* CICD_PIPELINE_* */
+	unsigned int flags; /* CICD_PIPELINE_* */
 	/*
 	 * Root for include:local. NULL: the directory of the file for
 	 * cicd_pipeline_load_file(); no local includes for a buffer (unless a
@@ -109,17 +108,20 @@ typedef struct cicd_pipeline_options {
 	const char *project_root;
 	cicd_include_resolver resolver; /* NULL: only local includes */
 	void *resolver_payload;
-	unsigned int max_includes;      /* 0: 150 files included in all (GitLab's default) */
-	unsigned int max_include_depth; /* 0: 100 levels of nested includes */
-	unsigned int max_extends_depth; /* 0: 11 levels of `extends` (a job and 10 ancestors) */
+	unsigned int max_includes;        /* 0: 150 files included in all (GitLab's default) */
+	unsigned int max_include_depth;   /* 0: 100 levels of nested includes */
+	unsigned int max_extends_depth;   /* 0: 11 levels of `extends` (a job and 10 ancestors) */
 	unsigned int max_reference_depth; /* 0: 10 levels of nested `!reference` */
-	size_t max_file_bytes;          /* 0: 4 MiB per file */
-	unsigned int max_yaml_depth;    /* 0: 100 levels of nesting in a file */
-	size_t max_diagnostics;         /* 0: 1,000 diagnostics; further ones are counted, not kept */
+	size_t max_file_bytes;            /* 0: 4 MiB per file */
+	unsigned int max_yaml_depth;      /* 0: 100 levels of nesting in a file */
+	size_t max_diagnostics;           /* 0: 1,000 diagnostics; further ones are counted, not kept */
 } cicd_pipeline_options;
 
 #define CICD_PIPELINE_OPTIONS_VERSION 1
-#define CICD_PIPELINE_OPTIONS_INIT {CICD_PIPELINE_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0}
+#define CICD_PIPELINE_OPTIONS_INIT                                                                                     \
+	{                                                                                                              \
+		CICD_PIPELINE_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0                                \
+	}
 
 /* Fills opts with defaults; CICD_EINVALID for an unknown version. */
 CICD_EXTERN(int) cicd_pipeline_options_init(cicd_pipeline_options *opts, unsigned int version);
@@ -137,12 +139,14 @@ CICD_EXTERN(int) cicd_pipeline_options_init(cicd_pipeline_options *opts, unsigne
  * arguments or options, CICD_EIO when the file cannot be read,
  * CICD_ENOMEM.
  */
-CICD_EXTERN(int) cicd_pipeline_load_file(cicd_pipeline **out, cicd_diagnostics **diags, const char *path,
-					 const cicd_pipeline_options *opts);
+CICD_EXTERN(int)
+cicd_pipeline_load_file(cicd_pipeline **out, cicd_diagnostics **diags, const char *path,
+                        const cicd_pipeline_options *opts);
 
 /* The same from memory; `name` labels positions (NULL: ".gitlab-ci.yml"). */
-CICD_EXTERN(int) cicd_pipeline_load_buffer(cicd_pipeline **out, cicd_diagnostics **diags, const char *buf,
-					   size_t len, const char *name, const cicd_pipeline_options *opts);
+CICD_EXTERN(int)
+cicd_pipeline_load_buffer(cicd_pipeline **out, cicd_diagnostics **diags, const char *buf, size_t len, const char *name,
+                          const cicd_pipeline_options *opts);
 
 /* Frees the pipeline; NULL is fine. */
 CICD_EXTERN(void) cicd_pipeline_free(cicd_pipeline *pipeline);
@@ -318,8 +322,8 @@ CICD_EXTERN(const cicd_node *) cicd_job_parallel_matrix(const cicd_job *job);
 CICD_EXTERN(size_t) cicd_job_instance_count(const cicd_job *job);
 CICD_EXTERN(const char *) cicd_job_instance_name(const cicd_job *job, size_t i);
 CICD_EXTERN(size_t) cicd_job_instance_variable_count(const cicd_job *job, size_t i);
-CICD_EXTERN(int) cicd_job_instance_variable(const char **name, const char **value, const cicd_job *job, size_t i,
-					    size_t v);
+CICD_EXTERN(int)
+cicd_job_instance_variable(const char **name, const char **value, const cicd_job *job, size_t i, size_t v);
 
 /* Plain keywords, NULL when absent: image name, resource_group, environment name and action, timeout, coverage. */
 CICD_EXTERN(const char *) cicd_job_image(const cicd_job *job);

@@ -286,10 +286,10 @@ static int inherits(const cicd_node *setting, const char *name)
 		return 1;
 	if (pl_is_scalar(setting))
 		return !(setting->value_type == CICD_VALUE_BOOL &&
-			 (setting->u.scalar.text[0] == 'f' || setting->u.scalar.text[0] == 'F' ||
-			  setting->u.scalar.text[0] == 'n' || setting->u.scalar.text[0] == 'N' ||
-			  !strcmp(setting->u.scalar.text, "off") || !strcmp(setting->u.scalar.text, "Off") ||
-			  !strcmp(setting->u.scalar.text, "OFF")));
+		         (setting->u.scalar.text[0] == 'f' || setting->u.scalar.text[0] == 'F' ||
+		          setting->u.scalar.text[0] == 'n' || setting->u.scalar.text[0] == 'N' ||
+		          !strcmp(setting->u.scalar.text, "off") || !strcmp(setting->u.scalar.text, "Off") ||
+		          !strcmp(setting->u.scalar.text, "OFF")));
 	for (i = 0; pl_is_seq(setting) && i < setting->u.seq.count; i++)
 		if (pl_text(setting->u.seq.items[i]) && !strcmp(pl_text(setting->u.seq.items[i]), name))
 			return 1;

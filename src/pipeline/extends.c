@@ -65,7 +65,8 @@ static const cicd_node *resolve(ext *x, entry *e)
 			}
 		}
 		if (first_unknown) {
-			pl_error(c, first_unknown, "%s: unknown keys in `extends` (%s)", name, unknown.ptr ? unknown.ptr : "");
+			pl_error(c, first_unknown, "%s: unknown keys in `extends` (%s)", name,
+			         unknown.ptr ? unknown.ptr : "");
 			cicd_buf_dispose(&unknown);
 			e->state = DONE;
 			return NULL;
@@ -122,7 +123,8 @@ const cicd_node *pl_resolve_extends(pl_ctx *c, const cicd_node *root)
 		const cicd_node *k = root->u.map.pairs[i].key;
 		x.entries[i].key = k;
 		x.entries[i].value = root->u.map.pairs[i].value;
-		if (pl_is_scalar(k) && cicd__hashmap_put(&x.index, k->u.scalar.text, k->u.scalar.len, &x.entries[i], NULL)) {
+		if (pl_is_scalar(k) &&
+		    cicd__hashmap_put(&x.index, k->u.scalar.text, k->u.scalar.len, &x.entries[i], NULL)) {
 			pl_oom(c);
 			goto done;
 		}
@@ -147,7 +149,7 @@ const cicd_node *pl_resolve_extends(pl_ctx *c, const cicd_node *root)
 	for (i = 0; i < n; i++) {
 		out->u.map.pairs[i].key = root->u.map.pairs[i].key;
 		out->u.map.pairs[i].value =
-			(cicd_node *)(uintptr_t)(x.entries[i].resolved ? x.entries[i].resolved : x.entries[i].value);
+		    (cicd_node *)(uintptr_t)(x.entries[i].resolved ? x.entries[i].resolved : x.entries[i].value);
 	}
 	if (pl_map_finish(c, out))
 		out = NULL;

@@ -20,8 +20,8 @@
 
 #define MAX_GLOB_ENTRIES 10000
 
-static const char *const INCLUDE_KEYS[] = {"local", "file", "project", "ref", "remote", "template", "component",
-					   "rules", "inputs", "integrity", "cache", NULL};
+static const char *const INCLUDE_KEYS[] = {"local",     "file",  "project", "ref",       "remote", "template",
+                                           "component", "rules", "inputs",  "integrity", "cache",  NULL};
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -183,7 +183,7 @@ static int read_local(pl_ctx *c, const char *location, const cicd_node *at, char
 	rc = cicd__file_read(full, c->opts.max_file_bytes, data, len);
 	if (rc == CICD_ELIMIT) {
 		pl_error_code(c, CICD_ELIMIT, at, "Local file `%s` is larger than %zu bytes", location,
-			      c->opts.max_file_bytes);
+		              c->opts.max_file_bytes);
 		return -1;
 	}
 	if (rc) {
@@ -219,7 +219,7 @@ static const char *kind_label(cicd_include_kind k)
 
 /* Asks the caller's resolver; 0 with data, 1 when skipped by rules, -1 after reporting. */
 static int read_resolved(pl_ctx *c, const cicd_include_request *req, const cicd_node *at, char **data, size_t *len,
-			 char **name)
+                         char **name)
 {
 	cicd_include_result r;
 	const char *what = kind_label(req->kind);
@@ -230,7 +230,7 @@ static int read_resolved(pl_ctx *c, const cicd_include_request *req, const cicd_
 	if (!c->opts.resolver) {
 		if (req->kind == CICD_INCLUDE_PROJECT)
 			pl_error(c, at, "Project `%s` file `%s` cannot be included: no include resolver is configured",
-				 req->project, loc);
+			         req->project, loc);
 		else
 			pl_error(c, at, "%s `%s` cannot be included: no include resolver is configured", what, loc);
 		return -1;
@@ -248,10 +248,11 @@ static int read_resolved(pl_ctx *c, const cicd_include_request *req, const cicd_
 	} else if (rc < 0 || !r.data) {
 		char *m = r.message ? shown(c, r.message) : NULL;
 		pl_error_code(c, rc < 0 ? rc : CICD_ERROR, at, "%s `%s` could not be included: %s", what, loc,
-			      m ? m : (rc < 0 ? cicd_strerror(rc) : "the resolver gave no content"));
+		              m ? m : (rc < 0 ? cicd_strerror(rc) : "the resolver gave no content"));
 		rc = -1;
 	} else if (r.len > c->opts.max_file_bytes) {
-		pl_error_code(c, CICD_ELIMIT, at, "%s `%s` is larger than %zu bytes", what, loc, c->opts.max_file_bytes);
+		pl_error_code(c, CICD_ELIMIT, at, "%s `%s` is larger than %zu bytes", what, loc,
+		              c->opts.max_file_bytes);
 		rc = -1;
 	} else {
 		*data = r.data;
@@ -277,7 +278,7 @@ static int on_stack(pl_ctx *c, const char *id)
 
 /* Reads one include (one file) and returns its merged tree, or NULL (reported or skipped). */
 static const cicd_node *include_one(pl_ctx *c, const cicd_include_request *req, const cicd_node *at,
-				    const cicd_node *inputs, unsigned int depth)
+                                    const cicd_node *inputs, unsigned int depth)
 {
 	char *data = NULL, *name = NULL, *id;
 	size_t len = 0;
@@ -289,7 +290,7 @@ static const cicd_node *include_one(pl_ctx *c, const cicd_include_request *req, 
 	}
 	if (depth > c->opts.max_include_depth) {
 		pl_error_code(c, CICD_ELIMIT, at, "Maximum of %u levels of nested includes are allowed!",
-			      c->opts.max_include_depth);
+		              c->opts.max_include_depth);
 		return NULL;
 	}
 	c->includes++;
@@ -300,7 +301,7 @@ static const cicd_node *include_one(pl_ctx *c, const cicd_include_request *req, 
 	if (rc)
 		return NULL;
 	id = pl_sprintf(c, "%d\n%s\n%s\n%s", (int)req->kind, req->project ? req->project : "", req->ref ? req->ref : "",
-			name);
+	                name);
 	if (!id) {
 		cicd__free(data);
 		return NULL;
@@ -342,7 +343,7 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 		location = pl_text(e);
 		loc_node = e;
 		req.kind = (!strncmp(location, "https://", 8) || !strncmp(location, "http://", 7)) ? CICD_INCLUDE_REMOTE
-												      : CICD_INCLUDE_LOCAL;
+		                                                                                   : CICD_INCLUDE_LOCAL;
 	} else if (pl_is_map(e)) {
 		static const char *const acc[] = {"local", "remote", "template", "component", "project", NULL};
 		for (i = 0; acc[i]; i++)
@@ -378,7 +379,8 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 		else if ((loc_node = pl_get(e, "component")))
 			req.kind = CICD_INCLUDE_COMPONENT;
 		else {
-			const cicd_node *proj = pl_get(e, "project"), *file = pl_get(e, "file"), *ref = pl_get(e, "ref");
+			const cicd_node *proj = pl_get(e, "project"), *file = pl_get(e, "file"),
+			                *ref = pl_get(e, "ref");
 			req.kind = CICD_INCLUDE_PROJECT;
 			if (!pl_is_string(proj)) {
 				pl_error(c, proj, "include:project config should be a string");
@@ -391,7 +393,8 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 			req.project = pl_text(proj);
 			req.ref = pl_text(ref);
 			if (!file || (!pl_is_string(file) && !pl_is_array_of_strings(file))) {
-				pl_error(c, file ? file : e, "include:file config should be a string or an array of strings");
+				pl_error(c, file ? file : e,
+				         "include:file config should be a string or an array of strings");
 				return;
 			}
 			if (pl_is_string(file)) {
@@ -407,9 +410,10 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 		}
 		if (!pl_is_string(loc_node)) {
 			pl_error(c, loc_node, "include:%s config should be a string",
-				 req.kind == CICD_INCLUDE_LOCAL ? "local"
-				 : req.kind == CICD_INCLUDE_REMOTE ? "remote"
-				 : req.kind == CICD_INCLUDE_TEMPLATE ? "template" : "component");
+			         req.kind == CICD_INCLUDE_LOCAL      ? "local"
+			         : req.kind == CICD_INCLUDE_REMOTE   ? "remote"
+			         : req.kind == CICD_INCLUDE_TEMPLATE ? "template"
+			                                             : "component");
 			return;
 		}
 		location = pl_text(loc_node);
@@ -427,7 +431,8 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 		if (c->root_real)
 			walk(c, c->root_real, "", pat, &found, &seen);
 		if (!found.count)
-			pl_error_code(c, CICD_ENOTFOUND, loc_node, "Included file `%s` does not match any file!", location);
+			pl_error_code(c, CICD_ENOTFOUND, loc_node, "Included file `%s` does not match any file!",
+			              location);
 		if (found.count > 1)
 			qsort(found.items, found.count, sizeof *found.items, cmp_str);
 		for (i = 0; i < found.count && !c->fatal; i++) {
@@ -446,7 +451,8 @@ static void copy_warnings(pl_ctx *c, const cicd_document *doc)
 	size_t i;
 	for (i = 0; i < w->count; i++) {
 		const cicd_diagnostic *d = &w->items[i];
-		if (cicd__diagnostics_add(c->diags, d->severity, d->code, d->file, d->line, d->column, "%s", d->message))
+		if (cicd__diagnostics_add(c->diags, d->severity, d->code, d->file, d->line, d->column, "%s",
+		                          d->message))
 			c->fatal = 1;
 		if (d->severity == CICD_SEVERITY_ERROR)
 			c->errors++;
@@ -465,8 +471,8 @@ static int note_file(pl_ctx *c, const char *name)
 	return 0;
 }
 
-const cicd_node *pl_load_file_tree(pl_ctx *c, const char *data, size_t len, const char *name,
-				   const cicd_node *inputs, const cicd_node *include_at, unsigned int depth)
+const cicd_node *pl_load_file_tree(pl_ctx *c, const char *data, size_t len, const char *name, const cicd_node *inputs,
+                                   const cicd_node *include_at, unsigned int depth)
 {
 	cicd_document_options dopts = CICD_DOCUMENT_OPTIONS_INIT;
 	cicd_document *doc = NULL;
@@ -490,7 +496,7 @@ const cicd_node *pl_load_file_tree(pl_ctx *c, const char *data, size_t len, cons
 		const cicd_error *err = cicd_error_last();
 		c->errors++;
 		if (cicd__diagnostics_add(c->diags, CICD_SEVERITY_ERROR, rc, err->file, err->line, err->column, "%s",
-					  err->message))
+		                          err->message))
 			c->fatal = 1;
 		if (include_at)
 			pl_error(c, include_at, "Included file `%s` does not have valid YAML syntax!", name);
@@ -518,9 +524,10 @@ const cicd_node *pl_load_file_tree(pl_ctx *c, const char *data, size_t len, cons
 	if (!content)
 		return NULL;
 	if (!pl_is_map(content)) {
-		pl_error(c, content, include_at ? "Included file `%s` does not have valid YAML syntax!"
-						: "Invalid configuration format%s",
-			 include_at ? name : "");
+		pl_error(c, content,
+		         include_at ? "Included file `%s` does not have valid YAML syntax!"
+		                    : "Invalid configuration format%s",
+		         include_at ? name : "");
 		return NULL;
 	}
 	inc = pl_get(content, "include");

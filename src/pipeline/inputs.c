@@ -57,7 +57,8 @@ static void check_value(pl_ctx *c, const char *name, const cicd_node *spec, cons
 	const cicd_node *regex = pl_is_map(spec) ? pl_get(spec, "regex") : NULL;
 	size_t i;
 	if (!type_ok(type, v)) {
-		pl_error(c, at, "`%s` input: provided value is not a%s %s", name, !strcmp(type, "array") ? "n" : "", type);
+		pl_error(c, at, "`%s` input: provided value is not a%s %s", name, !strcmp(type, "array") ? "n" : "",
+		         type);
 		return;
 	}
 	if (pl_is_seq(options) && pl_is_scalar(v)) {
@@ -66,8 +67,9 @@ static void check_value(pl_ctx *c, const char *name, const cicd_node *spec, cons
 			if (pl_text(options->u.seq.items[i]) && !strcmp(pl_text(options->u.seq.items[i]), pl_text(v)))
 				found = 1;
 		if (!found)
-			pl_error(c, at, "`%s` input: `%s` cannot be used because it is not in the list of allowed options",
-				 name, pl_text(v));
+			pl_error(c, at,
+			         "`%s` input: `%s` cannot be used because it is not in the list of allowed options",
+			         name, pl_text(v));
 	}
 	if (pl_is_string(regex) && pl_is_scalar(v)) {
 		const char *r = pl_text(regex);
@@ -133,12 +135,13 @@ static int collect(interp *it, const cicd_node *header, const cicd_node *given, 
 			pl_unknown_keys(c, s, pl_sprintf(c, "header:spec:inputs:%s", name), INPUT_KEYS);
 			type = type_of(s);
 			if (!type || !pl_in_list(type, INPUT_TYPES)) {
-				pl_error(c, pl_get(s, "type"), "header:spec:inputs:%s input type unknown value: %s", name,
-					 type ? type : "?");
+				pl_error(c, pl_get(s, "type"), "header:spec:inputs:%s input type unknown value: %s",
+				         name, type ? type : "?");
 				continue;
 			}
 			if ((d = pl_get(s, "options")) && (!pl_is_seq(d) || d->u.seq.count > 50))
-				pl_error(c, d, "header:spec:inputs:%s options should be an array of at most 50 values", name);
+				pl_error(c, d, "header:spec:inputs:%s options should be an array of at most 50 values",
+				         name);
 			if ((d = pl_get(s, "regex")) && (!pl_is_string(d) || strcmp(type, "string")))
 				pl_error(c, d, "header:spec:inputs:%s regex is only allowed for string inputs", name);
 		}
@@ -150,7 +153,8 @@ static int collect(interp *it, const cicd_node *header, const cicd_node *given, 
 			v = d;
 			check_value(c, name, s, v, d);
 		} else {
-			pl_error(c, include_at ? include_at : k, "`%s` input: required value has not been provided", name);
+			pl_error(c, include_at ? include_at : k, "`%s` input: required value has not been provided",
+			         name);
 		}
 		it->inputs[it->count].name = name;
 		it->inputs[it->count].value = v;
@@ -178,7 +182,7 @@ static void trim(const char **s, const char **e)
 
 /* Evaluates the inside of one `$[[ ]]` into text (or *whole for a typed value); -1 on error (reported). */
 static int eval_block(interp *it, const cicd_node *at, const char *s, const char *e, cicd_buf *out,
-		      const cicd_node **whole)
+                      const cicd_node **whole)
 {
 	pl_ctx *c = it->c;
 	const char *name, *p;
@@ -193,7 +197,7 @@ static int eval_block(interp *it, const cicd_node *at, const char *s, const char
 	}
 	name = s + 7;
 	for (p = name; p < e && (p[0] == '_' || p[0] == '-' || (p[0] >= 'a' && p[0] <= 'z') ||
-				  (p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= '0' && p[0] <= '9'));
+	                         (p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= '0' && p[0] <= '9'));
 	     p++)
 		;
 	in = find_input(it, name, (size_t)(p - name));
@@ -207,10 +211,10 @@ static int eval_block(interp *it, const cicd_node *at, const char *s, const char
 	if (pl_is_scalar(v)) {
 		if (v->value_type == CICD_VALUE_BOOL)
 			rc = cicd__buf_puts(&val, v->u.scalar.text[0] == 't' || v->u.scalar.text[0] == 'T' ||
-							  v->u.scalar.text[0] == 'y' || v->u.scalar.text[0] == 'Y' ||
-							  !strcasecmp(v->u.scalar.text, "on")
-						  ? "true"
-						  : "false");
+			                                  v->u.scalar.text[0] == 'y' || v->u.scalar.text[0] == 'Y' ||
+			                                  !strcasecmp(v->u.scalar.text, "on")
+			                              ? "true"
+			                              : "false");
 		else
 			rc = cicd__buf_put(&val, v->u.scalar.text, v->u.scalar.len);
 	} else {
@@ -246,8 +250,8 @@ static int eval_block(interp *it, const cicd_node *at, const char *s, const char
 			char args[64];
 			size_t al = (size_t)(p - fs) - 9;
 			if (al == 0 || al >= sizeof args || fs[9 + al - 1] != ')' ||
-			    (memcpy(args, fs + 9, al), args[al - 1] = 0, sscanf(args, "%ld ,%ld", &off, &n) != 2) || off < 0 ||
-			    n < 0) {
+			    (memcpy(args, fs + 9, al), args[al - 1] = 0, sscanf(args, "%ld ,%ld", &off, &n) != 2) ||
+			    off < 0 || n < 0) {
 				pl_error(c, at, "invalid input for function `truncate`: `%.*s`", (int)(p - fs), fs);
 				goto done;
 			}
@@ -259,8 +263,10 @@ static int eval_block(interp *it, const cicd_node *at, const char *s, const char
 			val.size = (size_t)n;
 			val.ptr[n] = 0;
 		} else {
-			pl_error(c, at, "no function matching `%.*s`: check that the function name, arguments, and types are correct",
-				 (int)(p - fs), fs);
+			pl_error(c, at,
+			         "no function matching `%.*s`: check that the function name, arguments, and types are "
+			         "correct",
+			         (int)(p - fs), fs);
 			goto done;
 		}
 	}
@@ -315,7 +321,8 @@ static const cicd_node *interp_scalar(interp *it, const cicd_node *n)
 		cicd_buf_dispose(&out);
 		if (!pl_is_scalar(whole))
 			return whole;
-		res = pl_scalar_new(c, whole->u.scalar.text, whole->u.scalar.len, n, (cicd_value_type)whole->value_type);
+		res =
+		    pl_scalar_new(c, whole->u.scalar.text, whole->u.scalar.len, n, (cicd_value_type)whole->value_type);
 		if (res)
 			((cicd_node *)(uintptr_t)res)->style = whole->style;
 		return res;
@@ -379,15 +386,16 @@ static const cicd_node *interp_node(interp *it, const cicd_node *n)
 	}
 }
 
-const cicd_node *pl_interpolate(pl_ctx *c, const cicd_node *header, const cicd_node *content,
-				const cicd_node *inputs, const cicd_node *include_at, const char *name)
+const cicd_node *pl_interpolate(pl_ctx *c, const cicd_node *header, const cicd_node *content, const cicd_node *inputs,
+                                const cicd_node *include_at, const char *name)
 {
 	interp it;
 	size_t before = c->errors;
 	const cicd_node *out;
 	if (!header) {
 		if (inputs && inputs->u.map.count)
-			pl_error(c, inputs, "Given inputs not defined in the `spec` section of the included configuration file");
+			pl_error(c, inputs,
+			         "Given inputs not defined in the `spec` section of the included configuration file");
 		return content;
 	}
 	memset(&it, 0, sizeof it);

@@ -167,12 +167,12 @@ typedef struct pl_ctx {
 	cicd_pipeline_options opts;
 	cicd_diagnostics *diags;
 	size_t errors;
-	char *root_real; /* realpath of the project root, or NULL */
+	char *root_real;        /* realpath of the project root, or NULL */
 	const char *root_shown; /* the root as the caller wrote it, for names */
 	size_t includes;
-	cicd_vec stack;  /* const char * names of files being included, for cycles */
+	cicd_vec stack;    /* const char * names of files being included, for cycles */
 	cicd_hashmap seen; /* included file identities, to read each once */
-	int fatal;       /* out of memory: stop */
+	int fatal;         /* out of memory: stop */
 } pl_ctx;
 
 /* ---- diagnostics (pipeline.c) ---- */
@@ -207,11 +207,11 @@ char *pl_inspect_seq(pl_ctx *c, const cicd_node *seq);
 
 /* ---- stages of loading ---- */
 /* Reads one file (main or included) with its includes merged in; NULL on errors (reported). */
-const cicd_node *pl_load_file_tree(pl_ctx *c, const char *data, size_t len, const char *name,
-				   const cicd_node *inputs, const cicd_node *include_at, unsigned int depth);
+const cicd_node *pl_load_file_tree(pl_ctx *c, const char *data, size_t len, const char *name, const cicd_node *inputs,
+                                   const cicd_node *include_at, unsigned int depth);
 /* spec:inputs of a header and interpolation of the content; content unchanged when no header. */
-const cicd_node *pl_interpolate(pl_ctx *c, const cicd_node *header, const cicd_node *content,
-				const cicd_node *inputs, const cicd_node *include_at, const char *name);
+const cicd_node *pl_interpolate(pl_ctx *c, const cicd_node *header, const cicd_node *content, const cicd_node *inputs,
+                                const cicd_node *include_at, const char *name);
 const cicd_node *pl_resolve_extends(pl_ctx *c, const cicd_node *root);
 const cicd_node *pl_resolve_references(pl_ctx *c, const cicd_node *root);
 void pl_validate(pl_ctx *c, const cicd_node *root);
@@ -223,6 +223,8 @@ int pl_is_script(const cicd_node *n, int depth); /* string or nested array of st
 int pl_is_array_of_strings(const cicd_node *n);
 void pl_unknown_keys(pl_ctx *c, const cicd_node *map, const char *where, const char *const *allowed);
 int pl_in_list(const char *s, const char *const *list);
+/* Reports a `rules:if` / `only:variables` expression that does not compile (cicd_expr). */
+void pl_check_expression(pl_ctx *c, const cicd_node *n, const char *where, const char *what);
 char *pl_join(pl_ctx *c, const char *const *list, const char *sep);
 void pl_validate_variables(pl_ctx *c, const cicd_node *vars, const char *where, int global);
 void pl_validate_rules(pl_ctx *c, const cicd_node *rules, const char *where, int workflow);

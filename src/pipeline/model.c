@@ -239,7 +239,7 @@ static const cicd_node *effective(pl_ctx *c, const cicd_node *job, const cicd_no
 		const char *k = PL_DEFAULT_KEYS[i];
 		const cicd_node *v = pl_get(def, k);
 		if (!v && (!strcmp(k, "image") || !strcmp(k, "services") || !strcmp(k, "cache") ||
-			   !strcmp(k, "before_script") || !strcmp(k, "after_script")))
+		           !strcmp(k, "before_script") || !strcmp(k, "after_script")))
 			v = pl_get(root, k); /* deprecated global keywords act as defaults */
 		if (!v || pl_get(job, k) || !inherits(inh, k))
 			continue;

@@ -48,7 +48,7 @@ static int matrix_row(pl_ctx *c, const char *name, const cicd_node *row, pl_inst
 		if (!in->name)
 			return -1;
 		continue;
-oom:
+	oom:
 		cicd_buf_dispose(&b);
 		pl_oom(c);
 		return -1;

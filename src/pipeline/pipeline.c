@@ -10,13 +10,13 @@
 #include "core/node_emit.h"
 #include "internal.h"
 
-#define DEFAULT_MAX_INCLUDES 150u
-#define DEFAULT_MAX_INCLUDE_DEPTH 100u
-#define DEFAULT_MAX_EXTENDS_DEPTH 11u
+#define DEFAULT_MAX_INCLUDES        150u
+#define DEFAULT_MAX_INCLUDE_DEPTH   100u
+#define DEFAULT_MAX_EXTENDS_DEPTH   11u
 #define DEFAULT_MAX_REFERENCE_DEPTH 10u
-#define DEFAULT_MAX_FILE_BYTES ((size_t)4 * 1024 * 1024)
-#define DEFAULT_MAX_YAML_DEPTH 100u
-#define DEFAULT_MAX_DIAGNOSTICS ((size_t)1000)
+#define DEFAULT_MAX_FILE_BYTES      ((size_t)4 * 1024 * 1024)
+#define DEFAULT_MAX_YAML_DEPTH      100u
+#define DEFAULT_MAX_DIAGNOSTICS     ((size_t)1000)
 
 int cicd_pipeline_options_init(cicd_pipeline_options *opts, unsigned int version)
 {
@@ -34,7 +34,7 @@ static void vdiag(pl_ctx *c, cicd_severity sev, int code, const cicd_node *at, c
 	if (sev == CICD_SEVERITY_ERROR)
 		c->errors++;
 	if (cicd__diagnostics_add(c->diags, sev, code, at ? at->file : c->p->name, at ? at->line : 0,
-				  at ? at->column : 0, "%s", text))
+	                          at ? at->column : 0, "%s", text))
 		c->fatal = 1;
 }
 
@@ -137,7 +137,7 @@ static void dedupe(cicd_diagnostics *d)
 }
 
 static int run(cicd_pipeline **out, cicd_diagnostics **diags_out, const char *data, size_t len, const char *name,
-	       const char *root, const cicd_pipeline_options *opts)
+               const char *root, const cicd_pipeline_options *opts)
 {
 	pl_ctx c;
 	cicd_pipeline *p;
@@ -204,7 +204,8 @@ done:
 			for (i = 0; i < c.diags->count; i++) {
 				const cicd_diagnostic *d = &c.diags->items[i];
 				if (d->severity == CICD_SEVERITY_ERROR) {
-					cicd__error_set_at(CICD_EVALIDATE, d->file, d->line, d->column, "%s", d->message);
+					cicd__error_set_at(CICD_EVALIDATE, d->file, d->line, d->column, "%s",
+					                   d->message);
 					break;
 				}
 			}
@@ -226,7 +227,7 @@ done:
 }
 
 int cicd_pipeline_load_buffer(cicd_pipeline **out, cicd_diagnostics **diags, const char *buf, size_t len,
-			      const char *name, const cicd_pipeline_options *opts)
+                              const char *name, const cicd_pipeline_options *opts)
 {
 	cicd_pipeline_options o;
 	int rc;
@@ -241,7 +242,7 @@ int cicd_pipeline_load_buffer(cicd_pipeline **out, cicd_diagnostics **diags, con
 }
 
 int cicd_pipeline_load_file(cicd_pipeline **out, cicd_diagnostics **diags, const char *path,
-			    const cicd_pipeline_options *opts)
+                            const cicd_pipeline_options *opts)
 {
 	cicd_pipeline_options o;
 	char *data = NULL, *root = NULL;

@@ -44,7 +44,7 @@ static const cicd_node *resolve_ref(refs *r, const cicd_node *n)
 		}
 	if (r->depth >= c->opts.max_reference_depth || r->depth >= MAX_STACK) {
 		pl_error(c, n, "!reference %s is nested too deeply (more than %u levels)", shown,
-			 c->opts.max_reference_depth);
+		         c->opts.max_reference_depth);
 		return NULL;
 	}
 	for (i = 0; i < n->u.seq.count && target; i++) {

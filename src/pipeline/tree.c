@@ -33,8 +33,8 @@ cicd_node *pl_map_new(pl_ctx *c, size_t count, const cicd_node *pos)
 	if (count) {
 		/* callers fill what they use and set count: no need to zero */
 		n->u.map.pairs = count > (size_t)-1 / sizeof *n->u.map.pairs
-					 ? NULL
-					 : cicd__arena_alloc(&c->p->arena, count * sizeof *n->u.map.pairs);
+		                     ? NULL
+		                     : cicd__arena_alloc(&c->p->arena, count * sizeof *n->u.map.pairs);
 		if (!n->u.map.pairs) {
 			pl_oom(c);
 			return NULL;
@@ -50,8 +50,8 @@ cicd_node *pl_seq_new(pl_ctx *c, size_t count, const cicd_node *pos)
 		return NULL;
 	if (count) {
 		n->u.seq.items = count > (size_t)-1 / sizeof *n->u.seq.items
-					 ? NULL
-					 : cicd__arena_alloc(&c->p->arena, count * sizeof *n->u.seq.items);
+		                     ? NULL
+		                     : cicd__arena_alloc(&c->p->arena, count * sizeof *n->u.seq.items);
 		if (!n->u.seq.items) {
 			pl_oom(c);
 			return NULL;
@@ -209,8 +209,8 @@ const cicd_node *pl_merge_all(pl_ctx *c, const cicd_node *const *trees, size_t n
 				q->value = (cicd_node *)(uintptr_t)v;
 				continue;
 			}
-			if (cicd__hashmap_put(&slots, p->key->u.scalar.text, p->key->u.scalar.len, (void *)(uintptr_t)count,
-					      NULL)) {
+			if (cicd__hashmap_put(&slots, p->key->u.scalar.text, p->key->u.scalar.len,
+			                      (void *)(uintptr_t)count, NULL)) {
 				pl_oom(c);
 				goto fail;
 			}

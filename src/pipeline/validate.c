@@ -13,8 +13,8 @@ void pl_validate_parallel(pl_ctx *c, const cicd_node *n, const char *where);
 int pl_instances(pl_ctx *c, const char *name, const cicd_node *parallel, pl_instance **out, size_t *count);
 extern const char *const PL_DEFAULT_KEYS[];
 
-static const char *const ROOT_KEYS[] = {"default", "include", "before_script", "image",  "services", "after_script",
-					"variables", "stages", "cache", "workflow", NULL};
+static const char *const ROOT_KEYS[] = {"default",   "include", "before_script", "image",    "services", "after_script",
+                                        "variables", "stages",  "cache",         "workflow", NULL};
 
 int pl_is_global_key(const char *key);
 int pl_is_global_key(const char *key)
@@ -102,7 +102,7 @@ static int stage_list(pl_ctx *c, const cicd_node *root, cicd_vec *out)
 	static const char *const defaults[] = {"build", "test", "deploy", NULL};
 	const cicd_node *st = pl_get(root, "stages");
 	size_t i;
-	if (cicd__vec_push(out, (void *)(uintptr_t)".pre"))
+	if (cicd__vec_push(out, (void *)(uintptr_t) ".pre"))
 		goto oom;
 	if (pl_is_array_of_strings(st)) {
 		for (i = 0; i < st->u.seq.count; i++) {
@@ -117,7 +117,7 @@ static int stage_list(pl_ctx *c, const cicd_node *root, cicd_vec *out)
 			if (cicd__vec_push(out, (void *)(uintptr_t)defaults[i]))
 				goto oom;
 	}
-	if (cicd__vec_push(out, (void *)(uintptr_t)".post"))
+	if (cicd__vec_push(out, (void *)(uintptr_t) ".post"))
 		goto oom;
 	return 0;
 oom:
@@ -165,8 +165,9 @@ static void check_semantics(pl_ctx *c, const cicd_node *root, jobref *jobs, size
 		const char *s = st ? pl_text(st) : "test";
 		jobs[i].stage = stage_index(&stages, s);
 		if (jobs[i].stage < 0 && (!st || pl_is_string(st)))
-			pl_error(c, st ? st : jobs[i].key, "%s job: chosen stage %s does not exist; available stages are %s",
-				 name, s, avail.ptr ? avail.ptr : "");
+			pl_error(c, st ? st : jobs[i].key,
+			         "%s job: chosen stage %s does not exist; available stages are %s", name, s,
+			         avail.ptr ? avail.ptr : "");
 		if (cicd__hashmap_put(&index, name, strlen(name), &jobs[i], NULL))
 			pl_oom(c);
 	}
@@ -182,9 +183,11 @@ static void check_semantics(pl_ctx *c, const cicd_node *root, jobref *jobs, size
 		for (j = 0; j < count; j++) {
 			const char *nm = inst[j].name;
 			void *prev = NULL;
-			if (cicd__hashmap_get(&index, nm, strlen(nm)) || cicd__hashmap_find(&names, nm, strlen(nm), &prev)) {
-				pl_error(c, par, "jobs:%s:parallel config generates job name `%s`, which is already used",
-					 pl_text(jobs[i].key), nm);
+			if (cicd__hashmap_get(&index, nm, strlen(nm)) ||
+			    cicd__hashmap_find(&names, nm, strlen(nm), &prev)) {
+				pl_error(c, par,
+				         "jobs:%s:parallel config generates job name `%s`, which is already used",
+				         pl_text(jobs[i].key), nm);
 				break;
 			}
 			if (cicd__hashmap_put(&names, nm, strlen(nm), (void *)(uintptr_t)nm, NULL))
@@ -210,7 +213,7 @@ static void check_semantics(pl_ctx *c, const cicd_node *root, jobref *jobs, size
 			}
 			if (target->stage > jobs[i].stage && jobs[i].stage >= 0)
 				pl_error(c, jn, "%s job: need %s is not defined in current or prior stages", name,
-					 pl_text(jn));
+				         pl_text(jn));
 		}
 		for (j = 0; pl_is_array_of_strings(deps) && j < deps->u.seq.count; j++) {
 			const cicd_node *dn = deps->u.seq.items[j];
@@ -222,7 +225,7 @@ static void check_semantics(pl_ctx *c, const cicd_node *root, jobref *jobs, size
 			if (target->stage >= jobs[i].stage && jobs[i].stage >= 0 &&
 			    !(target->stage == jobs[i].stage && needs))
 				pl_error(c, dn, "%s job: dependency %s is not defined in current or prior stages", name,
-					 pl_text(dn));
+				         pl_text(dn));
 		}
 	}
 	cicd_buf_dispose(&avail);

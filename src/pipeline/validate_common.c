@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cicd/expr.h"
 #include "core/buf.h"
 #include "core/regex.h"
 #include "core/scalar_value.h"
@@ -67,11 +68,10 @@ void pl_unknown_keys(pl_ctx *c, const cicd_node *map, const char *where, const c
 /* GitLab's ChronicDuration accepts "3600", "1h 30m", "2 days", "1 week", "never" for expire_in. */
 int pl_is_duration(const char *s)
 {
-	static const char *const units[] = {"s",      "sec",    "secs",  "second", "seconds", "m",     "min",
-					    "mins",   "minute", "minutes", "h",     "hr",      "hrs",   "hour",
-					    "hours",  "d",      "day",    "days",  "w",       "wk",    "wks",
-					    "week",   "weeks",  "mo",     "mos",   "month",   "months", "y",
-					    "yr",     "yrs",    "year",   "years", NULL};
+	static const char *const units[] = {
+	    "s",     "sec", "secs", "second", "seconds", "m",   "min",  "mins", "minute", "minutes", "h",
+	    "hr",    "hrs", "hour", "hours",  "d",       "day", "days", "w",    "wk",     "wks",     "week",
+	    "weeks", "mo",  "mos",  "month",  "months",  "y",   "yr",   "yrs",  "year",   "years",   NULL};
 	const char *p = s;
 	int parts = 0;
 	if (!s)
@@ -134,8 +134,8 @@ int pl_is_array_of_strings(const cicd_node *n)
 void pl_validate_script_key(pl_ctx *c, const cicd_node *n, const char *where, const char *key)
 {
 	if (!pl_is_script(n, 10))
-		pl_error(c, n, "%s:%s config should be a string or a nested array of strings up to 10 levels deep", where,
-			 key);
+		pl_error(c, n, "%s:%s config should be a string or a nested array of strings up to 10 levels deep",
+		         where, key);
 }
 
 /* ---- variables ---- */
@@ -143,7 +143,7 @@ void pl_validate_script_key(pl_ctx *c, const cicd_node *n, const char *where, co
 static int is_value(const cicd_node *v)
 {
 	return pl_is_scalar(v) && (v->value_type == CICD_VALUE_STRING || v->value_type == CICD_VALUE_INT ||
-				   v->value_type == CICD_VALUE_FLOAT);
+	                           v->value_type == CICD_VALUE_FLOAT);
 }
 
 void pl_validate_variables(pl_ctx *c, const cicd_node *vars, const char *where, int global)
@@ -163,36 +163,61 @@ void pl_validate_variables(pl_ctx *c, const cicd_node *vars, const char *where, 
 		}
 		if (pl_is_map(v)) {
 			const char *const *allowed = global ? global_keys : job_keys;
-			const cicd_node *val = pl_get(v, "value"), *opts = pl_get(v, "options"), *exp = pl_get(v, "expand");
+			const cicd_node *val = pl_get(v, "value"), *opts = pl_get(v, "options"),
+			                *exp = pl_get(v, "expand");
 			size_t j;
 			for (j = 0; j < v->u.map.count; j++)
 				if (!pl_in_list(pl_text(v->u.map.pairs[j].key), allowed)) {
-					pl_error(c, v->u.map.pairs[j].key, "%s config uses invalid data keys: %s", where,
-						 pl_text(v->u.map.pairs[j].key) ? pl_text(v->u.map.pairs[j].key) : "?");
+					pl_error(c, v->u.map.pairs[j].key, "%s config uses invalid data keys: %s",
+					         where,
+					         pl_text(v->u.map.pairs[j].key) ? pl_text(v->u.map.pairs[j].key) : "?");
 					break;
 				}
 			if (val && !is_value(val))
-				pl_error(c, val, "%s config should be a hash of key value pairs, value can be a hash", where);
+				pl_error(c, val, "%s config should be a hash of key value pairs, value can be a hash",
+				         where);
 			if (exp && exp->value_type != CICD_VALUE_BOOL)
 				pl_error(c, exp, "%s:%s expand should be a boolean value", where, pl_text(k));
 			if (opts && global) {
 				int found = 0;
 				if (!pl_is_array_of_strings(opts) || !opts->u.seq.count) {
-					pl_error(c, opts, "%s:%s options should be an array of strings", where, pl_text(k));
+					pl_error(c, opts, "%s:%s options should be an array of strings", where,
+					         pl_text(k));
 					continue;
 				}
 				for (j = 0; val && j < opts->u.seq.count; j++)
 					if (pl_text(val) && !strcmp(pl_text(opts->u.seq.items[j]), pl_text(val)))
 						found = 1;
 				if (!found)
-					pl_error(c, val ? val : v, "%s config value must be present in options: %s", where,
-						 pl_text(k));
+					pl_error(c, val ? val : v, "%s config value must be present in options: %s",
+					         where, pl_text(k));
 			}
 			continue;
 		}
 		if (!is_value(v))
 			pl_error(c, v, "%s config should be a hash of key value pairs, value can be a hash", where);
 	}
+}
+
+/* ---- expressions ---- */
+
+void pl_check_expression(pl_ctx *c, const cicd_node *n, const char *where, const char *what)
+{
+	cicd_expr_options opts = CICD_EXPR_OPTIONS_INIT;
+	cicd_expr *e = NULL;
+	int rc;
+	opts.file = n->file;
+	opts.line = n->line;
+	/* quoted scalars start one column after their quote */
+	opts.column = n->column + (n->style == CICD_SCALAR_SINGLE_QUOTED || n->style == CICD_SCALAR_DOUBLE_QUOTED);
+	rc = cicd_expr_compile(&e, n->u.scalar.text, n->u.scalar.len, &opts);
+	if (rc == CICD_ENOMEM) {
+		pl_oom(c);
+	} else if (rc) {
+		const cicd_error *err = cicd_error_last();
+		pl_error(c, n, "%s %s %s", where, what, err->message);
+	}
+	cicd_expr_free(e);
 }
 
 /* ---- rules ---- */
@@ -243,10 +268,12 @@ static void validate_exists(pl_ctx *c, const cicd_node *n, const char *where)
 
 static void validate_rule(pl_ctx *c, const cicd_node *r, const char *where, int workflow)
 {
-	static const char *const job_keys[] = {"if",     "changes",   "exists",        "when",         "start_in",
-					       "allow_failure", "variables", "needs", "interruptible", NULL};
+	static const char *const job_keys[] = {
+	    "if",        "changes", "exists",        "when", "start_in", "allow_failure",
+	    "variables", "needs",   "interruptible", NULL};
 	static const char *const wf_keys[] = {"if", "changes", "exists", "when", "variables", "auto_cancel", NULL};
-	static const char *const job_when[] = {"on_success", "on_failure", "always", "never", "manual", "delayed", NULL};
+	static const char *const job_when[] = {"on_success", "on_failure", "always", "never",
+	                                       "manual",     "delayed",    NULL};
 	static const char *const wf_when[] = {"always", "never", NULL};
 	const char *rw = pl_sprintf(c, "%s:rule", where);
 	const cicd_node *n;
@@ -258,8 +285,12 @@ static void validate_rule(pl_ctx *c, const cicd_node *r, const char *where, int 
 		return;
 	}
 	pl_unknown_keys(c, r, rw, workflow ? wf_keys : job_keys);
-	if ((n = pl_get(r, "if")) && !pl_is_string(n))
-		pl_error(c, n, "%s if should be a string", rw);
+	if ((n = pl_get(r, "if"))) {
+		if (!pl_is_string(n))
+			pl_error(c, n, "%s if should be a string", rw);
+		else
+			pl_check_expression(c, n, rw, "if");
+	}
 	if ((n = pl_get(r, "changes")))
 		validate_changes(c, n, rw);
 	if ((n = pl_get(r, "exists")))
@@ -302,7 +333,8 @@ static void validate_rules_level(pl_ctx *c, const cicd_node *rules, const char *
 		const cicd_node *r = rules->u.seq.items[i];
 		if (pl_is_seq(r)) {
 			if (level >= 10) {
-				pl_error(c, r, "%s config should be an array containing hashes and arrays of hashes", where);
+				pl_error(c, r, "%s config should be an array containing hashes and arrays of hashes",
+				         where);
 				continue;
 			}
 			validate_rules_level(c, r, where, workflow, level + 1);
@@ -327,8 +359,8 @@ static void validate_matrix(pl_ctx *c, const cicd_node *m, const char *where);
 
 void pl_validate_needs(pl_ctx *c, const cicd_node *needs, const char *where, int bridge)
 {
-	static const char *const job_keys[] = {"job", "artifacts", "optional", "parallel", "project", "ref", "pipeline",
-					       NULL};
+	static const char *const job_keys[] = {"job",     "artifacts", "optional", "parallel",
+	                                       "project", "ref",       "pipeline", NULL};
 	size_t i;
 	(void)bridge;
 	if (!pl_is_seq(needs)) {
@@ -433,8 +465,10 @@ static void validate_matrix(pl_ctx *c, const cicd_node *m, const char *where)
 			for (k = 0; ok && pl_is_seq(v) && k < v->u.seq.count; k++)
 				ok = is_value(v->u.seq.items[k]);
 			if (!ok) {
-				pl_error(c, v, "%s:variables config should be a hash of key value pairs, value can be an array",
-					 where);
+				pl_error(
+				    c, v,
+				    "%s:variables config should be a hash of key value pairs, value can be an array",
+				    where);
 				return;
 			}
 		}
@@ -470,7 +504,7 @@ void pl_validate_parallel(pl_ctx *c, const cicd_node *n, const char *where)
 
 static const char *const IMAGE_KEYS[] = {"name", "entrypoint", "docker", "pull_policy", "kubernetes", NULL};
 static const char *const SERVICE_KEYS[] = {"name",        "entrypoint", "command",    "alias", "variables",
-					   "pull_policy", "docker",     "kubernetes", NULL};
+                                           "pull_policy", "docker",     "kubernetes", NULL};
 static const char *const PULL_POLICIES[] = {"always", "never", "if-not-present", NULL};
 
 static void validate_pull_policy(pl_ctx *c, const cicd_node *n, const char *where)
@@ -506,8 +540,8 @@ static void validate_executor_opts(pl_ctx *c, const cicd_node *n, const char *wh
 		pl_error(c, v, "%s platform should be a string", w);
 	if ((v = pl_get(n, "user"))) {
 		int ok = !strcmp(which, "docker") ? pl_is_string(v)
-						   : pl_is_scalar(v) && (v->value_type == CICD_VALUE_STRING ||
-									 v->value_type == CICD_VALUE_INT);
+		                                  : pl_is_scalar(v) && (v->value_type == CICD_VALUE_STRING ||
+		                                                        v->value_type == CICD_VALUE_INT);
 		if (!ok)
 			pl_error(c, v, "%s user should be a string", w);
 		else if (!v->u.scalar.len)
@@ -587,8 +621,8 @@ void pl_validate_services(pl_ctx *c, const cicd_node *n, const char *where)
 
 static void validate_one_cache(pl_ctx *c, const cicd_node *n, const char *where)
 {
-	static const char *const keys[] = {"key",    "untracked", "paths",         "when", "policy",
-					   "unprotect", "fallback_keys", NULL};
+	static const char *const keys[] = {"key",    "untracked", "paths",         "when",
+	                                   "policy", "unprotect", "fallback_keys", NULL};
 	static const char *const whens[] = {"on_success", "on_failure", "always", NULL};
 	static const char *const policies[] = {"pull", "push", "pull-push", NULL};
 	const cicd_node *v;
@@ -604,7 +638,7 @@ static void validate_one_cache(pl_ctx *c, const cicd_node *n, const char *where)
 			pl_unknown_keys(c, v, pl_sprintf(c, "%s:key", where), kk);
 			if (!f || !pl_is_array_of_strings(f) || !f->u.seq.count || f->u.seq.count > 10)
 				pl_error(c, f ? f : v, "%s:key:files config should be an array of at most 10 strings",
-					 where);
+				         where);
 		} else if (!pl_is_scalar(v) || pl_is_null(v)) {
 			pl_error(c, v, "%s:key config should be a hash, a string or a symbol", where);
 		} else if (strchr(pl_text(v), '/') || !strcmp(pl_text(v), ".") || !strcmp(pl_text(v), "..")) {
@@ -644,14 +678,30 @@ void pl_validate_cache(pl_ctx *c, const cicd_node *n, const char *where)
 
 static void validate_reports(pl_ctx *c, const cicd_node *n, const char *where)
 {
-	static const char *const keys[] = {"accessibility",   "annotations",        "api_fuzzing",
-					   "browser_performance", "coverage_report",   "codequality",
-					   "container_scanning",  "coverage_fuzzing",  "cyclonedx",
-					   "dast",            "dependency_scanning", "dotenv",
-					   "junit",           "license_scanning",  "load_performance",
-					   "metrics",         "performance",       "requirements",
-					   "repository_xray", "requirements_v2",   "sast",
-					   "secret_detection", "terraform",        NULL};
+	static const char *const keys[] = {"accessibility",
+	                                   "annotations",
+	                                   "api_fuzzing",
+	                                   "browser_performance",
+	                                   "coverage_report",
+	                                   "codequality",
+	                                   "container_scanning",
+	                                   "coverage_fuzzing",
+	                                   "cyclonedx",
+	                                   "dast",
+	                                   "dependency_scanning",
+	                                   "dotenv",
+	                                   "junit",
+	                                   "license_scanning",
+	                                   "load_performance",
+	                                   "metrics",
+	                                   "performance",
+	                                   "requirements",
+	                                   "repository_xray",
+	                                   "requirements_v2",
+	                                   "sast",
+	                                   "secret_detection",
+	                                   "terraform",
+	                                   NULL};
 	size_t i;
 	if (!pl_is_map(n)) {
 		pl_error(c, n, "%s config should be a hash", where);
@@ -673,10 +723,11 @@ static void validate_reports(pl_ctx *c, const cicd_node *n, const char *where)
 			pl_unknown_keys(c, v, pl_sprintf(c, "%s:coverage_report", where), ck);
 			if (!pl_in_list(pl_text(pl_get(v, "coverage_format")), formats))
 				pl_error(c, pl_get(v, "coverage_format") ? pl_get(v, "coverage_format") : v,
-					 "%s:coverage_report coverage_format should be one of: cobertura, jacoco", where);
+				         "%s:coverage_report coverage_format should be one of: cobertura, jacoco",
+				         where);
 			if (!pl_is_string(pl_get(v, "path")))
 				pl_error(c, pl_get(v, "path") ? pl_get(v, "path") : v,
-					 "%s:coverage_report path should be a string", where);
+				         "%s:coverage_report path should be a string", where);
 			continue;
 		}
 		if (!pl_is_string(v) && !pl_is_array_of_strings(v))
@@ -686,8 +737,8 @@ static void validate_reports(pl_ctx *c, const cicd_node *n, const char *where)
 
 void pl_validate_artifacts(pl_ctx *c, const cicd_node *n, const char *where)
 {
-	static const char *const keys[] = {"name",       "untracked", "paths", "exclude", "expose_as", "when",
-					   "expire_in", "reports",   "public", "access",  NULL};
+	static const char *const keys[] = {"name",      "untracked", "paths",  "exclude", "expose_as", "when",
+	                                   "expire_in", "reports",   "public", "access",  NULL};
 	static const char *const whens[] = {"on_success", "on_failure", "always", NULL};
 	static const char *const access[] = {"all", "developer", "maintainer", "none", NULL};
 	const cicd_node *v;
@@ -708,8 +759,8 @@ void pl_validate_artifacts(pl_ctx *c, const cicd_node *n, const char *where)
 		pl_error(c, v, "%s expose as should be a string", where);
 	if ((v = pl_get(n, "when")) && !pl_in_list(pl_text(v), whens))
 		pl_error(c, v, "%s when should be on_success, on_failure or always", where);
-	if ((v = pl_get(n, "expire_in")) && !(pl_is_scalar(v) && (pl_is_duration(pl_text(v)) ||
-								  !strcmp(pl_text(v), "never"))))
+	if ((v = pl_get(n, "expire_in")) &&
+	    !(pl_is_scalar(v) && (pl_is_duration(pl_text(v)) || !strcmp(pl_text(v), "never"))))
 		pl_error(c, v, "%s expire in should be a duration", where);
 	if ((v = pl_get(n, "reports")))
 		validate_reports(c, v, pl_sprintf(c, "%s:reports", where));
@@ -724,19 +775,19 @@ void pl_validate_artifacts(pl_ctx *c, const cicd_node *n, const char *where)
 /* ---- retry ---- */
 
 static const char *const RETRY_WHEN[] = {"always",
-					 "unknown_failure",
-					 "script_failure",
-					 "api_failure",
-					 "stuck_or_timeout_failure",
-					 "runner_system_failure",
-					 "runner_unsupported",
-					 "stale_schedule",
-					 "job_execution_timeout",
-					 "archived_failure",
-					 "unmet_prerequisites",
-					 "scheduler_failure",
-					 "data_integrity_failure",
-					 NULL};
+                                         "unknown_failure",
+                                         "script_failure",
+                                         "api_failure",
+                                         "stuck_or_timeout_failure",
+                                         "runner_system_failure",
+                                         "runner_unsupported",
+                                         "stale_schedule",
+                                         "job_execution_timeout",
+                                         "archived_failure",
+                                         "unmet_prerequisites",
+                                         "scheduler_failure",
+                                         "data_integrity_failure",
+                                         NULL};
 
 static void validate_retry_max(pl_ctx *c, const cicd_node *n, const char *where)
 {
@@ -764,14 +815,15 @@ void pl_validate_retry(pl_ctx *c, const cicd_node *n, const char *where)
 	if ((v = pl_get(n, "when"))) {
 		if (pl_is_string(v)) {
 			if (!pl_in_list(pl_text(v), RETRY_WHEN))
-				pl_error(c, v, "%s:when config should be one of: %s", where, pl_join(c, RETRY_WHEN, ", "));
+				pl_error(c, v, "%s:when config should be one of: %s", where,
+				         pl_join(c, RETRY_WHEN, ", "));
 		} else if (!pl_is_array_of_strings(v)) {
 			pl_error(c, v, "%s:when config should be a string or an array of strings", where);
 		} else {
 			for (i = 0; i < v->u.seq.count; i++)
 				if (!pl_in_list(pl_text(v->u.seq.items[i]), RETRY_WHEN)) {
-					pl_error(c, v->u.seq.items[i], "%s:when config contains unknown values: %s", where,
-						 pl_text(v->u.seq.items[i]));
+					pl_error(c, v->u.seq.items[i], "%s:when config contains unknown values: %s",
+					         where, pl_text(v->u.seq.items[i]));
 					break;
 				}
 		}

@@ -11,28 +11,57 @@
 
 void pl_validate_parallel(pl_ctx *c, const cicd_node *n, const char *where);
 
-static const char *const JOB_KEYS[] = {
-	"after_script", "allow_failure", "artifacts", "before_script", "cache",        "coverage",
-	"dast_configuration", "dependencies", "environment", "except", "extends",  "hooks",
-	"id_tokens",    "identity",      "image",     "inherit",       "inputs",       "interruptible",
-	"manual_confirmation",
-	"needs",        "only",          "pages",     "parallel",      "publish",      "release",
-	"resource_group", "retry",       "rules",     "run",           "script",       "secrets",
-	"services",     "stage",         "start_in",  "tags",          "timeout",      "variables",
-	"when",         NULL};
+static const char *const JOB_KEYS[] = {"after_script",
+                                       "allow_failure",
+                                       "artifacts",
+                                       "before_script",
+                                       "cache",
+                                       "coverage",
+                                       "dast_configuration",
+                                       "dependencies",
+                                       "environment",
+                                       "except",
+                                       "extends",
+                                       "hooks",
+                                       "id_tokens",
+                                       "identity",
+                                       "image",
+                                       "inherit",
+                                       "inputs",
+                                       "interruptible",
+                                       "manual_confirmation",
+                                       "needs",
+                                       "only",
+                                       "pages",
+                                       "parallel",
+                                       "publish",
+                                       "release",
+                                       "resource_group",
+                                       "retry",
+                                       "rules",
+                                       "run",
+                                       "script",
+                                       "secrets",
+                                       "services",
+                                       "stage",
+                                       "start_in",
+                                       "tags",
+                                       "timeout",
+                                       "variables",
+                                       "when",
+                                       NULL};
 
-static const char *const BRIDGE_KEYS[] = {"trigger",  "allow_failure", "when",    "needs",         "extends",
-					  "stage",    "only",          "except",  "rules",         "variables",
-					  "inherit",  "resource_group", "environment", "parallel",  "interruptible",
-					  NULL};
+static const char *const BRIDGE_KEYS[] = {
+    "trigger", "allow_failure", "when",    "needs",          "extends",     "stage",    "only",          "except",
+    "rules",   "variables",     "inherit", "resource_group", "environment", "parallel", "interruptible", NULL};
 
 static const char *const JOB_WHEN[] = {"on_success", "on_failure", "always", "manual", "delayed", NULL};
 static const char *const BRIDGE_WHEN[] = {"on_success", "on_failure", "always", "manual", NULL};
 
 /* Keys of `default` a job can inherit (GitLab's Entry::Default). */
-const char *const PL_DEFAULT_KEYS[] = {"after_script", "artifacts", "before_script", "cache",   "hooks",
-				       "id_tokens",    "identity",  "image",         "interruptible", "retry",
-				       "services",     "tags",      "timeout",       NULL};
+const char *const PL_DEFAULT_KEYS[] = {"after_script", "artifacts", "before_script", "cache", "hooks",    "id_tokens",
+                                       "identity",     "image",     "interruptible", "retry", "services", "tags",
+                                       "timeout",      NULL};
 
 static int is_bool(const cicd_node *n)
 {
@@ -79,8 +108,8 @@ static void validate_refs(pl_ctx *c, const cicd_node *refs, const char *where)
 		const char *r = pl_text(refs->u.seq.items[i]);
 		err[0] = 0;
 		if (r[0] == '/' && !is_regex_literal(r, err, sizeof err)) {
-			pl_error(c, refs->u.seq.items[i], "%s config should be an array of strings or regular expressions",
-				 where);
+			pl_error(c, refs->u.seq.items[i],
+			         "%s config should be an array of strings or regular expressions", where);
 			return;
 		}
 	}
@@ -107,8 +136,15 @@ static void validate_policy(pl_ctx *c, const cicd_node *n, const char *where)
 		validate_refs(c, v, pl_sprintf(c, "%s:refs", where));
 	if ((v = pl_get(n, "kubernetes")) && !(pl_is_string(v) && !strcmp(pl_text(v), "active")))
 		pl_error(c, v, "%s:kubernetes config unknown value: %s", where, pl_text(v) ? pl_text(v) : "?");
-	if ((v = pl_get(n, "variables")) && !pl_is_array_of_strings(v))
-		pl_error(c, v, "%s:variables config should be an array of strings", where);
+	if ((v = pl_get(n, "variables"))) {
+		if (!pl_is_array_of_strings(v)) {
+			pl_error(c, v, "%s:variables config should be an array of strings", where);
+		} else {
+			size_t i;
+			for (i = 0; i < v->u.seq.count; i++)
+				pl_check_expression(c, v->u.seq.items[i], pl_sprintf(c, "%s:variables", where), "config");
+		}
+	}
 	if ((v = pl_get(n, "changes")) && !pl_is_array_of_strings(v)) {
 		static const char *const ck[] = {"paths", "compare_to", NULL};
 		if (pl_is_map(v) && pl_is_array_of_strings(pl_get(v, "paths")))
@@ -159,12 +195,14 @@ static void validate_inherit(pl_ctx *c, const cicd_node *n, const char *where)
 	pl_unknown_keys(c, n, pl_sprintf(c, "%s:inherit", where), keys);
 	if ((v = pl_get(n, "default")) && !is_bool(v)) {
 		if (!pl_is_array_of_strings(v)) {
-			pl_error(c, v, "%s:inherit:default config should be a boolean value or an array of strings", where);
+			pl_error(c, v, "%s:inherit:default config should be a boolean value or an array of strings",
+			         where);
 		} else {
 			for (i = 0; i < v->u.seq.count; i++)
 				if (!pl_in_list(pl_text(v->u.seq.items[i]), PL_DEFAULT_KEYS)) {
-					pl_error(c, v->u.seq.items[i], "%s:inherit:default config contains unknown values: %s",
-						 where, pl_text(v->u.seq.items[i]));
+					pl_error(c, v->u.seq.items[i],
+					         "%s:inherit:default config contains unknown values: %s", where,
+					         pl_text(v->u.seq.items[i]));
 					break;
 				}
 		}
@@ -176,7 +214,7 @@ static void validate_inherit(pl_ctx *c, const cicd_node *n, const char *where)
 static void validate_environment(pl_ctx *c, const cicd_node *n, const char *where)
 {
 	static const char *const keys[] = {"name",         "url",        "action",          "on_stop",
-					   "auto_stop_in", "kubernetes", "deployment_tier", NULL};
+	                                   "auto_stop_in", "kubernetes", "deployment_tier", NULL};
 	static const char *const actions[] = {"start", "prepare", "stop", "verify", "access", NULL};
 	static const char *const tiers[] = {"production", "staging", "testing", "development", "other", NULL};
 	const cicd_node *v;
@@ -198,19 +236,20 @@ static void validate_environment(pl_ctx *c, const cicd_node *n, const char *wher
 		pl_error(c, v, "%s action should be start, stop, prepare, verify, or access", w);
 	if ((v = pl_get(n, "on_stop")) && !pl_is_string(v))
 		pl_error(c, v, "%s on stop should be a string", w);
-	if ((v = pl_get(n, "auto_stop_in")) && !(pl_is_scalar(v) && (pl_is_duration(pl_text(v)) ||
-								     !strcmp(pl_text(v), "never"))))
+	if ((v = pl_get(n, "auto_stop_in")) &&
+	    !(pl_is_scalar(v) && (pl_is_duration(pl_text(v)) || !strcmp(pl_text(v), "never"))))
 		pl_error(c, v, "%s auto stop in should be a duration", w);
 	if ((v = pl_get(n, "kubernetes")) && !pl_is_map(v))
 		pl_error(c, v, "%s:kubernetes config should be a hash", w);
 	if ((v = pl_get(n, "deployment_tier")) && !pl_in_list(pl_text(v), tiers))
-		pl_error(c, v, "%s deployment_tier must be one of production, staging, testing, development, or other", w);
+		pl_error(c, v, "%s deployment_tier must be one of production, staging, testing, development, or other",
+		         w);
 }
 
 static void validate_release(pl_ctx *c, const cicd_node *n, const char *where)
 {
-	static const char *const keys[] = {"tag_name", "tag_message", "name",   "description",
-					   "ref",      "released_at", "milestones", "assets", NULL};
+	static const char *const keys[] = {"tag_name",    "tag_message", "name",   "description", "ref",
+	                                   "released_at", "milestones",  "assets", NULL};
 	const cicd_node *v;
 	const char *w = pl_sprintf(c, "%s:release", where);
 	if (!pl_is_map(n)) {
@@ -299,11 +338,18 @@ static void validate_azure(pl_ctx *c, const cicd_node *v, const char *sw)
 
 static void validate_secrets(pl_ctx *c, const cicd_node *n, const char *where)
 {
-	static const char *const keys[] = {"vault",         "file",          "token",
-					   "azure_key_vault", "gcp_secret_manager", "akeyless",
-					   "aws_secrets_manager", "gitlab_secrets_manager", NULL};
-	static const char *const providers[] = {"vault", "azure_key_vault", "gcp_secret_manager", "akeyless",
-						"aws_secrets_manager", "gitlab_secrets_manager", NULL};
+	static const char *const keys[] = {"vault",
+	                                   "file",
+	                                   "token",
+	                                   "azure_key_vault",
+	                                   "gcp_secret_manager",
+	                                   "akeyless",
+	                                   "aws_secrets_manager",
+	                                   "gitlab_secrets_manager",
+	                                   NULL};
+	static const char *const providers[] = {"vault",    "azure_key_vault",     "gcp_secret_manager",
+	                                        "akeyless", "aws_secrets_manager", "gitlab_secrets_manager",
+	                                        NULL};
 	size_t i;
 	if (!pl_is_map(n)) {
 		pl_error(c, n, "%s:secrets config should be a hash", where);
@@ -323,7 +369,8 @@ static void validate_secrets(pl_ctx *c, const cicd_node *n, const char *where)
 				if (pl_get(s, providers[k]))
 					found++;
 			if (found != 1)
-				pl_error(c, s, "%s config must use exactly one of: %s", sw, pl_join(c, providers, ", "));
+				pl_error(c, s, "%s config must use exactly one of: %s", sw,
+				         pl_join(c, providers, ", "));
 		}
 		if (pl_get(s, "vault"))
 			validate_vault(c, pl_get(s, "vault"), sw);
@@ -363,7 +410,7 @@ int pl_is_project_path(const char *s)
 			slashes++;
 			seg = 0;
 		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			   *p == '_' || *p == '-' || *p == '.' || *p == '$' || *p == '{' || *p == '}') {
+		           *p == '_' || *p == '-' || *p == '.' || *p == '$' || *p == '{' || *p == '}') {
 			seg++;
 		} else {
 			return 0;
@@ -374,8 +421,8 @@ int pl_is_project_path(const char *s)
 
 static void validate_trigger_include(pl_ctx *c, const cicd_node *n, const char *w)
 {
-	static const char *const keys[] = {"local", "template", "artifact", "job", "project", "file", "ref", "inputs",
-					   NULL};
+	static const char *const keys[] = {"local", "template", "artifact", "job", "project",
+	                                   "file",  "ref",      "inputs",   NULL};
 	size_t i;
 	if (pl_is_string(n))
 		return;
@@ -444,8 +491,8 @@ static void validate_trigger(pl_ctx *c, const cicd_node *n, const char *where)
 			pl_unknown_keys(c, v, pl_sprintf(c, "%s:forward", w), fk);
 			for (i = 0; i < v->u.map.count; i++)
 				if (!is_bool(v->u.map.pairs[i].value))
-					pl_error(c, v->u.map.pairs[i].value, "%s:forward %s should be a boolean value", w,
-						 pl_text(v->u.map.pairs[i].key));
+					pl_error(c, v->u.map.pairs[i].value, "%s:forward %s should be a boolean value",
+					         w, pl_text(v->u.map.pairs[i].key));
 		}
 	}
 	if ((v = pl_get(n, "include")))
@@ -505,7 +552,8 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 		if ((v = pl_get(job, "run")) && (!pl_is_seq(v) || !v->u.seq.count))
 			pl_error(c, v, "%s:run config should be an array of hashes", w);
 		if (pl_get(job, "script") && pl_get(job, "run"))
-			pl_error(c, pl_get(job, "run"), "%s config can only use one of the following keys: script, run", w);
+			pl_error(c, pl_get(job, "run"), "%s config can only use one of the following keys: script, run",
+			         w);
 	}
 	if ((v = pl_get(job, "before_script")))
 		pl_validate_script_key(c, v, w, "before_script");
@@ -607,7 +655,7 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 			}
 			if (!found) {
 				pl_error(c, v->u.seq.items[i], "%s dependencies the %s should be part of needs", w,
-					 pl_text(v->u.seq.items[i]));
+				         pl_text(v->u.seq.items[i]));
 			}
 		}
 	}

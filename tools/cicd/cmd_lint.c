@@ -24,7 +24,8 @@ static int parse(args *a, int argc, char **argv, const char *usage, int is_lint)
 	a->file = ".gitlab-ci.yml";
 	a->format = "text";
 	for (i = 1; i < argc; i++) {
-		if (cli_is(argv[i], "-f", "--file") || !strcmp(argv[i], "--format") || !strcmp(argv[i], "--project-root")) {
+		if (cli_is(argv[i], "-f", "--file") || !strcmp(argv[i], "--format") ||
+		    !strcmp(argv[i], "--project-root")) {
 			if (i + 1 >= argc)
 				return cli_usage(usage, "%s needs a value", argv[i]);
 			if (!strcmp(argv[i], "--format")) {

@@ -37,8 +37,8 @@ static char *load_errors(const char *yaml, const cicd_pipeline_options *opts)
 	out[0] = 0;
 	for (i = 0; i < cicd_diagnostics_count(d); i++) {
 		const cicd_diagnostic *x = cicd_diagnostics_get(d, i);
-		n += (size_t)snprintf(out + n, sizeof out - n, "%s%s:%u:%u: %s", i ? "\n" : "", x->file, x->line, x->column,
-				      x->message);
+		n += (size_t)snprintf(out + n, sizeof out - n, "%s%s:%u:%u: %s", i ? "\n" : "", x->file, x->line,
+		                      x->column, x->message);
 	}
 	cicd_diagnostics_free(d);
 	return out;
@@ -46,12 +46,13 @@ static char *load_errors(const char *yaml, const cicd_pipeline_options *opts)
 
 static void test_jobs_come_in_file_order_with_defaults(void)
 {
-	cicd_pipeline *p = load_ok("stages: [build, test]\n"
-				   "default:\n  image: alpine\n  tags: [k8s]\n  retry: {max: 2, when: [script_failure]}\n"
-				   "zeta:\n  stage: build\n  script: [a, [b, c]]\n"
-				   ".hidden:\n  script: x\n"
-				   "alpha:\n  script: y\n  image: {name: ruby}\n  inherit: {default: [tags]}\n",
-				   NULL);
+	cicd_pipeline *p =
+	    load_ok("stages: [build, test]\n"
+	            "default:\n  image: alpine\n  tags: [k8s]\n  retry: {max: 2, when: [script_failure]}\n"
+	            "zeta:\n  stage: build\n  script: [a, [b, c]]\n"
+	            ".hidden:\n  script: x\n"
+	            "alpha:\n  script: y\n  image: {name: ruby}\n  inherit: {default: [tags]}\n",
+	            NULL);
 	const cicd_job *z = cicd_pipeline_job(p, 0), *a = cicd_pipeline_job(p, 1);
 	CU_ASSERT_EQUAL(cicd_pipeline_job_count(p), 2);
 	CICD_ASSERT_STR(cicd_job_name(z), "zeta");
@@ -100,18 +101,18 @@ static void test_jobs_come_in_file_order_with_defaults(void)
 static void test_rules_needs_variables_are_typed(void)
 {
 	cicd_pipeline *p = load_ok(
-		"workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\n      variables: {KIND: release}\n    - when: never\n"
-		"variables:\n  G: {value: b, description: pick, options: [a, b], expand: false}\n"
-		"build:\n  stage: build\n  script: make\n  parallel: 2\n"
-		"deploy:\n  stage: deploy\n  script: d\n"
-		"  needs: [build, {job: other, optional: true, artifacts: false}]\n"
-		"  allow_failure: {exit_codes: [3, 4]}\n"
-		"  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n      when: delayed\n      start_in: 1 hour\n"
-		"      allow_failure: true\n      changes: {paths: [src/**], compare_to: main}\n"
-		"      variables: {R: \"1\"}\n      needs: []\n"
-		"other:\n  script: o\n  only: {refs: [main], variables: [$X == \"1\"], kubernetes: active}\n"
-		"  parallel:\n    matrix:\n      - OS: [linux, mac]\n        ARCH: amd64\n",
-		NULL);
+	    "workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\n      variables: {KIND: release}\n    - when: never\n"
+	    "variables:\n  G: {value: b, description: pick, options: [a, b], expand: false}\n"
+	    "build:\n  stage: build\n  script: make\n  parallel: 2\n"
+	    "deploy:\n  stage: deploy\n  script: d\n"
+	    "  needs: [build, {job: other, optional: true, artifacts: false}]\n"
+	    "  allow_failure: {exit_codes: [3, 4]}\n"
+	    "  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n      when: delayed\n      start_in: 1 hour\n"
+	    "      allow_failure: true\n      changes: {paths: [src/**], compare_to: main}\n"
+	    "      variables: {R: \"1\"}\n      needs: []\n"
+	    "other:\n  script: o\n  only: {refs: [main], variables: [$X == \"1\"], kubernetes: active}\n"
+	    "  parallel:\n    matrix:\n      - OS: [linux, mac]\n        ARCH: amd64\n",
+	    NULL);
 	const cicd_job *b = cicd_pipeline_job(p, 0), *d = cicd_pipeline_job(p, 1), *o = cicd_pipeline_job(p, 2);
 	const cicd_rule *r = cicd_job_rule(d, 0);
 	const cicd_variable *g = cicd_pipeline_variable(p, 0);
@@ -169,9 +170,9 @@ static void test_rules_needs_variables_are_typed(void)
 static void test_extends_merges_hashes_deeply_and_replaces_arrays(void)
 {
 	cicd_pipeline *p = load_ok(".a:\n  variables: {X: a, Y: a}\n  script: [from-a]\n  rules: [{if: $A}]\n"
-				   ".b:\n  variables: {Y: b}\n  tags: [b]\n"
-				   "job:\n  extends: [.a, .b]\n  variables: {Z: j}\n  script: [own]\n",
-				   NULL);
+	                           ".b:\n  variables: {Y: b}\n  tags: [b]\n"
+	                           "job:\n  extends: [.a, .b]\n  variables: {Z: j}\n  script: [own]\n",
+	                           NULL);
 	const cicd_job *j = cicd_pipeline_job(p, 0);
 	CU_ASSERT_EQUAL(cicd_job_variable_count(j), 3);
 	CICD_ASSERT_STR(cicd_variable_value(cicd_job_variable(j, 0)), "a");
@@ -198,7 +199,7 @@ static int test_resolver(cicd_include_result *res, const cicd_include_request *r
 	resolver_log *log = payload;
 	log->calls++;
 	snprintf(log->last, sizeof log->last, "%d %s %s %s %u", (int)req->kind, req->location,
-		 req->project ? req->project : "-", req->ref ? req->ref : "-", req->depth);
+	         req->project ? req->project : "-", req->ref ? req->ref : "-", req->depth);
 	if (!strcmp(req->location, "missing.yml"))
 		return CICD_ENOTFOUND;
 	if (!strcmp(req->location, "https://example.com/broken.yml")) {
@@ -221,10 +222,10 @@ static void test_resolver_gets_project_remote_template_component(void)
 	opts.resolver = test_resolver;
 	opts.resolver_payload = &log;
 	p = load_ok("include:\n  - project: group/p\n    ref: v1\n    file: [a.yml]\n"
-		    "  - https://example.com/ci.yml\n  - template: Auto.gitlab-ci.yml\n"
-		    "  - remote: https://example.com/other.yml\n    rules: [{if: $NEVER}]\n"
-		    "job:\n  script: j\n",
-		    &opts);
+	            "  - https://example.com/ci.yml\n  - template: Auto.gitlab-ci.yml\n"
+	            "  - remote: https://example.com/other.yml\n    rules: [{if: $NEVER}]\n"
+	            "job:\n  script: j\n",
+	            &opts);
 	CU_ASSERT_EQUAL(log.calls, 4);
 	CICD_ASSERT_STR(log.last, "3 https://example.com/other.yml - - 1");
 	CU_ASSERT_EQUAL(cicd_pipeline_job_count(p), 3);
@@ -232,14 +233,18 @@ static void test_resolver_gets_project_remote_template_component(void)
 	CICD_ASSERT_STR(cicd_job_file(cicd_pipeline_job(p, 1)), "remote.yml");
 	CU_ASSERT_EQUAL(cicd_pipeline_file_count(p), 4);
 	cicd_pipeline_free(p);
-	CICD_ASSERT_STR(load_errors("include:\n  - project: group/p\n    file: missing.yml\n"
-				    "  - remote: https://user:glpat-abcdefghijklmnopqrst@example.com/broken.yml\njob:\n  script: j\n",
-				    &opts),
-			"ci.yml:3:11: Project `group/p` file `missing.yml` does not exist!");
-	CICD_ASSERT_STR(load_errors("include:\n  - remote: https://example.com/broken.yml\njob:\n  script: j\n", &opts),
-			"ci.yml:2:13: Remote file `https://example.com/broken.yml` could not be included: connection refused");
-	CICD_ASSERT_STR(load_errors("include:\n  - component: example.com/a/b@1.0\njob:\n  script: j\n", NULL),
-			"ci.yml:2:16: Component `example.com/a/b@1.0` cannot be included: no include resolver is configured");
+	CICD_ASSERT_STR(
+	    load_errors(
+	        "include:\n  - project: group/p\n    file: missing.yml\n"
+	        "  - remote: https://user:glpat-abcdefghijklmnopqrst@example.com/broken.yml\njob:\n  script: j\n",
+	        &opts),
+	    "ci.yml:3:11: Project `group/p` file `missing.yml` does not exist!");
+	CICD_ASSERT_STR(
+	    load_errors("include:\n  - remote: https://example.com/broken.yml\njob:\n  script: j\n", &opts),
+	    "ci.yml:2:13: Remote file `https://example.com/broken.yml` could not be included: connection refused");
+	CICD_ASSERT_STR(
+	    load_errors("include:\n  - component: example.com/a/b@1.0\njob:\n  script: j\n", NULL),
+	    "ci.yml:2:16: Component `example.com/a/b@1.0` cannot be included: no include resolver is configured");
 }
 
 static void test_local_includes_stay_inside_the_project_root(void)
@@ -258,15 +263,15 @@ static void test_local_includes_stay_inside_the_project_root(void)
 	cicd_diagnostics_free(d);
 	opts.project_root = root;
 	CICD_ASSERT_STR(load_errors("include: ../outside.yml\njob:\n  script: j\n", &opts),
-			"ci.yml:1:10: Local file `../outside.yml` is outside the project root");
+	                "ci.yml:1:10: Local file `../outside.yml` is outside the project root");
 	CICD_ASSERT_STR(load_errors("include: ci/link.yml\njob:\n  script: j\n", &opts),
-			"ci.yml:1:10: Local file `ci/link.yml` is outside the project root");
+	                "ci.yml:1:10: Local file `ci/link.yml` is outside the project root");
 	CICD_ASSERT_STR(load_errors("include: ci/nope.yml\njob:\n  script: j\n", &opts),
-			"ci.yml:1:10: Local file `ci/nope.yml` does not exist!");
+	                "ci.yml:1:10: Local file `ci/nope.yml` does not exist!");
 	CICD_ASSERT_STR(load_errors("include: ci/jobs.txt\njob:\n  script: j\n", &opts),
-			"ci.yml:1:10: Included file `ci/jobs.txt` does not have YAML extension!");
+	                "ci.yml:1:10: Included file `ci/jobs.txt` does not have YAML extension!");
 	CICD_ASSERT_STR(load_errors("include: ci/jobs.yml\njob:\n  script: j\n", NULL),
-			"ci.yml:1:10: Local file `ci/jobs.yml` cannot be included: no project root is set");
+	                "ci.yml:1:10: Local file `ci/jobs.yml` cannot be included: no project root is set");
 }
 
 static int cyclic_resolver(cicd_include_result *res, const cicd_include_request *req, void *payload)
@@ -282,30 +287,32 @@ static void test_include_cycles_and_limits_are_errors(void)
 	cicd_pipeline_options opts = CICD_PIPELINE_OPTIONS_INIT;
 	opts.resolver = cyclic_resolver;
 	CICD_ASSERT_STR(load_errors("include: {template: a.yml}\njob:\n  script: j\n", &opts),
-			"b.yml:1:21: Include `a.yml` was already included! (circular include)");
+	                "b.yml:1:21: Include `a.yml` was already included! (circular include)");
 	opts.max_includes = 1;
 	CICD_ASSERT_STR(load_errors("include: {template: a.yml}\njob:\n  script: j\n", &opts),
-			"a.yml:1:21: Maximum of 1 nested includes are allowed!");
+	                "a.yml:1:21: Maximum of 1 nested includes are allowed!");
 }
 
 static void test_inputs_are_checked_and_interpolated(void)
 {
-	cicd_pipeline *p = load_ok("spec:\n  inputs:\n    stage: {default: test}\n    n: {type: number, default: 2}\n"
-				   "    flag: {type: boolean, default: true}\n---\n"
-				   "job-$[[ inputs.stage ]]:\n  stage: $[[ inputs.stage ]]\n  parallel: $[[ inputs.n ]]\n"
-				   "  script: echo $[[ inputs.flag ]] $[[ inputs.stage | truncate(1,2) ]]\n",
-				   NULL);
+	cicd_pipeline *p =
+	    load_ok("spec:\n  inputs:\n    stage: {default: test}\n    n: {type: number, default: 2}\n"
+	            "    flag: {type: boolean, default: true}\n---\n"
+	            "job-$[[ inputs.stage ]]:\n  stage: $[[ inputs.stage ]]\n  parallel: $[[ inputs.n ]]\n"
+	            "  script: echo $[[ inputs.flag ]] $[[ inputs.stage | truncate(1,2) ]]\n",
+	            NULL);
 	const cicd_job *j = cicd_pipeline_job(p, 0);
 	CICD_ASSERT_STR(cicd_job_name(j), "job-test");
 	CU_ASSERT_EQUAL(cicd_job_parallel(j), 2);
 	CICD_ASSERT_STR(cicd_job_script(j, "script", 0), "echo true es");
 	cicd_pipeline_free(p);
-	CICD_ASSERT_STR(load_errors("spec:\n  inputs:\n    env: {options: [a, b]}\n    x: {type: number, default: nope}\n"
-				    "    r: {default: abc, regex: ^x}\n---\njob:\n  script: $[[ inputs.env ]] $[[ inputs.y ]]\n",
-				    NULL),
-			"ci.yml:3:5: `env` input: required value has not been provided\n"
-			"ci.yml:4:32: `x` input: provided value is not a number\n"
-			"ci.yml:5:18: `r` input: provided value does not match required RegEx pattern");
+	CICD_ASSERT_STR(
+	    load_errors("spec:\n  inputs:\n    env: {options: [a, b]}\n    x: {type: number, default: nope}\n"
+	                "    r: {default: abc, regex: ^x}\n---\njob:\n  script: $[[ inputs.env ]] $[[ inputs.y ]]\n",
+	                NULL),
+	    "ci.yml:3:5: `env` input: required value has not been provided\n"
+	    "ci.yml:4:32: `x` input: provided value is not a number\n"
+	    "ci.yml:5:18: `r` input: provided value does not match required RegEx pattern");
 }
 
 static void test_yaml_errors_and_duplicate_keys_are_reported(void)
@@ -313,8 +320,9 @@ static void test_yaml_errors_and_duplicate_keys_are_reported(void)
 	cicd_pipeline *p = NULL;
 	cicd_diagnostics *d = NULL;
 	const char *dup = "job:\n  script: a\n  script: b\n";
-	CICD_ASSERT_STR(load_errors("job: [unclosed\n", NULL),
-			"ci.yml:2:1: did not find expected ',' or ']' while parsing a flow sequence at line 1 column 6");
+	CICD_ASSERT_STR(
+	    load_errors("job: [unclosed\n", NULL),
+	    "ci.yml:2:1: did not find expected ',' or ']' while parsing a flow sequence at line 1 column 6");
 	CICD_ASSERT_STR(load_errors("", NULL), "ci.yml:0:0: Please provide content of ci.yml");
 	CICD_ASSERT_STR(load_errors("- a\n- b\n", NULL), "ci.yml:1:1: Invalid configuration format");
 	CU_ASSERT_EQUAL(cicd_pipeline_load_buffer(&p, &d, dup, strlen(dup), "ci.yml", NULL), 0);
@@ -344,9 +352,9 @@ static void test_bad_arguments_and_options(void)
 }
 
 CICD_SUITE(pipeline, CICD_TEST(test_jobs_come_in_file_order_with_defaults),
-	   CICD_TEST(test_rules_needs_variables_are_typed),
-	   CICD_TEST(test_extends_merges_hashes_deeply_and_replaces_arrays),
-	   CICD_TEST(test_resolver_gets_project_remote_template_component),
-	   CICD_TEST(test_local_includes_stay_inside_the_project_root),
-	   CICD_TEST(test_include_cycles_and_limits_are_errors), CICD_TEST(test_inputs_are_checked_and_interpolated),
-	   CICD_TEST(test_yaml_errors_and_duplicate_keys_are_reported), CICD_TEST(test_bad_arguments_and_options))
+           CICD_TEST(test_rules_needs_variables_are_typed),
+           CICD_TEST(test_extends_merges_hashes_deeply_and_replaces_arrays),
+           CICD_TEST(test_resolver_gets_project_remote_template_component),
+           CICD_TEST(test_local_includes_stay_inside_the_project_root),
+           CICD_TEST(test_include_cycles_and_limits_are_errors), CICD_TEST(test_inputs_are_checked_and_interpolated),
+           CICD_TEST(test_yaml_errors_and_duplicate_keys_are_reported), CICD_TEST(test_bad_arguments_and_options))
