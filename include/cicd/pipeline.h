@@ -95,6 +95,13 @@ CICD_EXTERN(int) cicd_include_result_fail(cicd_include_result *result, const cha
 #define CICD_PIPELINE_STRICT_KEYS (1u << 0)
 /* Local includes go to the resolver too instead of the built-in reader. */
 #define CICD_PIPELINE_RESOLVE_LOCAL (1u << 1)
+/*
+ * Compile every `rules:if` and `only/except:variables` expression with
+ * cicd_expr_compile and report syntax errors (CICD_EPARSE diagnostics at
+ * the offending token), as GitLab's linter does. Off by default: the plan
+ * module compiles them itself when it plans.
+ */
+#define CICD_PIPELINE_CHECK_EXPRESSIONS (1u << 2)
 
 typedef struct cicd_pipeline_options {
 	unsigned int version;

@@ -206,6 +206,8 @@ void pl_check_expression(pl_ctx *c, const cicd_node *n, const char *where, const
 	cicd_expr_options opts = CICD_EXPR_OPTIONS_INIT;
 	cicd_expr *e = NULL;
 	int rc;
+	if (!(c->opts.flags & CICD_PIPELINE_CHECK_EXPRESSIONS))
+		return;
 	opts.file = n->file;
 	opts.line = n->line;
 	/* quoted scalars start one column after their quote */
@@ -215,7 +217,12 @@ void pl_check_expression(pl_ctx *c, const cicd_node *n, const char *where, const
 		pl_oom(c);
 	} else if (rc) {
 		const cicd_error *err = cicd_error_last();
-		pl_error(c, n, "%s %s %s", where, what, err->message);
+		cicd_node at = *n; /* the offending token's position */
+		if (err->line) {
+			at.line = err->line;
+			at.column = err->column;
+		}
+		pl_error_code(c, CICD_EPARSE, &at, "%s %s %s", where, what, err->message);
 	}
 	cicd_expr_free(e);
 }

@@ -142,7 +142,8 @@ static void validate_policy(pl_ctx *c, const cicd_node *n, const char *where)
 		} else {
 			size_t i;
 			for (i = 0; i < v->u.seq.count; i++)
-				pl_check_expression(c, v->u.seq.items[i], pl_sprintf(c, "%s:variables", where), "config");
+				pl_check_expression(c, v->u.seq.items[i], pl_sprintf(c, "%s:variables", where),
+				                    "config");
 		}
 	}
 	if ((v = pl_get(n, "changes")) && !pl_is_array_of_strings(v)) {

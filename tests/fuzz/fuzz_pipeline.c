@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.max_includes = 8;
 	opts.max_include_depth = 4;
 	opts.max_file_bytes = 65536;
-	opts.flags = CICD_PIPELINE_RESOLVE_LOCAL;
+	opts.flags = CICD_PIPELINE_RESOLVE_LOCAL | CICD_PIPELINE_CHECK_EXPRESSIONS;
 	if (cicd_pipeline_load_buffer(&p, &d, (const char *)data, size, "fuzz.yml", &opts) == 0) {
 		cicd_buf out = CICD_BUF_INIT;
 		cicd_pipeline_to_json(&out, p, CICD_FORMAT_PRETTY);

@@ -99,6 +99,7 @@ static int load(cicd_pipeline **p, cicd_diagnostics **d, const args *a)
 {
 	cicd_pipeline_options opts = CICD_PIPELINE_OPTIONS_INIT;
 	opts.project_root = a->root;
+	opts.flags |= CICD_PIPELINE_CHECK_EXPRESSIONS;
 	if (a->strict)
 		opts.flags |= CICD_PIPELINE_STRICT_KEYS;
 	return cicd_pipeline_load_file(p, d, a->file, &opts);

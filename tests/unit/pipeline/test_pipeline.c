@@ -338,6 +338,26 @@ static void test_yaml_errors_and_duplicate_keys_are_reported(void)
 	}
 }
 
+static void test_expressions_are_checked_on_request(void)
+{
+	static const char yaml[] = "job:\n  script: x\n  rules:\n    - if: $A == ${B}\n";
+	cicd_pipeline_options opts = CICD_PIPELINE_OPTIONS_INIT;
+	cicd_pipeline *p = load_ok(yaml, NULL); /* not checked by default: planning compiles them */
+	cicd_diagnostics *d = NULL;
+	CICD_ASSERT_STR(cicd_rule_if(cicd_job_rule(cicd_pipeline_job(p, 0), 0)), "$A == ${B}");
+	cicd_pipeline_free(p);
+	opts.flags = CICD_PIPELINE_CHECK_EXPRESSIONS;
+	CU_ASSERT_EQUAL(cicd_pipeline_load_buffer(&p, &d, yaml, strlen(yaml), "ci.yml", &opts), CICD_EVALIDATE);
+	CU_ASSERT_EQUAL_FATAL(cicd_diagnostics_count(d), 1);
+	CU_ASSERT_EQUAL(cicd_diagnostics_get(d, 0)->code, CICD_EPARSE);
+	CU_ASSERT_EQUAL(cicd_diagnostics_get(d, 0)->line, 4);
+	CU_ASSERT_EQUAL(cicd_diagnostics_get(d, 0)->column, 17);
+	CICD_ASSERT_STR(
+	    cicd_diagnostics_get(d, 0)->message,
+	    "jobs:job:rules:rule if invalid expression syntax: ${NAME} is not a variable in rules:if, write $NAME");
+	cicd_diagnostics_free(d);
+}
+
 static void test_bad_arguments_and_options(void)
 {
 	cicd_pipeline *p = NULL;
@@ -357,4 +377,5 @@ CICD_SUITE(pipeline, CICD_TEST(test_jobs_come_in_file_order_with_defaults),
            CICD_TEST(test_resolver_gets_project_remote_template_component),
            CICD_TEST(test_local_includes_stay_inside_the_project_root),
            CICD_TEST(test_include_cycles_and_limits_are_errors), CICD_TEST(test_inputs_are_checked_and_interpolated),
-           CICD_TEST(test_yaml_errors_and_duplicate_keys_are_reported), CICD_TEST(test_bad_arguments_and_options))
+           CICD_TEST(test_yaml_errors_and_duplicate_keys_are_reported),
+           CICD_TEST(test_expressions_are_checked_on_request), CICD_TEST(test_bad_arguments_and_options))
