@@ -429,6 +429,47 @@ static void test_job_lost_too_often_ends_worker_lost(void)
 	world_close(&w);
 }
 
+static char *secret(const char *value)
+{
+	char *s = malloc(512);
+	snprintf(s, 512,
+		 "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{" OWNED
+		 ",\"name\":\"db\",\"namespace\":\"demo\"},\"stringData\":{\"password\":\"%s\"}}",
+		 value);
+	return s;
+}
+
+static void test_secret_values_never_reach_the_log_or_the_change_set(void)
+{
+	static const char *const kinds[] = {"Secret"}, *const names[] = {"db"};
+	static const int waves[] = {0};
+	world w;
+	int state = -1;
+	int64_t a, b, job;
+	char *bodies[1], *log;
+	cicd_vec changes = CICD_VEC_INIT;
+	world_open(&w);
+	bodies[0] = secret("hunter2-first");
+	a = push_version(w.st, "5555555555", 1, kinds, names, waves, bodies);
+	bodies[0] = secret("hunter2-second");
+	b = push_version(w.st, "6666666666", 1, kinds, names, waves, bodies);
+	CU_ASSERT_EQUAL(run_job(&w, new_job(&w, a, 0, 60000), "a", NULL, &state), 0);
+	job = new_job(&w, b, 0, 60000);
+	CU_ASSERT_EQUAL(run_job(&w, job, "a", NULL, &state), 0);
+	CU_ASSERT_EQUAL(state, CICD__JOB_SUCCEEDED);
+	log = log_text(w.st, job);
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "plan: update Secret demo/db\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "stringData.password"));
+	CU_ASSERT_PTR_NULL(strstr(log, "hunter2"));
+	free(log);
+	CU_ASSERT_EQUAL(cicd__store_changes_get(w.st, &changes, job), 0);
+	CU_ASSERT_EQUAL_FATAL(changes.count, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(((cicd__change *)changes.items[0])->diff);
+	CU_ASSERT_PTR_NULL(strstr(((cicd__change *)changes.items[0])->diff, "hunter2"));
+	cicd__vec_dispose_with(&changes, cicd__change_free_item);
+	world_close(&w);
+}
+
 static void test_normalize_drops_server_fields_and_sorts_keys(void)
 {
 	cicd_buf out = CICD_BUF_INIT;
@@ -449,4 +490,5 @@ CICD_SUITE(deploy_engine, CICD_TEST(test_deploy_applies_waves_in_order_and_recor
 	   CICD_TEST(test_busy_target_leaves_the_job_queued),
 	   CICD_TEST(test_crashed_worker_is_resumed_from_first_unconfirmed_step),
 	   CICD_TEST(test_job_lost_too_often_ends_worker_lost),
+	   CICD_TEST(test_secret_values_never_reach_the_log_or_the_change_set),
 	   CICD_TEST(test_normalize_drops_server_fields_and_sorts_keys))
