@@ -126,10 +126,10 @@ int main(int argc, char **argv)
 		char ns[64];
 		double a, b;
 		/* alternate who goes first, so neither always meets a warmer server */
-		snprintf(ns, sizeof ns, "bench-kubectl-%d", r);
+		snprintf(ns, sizeof ns, "bench-kubectl-%d-%d", (int)getpid(), r);
 		if (r % 2)
 			run_kubectl(&a, &b, ns, objects);
-		snprintf(ns, sizeof ns, "bench-cicd-%d", r);
+		snprintf(ns, sizeof ns, "bench-cicd-%d-%d", (int)getpid(), r);
 		{
 			double ca, cr;
 			run_cicd(&ca, &cr, ns, objects);
@@ -139,7 +139,7 @@ int main(int argc, char **argv)
 				best_cr = cr;
 		}
 		if (!(r % 2)) {
-			snprintf(ns, sizeof ns, "bench-kubectl-%d", r);
+			snprintf(ns, sizeof ns, "bench-kubectl-%d-%d", (int)getpid(), r);
 			run_kubectl(&a, &b, ns, objects);
 		}
 		if (a < best_ka)

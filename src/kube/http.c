@@ -414,6 +414,15 @@ int kube__http_run(struct cicd_kube_client *c, kube_request **reqs, size_t count
 		}
 		if (finished >= count)
 			break;
+		/* Something can start right away (a slot was freed): no waiting. */
+		{
+			int startable = 0;
+			now = mono_s();
+			for (i = 0; i < count && !startable; i++)
+				startable = !reqs[i]->done && !reqs[i]->easy && reqs[i]->next_try <= now;
+			if (startable && active < parallel)
+				continue;
+		}
 		{
 			int wait_ms = (int)((wake - mono_s()) * 1000.0);
 			if (wait_ms < 0)
