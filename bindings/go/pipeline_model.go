@@ -61,8 +61,8 @@ type Policy struct {
 	Kubernetes    string
 }
 
-// Trigger is a trigger job's downstream pipeline.
-type Trigger struct {
+// Downstream is a trigger job's downstream pipeline.
+type Downstream struct {
 	Project  string
 	Branch   string
 	Strategy string
@@ -93,7 +93,7 @@ type Job struct {
 	StartIn               string
 	AllowFailure          *bool // as written; nil when not written
 	AllowFailureExitCodes []int
-	Trigger               *Trigger // nil unless a trigger job
+	Trigger               *Downstream // nil unless a trigger job
 	Script                []string
 	BeforeScript          []string
 	AfterScript           []string
@@ -259,7 +259,7 @@ func (p *Pipeline) job(j *C.cicd_job) *Job {
 		out.AllowFailureExitCodes = append(out.AllowFailureExitCodes, int(C.cicd_job_allow_failure_exit_code(j, C.size_t(i))))
 	}
 	if C.cicd_job_is_trigger(j) != 0 {
-		out.Trigger = &Trigger{
+		out.Trigger = &Downstream{
 			Project:  gostr(C.cicd_job_trigger_project(j)),
 			Branch:   gostr(C.cicd_job_trigger_branch(j)),
 			Strategy: gostr(C.cicd_job_trigger_strategy(j)),

@@ -203,7 +203,7 @@ func TestPipelineOnlyExceptEnvironmentTrigger(t *testing.T) {
 	eq(t, "deploy", []any{d.Image, d.ResourceGroup, d.Environment, d.EnvironmentAction, d.Interruptible},
 		[]any{"registry.example.com/deployer:1", "production", "production", "start", no()})
 	tr := mustJob(t, p, "downstream")
-	eq(t, "trigger", tr.Trigger, &Trigger{"group/downstream", "main", "depend"})
+	eq(t, "trigger", tr.Trigger, &Downstream{"group/downstream", "main", "depend"})
 	eq(t, "instances", []string{tr.Instances[0].Name, tr.Instances[1].Name}, []string{"downstream 1/2", "downstream 2/2"})
 }
 

@@ -9,10 +9,12 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "-- python: pip install ./bindings/python into a fresh virtualenv"
 python3 -m venv "$tmp/venv"
-"$tmp/venv/bin/pip" install -q pytest
+"$tmp/venv/bin/pip" install -q pytest mypy
 CICD_BUILD_DIR="$root/build-python" "$tmp/venv/bin/pip" install -q ./bindings/python
 # Run from outside the source tree so the installed package is the one imported.
 (cd "$tmp" && "$tmp/venv/bin/python" -m pytest -q "$root/bindings/python/tests")
+# The type stubs are what users type-check against: the example must pass strict mypy with them.
+(cd "$tmp" && "$tmp/venv/bin/python" -m mypy --strict "$root/examples/python/which_jobs.py")
 
 echo "-- go: go vet and go test -race against the installed library"
 cmake -S . -B build -G Ninja >/dev/null
@@ -26,3 +28,33 @@ export PKG_CONFIG_PATH="$libdir/pkgconfig" LD_LIBRARY_PATH="$libdir"
 headers=$(cat "$tmp"/stage/include/cicd/*.h | sha256sum | cut -c1-16)
 export CGO_CFLAGS="-O2 -g -DCICD_HEADERS_DIGEST=$headers" CGO_LDFLAGS="-O2 -g -L$libdir"
 (cd bindings/go && go vet ./... && go test -race -count=1 ./...)
+
+echo "-- examples: which jobs run for feature/80-optimize-allocate, from Python and from Go"
+expected='lint static-check
+unit-test unit-test
+code-review-design review manual
+code-review-security review manual'
+pipeline="$root/examples/pipeline/.gitlab-ci.yml"
+branch=feature/80-optimize-allocate
+py_out=$(cd "$tmp" && "$tmp/venv/bin/python" "$root/examples/python/which_jobs.py" "$pipeline" "$branch")
+(cd examples/go && go vet ./... && go build -o "$tmp/which_jobs" ./which_jobs)
+go_out=$("$tmp/which_jobs" "$pipeline" "$branch")
+for pair in "python:$py_out" "go:$go_out"; do
+  if [ "${pair#*:}" != "$expected" ]; then
+    printf 'which_jobs (%s) printed:\n%s\nexpected:\n%s\n' "${pair%%:*}" "${pair#*:}" "$expected" >&2
+    exit 1
+  fi
+done
+# An invalid configuration is reported with its position and exit status 1.
+printf 'a:\n  stage: nope\n  script: x\n' > "$tmp/bad.yml"
+for run in "$tmp/venv/bin/python $root/examples/python/which_jobs.py" "$tmp/which_jobs"; do
+  if err=$($run "$tmp/bad.yml" main 2>&1); then
+    echo "which_jobs ($run) accepted an invalid configuration" >&2
+    exit 1
+  fi
+  case "$err" in
+    "$tmp/bad.yml:2:10: a job: chosen stage nope does not exist"*) ;;
+    *) echo "which_jobs ($run) reported: $err" >&2; exit 1 ;;
+  esac
+done
+echo "which_jobs examples: Python and Go print the expected jobs and report errors with positions"

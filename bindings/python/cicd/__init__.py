@@ -8,6 +8,8 @@ walks collections with iterators. One module per libcicd module:
 - document: YAML/JSON documents and nodes (Document, Node)
 - expr: `rules:if` expressions and variable expansion (Expression, expand)
 - mask: trace masking with the runner's CRC-32 (Masker, crc32)
+- pipeline: .gitlab-ci.yml loaded and validated (Pipeline, Job, Rule, Need, Policy, Variable)
+- plan: the pipeline GitLab creates for a trigger (plan, Planner, Trigger, Plan, PlanJob)
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from .document import NO_MERGE_KEYS, STRICT_KEYS, Document, Node
 from .expr import Expression, expand
 from .mask import Masker, crc32
 from .pipeline import Job, Need, Pipeline, Policy, Rule, Variable
+from .plan import Plan, Planner, PlanJob, Trigger, glob_match, plan
 
 __all__ = [
     "Error", "NoMemoryError", "NotFoundError", "InvalidArgumentError", "ParseError", "LimitError",
@@ -26,6 +29,7 @@ __all__ = [
     "UnsupportedError", "CanceledError", "Diagnostic", "Document", "Node", "STRICT_KEYS", "NO_MERGE_KEYS",
     "Expression", "expand", "Masker", "crc32", "version",
     "Pipeline", "Job", "Rule", "Need", "Policy", "Variable",
+    "Trigger", "Planner", "Plan", "PlanJob", "plan", "glob_match",
 ]
 
 

@@ -135,3 +135,4 @@ PyObject *cicd_py_error_last(void)
 %include "expr.i"
 %include "mask.i"
 %include "pipeline.i"
+%include "plan.i"

@@ -94,7 +94,24 @@ def pipeline_cycle():
         pass
 
 
-CYCLE_FUNCS = [document_cycle, expr_cycle, mask_cycle, pipeline_cycle]
+PLAN_TEXT = "a:\n  script: x\n  rules:\n    - if: $GO == \"" + "g" * 2000 + "\"\n    - exists: [M]\n  parallel: 3\n"
+
+
+def plan_cycle():
+    with cicd.Pipeline.loads(PLAN_TEXT, "p.yml") as p, cicd.Planner(p) as planner:
+        trigger = cicd.Trigger.branch("main", sha="0" * 40, variables={"GO": "g" * 2000}, changed=["a"],
+                                      exists=lambda g: True)
+        with planner.plan(trigger) as plan:
+            [(j.name, j.variables, j.needs, j.prerequisites) for j in plan]
+            plan.critical_path, plan.topological_order, plan.to_json(), plan.variable("GO")
+        trigger.close()
+        _swallow(lambda: planner.plan(branch="main", exists=lambda g: 1 / 0), ZeroDivisionError)
+        _swallow(lambda: cicd.Trigger.branch("x", sha="bad"), cicd.InvalidArgumentError)
+    _swallow(lambda: cicd.plan(cicd.Pipeline.loads("a:\n  script: x\n  parallel: 5\n"), branch="m", max_jobs=2),
+             cicd.LimitError)
+
+
+CYCLE_FUNCS = [document_cycle, expr_cycle, mask_cycle, pipeline_cycle, plan_cycle]
 
 
 @pytest.mark.parametrize("cycle", CYCLE_FUNCS, ids=lambda c: c.__name__)

@@ -1,13 +1,15 @@
 package cicd
 
-// The include resolver's way back into Go. A file with //export may only
-// declare C in its preamble, so the shims that call it are in pipeline.go.
+// Callbacks from the library into Go: the include resolver and the
+// `exists` answer of a plan. A file with //export may only declare C in its
+// preamble, so the shims that call these are in pipeline.go and plan.go.
 
 /*
 #include <stdint.h>
 #include <stdlib.h>
 #include <cicd/cicd.h>
 #include <cicd/pipeline.h>
+#include <cicd/plan.h>
 */
 import "C"
 
@@ -58,4 +60,28 @@ func cicdGoResolve(result *C.cicd_include_result, req *C.cicd_include_request, h
 	rc := C.cicd_include_result_set(result, bytesPtr(data), C.size_t(len(data)), cname)
 	runtime.KeepAlive(data)
 	return rc
+}
+
+// existsState is what a plan with a Go exists function shares with the callback.
+type existsState struct {
+	exists func(glob string) (bool, error)
+	err    error
+}
+
+//export cicdGoExists
+func cicdGoExists(found *C.int, glob *C.char, handle C.uintptr_t) C.int {
+	st := cgo.Handle(handle).Value().(*existsState)
+	if st.err != nil {
+		return C.CICD_EUSER
+	}
+	ok, err := st.exists(C.GoString(glob))
+	if err != nil {
+		st.err = err
+		return C.CICD_EUSER
+	}
+	*found = 0
+	if ok {
+		*found = 1
+	}
+	return 0
 }
