@@ -77,7 +77,7 @@ static void trim(const char **s, size_t *n)
  * JavaScript's s.split(runs ? /\s+/ : ' ').map(step).join(' ') into out;
  * each token is trimmed first when trim_tokens (node's replaceXRange does).
  */
-static int map_tokens(cicd_buf *out, const char *s, size_t n, int runs, int step, int include_pre)
+static int map_tokens(cicd_buf *out, const char *s, size_t n, int runs, int step, int mode)
 {
 	cicd_buf tmp = CICD_BUF_INIT;
 	size_t i = 0;
@@ -92,7 +92,7 @@ static int map_tokens(cicd_buf *out, const char *s, size_t n, int runs, int step
 			break;
 		}
 		first = 0;
-		rc = cicd__range_rewrite_step(&tmp, s + st, i - st, step, include_pre);
+		rc = cicd__range_rewrite_step(&tmp, s + st, i - st, step, mode);
 		if (rc || cicd__buf_put(out, tmp.ptr ? tmp.ptr : "", tmp.size)) {
 			rc = rc ? rc : CICD_ENOMEM;
 			break;
@@ -188,14 +188,14 @@ static int invalid_range(const char *what, const char *s, size_t n)
 }
 
 /* node-semver's Comparator constructor on one desugared token. */
-static int parse_comparator(comparator *c, const char *s, size_t n, const cicd_semver_options *opts)
+static int parse_comparator(comparator *c, const char *s, size_t n, const cicd_semver_options *opts, int mode)
 {
 	cicd_regex *const *rx;
 	cicd_regex_span sp[3];
 	int loose = (opts->flags & CICD_SEMVER_LOOSE) != 0, rc;
 	size_t oplen;
 	memset(c, 0, sizeof *c);
-	if ((rc = cicd__range_patterns(&rx)))
+	if ((rc = cicd__range_patterns(&rx, mode & RANGE_EXACT)))
 		return rc;
 	if (!cicd__regex_match(rx[loose ? RX_COMPARATORLOOSE : RX_COMPARATOR], s, n, 1, sp, 3))
 		return invalid_range("comparator", s, n);
@@ -239,9 +239,10 @@ static int is_null_set(const comparator *c)
 }
 
 /* node-semver's Range.parseRange on one || alternative (already trimmed). */
-static int parse_set(comp_list *out, const char *s, size_t n, const cicd_semver_options *opts)
+static int parse_set(comp_list *out, const char *s, size_t n, const cicd_semver_options *opts, int exact)
 {
-	int loose = (opts->flags & CICD_SEMVER_LOOSE) != 0, ip = (opts->flags & CICD_SEMVER_INCLUDE_PRERELEASE) != 0;
+	int loose = (opts->flags & CICD_SEMVER_LOOSE) != 0;
+	int ip = ((opts->flags & CICD_SEMVER_INCLUDE_PRERELEASE) ? RANGE_INCLUDE_PRE : 0) | (exact ? RANGE_EXACT : 0);
 	cicd_buf a = CICD_BUF_INIT, b = CICD_BUF_INIT, joined = CICD_BUF_INIT;
 	cicd_hashmap seen = CICD_HASHMAP_INIT;
 	comparator null_set = {OP_ANY, NULL, NULL};
@@ -286,12 +287,12 @@ static int parse_set(comp_list *out, const char *s, size_t n, const cicd_semver_
 		if (loose) {
 			cicd_regex *const *rx;
 			cicd_regex_span sp[1];
-			if ((rc = cicd__range_patterns(&rx)))
+			if ((rc = cicd__range_patterns(&rx, ip & RANGE_EXACT)))
 				break;
 			if (!cicd__regex_match(rx[RX_COMPARATORLOOSE], b.ptr ? b.ptr : "", b.size, 1, sp, 1))
 				goto next;
 		}
-		rc = parse_comparator(&c, b.ptr ? b.ptr : "", b.size, opts);
+		rc = parse_comparator(&c, b.ptr ? b.ptr : "", b.size, opts, ip);
 		if (rc)
 			break;
 		if (is_null_set(&c) && !null_set.value) {
@@ -369,6 +370,20 @@ static int normalize_space(cicd_buf *out, const char *s, size_t n)
 	return 0;
 }
 
+/* The longest run of [a-zA-Z0-9-]: node's patterns bound such runs at 250 (256 for digits). */
+static size_t longest_run(const char *s, size_t n)
+{
+	size_t i, run = 0, best = 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-')
+			best = ++run > best ? run : best;
+		else
+			run = 0;
+	}
+	return best;
+}
+
 void cicd_semver_range_free(cicd_semver_range *r)
 {
 	size_t i;
@@ -425,7 +440,7 @@ int cicd_semver_range_parse(cicd_semver_range **out, const char *text, size_t le
 	comp_list *sets = NULL;
 	size_t nsets = 0, cap = 0, i, st, kept;
 	cicd_semver_range *r = NULL;
-	int rc = 0;
+	int rc = 0, exact;
 	if (!out || (!text && len))
 		return cicd__error_set(CICD_EINVALID, "cicd_semver_range_parse: NULL argument");
 	*out = NULL;
@@ -435,6 +450,7 @@ int cicd_semver_range_parse(cicd_semver_range **out, const char *text, size_t le
 		return cicd__error_set(CICD_ELIMIT, "range longer than %zu bytes", opts->max_range_length);
 	if (normalize_space(&raw, text ? text : "", len))
 		return CICD_ENOMEM;
+	exact = longest_run(raw.ptr ? raw.ptr : "", raw.size) > 240; /* slack: rewriting appends "-0" to runs */
 	/* split('||'), each alternative trimmed and parsed; empty ones (loose mode) dropped */
 	for (i = 0, st = 0; !rc; i++) {
 		const char *p = raw.ptr ? raw.ptr : "";
@@ -446,7 +462,7 @@ int cicd_semver_range_parse(cicd_semver_range **out, const char *text, size_t le
 		s = p + st;
 		n = i - st;
 		trim(&s, &n);
-		rc = parse_set(&l, s, n, opts);
+		rc = parse_set(&l, s, n, opts, exact);
 		if (!rc && l.count) {
 			if (nsets == cap) {
 				comp_list *ns = cicd__realloc(sets, (cap ? cap * 2 : 4) * sizeof *ns);
@@ -478,7 +494,7 @@ int cicd_semver_range_parse(cicd_semver_range **out, const char *text, size_t le
 		}
 		if (w == 0) {
 			w = 1; /* all were null sets: node keeps the first; any of them is the same */
-			rc = parse_set(&sets[0], "<0.0.0-0", 8, opts);
+			rc = parse_set(&sets[0], "<0.0.0-0", 8, opts, 0);
 		}
 		nsets = w;
 		for (i = 0; nsets > 1 && i < nsets; i++)

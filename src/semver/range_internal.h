@@ -46,10 +46,14 @@ enum {
 	STEP_GTE0
 };
 
-/* The compiled patterns (compiled on first use). 0 or an error. */
-int cicd__range_patterns(cicd_regex *const **out);
+/* Mode bits of the rewriting steps. */
+#define RANGE_INCLUDE_PRE 1 /* includePrerelease */
+#define RANGE_EXACT 2       /* node's bounded patterns: the range has a run of over 250 [a-zA-Z0-9-] */
 
-/* One rewriting step over s[0..n) into out (cleared first). 0 or CICD_ENOMEM. */
-int cicd__range_rewrite_step(cicd_buf *out, const char *s, size_t n, int step, int include_pre);
+/* The compiled patterns, exact (node's bounds) or fast (unbounded); compiled on first use. 0 or an error. */
+int cicd__range_patterns(cicd_regex *const **out, int exact);
+
+/* One rewriting step over s[0..n) into out (cleared first). 0 or CICD_ENOMEM. mode: RANGE_* bits. */
+int cicd__range_rewrite_step(cicd_buf *out, const char *s, size_t n, int step, int mode);
 
 #endif

@@ -24,20 +24,45 @@ static const char *const PATTERNS[RX_COUNT] = {
 	RX_SRC_XRANGELOOSE, RX_SRC_STAR,	     RX_SRC_GTE0,	   RX_SRC_GTE0PRE,    RX_SRC_COMPARATOR,
 	RX_SRC_COMPARATORLOOSE, RX_SRC_BUILD,	     RX_SRC_BUILDSTRIP};
 
-/* Compiled once per process on first use; immutable afterwards, so threads share them. */
-static cicd_regex *g_rx[RX_COUNT];
-static int g_rx_ready;
+/* Compiled once per process on first use; immutable afterwards, so threads share them. [0] fast, [1] exact. */
+static cicd_regex *g_rx[2][RX_COUNT];
+static int g_rx_ready[2];
 static pthread_mutex_t g_rx_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int cicd__range_patterns(cicd_regex *const **out)
+/* The pattern with node-semver's run bounds ({0,256}, {1,250}, ...) made unbounded. */
+static int unbound(cicd_buf *out, const char *p)
+{
+	static const char *const from[] = {"{0,256}", "{1,256}", "{0,250}", "{1,250}"};
+	static const char *const to[] = {"*", "+", "*", "+"};
+	while (*p) {
+		int k, hit = 0;
+		for (k = 0; k < 4 && !hit; k++)
+			if (!strncmp(p, from[k], 7)) {
+				if (cicd__buf_puts(out, to[k]))
+					return CICD_ENOMEM;
+				p += 7;
+				hit = 1;
+			}
+		if (!hit && cicd__buf_putc(out, *p++))
+			return CICD_ENOMEM;
+	}
+	return 0;
+}
+
+int cicd__range_patterns(cicd_regex *const **out, int exact)
 {
 	int i, rc = 0;
 	char err[256];
+	exact = exact ? 1 : 0;
 	pthread_mutex_lock(&g_rx_lock);
-	for (i = 0; !g_rx_ready && i < RX_COUNT; i++) {
-		if (g_rx[i])
+	for (i = 0; !g_rx_ready[exact] && i < RX_COUNT; i++) {
+		cicd_buf src = CICD_BUF_INIT;
+		if (g_rx[exact][i])
 			continue;
-		rc = cicd__regex_compile(&g_rx[i], PATTERNS[i], strlen(PATTERNS[i]), 0, err, sizeof err);
+		rc = exact ? cicd__buf_puts(&src, PATTERNS[i]) : unbound(&src, PATTERNS[i]);
+		if (!rc)
+			rc = cicd__regex_compile(&g_rx[exact][i], src.ptr, src.size, 0, err, sizeof err);
+		cicd_buf_dispose(&src);
 		if (rc < 0) {
 			rc = rc == CICD_ENOMEM ? cicd__error_oom()
 					       : cicd__error_set(rc, "compiling the range pattern %d: %s", i, err);
@@ -45,9 +70,9 @@ int cicd__range_patterns(cicd_regex *const **out)
 		}
 	}
 	if (!rc)
-		g_rx_ready = 1;
+		g_rx_ready[exact] = 1;
 	pthread_mutex_unlock(&g_rx_lock);
-	*out = g_rx;
+	*out = g_rx[exact];
 	return rc;
 }
 
@@ -310,10 +335,11 @@ static int rep_xrange(cicd_buf *o, const groups *g, int ip)
 	return emit(o, g, "g", 0);
 }
 
-int cicd__range_rewrite_step(cicd_buf *out, const char *s, size_t n, int step, int include_pre)
+int cicd__range_rewrite_step(cicd_buf *out, const char *s, size_t n, int step, int mode)
 {
 	cicd_regex *const *rx;
-	int rc = cicd__range_patterns(&rx);
+	int include_pre = (mode & RANGE_INCLUDE_PRE) != 0;
+	int rc = cicd__range_patterns(&rx, mode & RANGE_EXACT);
 	if (rc)
 		return rc;
 	switch (step) {

@@ -121,6 +121,8 @@ def range_(rng, tabs=True):
         r = rng.choice(["*", "", "x", "latest", ">=0.0.0", ">=0.0.0-0", "<0.0.0-0", "||", "1 || ", ">", "<"])
     if rng.random() < 0.25:
         r = mutate(rng, r, tabs)
+    if rng.random() < 0.01:
+        r = rng.choice(["^", "~", ">=", ""]) + "1.2.3-" + "a" * rng.randint(240, 300) + rng.choice(["", " || 2"])
     return r
 
 

@@ -81,6 +81,19 @@ static void test_invalid_ranges_fail_with_the_comparator(void)
 	CICD_ASSERT_STR(desugar("<0.0.0-0 foo", 0), "invalid");
 }
 
+static void test_runs_over_250_characters_follow_node_bounds(void)
+{
+	char text[400];
+	memcpy(text, "~1.2.3-", 7);
+	memset(text + 7, 'a', 255);
+	strcpy(text + 262, " || 2");
+	/* node's patterns stop at 250 characters: the tilde is not desugared and loose mode drops it */
+	CICD_ASSERT_STR(desugar(text, CICD_SEMVER_LOOSE), ">=2.0.0 <3.0.0-0");
+	text[262] = '\0';
+	CICD_ASSERT_STR(desugar(text, CICD_SEMVER_LOOSE), "invalid");
+	CICD_ASSERT_STR(desugar(text, 0), "invalid");
+}
+
 static void test_range_length_limit_is_an_option(void)
 {
 	cicd_semver_options o = CICD_SEMVER_OPTIONS_INIT;
@@ -134,5 +147,6 @@ static void test_max_and_min_satisfying_pick_the_first_of_equals(void)
 
 CICD_SUITE(semver_range, CICD_TEST(test_ranges_desugar_as_node_semver),
 	   CICD_TEST(test_invalid_ranges_fail_with_the_comparator), CICD_TEST(test_range_length_limit_is_an_option),
+	   CICD_TEST(test_runs_over_250_characters_follow_node_bounds),
 	   CICD_TEST(test_satisfies_applies_comparators_and_prerelease_rule),
 	   CICD_TEST(test_max_and_min_satisfying_pick_the_first_of_equals))
