@@ -276,6 +276,19 @@ static int parse_spans(spans *sp, const char *s, size_t len, semver_mode mode, s
 	return 0;
 }
 
+/* The length limit (in UTF-16 code units, as node-semver counts), then the grammar. 0 or an error. */
+static int check_spans(spans *sp, const char *text, size_t len, semver_mode mode, size_t max_length)
+{
+	size_t errcol = 0;
+	const char *why = "";
+	/* a UTF-16 length never exceeds the byte length: count only when it could matter */
+	if (max_length && len > max_length && cicd__utf16_length(text, len) > max_length)
+		return cicd__error_set(CICD_ELIMIT, "version longer than %zu characters", max_length);
+	if (parse_spans(sp, text, len, mode, &errcol, &why))
+		return parse_error(text, len, errcol, why);
+	return 0;
+}
+
 int cicd__semver_make(cicd_semver **out, const char *major, size_t major_len, const char *minor, size_t minor_len,
 		      const char *patch, size_t patch_len, const char *pre, size_t pre_len, const char *build,
 		      size_t build_len)
@@ -326,17 +339,14 @@ int cicd__semver_make(cicd_semver **out, const char *major, size_t major_len, co
 int cicd__semver_parse_mode(cicd_semver **out, const char *text, size_t len, semver_mode mode, size_t max_length)
 {
 	spans sp;
-	size_t errcol = 0, a[5], n[5];
-	const char *why = "";
+	size_t a[5], n[5];
 	char pre[CICD_SEMVER_DEFAULT_MAX_LENGTH], *prebuf = pre;
 	int i, rc;
 	if (!out || (!text && len))
 		return cicd__error_set(CICD_EINVALID, "cicd_semver_parse: NULL argument");
 	*out = NULL;
-	if (max_length && cicd__utf16_length(text, len) > max_length)
-		return cicd__error_set(CICD_ELIMIT, "version longer than %zu characters", max_length);
-	if (parse_spans(&sp, text, len, mode, &errcol, &why))
-		return parse_error(text, len, errcol, why);
+	if ((rc = check_spans(&sp, text, len, mode, max_length)))
+		return rc;
 	for (i = 0; i < 5; i++) {
 		a[i] = sp.a[i];
 		n[i] = sp.b[i] - sp.a[i];
@@ -503,18 +513,55 @@ int cicd_semver_compare_build(const cicd_semver *a, const cicd_semver *b)
 	return cmp_idents(a->text + a->off[SV_BUILD], a->plen[SV_BUILD], b->text + b->off[SV_BUILD], b->plen[SV_BUILD]);
 }
 
+/* Precedence of two pre-releases given as text: numeric identifiers by value, "01" equal to "1". */
+static int cmp_pre_text(const char *a, size_t al, const char *b, size_t bl)
+{
+	size_t i = 0, j = 0;
+	if (!al || !bl)
+		return al ? -1 : bl ? 1 : 0;
+	for (;;) {
+		size_t si = i, sj = j;
+		int c;
+		if (i >= al && j >= bl)
+			return 0;
+		if (j >= bl)
+			return 1;
+		if (i >= al)
+			return -1;
+		while (i < al && a[i] != '.')
+			i++;
+		while (j < bl && b[j] != '.')
+			j++;
+		c = cicd__semver_cmp_ident(a + si, i - si, b + sj, j - sj);
+		if (c)
+			return c;
+		i++;
+		j++;
+	}
+}
+
+/* Parses both texts without allocating and compares the spans. */
 int cicd_semver_compare_str(int *out, const char *a, const char *b, const cicd_semver_options *opts)
 {
-	cicd_semver *va = NULL, *vb = NULL;
-	int rc;
+	cicd_semver_options def = CICD_SEMVER_OPTIONS_INIT;
+	semver_mode mode;
+	spans sa, sb;
+	int i, c, rc;
 	if (!out || !a || !b)
 		return cicd__error_set(CICD_EINVALID, "cicd_semver_compare_str: NULL argument");
-	rc = cicd_semver_parse(&va, a, strlen(a), opts);
-	if (!rc)
-		rc = cicd_semver_parse(&vb, b, strlen(b), opts);
-	if (!rc)
-		*out = cicd_semver_compare(va, vb);
-	cicd_semver_free(va);
-	cicd_semver_free(vb);
-	return rc;
+	if (!opts)
+		opts = &def;
+	mode = (opts->flags & CICD_SEMVER_LOOSE) ? SEMVER_MODE_LOOSE : SEMVER_MODE_SPEC;
+	if ((rc = check_spans(&sa, a, strlen(a), mode, opts->max_length)) ||
+	    (rc = check_spans(&sb, b, strlen(b), mode, opts->max_length)))
+		return rc;
+	for (i = 0; i < 3; i++) {
+		c = cicd__semver_cmp_digits(a + sa.a[i], sa.b[i] - sa.a[i], b + sb.a[i], sb.b[i] - sb.a[i]);
+		if (c) {
+			*out = c;
+			return 0;
+		}
+	}
+	*out = cmp_pre_text(a + sa.a[SV_PRE], sa.b[SV_PRE] - sa.a[SV_PRE], b + sb.a[SV_PRE], sb.b[SV_PRE] - sb.a[SV_PRE]);
+	return 0;
 }

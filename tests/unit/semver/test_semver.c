@@ -128,6 +128,19 @@ static void test_precedence_follows_the_spec_example(void)
 	CU_ASSERT_EQUAL(cmp("1.0.0-a", "1.0.0-a-"), -1);
 }
 
+static void test_compare_str_parses_without_allocating(void)
+{
+	cicd_semver_options o = CICD_SEMVER_OPTIONS_INIT;
+	int c = 99;
+	o.flags = CICD_SEMVER_LOOSE;
+	CU_ASSERT_EQUAL(cicd_semver_compare_str(&c, "v01.2.3-01", "1.2.3-1", &o), 0);
+	CU_ASSERT_EQUAL(c, 0);
+	CU_ASSERT_EQUAL(cicd_semver_compare_str(&c, "1.2.3beta", "=1.2.3-alpha.9", &o), 0);
+	CU_ASSERT_EQUAL(c, 1);
+	CU_ASSERT_EQUAL(cicd_semver_compare_str(&c, "1.2.3", "1.2", NULL), CICD_EPARSE);
+	CICD_ASSERT_STR(cicd_error_last()->message, "not a version: \"1.2\" (column 4: expected '.')");
+}
+
 static void test_numbers_beyond_2_53_compare_exactly(void)
 {
 	CU_ASSERT_EQUAL(cmp("9007199254740993.0.0", "9007199254740992.0.0"), 1);
@@ -269,5 +282,6 @@ CICD_SUITE(semver, CICD_TEST(test_parse_gives_parts_and_normalized_text),
 	   CICD_TEST(test_strict_parse_follows_the_spec_grammar), CICD_TEST(test_parse_error_names_the_column),
 	   CICD_TEST(test_loose_parse_normalizes_as_node_semver), CICD_TEST(test_length_limit_is_an_option),
 	   CICD_TEST(test_precedence_follows_the_spec_example), CICD_TEST(test_numbers_beyond_2_53_compare_exactly),
+	   CICD_TEST(test_compare_str_parses_without_allocating),
 	   CICD_TEST(test_sort_is_stable_and_orders_build_metadata), CICD_TEST(test_sort_orders_numbers_of_any_length), CICD_TEST(test_inc_follows_node_semver),
 	   CICD_TEST(test_diff_names_the_largest_change), CICD_TEST(test_coerce_finds_the_first_version_like_run))
