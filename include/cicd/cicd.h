@@ -18,6 +18,7 @@
 #include "semver.h"
 #include "policy.h"
 #include "manifest.h"
+#include "kube.h"
 #include "pod.h"
 #include "plan.h"
 #include "kaniko.h"

@@ -41,6 +41,7 @@
 #include "common.h"
 #include "buffer.h"
 #include "document.h"
+#include "manifest.h"
 
 CICD_BEGIN_DECL
 
@@ -271,6 +272,17 @@ typedef int (*cicd_kube_apply_cb)(const cicd_kube_apply_item *item, void *payloa
  */
 CICD_EXTERN(int) cicd_kube_apply_set(cicd_kube_client *client, const cicd_document *const *documents, size_t count,
 				     const cicd_kube_apply_options *opts, cicd_kube_apply_cb cb, void *payload);
+
+/*
+ * Applies a manifest set (include/cicd/manifest.h) the same way, in the
+ * manifest module's apply order: the set is sorted in place with
+ * CICD_MANIFEST_ORDER_APPLY (Namespaces, CRDs, then Helm's install order),
+ * then sent rank by rank as cicd_kube_apply_set does; cb sees the objects in
+ * that order within each rank. Validate the set first
+ * (cicd_manifest_set_validate) to report every problem with its position.
+ */
+CICD_EXTERN(int) cicd_kube_apply_manifests(cicd_kube_client *client, cicd_manifest_set *set,
+					   const cicd_kube_apply_options *opts, cicd_kube_apply_cb cb, void *payload);
 
 /* ---- watch --------------------------------------------------------------------------- */
 

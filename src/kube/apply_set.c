@@ -10,6 +10,7 @@
 #include "core/alloc.h"
 #include "core/document.h"
 #include "core/error.h"
+#include "cicd/manifest.h"
 #include "kube_internal.h"
 
 #define RANKS 4
@@ -119,23 +120,17 @@ static int report(cicd_kube_apply_cb cb, void *payload, const kube_apply_job *jo
 	return cb(&item, payload);
 }
 
-int cicd_kube_apply_set(cicd_kube_client *c, const cicd_document *const *documents, size_t count,
-			const cicd_kube_apply_options *opts, cicd_kube_apply_cb cb, void *payload)
+/* Applies the objects rank by rank, reporting each in the given order within its rank; frees `objects`. */
+static int apply_objects(struct cicd_kube_client *c, cicd_vec *objects_in, const cicd_kube_apply_options *opts,
+			 cicd_kube_apply_cb cb, void *payload, int rc)
 {
-	cicd_vec objects = CICD_VEC_INIT;
+	cicd_vec objects = *objects_in;
 	kube_apply_job *jobs = NULL;
 	kube_request **reqs = NULL;
 	long wait_ms = opts && opts->wait_established_ms > 0 ? opts->wait_established_ms : DEFAULT_WAIT_MS;
-	size_t i, j;
-	int rank, rc = 0, first_error = 0;
+	size_t i;
+	int rank, first_error = 0;
 	char *first_message = NULL;
-	if (!c || (!documents && count))
-		return cicd__error_set(CICD_EINVALID, "cicd_kube_apply_set: client and documents are required");
-	if (opts && opts->version != CICD_KUBE_APPLY_OPTIONS_VERSION)
-		return cicd__error_set(CICD_EINVALID, "unsupported cicd_kube_apply_options version %u", opts->version);
-	for (i = 0; i < count && !rc; i++)
-		for (j = 0; j < cicd_document_count(documents[i]) && !rc; j++)
-			rc = collect(&objects, cicd_document_root(documents[i], j));
 	if (!rc && objects.count) {
 		jobs = cicd__calloc(objects.count, sizeof *jobs);
 		reqs = cicd__calloc(objects.count, sizeof *reqs);
@@ -201,4 +196,36 @@ int cicd_kube_apply_set(cicd_kube_client *c, const cicd_document *const *documen
 		cicd__error_set(first_error, "%s", first_message ? first_message : "apply failed");
 	cicd__free(first_message);
 	return first_error;
+}
+
+int cicd_kube_apply_set(cicd_kube_client *c, const cicd_document *const *documents, size_t count,
+			const cicd_kube_apply_options *opts, cicd_kube_apply_cb cb, void *payload)
+{
+	cicd_vec objects = CICD_VEC_INIT;
+	size_t i, j;
+	int rc = 0;
+	if (!c || (!documents && count))
+		return cicd__error_set(CICD_EINVALID, "cicd_kube_apply_set: client and documents are required");
+	if (opts && opts->version != CICD_KUBE_APPLY_OPTIONS_VERSION)
+		return cicd__error_set(CICD_EINVALID, "unsupported cicd_kube_apply_options version %u", opts->version);
+	for (i = 0; i < count && !rc; i++)
+		for (j = 0; j < cicd_document_count(documents[i]) && !rc; j++)
+			rc = collect(&objects, cicd_document_root(documents[i], j));
+	return apply_objects(c, &objects, opts, cb, payload, rc);
+}
+
+int cicd_kube_apply_manifests(cicd_kube_client *c, cicd_manifest_set *set, const cicd_kube_apply_options *opts,
+			      cicd_kube_apply_cb cb, void *payload)
+{
+	cicd_vec objects = CICD_VEC_INIT;
+	size_t i;
+	int rc;
+	if (!c || !set)
+		return cicd__error_set(CICD_EINVALID, "cicd_kube_apply_manifests: client and set are required");
+	if (opts && opts->version != CICD_KUBE_APPLY_OPTIONS_VERSION)
+		return cicd__error_set(CICD_EINVALID, "unsupported cicd_kube_apply_options version %u", opts->version);
+	rc = cicd_manifest_set_sort(set, CICD_MANIFEST_ORDER_APPLY);
+	for (i = 0; !rc && i < cicd_manifest_set_count(set); i++)
+		rc = collect(&objects, cicd_manifest_node(cicd_manifest_set_get(set, i)));
+	return apply_objects(c, &objects, opts, cb, payload, rc);
 }

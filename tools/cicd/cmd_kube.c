@@ -6,11 +6,9 @@
  *   get KIND [NAME] [-o json|name] [-l SELECTOR] [-A]
  * Common: --kubeconfig PATHS, --context C, -n/--namespace NS.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -150,40 +148,6 @@ static int connect_client(cicd_kube_client **client, const kube_args *a)
 	return 0;
 }
 
-/* Loads FILE, or every .yaml/.yml/.json file of DIR in name order. */
-static int load_path(cicd_document **docs, size_t *n, size_t max, const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		struct dirent **names = NULL;
-		int k, count = scandir(path, &names, NULL, alphasort), rc = 0;
-		for (k = 0; k < count; k++) {
-			const char *nm = names[k]->d_name;
-			size_t len = strlen(nm);
-			if (!rc && nm[0] != '.' &&
-			    ((len > 5 && !strcmp(nm + len - 5, ".yaml")) || (len > 4 && !strcmp(nm + len - 4, ".yml")) ||
-			     (len > 5 && !strcmp(nm + len - 5, ".json")))) {
-				char full[4096];
-				snprintf(full, sizeof full, "%s/%s", path, nm);
-				rc = load_path(docs, n, max, full);
-			}
-			free(names[k]);
-		}
-		free(names);
-		return rc;
-	}
-	if (*n == max) {
-		fprintf(stderr, "cicd: too many manifest files\n");
-		return EXIT_FAIL;
-	}
-	if (cicd_document_load_file(&docs[*n], path, NULL)) {
-		cli_print_error();
-		return EXIT_FAIL;
-	}
-	(*n)++;
-	return 0;
-}
-
 typedef struct apply_state {
 	int failed;
 	struct {
@@ -244,17 +208,32 @@ static int wait_rollout(cicd_kube_client *client, const char *api_version, const
 static int do_apply(const kube_args *a)
 {
 	cicd_kube_apply_options opts = CICD_KUBE_APPLY_OPTIONS_INIT;
-	cicd_document *docs[256];
+	cicd_manifest_set *set = NULL;
+	cicd_diagnostics *problems = NULL;
 	cicd_kube_client *client = NULL;
 	static apply_state st;
-	size_t n = 0, i;
+	size_t i;
 	int rc = EXIT_OK;
 	if (!a->nfiles)
 		return cli_usage(USAGE, "apply needs -f FILE|DIR");
 	if (a->npositional)
 		return cli_usage(USAGE, "unexpected argument '%s'", a->positional[0]);
+	/* The manifest module reads files and folders and checks every object before anything is sent. */
+	if (cicd_manifest_set_new(&set)) {
+		cli_print_error();
+		return EXIT_FAIL;
+	}
 	for (i = 0; i < a->nfiles && rc == EXIT_OK; i++)
-		rc = load_path(docs, &n, sizeof docs / sizeof docs[0], a->files[i]);
+		if (cicd_manifest_set_add_path(set, a->files[i], NULL)) {
+			cli_print_error();
+			rc = EXIT_FAIL;
+		}
+	if (rc == EXIT_OK && cicd_manifest_set_validate(&problems, set, NULL) == CICD_EVALIDATE) {
+		for (i = 0; i < cicd_diagnostics_count(problems); i++)
+			cli_print_diagnostic(stderr, cicd_diagnostics_get(problems, i));
+		rc = EXIT_FAIL;
+	}
+	cicd_diagnostics_free(problems);
 	if (rc == EXIT_OK)
 		rc = connect_client(&client, a);
 	if (rc == EXIT_OK) {
@@ -262,9 +241,11 @@ static int do_apply(const kube_args *a)
 		opts.field_manager = a->field_manager;
 		opts.force = a->force;
 		opts.dry_run = a->dry_run;
-		if (cicd_kube_apply_set(client, (const cicd_document *const *)docs, n, &opts, on_applied, &st) && !st.failed)
+		if (cicd_kube_apply_manifests(client, set, &opts, on_applied, &st) && !st.failed) {
 			cli_print_error();
-		rc = cicd_error_last()->code && st.failed ? EXIT_FAIL : st.failed ? EXIT_FAIL : EXIT_OK;
+			st.failed = 1;
+		}
+		rc = st.failed ? EXIT_FAIL : EXIT_OK;
 	}
 	if (rc == EXIT_OK && a->wait && !a->dry_run) {
 		for (i = 0; i < st.count && rc == EXIT_OK; i++)
@@ -273,8 +254,7 @@ static int do_apply(const kube_args *a)
 						  st.applied[i].name, a->timeout_ms);
 	}
 	cicd_kube_client_free(client);
-	for (i = 0; i < n; i++)
-		cicd_document_free(docs[i]);
+	cicd_manifest_set_free(set);
 	return rc;
 }
 
