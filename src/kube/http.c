@@ -211,10 +211,9 @@ CURL *kube__easy_new(struct cicd_kube_client *c, kube_request *req)
 		else
 			curl_easy_setopt(h, CURLOPT_SSLKEY, cfg->key_file);
 	}
+	/* Without proxy-url, the *_proxy environment variables apply, as they do for kubectl. */
 	if (cfg->proxy_url)
 		curl_easy_setopt(h, CURLOPT_PROXY, cfg->proxy_url);
-	else
-		curl_easy_setopt(h, CURLOPT_NOPROXY, "*"); /* kubectl ignores *_proxy only when told; we follow the kubeconfig */
 	{
 		struct curl_slist *list = NULL;
 		if (req->accept) {
