@@ -16,6 +16,7 @@
 #include "buffer.h"
 #include "diagnostics.h"
 #include "document.h"
+#include "mask.h"
 
 CICD_BEGIN_DECL
 
@@ -94,6 +95,25 @@ CICD_EXTERN(const cicd_node *) cicd_job_payload_raw(const cicd_job_payload *job)
 /* Top-level keys this model does not know (kept in cicd_job_payload_raw); NULL out of range. */
 CICD_EXTERN(size_t) cicd_job_payload_unknown_count(const cicd_job_payload *job);
 CICD_EXTERN(const char *) cicd_job_payload_unknown_key(const cicd_job_payload *job, size_t i);
+
+/*
+ * A trace masker for this job (include/cicd/mask.h): the values of its
+ * masked variables, its token, the passwords of its credentials, and the
+ * token prefixes the server asked for (features.token_mask_prefixes) on
+ * top of opts' own. Free with cicd_mask_free(). opts may be NULL.
+ */
+CICD_EXTERN(int) cicd_job_payload_mask_new(cicd_mask **out, const cicd_job_payload *job, const cicd_mask_options *opts);
+
+/*
+ * The failure_reason to send for `reason` ("" or NULL: script_failure), as
+ * GitLab Runner maps it: unchanged when the server accepts it
+ * (features.failure_reasons, and always script_failure,
+ * runner_system_failure, job_execution_timeout); else its older
+ * equivalent (image_pull_failure and runner_external_dependency_failure
+ * become runner_system_failure, runner_configuration_error becomes
+ * script_failure); else unknown_failure. Static storage.
+ */
+CICD_EXTERN(const char *) cicd_job_payload_failure_reason(const cicd_job_payload *job, const char *reason);
 
 /* ---- the runner configuration ---- */
 

@@ -9,8 +9,9 @@
  * switches into a mode that swallows the token or value, however long,
  * across writes.
  *
- * Speed: a 256-entry table says which bytes can start anything and a
- * 65536-bit table which byte pairs can; only those positions are compared.
+ * Speed: a 65536-entry table says what can start at each pair of bytes
+ * (a 256-entry one at the last byte); four positions are ruled out per
+ * step, and only the rest are compared.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -40,8 +41,8 @@ struct cicd_mask {
 	size_t bucket[257]; /* phrases starting with byte b: [bucket[b], bucket[b+1]) */
 	pattern *prefixes;  /* longest first */
 	size_t prefix_count;
-	unsigned char start[256];
-	uint64_t pair[1024];
+	unsigned char start[256];  /* what can start at a byte (the last byte of a buffer) */
+	unsigned char pair[65536]; /* what can start at a pair of bytes: one lookup rules most positions out */
 	size_t window;
 	char *pend;
 	size_t pend_len;
@@ -64,6 +65,10 @@ static const char *const SECRET_PARAMS[] = {
 	"private_token",    "authenticity_token", "rss_token", "x-amz-signature", "x-amz-credential",
 	"x-amz-security-token", "token",          "access_token", "job_token",
 };
+
+static const size_t SECRET_PARAM_LENS[] = {13, 18, 9, 15, 16, 20, 5, 12, 9};
+_Static_assert(sizeof SECRET_PARAM_LENS / sizeof SECRET_PARAM_LENS[0] == sizeof SECRET_PARAMS / sizeof SECRET_PARAMS[0],
+	       "one length per parameter name");
 
 /* Characters of a token after its prefix (GitLab Runner's tokensanitizer alphabet). */
 static int token_char(unsigned char c)
@@ -104,22 +109,15 @@ static int cmp_longest(const void *a, const void *b)
 	return memcmp(x->text, y->text, x->len);
 }
 
-static void mark_pair(cicd_mask *m, const char *text, size_t len)
+static void mark_pair(cicd_mask *m, const char *text, size_t len, unsigned char what)
 {
 	unsigned int a = (unsigned char)text[0], b;
 	if (len == 1) {
 		for (b = 0; b < 256; b++)
-			m->pair[(a << 8 | b) >> 6] |= (uint64_t)1 << ((a << 8 | b) & 63);
+			m->pair[a << 8 | b] |= what;
 		return;
 	}
-	b = (unsigned char)text[1];
-	m->pair[(a << 8 | b) >> 6] |= (uint64_t)1 << ((a << 8 | b) & 63);
-}
-
-static int pair_possible(const cicd_mask *m, unsigned char a, unsigned char b)
-{
-	unsigned int k = (unsigned int)a << 8 | b;
-	return (int)((m->pair[k >> 6] >> (k & 63)) & 1);
+	m->pair[a << 8 | (unsigned char)text[1]] |= what;
 }
 
 static void trim(const char **s, size_t *len)
@@ -144,7 +142,7 @@ static int add_prefix(cicd_mask *m, const char *text, size_t len)
 		return cicd__error_oom();
 	m->prefixes[m->prefix_count++].len = len;
 	m->start[(unsigned char)text[0]] |= START_PREFIX;
-	mark_pair(m, text, len);
+	mark_pair(m, text, len, START_PREFIX);
 	if (len > m->window)
 		m->window = len;
 	return 0;
@@ -171,7 +169,8 @@ static int build_phrases(cicd_mask *m, const char *const *values, const size_t *
 			return cicd__error_oom();
 		m->phrases[n++].len = len;
 	}
-	qsort(m->phrases, n, sizeof *m->phrases, cmp_phrase);
+	if (n > 1)
+		qsort(m->phrases, n, sizeof *m->phrases, cmp_phrase);
 	/* drop duplicates (adjacent after sorting) */
 	for (i = 0, j = 0; i < n; i++) {
 		if (j && m->phrases[j - 1].len == m->phrases[i].len &&
@@ -185,7 +184,7 @@ static int build_phrases(cicd_mask *m, const char *const *values, const size_t *
 	for (i = 0; i < m->phrase_count; i++) {
 		unsigned char f = (unsigned char)m->phrases[i].text[0];
 		m->start[f] |= START_PHRASE;
-		mark_pair(m, m->phrases[i].text, m->phrases[i].len);
+		mark_pair(m, m->phrases[i].text, m->phrases[i].len, START_PHRASE);
 		if (m->phrases[i].len > m->window)
 			m->window = m->phrases[i].len;
 	}
@@ -256,9 +255,16 @@ CICD_EXTERN(int) cicd_mask_new(cicd_mask **out, const char *const *values, const
 	if (!(o.flags & CICD_MASK_NO_URL_PARAMS)) {
 		m->start['?'] |= START_PARAM;
 		m->start['&'] |= START_PARAM;
-		for (i = 0; i < sizeof SECRET_PARAMS / sizeof SECRET_PARAMS[0]; i++)
+		for (i = 0; i < sizeof SECRET_PARAMS / sizeof SECRET_PARAMS[0]; i++) {
+			unsigned int f = (unsigned char)SECRET_PARAMS[i][0];
+			/* names compare case-insensitively */
+			m->pair['?' << 8 | f] |= START_PARAM;
+			m->pair['&' << 8 | f] |= START_PARAM;
+			m->pair['?' << 8 | (unsigned int)toupper((int)f)] |= START_PARAM;
+			m->pair['&' << 8 | (unsigned int)toupper((int)f)] |= START_PARAM;
 			if (strlen(SECRET_PARAMS[i]) + 2 > m->window)
 				m->window = strlen(SECRET_PARAMS[i]) + 2;
+		}
 	}
 	*out = m;
 	return 0;
@@ -306,7 +312,8 @@ static size_t match_prefix(const cicd_mask *m, const char *b, size_t avail)
 	size_t k;
 	for (k = 0; k < m->prefix_count; k++) {
 		const pattern *p = &m->prefixes[k];
-		if (p->len <= avail && !memcmp(p->text, b, p->len))
+		/* the first two bytes matched the pair table; most candidates differ at the third */
+		if (p->len <= avail && (p->len < 3 || p->text[2] == b[2]) && !memcmp(p->text, b, p->len))
 			return p->len;
 	}
 	return 0;
@@ -317,8 +324,9 @@ static size_t match_param(const char *b, size_t avail)
 {
 	size_t k;
 	for (k = 0; k < sizeof SECRET_PARAMS / sizeof SECRET_PARAMS[0]; k++) {
-		size_t len = strlen(SECRET_PARAMS[k]);
-		if (len + 2 <= avail && b[len + 1] == '=' && !strncasecmp(b + 1, SECRET_PARAMS[k], len))
+		size_t len = SECRET_PARAM_LENS[k];
+		if (len + 2 <= avail && b[len + 1] == '=' && tolower((unsigned char)b[2]) == SECRET_PARAMS[k][1] &&
+		    !strncasecmp(b + 1, SECRET_PARAMS[k], len))
 			return len + 2;
 	}
 	return 0;
@@ -348,17 +356,23 @@ static int process(cicd_mask *m, cicd_buf *out, int final)
 			m->token_seen = 0;
 		}
 		limit = final ? n : (n >= m->window ? n - m->window + 1 : 0);
-		while (i < limit && !m->start[(unsigned char)b[i]])
-			i++;
+		{
+			const unsigned char *u = (const unsigned char *)b;
+			const unsigned char *pair = m->pair;
+			/* four positions a step while a following byte exists for each pair */
+			while (i + 4 < limit && i + 4 < n &&
+			       !(pair[u[i] << 8 | u[i + 1]] | pair[u[i + 1] << 8 | u[i + 2]] |
+				 pair[u[i + 2] << 8 | u[i + 3]] | pair[u[i + 3] << 8 | u[i + 4]]))
+				i += 4;
+			while (i < limit && !(i + 1 < n ? pair[u[i] << 8 | u[i + 1]] : m->start[u[i]]))
+				i++;
+		}
 		if (i >= limit)
 			break;
 		{
-			unsigned char s = m->start[(unsigned char)b[i]];
+			unsigned char s = i + 1 < n ? m->pair[(unsigned char)b[i] << 8 | (unsigned char)b[i + 1]]
+						    : m->start[(unsigned char)b[i]];
 			size_t len;
-			if (i + 1 < n && !(s & START_PARAM) && !pair_possible(m, (unsigned char)b[i], (unsigned char)b[i + 1])) {
-				i++;
-				continue;
-			}
 			if ((s & START_PHRASE) && (len = match_phrase(m, b + i, n - i)) > 0) {
 				if ((rc = emit(m, out, b + last, i - last)) || (rc = emit(m, out, MASK_TEXT, MASK_LEN)))
 					return rc;
@@ -390,7 +404,8 @@ static int process(cicd_mask *m, cicd_buf *out, int final)
 		return rc;
 	if (m->mode == MODE_NORMAL)
 		last = i;
-	memmove(m->pend, m->pend + last, n - last);
+	if (m->pend) /* NULL when nothing was ever written */
+		memmove(m->pend, m->pend + last, n - last);
 	m->pend_len = n - last;
 	return 0;
 }

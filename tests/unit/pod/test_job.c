@@ -112,3 +112,39 @@ static void test_job_limits(void)
 CICD_SUITE(pod_job, CICD_TEST(test_job_parses_typed_fields), CICD_TEST(test_job_timeout_defaults_to_two_hours),
 	   CICD_TEST(test_job_reports_wrong_types_with_positions), CICD_TEST(test_job_malformed_json_has_position),
 	   CICD_TEST(test_job_limits))
+
+static void test_job_masker_covers_secrets_and_server_prefixes(void)
+{
+	cicd_job_payload *job = NULL;
+	cicd_mask *m = NULL;
+	cicd_buf out = CICD_BUF_INIT;
+	static const char LINE[] = "key sup3r-s3cret-key token glcbt-64_JobTokenSecretValue1 team acme_abc123 "
+				   "private not-masked-but-private\n";
+	CU_ASSERT_EQUAL_FATAL(cicd_job_payload_load_file(&job, cicd_test_data_path("job_basic.json"), NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_job_payload_mask_new(&m, job, NULL), 0);
+	CU_ASSERT_EQUAL(cicd_mask_write(m, &out, LINE, sizeof LINE - 1), 0);
+	CU_ASSERT_EQUAL(cicd_mask_finish(m, &out), 0);
+	/* masked values, the job token, the server's acme_ prefix; a private but unmasked value stays (as in GitLab) */
+	CICD_ASSERT_STR(out.ptr, "key [MASKED] token [MASKED] team acme_[MASKED] private not-masked-but-private\n");
+	cicd_buf_dispose(&out);
+	cicd_mask_free(m);
+	cicd_job_payload_free(job);
+}
+
+static void test_job_failure_reason_falls_back_for_older_servers(void)
+{
+	cicd_job_payload *job = NULL;
+	const char *j = "{\"id\": 1, \"features\": {\"failure_reasons\": [\"image_pull_failure\"]}}";
+	CU_ASSERT_EQUAL_FATAL(cicd_job_payload_parse(&job, j, strlen(j), "j.json", NULL), 0);
+	CICD_ASSERT_STR(cicd_job_payload_failure_reason(job, "image_pull_failure"), "image_pull_failure");
+	CICD_ASSERT_STR(cicd_job_payload_failure_reason(job, "runner_external_dependency_failure"), "runner_system_failure");
+	CICD_ASSERT_STR(cicd_job_payload_failure_reason(job, "runner_configuration_error"), "script_failure");
+	CICD_ASSERT_STR(cicd_job_payload_failure_reason(job, "job_execution_timeout"), "job_execution_timeout");
+	CICD_ASSERT_STR(cicd_job_payload_failure_reason(job, "runner_interrupted"), "unknown_failure");
+	CICD_ASSERT_STR(cicd_job_payload_failure_reason(job, ""), "script_failure");
+	CICD_ASSERT_STR(cicd_job_payload_failure_reason(job, "made_up"), "unknown_failure");
+	cicd_job_payload_free(job);
+}
+
+CICD_SUITE(pod_job_helpers, CICD_TEST(test_job_masker_covers_secrets_and_server_prefixes),
+	   CICD_TEST(test_job_failure_reason_falls_back_for_older_servers))

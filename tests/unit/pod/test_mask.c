@@ -182,7 +182,20 @@ static void test_mask_crc_and_bytes_cover_emitted_text(void)
 	cicd_mask_free(m);
 }
 
-CICD_SUITE(mask, CICD_TEST(test_crc32_matches_known_vectors),
+static void test_mask_finish_without_writes_is_empty(void)
+{
+	const char *values[] = {"abc"};
+	cicd_mask *m = NULL;
+	cicd_buf out = CICD_BUF_INIT;
+	CU_ASSERT_EQUAL_FATAL(cicd_mask_new(&m, values, NULL, 1, NULL), 0);
+	CU_ASSERT_EQUAL(cicd_mask_finish(m, &out), 0);
+	CU_ASSERT_EQUAL(out.size, 0);
+	CU_ASSERT_EQUAL(cicd_mask_bytes(m), 0);
+	CU_ASSERT_EQUAL(cicd_mask_crc32(m), 0);
+	cicd_mask_free(m);
+}
+
+CICD_SUITE(mask, CICD_TEST(test_mask_finish_without_writes_is_empty), CICD_TEST(test_crc32_matches_known_vectors),
 	   CICD_TEST(test_mask_replaces_value_split_at_every_byte), CICD_TEST(test_mask_prefers_longest_value),
 	   CICD_TEST(test_mask_token_prefixes_keep_prefix), CICD_TEST(test_mask_secret_url_parameters),
 	   CICD_TEST(test_mask_handles_binary_and_single_byte_values), CICD_TEST(test_mask_options_and_limits),
