@@ -10,6 +10,8 @@ walks collections with iterators. One module per libcicd module:
 - mask: trace masking with the runner's CRC-32 (Masker, crc32)
 - pipeline: .gitlab-ci.yml loaded and validated (Pipeline, Job, Rule, Need, Policy, Variable)
 - plan: the pipeline GitLab creates for a trigger (plan, Planner, Trigger, Plan, PlanJob)
+- semver: versions and ranges (Version, Range, sort_versions, compare, satisfies)
+- policy: branch/tag policy checks, next version (BranchPolicy, PolicyResult, commit_bump, next_version)
 """
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ from .expr import Expression, expand
 from .mask import Masker, crc32
 from .pipeline import Job, Need, Pipeline, Policy, Rule, Variable
 from .plan import Plan, Planner, PlanJob, Trigger, glob_match, plan
+from .policy import BranchPolicy, PolicyResult, Violation, commit_bump, next_version
+from .semver import Range, Version, compare, satisfies, sort_versions
 
 __all__ = [
     "Error", "NoMemoryError", "NotFoundError", "InvalidArgumentError", "ParseError", "LimitError",
@@ -30,6 +34,8 @@ __all__ = [
     "Expression", "expand", "Masker", "crc32", "version",
     "Pipeline", "Job", "Rule", "Need", "Policy", "Variable",
     "Trigger", "Planner", "Plan", "PlanJob", "plan", "glob_match",
+    "Version", "Range", "sort_versions", "compare", "satisfies",
+    "BranchPolicy", "PolicyResult", "Violation", "commit_bump", "next_version",
 ]
 
 

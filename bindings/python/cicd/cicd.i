@@ -136,3 +136,5 @@ PyObject *cicd_py_error_last(void)
 %include "mask.i"
 %include "pipeline.i"
 %include "plan.i"
+%include "semver.i"
+%include "policy.i"

@@ -111,7 +111,35 @@ def plan_cycle():
              cicd.LimitError)
 
 
-CYCLE_FUNCS = [document_cycle, expr_cycle, mask_cycle, pipeline_cycle, plan_cycle]
+POLICY = os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "policy", "policy.yml")
+LONG_PRE = "-" + ".".join(["rc"] * 80)  # a 240-byte pre-release, so one leaked version shows
+
+
+def semver_cycle():
+    versions = [cicd.Version(f"1.{i}.0{LONG_PRE}") for i in range(5)]
+    cicd.sort_versions(versions + ["2.0.0"], reverse=True)
+    r = cicd.Range("^1.2 || >=3.0.0-rc.1 " + "|| ^0.0.1 " * 20)
+    r.max_satisfying(versions), r.min_satisfying(versions), "1.5.0" in r, str(r)
+    versions[0].inc("prerelease"), versions[0].diff("1.0.0"), versions[0].copy(), versions[0] < "1.0.0"
+    cicd.Version.coerce("release 1.4 final" + "x" * 200)
+    cicd.compare("1.2.3" + LONG_PRE, "1.2.3"), cicd.satisfies("1.2.3", "^1")
+    _swallow(lambda: cicd.Version("1.2" + "x" * 200), cicd.ParseError)
+    _swallow(lambda: cicd.Range("^^" + "x" * 300), cicd.ParseError)
+    _swallow(lambda: versions[0].inc("bogus"), cicd.InvalidArgumentError)
+
+
+def policy_cycle():
+    with cicd.BranchPolicy.load(POLICY) as p:
+        p.check_push("feature/80-optimize-allocate" + "-x" * 100), p.check_push("master")
+        p.check_merge_request("feature/1-x", "master"), p.check_tag("v1.4.0", "master", ["v1.5.0"] * 20)
+        p.tag_version("v1.4.0"), p.tag_version("nope")
+    _swallow(lambda: cicd.BranchPolicy.loads("version: 1\nbranches:\n  x:\n    pattern: '('\n" + "#" * 2000),
+             cicd.ValidationError)
+    cicd.next_version("1.2.3", ["feat: " + "y" * 2000] * 3, pre_id="dev"), cicd.commit_bump("fix: x")
+    _swallow(lambda: cicd.next_version("1.2.3", ["fix: a"], pre_id="bad id"), cicd.InvalidArgumentError)
+
+
+CYCLE_FUNCS = [document_cycle, expr_cycle, mask_cycle, pipeline_cycle, plan_cycle, semver_cycle, policy_cycle]
 
 
 @pytest.mark.parametrize("cycle", CYCLE_FUNCS, ids=lambda c: c.__name__)
