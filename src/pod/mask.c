@@ -168,6 +168,7 @@ static int build_phrases(cicd_mask *m, const char *const *values, const size_t *
 		if (!(m->phrases[n].text = cicd__strndup(s, len)))
 			return cicd__error_oom();
 		m->phrases[n++].len = len;
+		m->phrase_count = n; /* so that cicd_mask_free() frees them on a later failure */
 	}
 	if (n > 1)
 		qsort(m->phrases, n, sizeof *m->phrases, cmp_phrase);

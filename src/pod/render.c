@@ -300,8 +300,10 @@ static int write_registry_secret(render_ctx *c)
 	cicd_json_writer *w = c->w;
 	cicd_buf cfg = CICD_BUF_INIT;
 	int rc;
-	if ((rc = docker_config(c->job, &cfg)))
+	if ((rc = docker_config(c->job, &cfg))) {
+		cicd_buf_dispose(&cfg);
 		return rc;
+	}
 	if (!(rc = cicd__json_begin_object(w)) && !(rc = cicd__json_kv_string(w, "apiVersion", "v1")) &&
 	    !(rc = cicd__json_kv_string(w, "kind", "Secret")) && !(rc = write_metadata(c, c->registry_name, 0)) &&
 	    !(rc = cicd__json_kv_string(w, "type", "kubernetes.io/dockerconfigjson")) &&
