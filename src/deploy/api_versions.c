@@ -363,7 +363,7 @@ int cicd_deploy_diff_live(cicd_buf *out, cicd_deploy_store *store, const char *r
 	if (!err)
 		err = store->cluster_new(&cl, &t, store->cluster_payload);
 	if (!err)
-		err = cicd__deploy_plan(&changes, store->st, cl, &job, t.namespace_, &objs, &log);
+		err = cicd__deploy_plan(&changes, store->st, cl, &job, t.namespace_, &objs, &log, NULL, NULL);
 	if (!err)
 		err = cicd__json_changes(out, &changes);
 	if (cl)

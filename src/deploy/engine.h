@@ -63,10 +63,12 @@ char *cicd__object_label(const char *kind, const char *ns, const char *name);
  * The change set of a version on a target: one change per object in apply
  * order (create / update / unchanged, diff against live through a dry-run
  * apply, Secret values masked), then the objects of the set's inventory on
- * the target that the version lacks (delete) when prune is on.
+ * the target that the version lacks (delete) when prune is on. keepalive (may
+ * be NULL) is called before each object; its error stops the plan.
  */
 int cicd__deploy_plan(cicd_vec *changes, cicd__store *st, cicd__cluster *cluster, const cicd__job *job,
-		      const char *target_ns, const cicd_vec *objects, cicd__joblog *log);
+		      const char *target_ns, const cicd_vec *objects, cicd__joblog *log, int (*keepalive)(void *),
+		      void *keepalive_payload);
 
 /* The normalized JSON of an object for comparison: keys sorted, status and server bookkeeping dropped. */
 int cicd__normalize_object(cicd_buf *out, const char *json, size_t len);

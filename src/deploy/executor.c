@@ -49,7 +49,7 @@ typedef struct {
 	cicd_vec changes; /* cicd__change * */
 	int waves[256];
 	size_t nwaves;
-	int64_t epoch, deadline;
+	int64_t epoch, deadline, renewed_at;
 	int crashed, lost;
 	int created, configured, unchanged, pruned;
 } run;
@@ -132,6 +132,7 @@ static int checkpoint(run *r, int *stop, const char *where)
 		r->lost = 1;
 		return err;
 	}
+	r->renewed_at = now(r);
 	if ((err = cicd__store_job_get(r->st, &fresh, r->job.id)) < 0)
 		return err;
 	r->job.state = fresh.state;
@@ -150,6 +151,28 @@ static int checkpoint(run *r, int *stop, const char *where)
 		return finish(r, CICD__JOB_TIMED_OUT, "timed_out", msg);
 	}
 	return 0;
+}
+
+/*
+ * Renews the lease inside a long step (many objects, a slow cluster) once a
+ * third of its time has passed, so that a live worker never looks dead.
+ */
+static int keepalive(run *r)
+{
+	int64_t t = now(r);
+	if (t - r->renewed_at < r->o->lease_ttl_ms / 3)
+		return 0;
+	if (cicd__store_lease_renew(r->st, r->job.target, r->epoch, r->o->lease_ttl_ms, t) < 0) {
+		r->lost = 1;
+		return CICD_ECONFLICT;
+	}
+	r->renewed_at = t;
+	return 0;
+}
+
+static int plan_keepalive(void *payload)
+{
+	return keepalive(payload);
 }
 
 /* The reason a cluster error gives a failed job. */
@@ -189,6 +212,8 @@ static int step_apply(run *r, int wave, int *failed)
 		int action = 0, rc;
 		if (o->wave != wave)
 			continue;
+		if ((err = keepalive(r)) < 0)
+			return err;
 		label = cicd__object_label(o->kind, object_ns(r, o), o->name);
 		if (!label)
 			return cicd__error_oom();
@@ -317,6 +342,8 @@ static int step_prune(run *r)
 		int rc, owned = 0;
 		if (strcmp(c->action, "delete") != 0)
 			continue;
+		if ((err = keepalive(r)) < 0)
+			return err;
 		if (!(label = cicd__object_label(c->kind, c->namespace_, c->name)))
 			return cicd__error_oom();
 		rc = r->cl->ops->get(r->cl, &live, c->api_version, c->kind, c->namespace_, c->name);
@@ -369,8 +396,9 @@ static int run_step(run *r, int step, int *stopped)
 	*stopped = 0;
 	if (step == 0) {
 		cicd__vec_dispose_with(&r->changes, cicd__change_free_item);
-		err = cicd__deploy_plan(&r->changes, r->st, r->cl, &r->job, r->target.namespace_, &r->objects, &r->log);
-		if (err < 0 && err != CICD_ENOMEM && err != CICD_ESTORE && err != CICD_EUSER && !r->log.failed) {
+		err = cicd__deploy_plan(&r->changes, r->st, r->cl, &r->job, r->target.namespace_, &r->objects, &r->log,
+					plan_keepalive, r);
+		if (err < 0 && err != CICD_ENOMEM && err != CICD_ESTORE && err != CICD_EUSER && !r->log.failed && !r->lost) {
 			char text[1024];
 			snprintf(text, sizeof text, "planning: %s", cicd_error_last()->message);
 			*stopped = 1;
@@ -419,6 +447,7 @@ static int take(run *r, int *done)
 	*done = 0;
 	if ((err = cicd__store_lease_acquire(r->st, &r->epoch, r->job.target, r->o->owner, r->o->lease_ttl_ms, now(r))) < 0)
 		return err;
+	r->renewed_at = now(r);
 	cicd__joblog_init(&r->log, r->st, r->job.id, r->epoch);
 	r->log.clock = r->o->clock;
 	r->log.clock_payload = r->o->clock_payload;

@@ -223,7 +223,8 @@ static int in_version(const cicd_vec *objects, const cicd__inventory_item *it, c
 }
 
 int cicd__deploy_plan(cicd_vec *changes, cicd__store *st, cicd__cluster *cluster, const cicd__job *job,
-		      const char *target_ns, const cicd_vec *objects, cicd__joblog *log)
+		      const char *target_ns, const cicd_vec *objects, cicd__joblog *log, int (*keepalive)(void *),
+		      void *keepalive_payload)
 {
 	cicd_vec inv = CICD_VEC_INIT;
 	size_t i;
@@ -232,6 +233,8 @@ int cicd__deploy_plan(cicd_vec *changes, cicd__store *st, cicd__cluster *cluster
 		const cicd__object *o = objects->items[i];
 		cicd__change *c = NULL;
 		char *label, *fields;
+		if (keepalive && (err = keepalive(keepalive_payload)) < 0)
+			break;
 		err = plan_object(&c, cluster, o, target_ns);
 		if (err < 0) {
 			char *what = cicd__object_label(o->kind, o->namespace_ && *o->namespace_ ? o->namespace_ : target_ns,

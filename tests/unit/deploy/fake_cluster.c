@@ -31,6 +31,7 @@ struct fake_cluster {
 	rule ready[MAX_RULES], errors[MAX_RULES];
 	size_t nready, nerrors;
 	int unreachable;
+	int64_t apply_delay;
 	char ops[8192];
 };
 
@@ -92,6 +93,7 @@ static int fake_apply(cicd__cluster *c, int *action, cicd_buf *result, const cha
 	if (result)
 		cicd__buf_put(result, json, len);
 	if (!dry_run) {
+		*f->clock += f->apply_delay;
 		note(f, "apply", key);
 		if (!s) {
 			s = &f->objects[f->count++];
@@ -202,6 +204,11 @@ void fake_set_apply_error(fake_cluster *f, const char *name, int code, const cha
 	snprintf(r->name, sizeof r->name, "%s", name);
 	r->code = code;
 	snprintf(r->message, sizeof r->message, "%s", message);
+}
+
+void fake_set_apply_delay(fake_cluster *f, int64_t ms)
+{
+	f->apply_delay = ms;
 }
 
 void fake_set_unreachable(fake_cluster *f, int on)

@@ -16,6 +16,8 @@ cicd__cluster *fake_base(fake_cluster *f);
 void fake_set_readiness(fake_cluster *f, const char *name, int readiness, const char *message);
 /* Apply of objects named `name` fails with code and message. */
 void fake_set_apply_error(fake_cluster *f, const char *name, int code, const char *message);
+/* Each (real) apply takes this long on the test clock. */
+void fake_set_apply_delay(fake_cluster *f, int64_t ms);
 /* Every call fails with CICD_EHTTP while set. */
 void fake_set_unreachable(fake_cluster *f, int on);
 /* The live JSON of an object, or NULL. */

@@ -82,3 +82,14 @@ long long fixture_count(cicd__store *st, const char *sql)
 		return -1;
 	return (long long)v;
 }
+
+cicd__store *fixture_reopen(cicd__store *st)
+{
+	cicd__store *other = NULL;
+	const char *where = g_pg ? getenv("CICD_TEST_PG_URL") : st->location;
+	if (cicd__store_open(&other, where, NULL) < 0) {
+		fprintf(stderr, "cannot reopen the test store: %s\n", cicd_error_last()->message);
+		exit(2);
+	}
+	return other;
+}

@@ -12,6 +12,8 @@
 const char *fixture_fresh_location(void);
 /* Opens a fresh store of the current backend; fails the test run when it cannot. */
 cicd__store *fixture_open(void);
+/* A second handle on the same store (another connection), without resetting it. */
+cicd__store *fixture_reopen(cicd__store *st);
 /* Runs raw SQL on the store (for corrupting or inspecting it in tests). */
 int fixture_sql(cicd__store *st, const char *sql);
 /* The first cell of a query as an integer. */

@@ -110,6 +110,8 @@ static void world_close(world *w)
 
 typedef struct {
 	const char *point;
+	int intruder_result; /* when intrude is set: what another worker's lease_acquire returned */
+	int intrude;
 	int after; /* crash at the n-th time the point is reached (1-based); 0: never */
 	int seen;
 	cicd__store *st;
@@ -123,6 +125,11 @@ static int hook(const char *point, void *payload)
 		return 0;
 	if (++h->seen != h->after)
 		return 0;
+	if (h->intrude) {
+		int64_t epoch;
+		h->intruder_result = cicd__store_lease_acquire(h->st, &epoch, "dev", "intruder", 10000, g_clock);
+		return 0;
+	}
 	if (h->cancel_job) {
 		cicd__store_job_transition(h->st, h->cancel_job, CICD__JOB_RUNNING, CICD__JOB_CANCELING, "cancel_requested",
 					   "by bob", 0, g_clock);
@@ -347,7 +354,7 @@ static void test_cancel_stops_between_steps_and_says_what_was_applied(void)
 	world w;
 	int state = -1;
 	int64_t job;
-	hook_state h = {"step-done", 2, 0, NULL, 0};
+	hook_state h = {"step-done", 0, 0, 2, 0, NULL, 0};
 	world_open(&w);
 	job = new_job(&w, w.v1, 0, 60000);
 	h.st = w.st;
@@ -379,7 +386,7 @@ static void test_crashed_worker_is_resumed_from_first_unconfirmed_step(void)
 	world w;
 	int state = -1;
 	int64_t job;
-	hook_state h = {"applied", 2, 0, NULL, 0};
+	hook_state h = {"applied", 0, 0, 2, 0, NULL, 0};
 	char *log;
 	cicd_vec tr = CICD_VEC_INIT;
 	world_open(&w);
@@ -416,7 +423,7 @@ static void test_job_lost_too_often_ends_worker_lost(void)
 	world_open(&w);
 	job = new_job(&w, w.v1, 0, 6000000);
 	for (i = 0; i < 4; i++) {
-		hook_state h = {"step-begin", 1, 0, NULL, 0};
+		hook_state h = {"step-begin", 0, 0, 1, 0, NULL, 0};
 		char owner[16];
 		snprintf(owner, sizeof owner, "w%d", i);
 		CU_ASSERT_EQUAL(run_job(&w, job, owner, &h, &state), CICD_EUSER);
@@ -470,6 +477,24 @@ static void test_secret_values_never_reach_the_log_or_the_change_set(void)
 	world_close(&w);
 }
 
+static void test_long_steps_keep_the_lease_alive(void)
+{
+	world w;
+	int state = -1;
+	int64_t job;
+	hook_state h = {"applied", 1, 1, 2, 0, NULL, 0};
+	world_open(&w);
+	/* Two objects in wave 0, 6 s each, with a 10 s lease: the step outlives the lease unless renewed. */
+	fake_set_apply_delay(w.fake, 6000);
+	h.st = w.st;
+	job = new_job(&w, w.v2, 0, 600000);
+	CU_ASSERT_EQUAL(run_job(&w, job, "a", &h, &state), 0);
+	CU_ASSERT_EQUAL(state, CICD__JOB_SUCCEEDED);
+	CU_ASSERT_EQUAL(h.seen, 3);
+	CU_ASSERT_EQUAL(h.intruder_result, CICD_ECONFLICT);
+	world_close(&w);
+}
+
 static void test_normalize_drops_server_fields_and_sorts_keys(void)
 {
 	cicd_buf out = CICD_BUF_INIT;
@@ -491,4 +516,5 @@ CICD_SUITE(deploy_engine, CICD_TEST(test_deploy_applies_waves_in_order_and_recor
 	   CICD_TEST(test_crashed_worker_is_resumed_from_first_unconfirmed_step),
 	   CICD_TEST(test_job_lost_too_often_ends_worker_lost),
 	   CICD_TEST(test_secret_values_never_reach_the_log_or_the_change_set),
+	   CICD_TEST(test_long_steps_keep_the_lease_alive),
 	   CICD_TEST(test_normalize_drops_server_fields_and_sorts_keys))

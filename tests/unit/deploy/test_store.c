@@ -458,6 +458,29 @@ static void test_retention_keeps_newest_finished_jobs_per_target(void)
 	cicd__store_close(st);
 }
 
+static void test_two_connections_race_for_lease_and_state(void)
+{
+	cicd__store *a = fixture_open(), *b;
+	int64_t job = setup_job(a), ea = 0, eb = 0;
+	b = fixture_reopen(a);
+	CU_ASSERT_EQUAL(cicd__store_lease_acquire(a, &ea, "dev", "worker-a", 10000, T0), 0);
+	CU_ASSERT_EQUAL(cicd__store_lease_acquire(b, &eb, "dev", "worker-b", 10000, T0 + 1), CICD_ECONFLICT);
+	CU_ASSERT_EQUAL(cicd__store_job_transition(a, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, ea, T0), 0);
+	/* b saw the job queued a moment ago; its compare-and-set loses. */
+	CU_ASSERT_EQUAL(cicd__store_job_transition(b, job, CICD__JOB_QUEUED, CICD__JOB_CANCELED, "canceled", NULL, 0, T0 + 2),
+			CICD_ECONFLICT);
+	/* After expiry b takes over; a's late writes through its own connection are refused. */
+	CU_ASSERT_EQUAL(cicd__store_lease_acquire(b, &eb, "dev", "worker-b", 10000, T0 + 20000), 0);
+	CU_ASSERT_EQUAL(eb, ea + 1);
+	CU_ASSERT_EQUAL(cicd__store_job_adopt(b, job, eb, T0 + 20000), 0);
+	CU_ASSERT_EQUAL(cicd__store_job_transition(a, job, CICD__JOB_RUNNING, CICD__JOB_SUCCEEDED, "done", NULL, ea, T0 + 20001),
+			CICD_ECONFLICT);
+	CU_ASSERT_EQUAL(cicd__store_job_transition(b, job, CICD__JOB_RUNNING, CICD__JOB_SUCCEEDED, "done", NULL, eb, T0 + 20002),
+			0);
+	cicd__store_close(b);
+	cicd__store_close(a);
+}
+
 static void test_settings_round_trip(void)
 {
 	cicd__store *st = fixture_open();
@@ -499,6 +522,7 @@ static void test_settings_round_trip(void)
 	X(test_inventory_tracks_applied_objects)                                                                    \
 	X(test_orphans_are_running_jobs_with_expired_leases)                                                        \
 	X(test_retention_keeps_newest_finished_jobs_per_target)                                                     \
+	X(test_two_connections_race_for_lease_and_state)                                                            \
 	X(test_settings_round_trip)
 
 STORE_TESTS(BOTH)
