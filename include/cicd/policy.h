@@ -101,6 +101,13 @@ CICD_EXTERN(int) cicd_policy_result_to_json(cicd_buf *out, const cicd_policy_res
  */
 CICD_EXTERN(int) cicd_policy_tag_version(cicd_semver **out, const cicd_branch_policy *policy, const char *tag);
 
+/*
+ * Appends the release tag of version v under the policy's tag pattern
+ * (1.4.0 -> "v1.4.0"). CICD_EINVALID when v has a pre-release the pattern
+ * has no {prerelease} for, or the pattern's {prerelease} and v has none.
+ */
+CICD_EXTERN(int) cicd_policy_release_tag(cicd_buf *out, const cicd_branch_policy *policy, const cicd_semver *v);
+
 /* Conventional Commits: the bump one commit message asks for (CICD_SEMVER_NONE, _PATCH, _MINOR or _MAJOR). */
 CICD_EXTERN(cicd_semver_release) cicd_policy_commit_bump(const char *message, size_t len);
 

@@ -286,6 +286,37 @@ int cicd_policy_tag_version(cicd_semver **out, const cicd_branch_policy *p, cons
 	return rc;
 }
 
+int cicd_policy_release_tag(cicd_buf *out, const cicd_branch_policy *p, const cicd_semver *v)
+{
+	static const char *const holders[] = {"{major}", "{minor}", "{patch}", "{prerelease}"};
+	const char *t, *pre;
+	int has_pre;
+	if (!out || !p || !v)
+		return cicd__error_set(CICD_EINVALID, "cicd_policy_release_tag: NULL argument");
+	t = p->tag_template;
+	pre = cicd_semver_prerelease(v);
+	has_pre = strstr(t, "{prerelease}") != NULL;
+	if (has_pre != (*pre != '\0'))
+		return cicd__error_set(CICD_EINVALID, "version %s does not fit the release tag pattern %s",
+				       cicd_semver_text(v), t);
+	while (*t) {
+		const char *val = NULL;
+		size_t k, hl = 0;
+		for (k = 0; k < 4 && !val; k++) {
+			hl = strlen(holders[k]);
+			if (!strncmp(t, holders[k], hl))
+				val = k == 0   ? cicd_semver_major(v)
+				      : k == 1 ? cicd_semver_minor(v)
+				      : k == 2 ? cicd_semver_patch(v)
+					       : pre;
+		}
+		if (val ? cicd__buf_puts(out, val) : cicd__buf_putc(out, *t))
+			return CICD_ENOMEM;
+		t += val ? hl : 1;
+	}
+	return 0;
+}
+
 int cicd_policy_check_tag(cicd_policy_result **out, const cicd_branch_policy *p, const char *tag, const char *on,
 			  const char *const *existing, size_t nexisting)
 {

@@ -72,4 +72,8 @@ out=$(printf 'docs: a\n' | "$cicd" version next --from v1.2.3 --pre dev --number
 check "next dev number" "1.2.4-dev.41" 0 "$out" "$st"
 out=$(printf 'fix: a\n' | "$cicd" version next --from release-1 -p "$policy" 2>&1); st=$?
 check "next bad tag" "cicd: tag 'release-1' does not match the release tag pattern v{major}.{minor}.{patch}" 1 "$out" "$st"
+out=$(printf 'feat: x\n' | "$cicd" version next --from v1.2.3 -p "$policy" --format tag); st=$?
+check "next as a tag" "v1.3.0" 0 "$out" "$st"
+out=$(printf 'feat: x\n' | "$cicd" version next --from v1.2.3 -p "$policy" --pre dev --format tag 2>&1); st=$?
+check "dev build has no release tag" "cicd: version 1.3.0-dev.1 does not fit the release tag pattern v{major}.{minor}.{patch}" 1 "$out" "$st"
 exit $fail

@@ -14,7 +14,7 @@
 int cmd_version_next(int argc, char **argv);
 
 static const char USAGE[] =
-	"cicd version next --from TAG [-p POLICY] [--pre ID [--number N]] [-z] [--format json] < MESSAGES";
+	"cicd version next --from TAG [-p POLICY] [--pre ID [--number N]] [-z] [--format text|json|tag] < MESSAGES";
 
 /* Splits the input into messages, in place; returns the count or -1. */
 static long split(char *all, size_t len, int nul, const char ***msgs, size_t **lens)
@@ -106,8 +106,10 @@ int cmd_version_next(int argc, char **argv)
 	}
 	if (!from)
 		return cli_usage(USAGE, "--from TAG is required");
-	if (strcmp(format, "text") && strcmp(format, "json"))
-		return cli_usage(USAGE, "--format is text or json");
+	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "tag"))
+		return cli_usage(USAGE, "--format is text, json or tag");
+	if (!strcmp(format, "tag") && !path)
+		return cli_usage(USAGE, "--format tag needs -p POLICY (the tag pattern)");
 	opts.pre_id = pre;
 	if (path && cicd_policy_load_file(&policy, path, NULL) < 0) {
 		cli_print_error();
@@ -128,7 +130,6 @@ int cmd_version_next(int argc, char **argv)
 			return EXIT_FAIL;
 		}
 	}
-	cicd_policy_free(policy);
 	all = cli_read_all(stdin, &len);
 	n = all ? split(all, len, nul, &msgs, &lens) : -1;
 	if (n < 0) {
@@ -136,13 +137,24 @@ int cmd_version_next(int argc, char **argv)
 	} else if (cicd_policy_next_version(&next, &bump, last, msgs, lens, (size_t)n, &opts) < 0) {
 		cli_print_error();
 	} else {
-		if (!strcmp(format, "json"))
+		cicd_buf tag = CICD_BUF_INIT;
+		rc = EXIT_OK;
+		if (!strcmp(format, "tag")) {
+			if (cicd_policy_release_tag(&tag, policy, next) < 0) {
+				cli_print_error();
+				rc = EXIT_FAIL;
+			} else {
+				printf("%s\n", tag.ptr);
+			}
+		} else if (!strcmp(format, "json")) {
 			printf("{\"from\":\"%s\",\"commits\":%ld,\"bump\":\"%s\",\"version\":\"%s\"}\n", cicd_semver_text(last),
 			       n, cicd_semver_release_name(bump), cicd_semver_text(next));
-		else
+		} else {
 			printf("%s\n", cicd_semver_text(next));
-		rc = EXIT_OK;
+		}
+		cicd_buf_dispose(&tag);
 	}
+	cicd_policy_free(policy);
 	free(msgs);
 	free(lens);
 	free(all);

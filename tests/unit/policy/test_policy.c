@@ -183,6 +183,29 @@ static void test_release_tags_on_release_branch_and_increasing(void)
 	cicd_policy_free(p);
 }
 
+static void test_release_tag_formats_versions_with_the_pattern(void)
+{
+	cicd_branch_policy *p = load("branches: {m: {pattern: m, release: true}}\n"
+				     "tags: {release: 'rel-{major}_{minor}_{patch}-{prerelease}'}\n");
+	cicd_semver *v = NULL, *back = NULL;
+	cicd_buf out = CICD_BUF_INIT;
+	CU_ASSERT_EQUAL_FATAL(cicd_semver_parse(&v, "2.3.4-rc.1", 10, NULL), 0);
+	CU_ASSERT_EQUAL(cicd_policy_release_tag(&out, p, v), 0);
+	CICD_ASSERT_STR(out.ptr, "rel-2_3_4-rc.1");
+	CU_ASSERT_EQUAL(cicd_policy_tag_version(&back, p, out.ptr), 0);
+	CU_ASSERT_EQUAL(cicd_semver_compare(back, v), 0);
+	cicd_semver_free(back);
+	cicd_semver_free(v);
+	cicd_buf_dispose(&out);
+	CU_ASSERT_EQUAL_FATAL(cicd_semver_parse(&v, "2.3.4", 5, NULL), 0);
+	CU_ASSERT_EQUAL(cicd_policy_release_tag(&out, p, v), CICD_EINVALID);
+	CICD_ASSERT_STR(cicd_error_last()->message,
+			"version 2.3.4 does not fit the release tag pattern rel-{major}_{minor}_{patch}-{prerelease}");
+	cicd_semver_free(v);
+	cicd_buf_dispose(&out);
+	cicd_policy_free(p);
+}
+
 static void test_commit_bumps_follow_conventional_commits(void)
 {
 	static const struct {
@@ -259,4 +282,5 @@ static void test_next_version_takes_the_largest_bump_and_the_0x_rules(void)
 CICD_SUITE(policy, CICD_TEST(test_policy_errors_point_at_the_node), CICD_TEST(test_push_classifies_branches_with_captures),
 	   CICD_TEST(test_merge_requests_follow_the_flows), CICD_TEST(test_release_tags_on_release_branch_and_increasing),
 	   CICD_TEST(test_commit_bumps_follow_conventional_commits),
+	   CICD_TEST(test_release_tag_formats_versions_with_the_pattern),
 	   CICD_TEST(test_next_version_takes_the_largest_bump_and_the_0x_rules))
