@@ -12,12 +12,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
 #include "cicd/cicd.h"
+#include "util.h"
 
-static const char *const WORDS[] = {"Compiling", "src/core/document.c", "ok", "PASS", "test_", "Downloading",
-				    "https://example.com/pkg?version=1.2&arch=amd64", "layer", "sha256:", "Step",
-				    "RUN", "make", "-j2", "warning:", "[INFO]", "glibc", "=>", "done", "42", "ms"};
+static const char *const WORDS[] = {"Compiling",
+                                    "src/core/document.c",
+                                    "ok",
+                                    "PASS",
+                                    "test_",
+                                    "Downloading",
+                                    "https://example.com/pkg?version=1.2&arch=amd64",
+                                    "layer",
+                                    "sha256:",
+                                    "Step",
+                                    "RUN",
+                                    "make",
+                                    "-j2",
+                                    "warning:",
+                                    "[INFO]",
+                                    "glibc",
+                                    "=>",
+                                    "done",
+                                    "42",
+                                    "ms"};
 
 static char *generate(size_t target, char **values, size_t nvalues, size_t *len)
 {

@@ -11,10 +11,10 @@
 #include <cicd/cicd.h>
 
 static const char JOB[] = "{\"id\": 7, \"token\": \"glcbt-example\", \"job_info\": {\"project_id\": 3},"
-			  " \"variables\": [{\"key\": \"GREETING\", \"value\": \"hi\", \"public\": true},"
-			  " {\"key\": \"PASSWORD\", \"value\": \"hunter2hunter2\", \"masked\": true}],"
-			  " \"steps\": [{\"name\": \"script\", \"script\": [\"echo $GREETING\"]}],"
-			  " \"image\": {\"name\": \"alpine:3.20\"}}";
+                          " \"variables\": [{\"key\": \"GREETING\", \"value\": \"hi\", \"public\": true},"
+                          " {\"key\": \"PASSWORD\", \"value\": \"hunter2hunter2\", \"masked\": true}],"
+                          " \"steps\": [{\"name\": \"script\", \"script\": [\"echo $GREETING\"]}],"
+                          " \"image\": {\"name\": \"alpine:3.20\"}}";
 static const char RUNNER[] = "name: example\nkubernetes:\n  namespace: ci\n  cpu_limit: 500m\n";
 
 static int fail(void)
@@ -33,10 +33,11 @@ int main(int argc, char **argv)
 	const char *values[1];
 	const char *line = "login with hunter2hunter2 and glpat-abcdef\n";
 	int rc = 0;
-	if (argc == 3 ? cicd_job_payload_load_file(&job, argv[1], NULL) : cicd_job_payload_parse(&job, JOB, strlen(JOB), "job.json", NULL))
+	if (argc == 3 ? cicd_job_payload_load_file(&job, argv[1], NULL)
+	              : cicd_job_payload_parse(&job, JOB, strlen(JOB), "job.json", NULL))
 		return fail();
 	if (argc == 3 ? cicd_runner_config_load_file(&cfg, argv[2], NULL)
-		      : cicd_runner_config_load(&cfg, RUNNER, strlen(RUNNER), "runner.yml", NULL)) {
+	              : cicd_runner_config_load(&cfg, RUNNER, strlen(RUNNER), "runner.yml", NULL)) {
 		cicd_job_payload_free(job);
 		return fail();
 	}

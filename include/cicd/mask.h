@@ -25,8 +25,8 @@
 
 #include <stdint.h>
 
-#include "common.h"
 #include "buffer.h"
+#include "common.h"
 
 CICD_BEGIN_DECL
 
@@ -39,15 +39,18 @@ typedef struct cicd_mask cicd_mask;
 
 typedef struct cicd_mask_options {
 	unsigned int version;
-	unsigned int flags;                 /* CICD_MASK_* */
-	const char *const *extra_prefixes;  /* more token prefixes (GitLab's features.token_mask_prefixes) */
+	unsigned int flags;                /* CICD_MASK_* */
+	const char *const *extra_prefixes; /* more token prefixes (GitLab's features.token_mask_prefixes) */
 	size_t extra_prefix_count;
 	size_t max_phrases;    /* 0: 10,000 masked values */
 	size_t max_phrase_len; /* 0: 64 KiB per masked value */
 } cicd_mask_options;
 
 #define CICD_MASK_OPTIONS_VERSION 1
-#define CICD_MASK_OPTIONS_INIT {CICD_MASK_OPTIONS_VERSION, 0, NULL, 0, 0, 0}
+#define CICD_MASK_OPTIONS_INIT                                                                                         \
+	{                                                                                                              \
+		CICD_MASK_OPTIONS_VERSION, 0, NULL, 0, 0, 0                                                            \
+	}
 
 /* Fills opts with defaults; CICD_EINVALID for an unknown version. */
 CICD_EXTERN(int) cicd_mask_options_init(cicd_mask_options *opts, unsigned int version);
@@ -59,8 +62,9 @@ CICD_EXTERN(int) cicd_mask_options_init(cicd_mask_options *opts, unsigned int ve
  * CICD_ELIMIT when there are more values or longer ones than the options
  * allow; CICD_EINVALID for bad arguments. Free with cicd_mask_free().
  */
-CICD_EXTERN(int) cicd_mask_new(cicd_mask **out, const char *const *values, const size_t *lens, size_t count,
-			       const cicd_mask_options *opts);
+CICD_EXTERN(int)
+cicd_mask_new(cicd_mask **out, const char *const *values, const size_t *lens, size_t count,
+              const cicd_mask_options *opts);
 
 /* Masks `len` bytes and appends what can be decided to *out. 0 or CICD_ENOMEM. */
 CICD_EXTERN(int) cicd_mask_write(cicd_mask *mask, cicd_buf *out, const char *data, size_t len);

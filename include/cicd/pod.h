@@ -12,8 +12,8 @@
 #ifndef INCLUDE_cicd_pod_h__
 #define INCLUDE_cicd_pod_h__
 
-#include "common.h"
 #include "buffer.h"
+#include "common.h"
 #include "diagnostics.h"
 #include "document.h"
 #include "mask.h"
@@ -35,7 +35,10 @@ typedef struct cicd_job_payload_options {
 } cicd_job_payload_options;
 
 #define CICD_JOB_PAYLOAD_OPTIONS_VERSION 1
-#define CICD_JOB_PAYLOAD_OPTIONS_INIT {CICD_JOB_PAYLOAD_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0}
+#define CICD_JOB_PAYLOAD_OPTIONS_INIT                                                                                  \
+	{                                                                                                              \
+		CICD_JOB_PAYLOAD_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0                                                     \
+	}
 
 /* Fills opts with defaults; CICD_EINVALID for an unknown version. */
 CICD_EXTERN(int) cicd_job_payload_options_init(cicd_job_payload_options *opts, unsigned int version);
@@ -46,11 +49,13 @@ CICD_EXTERN(int) cicd_job_payload_options_init(cicd_job_payload_options *opts, u
  * CICD_EPARSE for malformed JSON or a field of the wrong type (position
  * set), CICD_ELIMIT past a limit. Free with cicd_job_payload_free().
  */
-CICD_EXTERN(int) cicd_job_payload_parse(cicd_job_payload **out, const char *json, size_t len, const char *name,
-				const cicd_job_payload_options *opts);
+CICD_EXTERN(int)
+cicd_job_payload_parse(cicd_job_payload **out, const char *json, size_t len, const char *name,
+                       const cicd_job_payload_options *opts);
 
 /* The same from a file; CICD_EIO when it cannot be read. */
-CICD_EXTERN(int) cicd_job_payload_load_file(cicd_job_payload **out, const char *path, const cicd_job_payload_options *opts);
+CICD_EXTERN(int)
+cicd_job_payload_load_file(cicd_job_payload **out, const char *path, const cicd_job_payload_options *opts);
 
 /* Frees a job; NULL is fine. */
 CICD_EXTERN(void) cicd_job_payload_free(cicd_job_payload *job);
@@ -67,8 +72,8 @@ CICD_EXTERN(const char *) cicd_job_payload_image(const cicd_job_payload *job);
 
 #define CICD_JOB_PAYLOAD_VAR_PUBLIC (1u << 0)
 #define CICD_JOB_PAYLOAD_VAR_MASKED (1u << 1)
-#define CICD_JOB_PAYLOAD_VAR_FILE (1u << 2)
-#define CICD_JOB_PAYLOAD_VAR_RAW (1u << 3)
+#define CICD_JOB_PAYLOAD_VAR_FILE   (1u << 2)
+#define CICD_JOB_PAYLOAD_VAR_RAW    (1u << 3)
 
 /* Number of job variables, in payload order. */
 CICD_EXTERN(size_t) cicd_job_payload_variable_count(const cicd_job_payload *job);
@@ -77,8 +82,9 @@ CICD_EXTERN(size_t) cicd_job_payload_variable_count(const cicd_job_payload *job)
  * The i-th variable: key, value (borrowed; *value_len may be NULL) and
  * CICD_JOB_PAYLOAD_VAR_* flags. CICD_ENOTFOUND when i is out of range.
  */
-CICD_EXTERN(int) cicd_job_payload_variable(const cicd_job_payload *job, size_t i, const char **key, const char **value,
-				   size_t *value_len, unsigned int *flags);
+CICD_EXTERN(int)
+cicd_job_payload_variable(const cicd_job_payload *job, size_t i, const char **key, const char **value,
+                          size_t *value_len, unsigned int *flags);
 
 /* Services: count, and the image name and alias ("" when none) of service i; NULL out of range. */
 CICD_EXTERN(size_t) cicd_job_payload_service_count(const cicd_job_payload *job);
@@ -125,7 +131,10 @@ typedef struct cicd_runner_config_options {
 } cicd_runner_config_options;
 
 #define CICD_RUNNER_CONFIG_OPTIONS_VERSION 1
-#define CICD_RUNNER_CONFIG_OPTIONS_INIT {CICD_RUNNER_CONFIG_OPTIONS_VERSION, 0}
+#define CICD_RUNNER_CONFIG_OPTIONS_INIT                                                                                \
+	{                                                                                                              \
+		CICD_RUNNER_CONFIG_OPTIONS_VERSION, 0                                                                  \
+	}
 
 CICD_EXTERN(int) cicd_runner_config_options_init(cicd_runner_config_options *opts, unsigned int version);
 
@@ -135,10 +144,11 @@ CICD_EXTERN(int) cicd_runner_config_options_init(cicd_runner_config_options *opt
  * keys are warnings (cicd_runner_config_diagnostics) so that a carried-over
  * configuration still loads. Free with cicd_runner_config_free().
  */
-CICD_EXTERN(int) cicd_runner_config_load(cicd_runner_config **out, const char *yaml, size_t len, const char *name,
-					 const cicd_runner_config_options *opts);
-CICD_EXTERN(int) cicd_runner_config_load_file(cicd_runner_config **out, const char *path,
-					      const cicd_runner_config_options *opts);
+CICD_EXTERN(int)
+cicd_runner_config_load(cicd_runner_config **out, const char *yaml, size_t len, const char *name,
+                        const cicd_runner_config_options *opts);
+CICD_EXTERN(int)
+cicd_runner_config_load_file(cicd_runner_config **out, const char *path, const cicd_runner_config_options *opts);
 CICD_EXTERN(void) cicd_runner_config_free(cicd_runner_config *cfg);
 
 /* Warnings found while loading; borrowed, never NULL. */
@@ -149,19 +159,23 @@ CICD_EXTERN(const cicd_diagnostics *) cicd_runner_config_diagnostics(const cicd_
 #define CICD_POD_FORMAT_YAML 0u /* a YAML stream, one document per object */
 #define CICD_POD_FORMAT_JSON 1u /* one JSON object: a v1 List of the objects */
 
-/* A KUBERNETES_* overwrite the runner does not allow at all is ignored instead of an error (GitLab Runner's behaviour). */
+/* A KUBERNETES_* overwrite the runner does not allow at all is ignored instead of an error (GitLab Runner's behaviour).
+ */
 #define CICD_POD_IGNORE_DISABLED_OVERWRITES (1u << 0)
 
 typedef struct cicd_pod_render_options {
 	unsigned int version;
-	unsigned int format;      /* CICD_POD_FORMAT_* */
-	unsigned int flags;       /* CICD_POD_* */
-	unsigned int slot;        /* the runner's concurrency slot, in the Pod name */
-	const char *name_suffix;  /* NULL: 8 characters derived from the job id and token-free fields */
+	unsigned int format;     /* CICD_POD_FORMAT_* */
+	unsigned int flags;      /* CICD_POD_* */
+	unsigned int slot;       /* the runner's concurrency slot, in the Pod name */
+	const char *name_suffix; /* NULL: 8 characters derived from the job id and token-free fields */
 } cicd_pod_render_options;
 
 #define CICD_POD_RENDER_OPTIONS_VERSION 1
-#define CICD_POD_RENDER_OPTIONS_INIT {CICD_POD_RENDER_OPTIONS_VERSION, CICD_POD_FORMAT_YAML, 0, 0, NULL}
+#define CICD_POD_RENDER_OPTIONS_INIT                                                                                   \
+	{                                                                                                              \
+		CICD_POD_RENDER_OPTIONS_VERSION, CICD_POD_FORMAT_YAML, 0, 0, NULL                                      \
+	}
 
 CICD_EXTERN(int) cicd_pod_render_options_init(cicd_pod_render_options *opts, unsigned int version);
 
@@ -179,24 +193,25 @@ CICD_EXTERN(int) cicd_pod_render_options_init(cicd_pod_render_options *opts, uns
  * variable and the setting; never a masked value; position of the variable
  * in the job payload); CICD_EVALIDATE for an invalid name or quantity.
  */
-CICD_EXTERN(int) cicd_pod_render(cicd_buf *out, const cicd_job_payload *job, const cicd_runner_config *cfg,
-				 const cicd_pod_render_options *opts);
+CICD_EXTERN(int)
+cicd_pod_render(cicd_buf *out, const cicd_job_payload *job, const cicd_runner_config *cfg,
+                const cicd_pod_render_options *opts);
 
 /* ---- stage scripts ---- */
 
-typedef enum {
-	CICD_SHELL_SH = 1,
-	CICD_SHELL_BASH = 2
-} cicd_shell;
+typedef enum { CICD_SHELL_SH = 1, CICD_SHELL_BASH = 2 } cicd_shell;
 
 typedef struct cicd_pod_script_options {
 	unsigned int version;
-	cicd_shell shell;   /* 0: bash */
-	const char *nonce;  /* marker nonce, [A-Za-z0-9]{1,64}; NULL: derived from the job id */
+	cicd_shell shell;  /* 0: bash */
+	const char *nonce; /* marker nonce, [A-Za-z0-9]{1,64}; NULL: derived from the job id */
 } cicd_pod_script_options;
 
 #define CICD_POD_SCRIPT_OPTIONS_VERSION 1
-#define CICD_POD_SCRIPT_OPTIONS_INIT {CICD_POD_SCRIPT_OPTIONS_VERSION, CICD_SHELL_BASH, NULL}
+#define CICD_POD_SCRIPT_OPTIONS_INIT                                                                                   \
+	{                                                                                                              \
+		CICD_POD_SCRIPT_OPTIONS_VERSION, CICD_SHELL_BASH, NULL                                                 \
+	}
 
 CICD_EXTERN(int) cicd_pod_script_options_init(cicd_pod_script_options *opts, unsigned int version);
 
@@ -212,16 +227,17 @@ CICD_EXTERN(int) cicd_pod_script_options_init(cicd_pod_script_options *opts, uns
  * so that the exit code comes from the log, never from a network stream.
  * CICD_ENOTFOUND when the job has no such step.
  */
-CICD_EXTERN(int) cicd_pod_script_render(cicd_buf *out, const cicd_job_payload *job, const cicd_runner_config *cfg,
-					const char *step, const cicd_pod_script_options *opts);
+CICD_EXTERN(int)
+cicd_pod_script_render(cicd_buf *out, const cicd_job_payload *job, const cicd_runner_config *cfg, const char *step,
+                       const cicd_pod_script_options *opts);
 
 /*
  * Finds the last exit marker with this nonce and step in a log and gives
  * its exit code. CICD_ENOTFOUND when there is none (the stage is still
  * running or its output was lost).
  */
-CICD_EXTERN(int) cicd_pod_exit_marker_find(int *exit_code, const char *log, size_t len, const char *nonce,
-					   const char *step);
+CICD_EXTERN(int)
+cicd_pod_exit_marker_find(int *exit_code, const char *log, size_t len, const char *nonce, const char *step);
 
 /* ---- failure reasons ---- */
 
@@ -234,8 +250,8 @@ CICD_EXTERN(int) cicd_pod_exit_marker_find(int *exit_code, const char *log, size
  * *reason is static. CICD_ENOTFOUND when the Pod shows no failure;
  * CICD_EPARSE for malformed JSON.
  */
-CICD_EXTERN(int) cicd_pod_failure_reason(const char **reason, cicd_buf *message, const char *pod_json, size_t len,
-					 const char *name);
+CICD_EXTERN(int)
+cicd_pod_failure_reason(const char **reason, cicd_buf *message, const char *pod_json, size_t len, const char *name);
 
 CICD_END_DECL
 

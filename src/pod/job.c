@@ -15,10 +15,9 @@
 #include "pod_internal.h"
 
 static const char *const KNOWN_KEYS[] = {
-	"id",        "token",     "allow_git_fetch", "job_info",    "git_info",     "runner_info", "inputs",
-	"variables", "steps",     "image",           "services",    "artifacts",    "cache",       "credentials",
-	"dependencies", "features", "secrets",       "hooks",       "run",          "policy_options",
-	"suspend_options",
+    "id",           "token",    "allow_git_fetch", "job_info", "git_info",  "runner_info",    "inputs",
+    "variables",    "steps",    "image",           "services", "artifacts", "cache",          "credentials",
+    "dependencies", "features", "secrets",         "hooks",    "run",       "policy_options", "suspend_options",
 };
 
 typedef struct parse_ctx {
@@ -29,7 +28,7 @@ typedef struct parse_ctx {
 static int bad(const cicd_node *n, const char *what, const char *key)
 {
 	return cicd__error_set_at(CICD_EPARSE, n->file, n->line, n->column, "job payload: \"%s\" must be %s", key,
-				  what);
+	                          what);
 }
 
 static int is_null(const cicd_node *n)
@@ -129,8 +128,8 @@ static int get_strs(parse_ctx *c, const cicd_node *map, const char *key, pod_str
 		return bad(n, "an array of strings", key);
 	if (n->u.seq.count > max)
 		return cicd__error_set_at(CICD_ELIMIT, n->file, n->line, n->column,
-					  "job payload: \"%s\" has %zu entries, more than the limit of %zu", key,
-					  n->u.seq.count, max);
+		                          "job payload: \"%s\" has %zu entries, more than the limit of %zu", key,
+		                          n->u.seq.count, max);
 	if (n->u.seq.count && !(out->items = cicd__arena_calloc(&c->job->arena, n->u.seq.count, sizeof *out->items)))
 		return cicd__error_oom();
 	for (i = 0; i < n->u.seq.count; i++) {
@@ -153,8 +152,8 @@ static int parse_variables(parse_ctx *c, const cicd_node *map, const char *key, 
 		return rc;
 	if (seq->u.seq.count > c->opts.max_variables)
 		return cicd__error_set_at(CICD_ELIMIT, seq->file, seq->line, seq->column,
-					  "job payload: %zu variables, more than the limit of %zu", seq->u.seq.count,
-					  c->opts.max_variables);
+		                          "job payload: %zu variables, more than the limit of %zu", seq->u.seq.count,
+		                          c->opts.max_variables);
 	if (seq->u.seq.count && !(*out = cicd__arena_calloc(&c->job->arena, seq->u.seq.count, sizeof **out)))
 		return cicd__error_oom();
 	for (i = 0; i < seq->u.seq.count; i++) {
@@ -163,17 +162,18 @@ static int parse_variables(parse_ctx *c, const cicd_node *map, const char *key, 
 		int pub = 0, masked = 0, file = 0, raw = 0;
 		if (v->kind != CICD_NODE_MAPPING)
 			return bad(v, "an array of objects", key);
-		if ((rc = get_str(v, "key", &var->key)) || (rc = get_str_len(v, "value", &var->value, &var->value_len)) ||
+		if ((rc = get_str(v, "key", &var->key)) ||
+		    (rc = get_str_len(v, "value", &var->value, &var->value_len)) ||
 		    (rc = get_bool(v, "public", &pub)) || (rc = get_bool(v, "masked", &masked)) ||
 		    (rc = get_bool(v, "file", &file)) || (rc = get_bool(v, "raw", &raw)))
 			return rc;
 		if (!var->key || !var->key[0])
 			return cicd__error_set_at(CICD_EPARSE, v->file, v->line, v->column,
-						  "job payload: a variable has no \"key\"");
+			                          "job payload: a variable has no \"key\"");
 		if (!var->value)
 			var->value = "";
 		var->flags = (pub ? CICD_JOB_PAYLOAD_VAR_PUBLIC : 0) | (masked ? CICD_JOB_PAYLOAD_VAR_MASKED : 0) |
-			     (file ? CICD_JOB_PAYLOAD_VAR_FILE : 0) | (raw ? CICD_JOB_PAYLOAD_VAR_RAW : 0);
+		             (file ? CICD_JOB_PAYLOAD_VAR_FILE : 0) | (raw ? CICD_JOB_PAYLOAD_VAR_RAW : 0);
 		var->node = v;
 	}
 	*count = seq->u.seq.count;
@@ -199,7 +199,7 @@ static int parse_image(parse_ctx *c, const cicd_node *n, job_image *img)
 	if (ports && ports->u.seq.count) {
 		if (ports->u.seq.count > 1024)
 			return cicd__error_set_at(CICD_ELIMIT, ports->file, ports->line, ports->column,
-						  "job payload: more than 1024 ports");
+			                          "job payload: more than 1024 ports");
 		if (!(img->ports = cicd__arena_calloc(&c->job->arena, ports->u.seq.count, sizeof *img->ports)))
 			return cicd__error_oom();
 		for (i = 0; i < ports->u.seq.count; i++) {
@@ -212,8 +212,8 @@ static int parse_image(parse_ctx *c, const cicd_node *n, job_image *img)
 				return rc;
 			if (img->ports[i].number < 1 || img->ports[i].number > 65535)
 				return cicd__error_set_at(CICD_EPARSE, p->file, p->line, p->column,
-							  "job payload: port number %lld is not between 1 and 65535",
-							  img->ports[i].number);
+				                          "job payload: port number %lld is not between 1 and 65535",
+				                          img->ports[i].number);
 		}
 		img->port_count = ports->u.seq.count;
 	}
@@ -229,9 +229,10 @@ static int parse_steps(parse_ctx *c, const cicd_node *root)
 		return rc;
 	if (seq->u.seq.count > c->opts.max_steps)
 		return cicd__error_set_at(CICD_ELIMIT, seq->file, seq->line, seq->column,
-					  "job payload: %zu steps, more than the limit of %zu", seq->u.seq.count,
-					  c->opts.max_steps);
-	if (seq->u.seq.count && !(c->job->steps = cicd__arena_calloc(&c->job->arena, seq->u.seq.count, sizeof *c->job->steps)))
+		                          "job payload: %zu steps, more than the limit of %zu", seq->u.seq.count,
+		                          c->opts.max_steps);
+	if (seq->u.seq.count &&
+	    !(c->job->steps = cicd__arena_calloc(&c->job->arena, seq->u.seq.count, sizeof *c->job->steps)))
 		return cicd__error_oom();
 	for (i = 0; i < seq->u.seq.count; i++) {
 		const cicd_node *s = seq->u.seq.items[i];
@@ -245,17 +246,19 @@ static int parse_steps(parse_ctx *c, const cicd_node *root)
 		    (rc = get_bool(s, "allow_failure", &st->allow_failure)))
 			return rc;
 		if (!st->name || !st->name[0])
-			return cicd__error_set_at(CICD_EPARSE, s->file, s->line, s->column, "job payload: a step has no \"name\"");
+			return cicd__error_set_at(CICD_EPARSE, s->file, s->line, s->column,
+			                          "job payload: a step has no \"name\"");
 		for (k = 0; st->name[k]; k++)
-			if (!((st->name[k] >= 'a' && st->name[k] <= 'z') || (st->name[k] >= '0' && st->name[k] <= '9') ||
-			      st->name[k] == '_' || st->name[k] == '-'))
+			if (!((st->name[k] >= 'a' && st->name[k] <= 'z') ||
+			      (st->name[k] >= '0' && st->name[k] <= '9') || st->name[k] == '_' || st->name[k] == '-'))
 				return cicd__error_set_at(CICD_EPARSE, s->file, s->line, s->column,
-							  "job payload: step name \"%.64s\" may only have [a-z0-9_-]",
-							  st->name);
+				                          "job payload: step name \"%.64s\" may only have [a-z0-9_-]",
+				                          st->name);
 		if (st->when && strcmp(st->when, "on_success") && strcmp(st->when, "on_failure") &&
 		    strcmp(st->when, "always"))
-			return cicd__error_set_at(CICD_EPARSE, s->file, s->line, s->column,
-						  "job payload: step \"when\" must be on_success, on_failure or always");
+			return cicd__error_set_at(
+			    CICD_EPARSE, s->file, s->line, s->column,
+			    "job payload: step \"when\" must be on_success, on_failure or always");
 	}
 	c->job->step_count = seq->u.seq.count;
 	return 0;
@@ -270,8 +273,8 @@ static int parse_services(parse_ctx *c, const cicd_node *root)
 		return rc;
 	if (seq->u.seq.count > c->opts.max_services)
 		return cicd__error_set_at(CICD_ELIMIT, seq->file, seq->line, seq->column,
-					  "job payload: %zu services, more than the limit of %zu", seq->u.seq.count,
-					  c->opts.max_services);
+		                          "job payload: %zu services, more than the limit of %zu", seq->u.seq.count,
+		                          c->opts.max_services);
 	if (seq->u.seq.count &&
 	    !(c->job->services = cicd__arena_calloc(&c->job->arena, seq->u.seq.count, sizeof *c->job->services)))
 		return cicd__error_oom();
@@ -283,7 +286,7 @@ static int parse_services(parse_ctx *c, const cicd_node *root)
 			return rc;
 		if (!c->job->services[i].name || !c->job->services[i].name[0])
 			return cicd__error_set_at(CICD_EPARSE, s->file, s->line, s->column,
-						  "job payload: a service has no \"name\"");
+			                          "job payload: a service has no \"name\"");
 	}
 	c->job->service_count = seq->u.seq.count;
 	return 0;
@@ -298,7 +301,7 @@ static int parse_credentials(parse_ctx *c, const cicd_node *root)
 		return rc;
 	if (seq->u.seq.count > 256)
 		return cicd__error_set_at(CICD_ELIMIT, seq->file, seq->line, seq->column,
-					  "job payload: more than 256 credentials");
+		                          "job payload: more than 256 credentials");
 	if (seq->u.seq.count &&
 	    !(c->job->credentials = cicd__arena_calloc(&c->job->arena, seq->u.seq.count, sizeof *c->job->credentials)))
 		return cicd__error_oom();
@@ -323,18 +326,21 @@ static int parse_root(parse_ctx *c, const cicd_node *root)
 	int rc;
 	if (root->kind != CICD_NODE_MAPPING)
 		return cicd__error_set_at(CICD_EPARSE, root->file, root->line, root->column,
-					  "job payload: the top level must be an object");
+		                          "job payload: the top level must be an object");
 	if ((rc = get_int(root, "id", &job->id)) || (rc = get_str(root, "token", &job->token)) ||
-	    (rc = get_bool(root, "allow_git_fetch", &job->allow_git_fetch)) || (rc = get_map(root, "job_info", &info)) ||
-	    (rc = get_map(root, "git_info", &git)) || (rc = get_map(root, "runner_info", &runner)) ||
-	    (rc = get_map(root, "image", &image)) || (rc = get_map(root, "features", &features)))
+	    (rc = get_bool(root, "allow_git_fetch", &job->allow_git_fetch)) ||
+	    (rc = get_map(root, "job_info", &info)) || (rc = get_map(root, "git_info", &git)) ||
+	    (rc = get_map(root, "runner_info", &runner)) || (rc = get_map(root, "image", &image)) ||
+	    (rc = get_map(root, "features", &features)))
 		return rc;
 	if (!cicd__node_get(root, "id", 2))
-		return cicd__error_set_at(CICD_EPARSE, root->file, root->line, root->column, "job payload: \"id\" is missing");
+		return cicd__error_set_at(CICD_EPARSE, root->file, root->line, root->column,
+		                          "job payload: \"id\" is missing");
 	if ((rc = get_str(info, "name", &job->name)) || (rc = get_str(info, "stage", &job->stage)) ||
 	    (rc = get_str(info, "project_name", &job->project_name)) ||
 	    (rc = get_str(info, "project_full_path", &job->project_full_path)) ||
-	    (rc = get_int(info, "project_id", &job->project_id)) || (rc = get_int(info, "pipeline_id", &job->pipeline_id)) ||
+	    (rc = get_int(info, "project_id", &job->project_id)) ||
+	    (rc = get_int(info, "pipeline_id", &job->pipeline_id)) ||
 	    (rc = get_int(info, "namespace_id", &job->namespace_id)) ||
 	    (rc = get_int(info, "root_namespace_id", &job->root_namespace_id)))
 		return rc;
@@ -348,7 +354,7 @@ static int parse_root(parse_ctx *c, const cicd_node *root)
 		job->timeout = 7200;
 	if (job->timeout > 365LL * 24 * 3600)
 		return cicd__error_set_at(CICD_EPARSE, runner->file, runner->line, runner->column,
-					  "job payload: timeout %lld is more than a year", job->timeout);
+		                          "job payload: timeout %lld is more than a year", job->timeout);
 	if ((rc = parse_variables(c, root, "variables", &job->variables, &job->variable_count)) ||
 	    (rc = parse_steps(c, root)) || (rc = parse_services(c, root)) || (rc = parse_credentials(c, root)))
 		return rc;
@@ -380,13 +386,15 @@ CICD_EXTERN(int) cicd_job_payload_options_init(cicd_job_payload_options *opts, u
 {
 	cicd_job_payload_options def = CICD_JOB_PAYLOAD_OPTIONS_INIT;
 	if (!opts || version != CICD_JOB_PAYLOAD_OPTIONS_VERSION)
-		return cicd__error_set(CICD_EINVALID, "cicd_job_payload_options_init: unknown options version %u", version);
+		return cicd__error_set(CICD_EINVALID, "cicd_job_payload_options_init: unknown options version %u",
+		                       version);
 	*opts = def;
 	return 0;
 }
 
-CICD_EXTERN(int) cicd_job_payload_parse(cicd_job_payload **out, const char *json, size_t len, const char *name,
-				const cicd_job_payload_options *opts)
+CICD_EXTERN(int)
+cicd_job_payload_parse(cicd_job_payload **out, const char *json, size_t len, const char *name,
+                       const cicd_job_payload_options *opts)
 {
 	cicd_document_options dopts = CICD_DOCUMENT_OPTIONS_INIT;
 	parse_ctx c;
@@ -398,7 +406,8 @@ CICD_EXTERN(int) cicd_job_payload_parse(cicd_job_payload **out, const char *json
 	memset(&c, 0, sizeof c);
 	if (opts) {
 		if (opts->version != CICD_JOB_PAYLOAD_OPTIONS_VERSION)
-			return cicd__error_set(CICD_EINVALID, "cicd_job_payload_parse: unknown options version %u", opts->version);
+			return cicd__error_set(CICD_EINVALID, "cicd_job_payload_parse: unknown options version %u",
+			                       opts->version);
 		c.opts = *opts;
 	}
 	if (!c.opts.max_bytes)
@@ -424,7 +433,8 @@ CICD_EXTERN(int) cicd_job_payload_parse(cicd_job_payload **out, const char *json
 	if (!rc) {
 		job->root = cicd_document_root(job->doc, 0);
 		if (!job->root)
-			rc = cicd__error_set_at(CICD_EPARSE, name ? name : "<job>", 1, 1, "job payload: empty document");
+			rc =
+			    cicd__error_set_at(CICD_EPARSE, name ? name : "<job>", 1, 1, "job payload: empty document");
 		else
 			rc = parse_root(&c, job->root);
 	}
@@ -436,7 +446,8 @@ CICD_EXTERN(int) cicd_job_payload_parse(cicd_job_payload **out, const char *json
 	return 0;
 }
 
-CICD_EXTERN(int) cicd_job_payload_load_file(cicd_job_payload **out, const char *path, const cicd_job_payload_options *opts)
+CICD_EXTERN(int)
+cicd_job_payload_load_file(cicd_job_payload **out, const char *path, const cicd_job_payload_options *opts)
 {
 	char *data = NULL;
 	size_t len = 0, max = opts && opts->max_bytes ? opts->max_bytes : 16u << 20;
@@ -464,11 +475,13 @@ int cicd__payload_check_key(const job_var *v)
 {
 	size_t i;
 	for (i = 0; v->key[i]; i++)
-		if (!(isalnum((unsigned char)v->key[i]) || v->key[i] == '_') || (i == 0 && isdigit((unsigned char)v->key[0])))
-			return cicd__error_set_at(CICD_EVALIDATE, v->node->file, v->node->line, v->node->column,
-						  "variable key \"%.64s\" may only have [A-Za-z0-9_] and not start with a "
-						  "digit",
-						  v->key);
+		if (!(isalnum((unsigned char)v->key[i]) || v->key[i] == '_') ||
+		    (i == 0 && isdigit((unsigned char)v->key[0])))
+			return cicd__error_set_at(
+			    CICD_EVALIDATE, v->node->file, v->node->line, v->node->column,
+			    "variable key \"%.64s\" may only have [A-Za-z0-9_] and not start with a "
+			    "digit",
+			    v->key);
 	return 0;
 }
 
@@ -516,8 +529,9 @@ CICD_EXTERN(size_t) cicd_job_payload_variable_count(const cicd_job_payload *job)
 	return job ? job->variable_count : 0;
 }
 
-CICD_EXTERN(int) cicd_job_payload_variable(const cicd_job_payload *job, size_t i, const char **key, const char **value,
-				   size_t *value_len, unsigned int *flags)
+CICD_EXTERN(int)
+cicd_job_payload_variable(const cicd_job_payload *job, size_t i, const char **key, const char **value,
+                          size_t *value_len, unsigned int *flags)
 {
 	if (!job || i >= job->variable_count)
 		return cicd__error_set(CICD_ENOTFOUND, "no variable %zu", i);

@@ -17,7 +17,7 @@ CICD_EXTERN(int) cicd_job_payload_mask_new(cicd_mask **out, const cicd_job_paylo
 	if (opts) {
 		if (opts->version != CICD_MASK_OPTIONS_VERSION)
 			return cicd__error_set(CICD_EINVALID, "cicd_job_payload_mask_new: unknown options version %u",
-					       opts->version);
+			                       opts->version);
 		o = *opts;
 	}
 	cap = job->variable_count + job->credential_count + 1;
@@ -72,18 +72,18 @@ static int accepted(const cicd_job_payload *job, const char *reason)
 CICD_EXTERN(const char *) cicd_job_payload_failure_reason(const cicd_job_payload *job, const char *reason)
 {
 	static const char *const KNOWN[] = {"script_failure",
-					    "runner_system_failure",
-					    "job_execution_timeout",
-					    "image_pull_failure",
-					    "unknown_failure",
-					    "runner_configuration_error",
-					    "runner_external_dependency_failure",
-					    "runner_interrupted"};
+	                                    "runner_system_failure",
+	                                    "job_execution_timeout",
+	                                    "image_pull_failure",
+	                                    "unknown_failure",
+	                                    "runner_configuration_error",
+	                                    "runner_external_dependency_failure",
+	                                    "runner_interrupted"};
 	static const struct {
 		const char *from, *to;
 	} OLDER[] = {{"image_pull_failure", "runner_system_failure"},
-		     {"runner_configuration_error", "script_failure"},
-		     {"runner_external_dependency_failure", "runner_system_failure"}};
+	             {"runner_configuration_error", "script_failure"},
+	             {"runner_external_dependency_failure", "runner_system_failure"}};
 	size_t i;
 	if (!reason || !reason[0])
 		return "script_failure";

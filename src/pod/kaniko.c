@@ -174,7 +174,8 @@ static int write_ca(cicd_json_writer *w, const cicd_kaniko_build *b, const char 
 	    (rc = cicd__json_kv_string(w, "kind", "ConfigMap")) || (rc = write_meta(w, cname, ns, name)) ||
 	    (rc = cicd__json_key(w, "data")) || (rc = cicd__json_begin_object(w)) ||
 	    (rc = cicd__json_key(w, "additional-ca-cert-bundle.crt")) ||
-	    (rc = cicd__json_string_n(w, b->ca_bundle, b->ca_bundle_len ? b->ca_bundle_len : strlen(b->ca_bundle))) || (rc = cicd__json_end_object(w)))
+	    (rc = cicd__json_string_n(w, b->ca_bundle, b->ca_bundle_len ? b->ca_bundle_len : strlen(b->ca_bundle))) ||
+	    (rc = cicd__json_end_object(w)))
 		return rc;
 	return cicd__json_end_object(w);
 }
@@ -193,7 +194,8 @@ static int write_args(cicd_json_writer *w, const cicd_kaniko_build *b)
 {
 	size_t i;
 	int rc;
-	if ((rc = cicd__json_key(w, "args")) || (rc = cicd__json_begin_array(w)) || (rc = arg(w, "context", b->context)))
+	if ((rc = cicd__json_key(w, "args")) || (rc = cicd__json_begin_array(w)) ||
+	    (rc = arg(w, "context", b->context)))
 		return rc;
 	if (b->dockerfile && (rc = arg(w, "dockerfile", b->dockerfile)))
 		return rc;
@@ -219,7 +221,8 @@ static int write_quantities(cicd_json_writer *w, const char *key, const char *cp
 	if (!cpu && !mem)
 		return 0;
 	if ((rc = cicd__json_key(w, key)) || (rc = cicd__json_begin_object(w)) ||
-	    (cpu && (rc = cicd__json_kv_string(w, "cpu", cpu))) || (mem && (rc = cicd__json_kv_string(w, "memory", mem))))
+	    (cpu && (rc = cicd__json_kv_string(w, "cpu", cpu))) ||
+	    (mem && (rc = cicd__json_kv_string(w, "memory", mem))))
 		return rc;
 	return cicd__json_end_object(w);
 }
@@ -228,7 +231,8 @@ static int mount(cicd_json_writer *w, const char *name, const char *path, const 
 {
 	int rc;
 	if ((rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "name", name)) ||
-	    (rc = cicd__json_kv_string(w, "mountPath", path)) || (sub && (rc = cicd__json_kv_string(w, "subPath", sub))) ||
+	    (rc = cicd__json_kv_string(w, "mountPath", path)) ||
+	    (sub && (rc = cicd__json_kv_string(w, "subPath", sub))) ||
 	    (ro && (rc = cicd__json_kv_bool(w, "readOnly", 1))))
 		return rc;
 	return cicd__json_end_object(w);
@@ -262,9 +266,9 @@ static int write_pod_spec(cicd_json_writer *w, const cicd_kaniko_build *b, const
 	if ((rc = cicd__json_key(w, "volumeMounts")) || (rc = cicd__json_begin_array(w)) ||
 	    (rc = mount(w, "docker-config", "/kaniko/.docker", NULL, 1)) ||
 	    (b->ca_bundle && (rc = mount(w, "ca-bundle", "/kaniko/ssl/certs/additional-ca-cert-bundle.crt",
-					 "additional-ca-cert-bundle.crt", 1))) ||
-	    (b->context_claim && (rc = mount(w, "workspace", "/workspace", NULL, 0))) || (rc = cicd__json_end_array(w)) ||
-	    (rc = cicd__json_end_object(w)) || (rc = cicd__json_end_array(w)))
+	                                 "additional-ca-cert-bundle.crt", 1))) ||
+	    (b->context_claim && (rc = mount(w, "workspace", "/workspace", NULL, 0))) ||
+	    (rc = cicd__json_end_array(w)) || (rc = cicd__json_end_object(w)) || (rc = cicd__json_end_array(w)))
 		return rc;
 	if ((rc = cicd__json_key(w, "volumes")) || (rc = cicd__json_begin_array(w)) ||
 	    (rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "name", "docker-config")) ||
@@ -276,9 +280,9 @@ static int write_pod_spec(cicd_json_writer *w, const cicd_kaniko_build *b, const
 	    (rc = cicd__json_end_array(w)) || (rc = cicd__json_end_object(w)) || (rc = cicd__json_end_object(w)))
 		return rc;
 	if (b->ca_bundle && ((rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "name", "ca-bundle")) ||
-			     (rc = cicd__json_key(w, "configMap")) || (rc = cicd__json_begin_object(w)) ||
-			     (rc = cicd__json_kv_string(w, "name", cname)) || (rc = cicd__json_end_object(w)) ||
-			     (rc = cicd__json_end_object(w))))
+	                     (rc = cicd__json_key(w, "configMap")) || (rc = cicd__json_begin_object(w)) ||
+	                     (rc = cicd__json_kv_string(w, "name", cname)) || (rc = cicd__json_end_object(w)) ||
+	                     (rc = cicd__json_end_object(w))))
 		return rc;
 	if (b->context_claim &&
 	    ((rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "name", "workspace")) ||
@@ -294,18 +298,21 @@ static int write_pod_spec(cicd_json_writer *w, const cicd_kaniko_build *b, const
 static int write_workload(cicd_json_writer *w, const cicd_kaniko_build *b, const char *name, const char *ns)
 {
 	int job = (b->flags & CICD_KANIKO_AS_JOB) != 0, rc;
-	if ((rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "apiVersion", job ? "batch/v1" : "v1")) ||
+	if ((rc = cicd__json_begin_object(w)) ||
+	    (rc = cicd__json_kv_string(w, "apiVersion", job ? "batch/v1" : "v1")) ||
 	    (rc = cicd__json_kv_string(w, "kind", job ? "Job" : "Pod")) || (rc = write_meta(w, name, ns, name)))
 		return rc;
 	if (job) {
-		/* a failed build is not retried: the same Dockerfile fails the same way, and pushes are not idempotent */
+		/* a failed build is not retried: the same Dockerfile fails the same way, and pushes are not idempotent
+		 */
 		if ((rc = cicd__json_key(w, "spec")) || (rc = cicd__json_begin_object(w)) ||
 		    (rc = cicd__json_kv_int(w, "backoffLimit", 0)) ||
 		    (b->active_deadline_seconds &&
 		     (rc = cicd__json_kv_int(w, "activeDeadlineSeconds", b->active_deadline_seconds))) ||
 		    (rc = cicd__json_key(w, "template")) || (rc = cicd__json_begin_object(w)) ||
-		    (rc = cicd__json_key(w, "metadata")) || (rc = cicd__json_begin_object(w)) || (rc = write_labels(w, name)) ||
-		    (rc = cicd__json_end_object(w)) || (rc = write_pod_spec(w, b, name)) || (rc = cicd__json_end_object(w)) ||
+		    (rc = cicd__json_key(w, "metadata")) || (rc = cicd__json_begin_object(w)) ||
+		    (rc = write_labels(w, name)) || (rc = cicd__json_end_object(w)) ||
+		    (rc = write_pod_spec(w, b, name)) || (rc = cicd__json_end_object(w)) ||
 		    (rc = cicd__json_end_object(w)))
 			return rc;
 	} else if ((rc = write_pod_spec(w, b, name))) {

@@ -25,7 +25,7 @@
 #include "core/error.h"
 
 #define MASK_TEXT "[MASKED]"
-#define MASK_LEN 8
+#define MASK_LEN  8
 
 enum { START_PHRASE = 1, START_PREFIX = 2, START_PARAM = 4 };
 enum { MODE_NORMAL, MODE_TOKEN, MODE_PARAM };
@@ -56,19 +56,19 @@ struct cicd_mask {
 
 /* GitLab's token prefixes (docs: security/token_overview) and the legacy runner registration prefix. */
 static const char *const BUILTIN_PREFIXES[] = {
-	"glpat-", "gloas-", "gldt-",  "glrt-",   "glcbt-",  "glrtr-",  "glptt-",           "glft-",
-	"glimt-", "glagent-", "glsoat-", "glffct-", "gltok-", "GR1348941", "_gitlab_session=",
+    "glpat-", "gloas-",   "gldt-",   "glrt-",   "glcbt-", "glrtr-",    "glptt-",           "glft-",
+    "glimt-", "glagent-", "glsoat-", "glffct-", "gltok-", "GR1348941", "_gitlab_session=",
 };
 
 /* Query parameters whose values are secrets: GitLab Runner's list plus common token names. */
 static const char *const SECRET_PARAMS[] = {
-	"private_token",    "authenticity_token", "rss_token", "x-amz-signature", "x-amz-credential",
-	"x-amz-security-token", "token",          "access_token", "job_token",
+    "private_token", "authenticity_token", "rss_token", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
+    "token",         "access_token",       "job_token",
 };
 
 static const size_t SECRET_PARAM_LENS[] = {13, 18, 9, 15, 16, 20, 5, 12, 9};
 _Static_assert(sizeof SECRET_PARAM_LENS / sizeof SECRET_PARAM_LENS[0] == sizeof SECRET_PARAMS / sizeof SECRET_PARAMS[0],
-	       "one length per parameter name");
+               "one length per parameter name");
 
 /* Characters of a token after its prefix (GitLab Runner's tokensanitizer alphabet). */
 static int token_char(unsigned char c)
@@ -163,8 +163,9 @@ static int build_phrases(cicd_mask *m, const char *const *values, const size_t *
 		if (!len)
 			continue;
 		if (len > max_len)
-			return cicd__error_set(CICD_ELIMIT, "masked value %zu is %zu bytes long, more than the limit of %zu",
-					       i, len, max_len);
+			return cicd__error_set(CICD_ELIMIT,
+			                       "masked value %zu is %zu bytes long, more than the limit of %zu", i, len,
+			                       max_len);
 		if (!(m->phrases[n].text = cicd__strndup(s, len)))
 			return cicd__error_oom();
 		m->phrases[n++].len = len;
@@ -197,8 +198,9 @@ static int build_phrases(cicd_mask *m, const char *const *values, const size_t *
 	return 0;
 }
 
-CICD_EXTERN(int) cicd_mask_new(cicd_mask **out, const char *const *values, const size_t *lens, size_t count,
-			       const cicd_mask_options *opts)
+CICD_EXTERN(int)
+cicd_mask_new(cicd_mask **out, const char *const *values, const size_t *lens, size_t count,
+              const cicd_mask_options *opts)
 {
 	cicd_mask_options o = CICD_MASK_OPTIONS_INIT;
 	cicd_mask *m;
@@ -209,7 +211,8 @@ CICD_EXTERN(int) cicd_mask_new(cicd_mask **out, const char *const *values, const
 	*out = NULL;
 	if (opts) {
 		if (opts->version != CICD_MASK_OPTIONS_VERSION)
-			return cicd__error_set(CICD_EINVALID, "cicd_mask_new: unknown options version %u", opts->version);
+			return cicd__error_set(CICD_EINVALID, "cicd_mask_new: unknown options version %u",
+			                       opts->version);
 		o = *opts;
 	}
 	if (!o.max_phrases)
@@ -218,7 +221,7 @@ CICD_EXTERN(int) cicd_mask_new(cicd_mask **out, const char *const *values, const
 		o.max_phrase_len = 64 * 1024;
 	if (count > o.max_phrases)
 		return cicd__error_set(CICD_ELIMIT, "%zu masked values, more than the limit of %zu", count,
-				       o.max_phrases);
+		                       o.max_phrases);
 	if (o.extra_prefix_count && !o.extra_prefixes)
 		return cicd__error_set(CICD_EINVALID, "cicd_mask_new: extra_prefixes is NULL");
 	if (!(m = cicd__calloc(1, sizeof *m)))
@@ -244,7 +247,7 @@ CICD_EXTERN(int) cicd_mask_new(cicd_mask **out, const char *const *values, const
 		len = strlen(p);
 		if (len > o.max_phrase_len)
 			rc = cicd__error_set(CICD_ELIMIT, "token prefix %zu is longer than the limit of %zu bytes", i,
-					     o.max_phrase_len);
+			                     o.max_phrase_len);
 		else
 			rc = add_prefix(m, p, len);
 	}
@@ -363,7 +366,7 @@ static int process(cicd_mask *m, cicd_buf *out, int final)
 			/* four positions a step while a following byte exists for each pair */
 			while (i + 4 < limit && i + 4 < n &&
 			       !(pair[u[i] << 8 | u[i + 1]] | pair[u[i + 1] << 8 | u[i + 2]] |
-				 pair[u[i + 2] << 8 | u[i + 3]] | pair[u[i + 3] << 8 | u[i + 4]]))
+			         pair[u[i + 2] << 8 | u[i + 3]] | pair[u[i + 3] << 8 | u[i + 4]]))
 				i += 4;
 			while (i < limit && !(i + 1 < n ? pair[u[i] << 8 | u[i + 1]] : m->start[u[i]]))
 				i++;
@@ -372,7 +375,7 @@ static int process(cicd_mask *m, cicd_buf *out, int final)
 			break;
 		{
 			unsigned char s = i + 1 < n ? m->pair[(unsigned char)b[i] << 8 | (unsigned char)b[i + 1]]
-						    : m->start[(unsigned char)b[i]];
+			                            : m->start[(unsigned char)b[i]];
 			size_t len;
 			if ((s & START_PHRASE) && (len = match_phrase(m, b + i, n - i)) > 0) {
 				if ((rc = emit(m, out, b + last, i - last)) || (rc = emit(m, out, MASK_TEXT, MASK_LEN)))

@@ -21,7 +21,8 @@
 
 static const char *shown(const job_var *v)
 {
-	return (v->flags & CICD_JOB_PAYLOAD_VAR_PUBLIC) && !(v->flags & CICD_JOB_PAYLOAD_VAR_MASKED) ? v->value : "(hidden)";
+	return (v->flags & CICD_JOB_PAYLOAD_VAR_PUBLIC) && !(v->flags & CICD_JOB_PAYLOAD_VAR_MASKED) ? v->value
+	                                                                                             : "(hidden)";
 }
 
 static int var_error(int code, const job_var *v, const char *fmt, ...) CICD__PRINTF(3, 4);
@@ -43,7 +44,7 @@ static int disabled(const job_var *v, const char *setting, unsigned int flags)
 	if (flags & CICD_POD_IGNORE_DISABLED_OVERWRITES)
 		return 1;
 	return var_error(CICD_EDENIED, v, "%s is set but the runner does not allow this overwrite (%s is not set)",
-			 v->key, setting);
+	                 v->key, setting);
 }
 
 /* 0 when value matches the pattern; CICD_EDENIED otherwise. */
@@ -64,8 +65,7 @@ static int check_pattern(const job_var *v, const char *pattern, const char *sett
 	return 0;
 }
 
-int cicd__kvs_set(cicd_arena *arena, pod_kvs *kvs, const char *key, size_t key_len, const char *value,
-		  size_t value_len)
+int cicd__kvs_set(cicd_arena *arena, pod_kvs *kvs, const char *key, size_t key_len, const char *value, size_t value_len)
 {
 	size_t lo = 0, hi = kvs->count;
 	char *k, *v;
@@ -111,31 +111,35 @@ static int kvs_from_map(cicd_arena *arena, pod_kvs *kvs, const cicd_node *map)
 	int rc;
 	for (i = 0; map && i < map->u.map.count; i++) {
 		const cicd_node *k = map->u.map.pairs[i].key, *v = map->u.map.pairs[i].value;
-		if ((rc = cicd__kvs_set(arena, kvs, k->u.scalar.text, k->u.scalar.len, v->u.scalar.text, v->u.scalar.len)))
+		if ((rc = cicd__kvs_set(arena, kvs, k->u.scalar.text, k->u.scalar.len, v->u.scalar.text,
+		                        v->u.scalar.len)))
 			return rc;
 	}
 	return 0;
 }
 
 typedef struct res_slot {
-	const char *suffix; /* CPU_REQUEST */
+	const char *suffix;  /* CPU_REQUEST */
 	const char *setting; /* cpu_request */
 	size_t value_off, max_off;
 } res_slot;
 
-#define SLOT(sfx, set, field) {sfx, set, offsetof(pod_resources, field), offsetof(pod_resources, field##_max)}
+#define SLOT(sfx, set, field)                                                                                          \
+	{                                                                                                              \
+		sfx, set, offsetof(pod_resources, field), offsetof(pod_resources, field##_max)                         \
+	}
 static const res_slot SLOTS[] = {
-	SLOT("CPU_REQUEST", "cpu_request", cpu_request),
-	SLOT("CPU_LIMIT", "cpu_limit", cpu_limit),
-	SLOT("MEMORY_REQUEST", "memory_request", memory_request),
-	SLOT("MEMORY_LIMIT", "memory_limit", memory_limit),
-	SLOT("EPHEMERAL_STORAGE_REQUEST", "ephemeral_storage_request", ephemeral_storage_request),
-	SLOT("EPHEMERAL_STORAGE_LIMIT", "ephemeral_storage_limit", ephemeral_storage_limit),
+    SLOT("CPU_REQUEST", "cpu_request", cpu_request),
+    SLOT("CPU_LIMIT", "cpu_limit", cpu_limit),
+    SLOT("MEMORY_REQUEST", "memory_request", memory_request),
+    SLOT("MEMORY_LIMIT", "memory_limit", memory_limit),
+    SLOT("EPHEMERAL_STORAGE_REQUEST", "ephemeral_storage_request", ephemeral_storage_request),
+    SLOT("EPHEMERAL_STORAGE_LIMIT", "ephemeral_storage_limit", ephemeral_storage_limit),
 };
 
 /* Applies KUBERNETES_<kind><slot> from one variable list onto res. */
 static int apply_resources(pod_resources *res, const char *var_prefix, const char *setting_prefix, const job_var *vars,
-			   size_t nvars, unsigned int flags)
+                           size_t nvars, unsigned int flags)
 {
 	size_t s, i;
 	for (s = 0; s < sizeof SLOTS / sizeof SLOTS[0]; s++) {
@@ -161,7 +165,8 @@ static int apply_resources(pod_resources *res, const char *var_prefix, const cha
 			return rc;
 		}
 		if (cicd__quantity_parse(v->value, &qv))
-			return var_error(CICD_EVALIDATE, v, "%s \"%.64s\" is not a Kubernetes quantity", v->key, shown(v));
+			return var_error(CICD_EVALIDATE, v, "%s \"%.64s\" is not a Kubernetes quantity", v->key,
+			                 shown(v));
 		if (cicd__quantity_parse(max, &qmax))
 			return cicd__error_set(CICD_EVALIDATE, "%s \"%s\" is not a Kubernetes quantity", maxname, max);
 		if (qv > qmax * (1 + 1e-12)) {
@@ -175,7 +180,7 @@ static int apply_resources(pod_resources *res, const char *var_prefix, const cha
 }
 
 static int apply_string(const char **target, const cicd_job_payload *job, const char *var, const char *pattern,
-			const char *setting, unsigned int flags)
+                        const char *setting, unsigned int flags)
 {
 	const job_var *v = cicd__payload_var(job, var);
 	int rc;
@@ -205,8 +210,8 @@ static int is_runner_key(const char *key, size_t len)
 }
 
 /* KUBERNETES_<prefix>*: "key=value" entries (tolerations: "key[=value]:effect"). */
-static int apply_map(cicd_arena *arena, pod_kvs *kvs, const cicd_job_payload *job, const char *prefix, const char *pattern,
-		     const char *setting, int toleration, unsigned int flags)
+static int apply_map(cicd_arena *arena, pod_kvs *kvs, const cicd_job_payload *job, const char *prefix,
+                     const char *pattern, const char *setting, int toleration, unsigned int flags)
 {
 	size_t i, plen = strlen(prefix);
 	int rc;
@@ -228,17 +233,17 @@ static int apply_map(cicd_arena *arena, pod_kvs *kvs, const cicd_job_payload *jo
 			if (!sep)
 				sep = v->value + v->value_len;
 			rc = cicd__kvs_set(arena, kvs, v->value, (size_t)(sep - v->value), *sep ? sep + 1 : "",
-					   *sep ? v->value_len - (size_t)(sep - v->value) - 1 : 0);
+			                   *sep ? v->value_len - (size_t)(sep - v->value) - 1 : 0);
 		} else {
 			sep = memchr(v->value, '=', v->value_len);
 			if (!sep || sep == v->value)
-				return var_error(CICD_EVALIDATE, v, "%s \"%.200s\" is not of the form key=value", v->key,
-					      shown(v));
+				return var_error(CICD_EVALIDATE, v, "%s \"%.200s\" is not of the form key=value",
+				                 v->key, shown(v));
 			if (is_runner_key(v->value, (size_t)(sep - v->value)))
-				return var_error(CICD_EDENIED, v, "%s may not set a key in the runner.gitlab.com namespace",
-					      v->key);
+				return var_error(CICD_EDENIED, v,
+				                 "%s may not set a key in the runner.gitlab.com namespace", v->key);
 			rc = cicd__kvs_set(arena, kvs, v->value, (size_t)(sep - v->value), sep + 1,
-					   v->value_len - (size_t)(sep - v->value) - 1);
+			                   v->value_len - (size_t)(sep - v->value) - 1);
 		}
 		if (rc)
 			return rc;
@@ -246,7 +251,8 @@ static int apply_map(cicd_arena *arena, pod_kvs *kvs, const cicd_job_payload *jo
 	return 0;
 }
 
-int cicd__pod_effective(pod_effective *e, const cicd_job_payload *job, const cicd_runner_config *cfg, unsigned int flags)
+int cicd__pod_effective(pod_effective *e, const cicd_job_payload *job, const cicd_runner_config *cfg,
+                        unsigned int flags)
 {
 	int rc;
 	size_t i;
@@ -261,33 +267,33 @@ int cicd__pod_effective(pod_effective *e, const cicd_job_payload *job, const cic
 		const cicd_node *k = cfg->pod_labels->u.map.pairs[i].key;
 		if (is_runner_key(k->u.scalar.text, k->u.scalar.len))
 			return cicd__error_set_at(CICD_EVALIDATE, k->file, k->line, k->column,
-						  "pod_labels may not set a key in the runner.gitlab.com namespace");
+			                          "pod_labels may not set a key in the runner.gitlab.com namespace");
 	}
 	if ((rc = apply_string(&e->ns, job, "KUBERNETES_NAMESPACE_OVERWRITE", cfg->ns_overwrite_allowed,
-			       "namespace_overwrite_allowed", flags)) ||
+	                       "namespace_overwrite_allowed", flags)) ||
 	    (rc = apply_string(&e->service_account, job, "KUBERNETES_SERVICE_ACCOUNT_OVERWRITE",
-			       cfg->service_account_overwrite_allowed, "service_account_overwrite_allowed", flags)) ||
+	                       cfg->service_account_overwrite_allowed, "service_account_overwrite_allowed", flags)) ||
 	    (rc = apply_resources(&e->build, "KUBERNETES_", "", job->variables, job->variable_count, flags)) ||
 	    (rc = apply_resources(&e->helper, "KUBERNETES_HELPER_", "helper_", job->variables, job->variable_count,
-				  flags)) ||
+	                          flags)) ||
 	    (rc = kvs_from_map(&e->arena, &e->labels, cfg->pod_labels)) ||
 	    (rc = kvs_from_map(&e->arena, &e->annotations, cfg->pod_annotations)) ||
 	    (rc = kvs_from_map(&e->arena, &e->node_selector, cfg->node_selector)) ||
 	    (rc = kvs_from_map(&e->arena, &e->tolerations, cfg->node_tolerations)) ||
 	    (rc = apply_map(&e->arena, &e->labels, job, "KUBERNETES_POD_LABELS_", cfg->pod_labels_overwrite_allowed,
-			    "pod_labels_overwrite_allowed", 0, flags)) ||
+	                    "pod_labels_overwrite_allowed", 0, flags)) ||
 	    (rc = apply_map(&e->arena, &e->annotations, job, "KUBERNETES_POD_ANNOTATIONS_",
-			    cfg->pod_annotations_overwrite_allowed, "pod_annotations_overwrite_allowed", 0, flags)) ||
+	                    cfg->pod_annotations_overwrite_allowed, "pod_annotations_overwrite_allowed", 0, flags)) ||
 	    (rc = apply_map(&e->arena, &e->node_selector, job, "KUBERNETES_NODE_SELECTOR_",
-			    cfg->node_selector_overwrite_allowed, "node_selector_overwrite_allowed", 0, flags)) ||
+	                    cfg->node_selector_overwrite_allowed, "node_selector_overwrite_allowed", 0, flags)) ||
 	    (rc = apply_map(&e->arena, &e->tolerations, job, "KUBERNETES_NODE_TOLERATIONS_",
-			    cfg->node_tolerations_overwrite_allowed, "node_tolerations_overwrite_allowed", 1, flags)))
+	                    cfg->node_tolerations_overwrite_allowed, "node_tolerations_overwrite_allowed", 1, flags)))
 		return rc;
 	return 0;
 }
 
 int cicd__pod_service_resources(pod_resources *out, pod_effective *e, const cicd_job_payload *job,
-				const cicd_runner_config *cfg, const job_image *svc, unsigned int flags)
+                                const cicd_runner_config *cfg, const job_image *svc, unsigned int flags)
 {
 	int rc;
 	(void)e;

@@ -19,7 +19,7 @@ typedef struct job_var {
 	const char *key;
 	const char *value;
 	size_t value_len;
-	unsigned int flags; /* CICD_JOB_PAYLOAD_VAR_* */
+	unsigned int flags;    /* CICD_JOB_PAYLOAD_VAR_* */
 	const cicd_node *node; /* the variable's mapping, for positions */
 } job_var;
 
@@ -171,8 +171,8 @@ struct cicd_runner_config {
 	pod_volume *volumes;
 	size_t volume_count;
 	long long poll_timeout, poll_interval;
-	long long termination_grace;     /* -1 unset */
-	long long cleanup_grace;         /* -1 unset */
+	long long termination_grace; /* -1 unset */
+	long long cleanup_grace;     /* -1 unset */
 	const char *scripts_base_dir, *logs_base_dir;
 	const char *scheduler_name, *priority_class_name, *runtime_class_name, *dns_policy;
 	const cicd_node *dns_config;
@@ -201,14 +201,15 @@ typedef struct pod_effective {
 } pod_effective;
 
 /* 0, or CICD_EDENIED / CICD_EVALIDATE with the variable's position. */
-int cicd__pod_effective(pod_effective *e, const cicd_job_payload *job, const cicd_runner_config *cfg, unsigned int flags);
+int cicd__pod_effective(pod_effective *e, const cicd_job_payload *job, const cicd_runner_config *cfg,
+                        unsigned int flags);
 void cicd__pod_effective_dispose(pod_effective *e);
 /* One service's resources: the job-wide service overwrites, then the service's own variables. */
 int cicd__pod_service_resources(pod_resources *out, pod_effective *e, const cicd_job_payload *job,
-				const cicd_runner_config *cfg, const job_image *svc, unsigned int flags);
+                                const cicd_runner_config *cfg, const job_image *svc, unsigned int flags);
 /* Sets key to value (copied), replacing an existing entry; keeps the list sorted. */
 int cicd__kvs_set(cicd_arena *arena, pod_kvs *kvs, const char *key, size_t key_len, const char *value,
-		  size_t value_len);
+                  size_t value_len);
 
 /* --- helpers (util.c) --- */
 
@@ -241,7 +242,7 @@ int cicd__pod_output(cicd_buf *out, cicd_buf *json, unsigned int format);
 
 /* The runner's directories for a job. */
 void cicd__pod_paths(const cicd_job_payload *job, const cicd_runner_config *cfg, char *scripts, char *logs,
-		     char *secrets, size_t cap);
+                     char *secrets, size_t cap);
 /* The project directory: builds_dir/<full path> (or builds_dir/project-<id>). */
 void cicd__pod_project_dir(const cicd_job_payload *job, const cicd_runner_config *cfg, char *out, size_t cap);
 

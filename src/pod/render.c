@@ -17,7 +17,8 @@ CICD_EXTERN(int) cicd_pod_render_options_init(cicd_pod_render_options *opts, uns
 {
 	cicd_pod_render_options def = CICD_POD_RENDER_OPTIONS_INIT;
 	if (!opts || version != CICD_POD_RENDER_OPTIONS_VERSION)
-		return cicd__error_set(CICD_EINVALID, "cicd_pod_render_options_init: unknown options version %u", version);
+		return cicd__error_set(CICD_EINVALID, "cicd_pod_render_options_init: unknown options version %u",
+		                       version);
 	*opts = def;
 	return 0;
 }
@@ -59,7 +60,7 @@ static int make_names(render_ctx *c)
 		suffix[8] = '\0';
 	}
 	snprintf(c->base_name, sizeof c->base_name, "runner-%s-project-%lld-concurrent-%u", token, c->job->project_id,
-		 c->opts.slot);
+	         c->opts.slot);
 	n = strlen(c->base_name);
 	if (n > 63 - 1 - strlen(suffix))
 		n = 63 - 1 - strlen(suffix);
@@ -90,15 +91,16 @@ static int pull_policy(render_ctx *c, const job_image *img, const char **out)
 		if (strcmp(req->items[i], "always") && strcmp(req->items[i], "if-not-present") &&
 		    strcmp(req->items[i], "never")) {
 			snprintf(msg, sizeof msg, "pull policy \"%.32s\" is not always, if-not-present or never",
-				 req->items[i]);
+			         req->items[i]);
 			return cicd__error_set_at(CICD_EVALIDATE, img && img->node ? img->node->file : "",
-						  img && img->node ? img->node->line : 0,
-						  img && img->node ? img->node->column : 0, "%s", msg);
+			                          img && img->node ? img->node->line : 0,
+			                          img && img->node ? img->node->column : 0, "%s", msg);
 		}
 		for (k = 0; k < allowed->count; k++)
 			ok |= !strcmp(allowed->items[k], req->items[i]);
 		if (!ok) {
-			snprintf(msg, sizeof msg, "pull policy \"%.32s\" is not in allowed_pull_policies", req->items[i]);
+			snprintf(msg, sizeof msg, "pull policy \"%.32s\" is not in allowed_pull_policies",
+			         req->items[i]);
 			return denied_at(img ? img->node : NULL, msg);
 		}
 	}
@@ -106,7 +108,7 @@ static int pull_policy(render_ctx *c, const job_image *img, const char **out)
 }
 
 static int image_allowed(render_ctx *c, const char *image, const pod_strs *allowed, const char *setting,
-			 const cicd_node *where)
+                         const cicd_node *where)
 {
 	size_t i;
 	char msg[400];
@@ -156,9 +158,11 @@ static int identity_labels(render_ctx *c, pod_kvs *kvs)
 	    (rc = add_label_int(a, kvs, "job.runner.gitlab.com/id", j->id)) ||
 	    (rc = add_label_int(a, kvs, "project.runner.gitlab.com/id", j->project_id)) ||
 	    (c->cfg->name && (rc = add_label(a, kvs, "manager.runner.gitlab.com/name", c->cfg->name))) ||
-	    (c->cfg->token_prefix && (rc = add_label(a, kvs, "manager.runner.gitlab.com/id-short", c->cfg->token_prefix))) ||
+	    (c->cfg->token_prefix &&
+	     (rc = add_label(a, kvs, "manager.runner.gitlab.com/id-short", c->cfg->token_prefix))) ||
 	    (j->project_name && (rc = add_label(a, kvs, "project.runner.gitlab.com/name", j->project_name))) ||
-	    (j->namespace_id && (rc = add_label_int(a, kvs, "project.runner.gitlab.com/namespace-id", j->namespace_id))) ||
+	    (j->namespace_id &&
+	     (rc = add_label_int(a, kvs, "project.runner.gitlab.com/namespace-id", j->namespace_id))) ||
 	    (j->root_namespace_id &&
 	     (rc = add_label_int(a, kvs, "project.runner.gitlab.com/root-namespace-id", j->root_namespace_id))))
 		return rc;
@@ -185,8 +189,9 @@ static int write_metadata(render_ctx *c, const char *name, int pod)
 	int rc;
 	if (pod) {
 		for (i = 0; i < c->eff.labels.count; i++)
-			if ((rc = cicd__kvs_set(a, &labels, c->eff.labels.items[i].key, strlen(c->eff.labels.items[i].key),
-						c->eff.labels.items[i].value, strlen(c->eff.labels.items[i].value))))
+			if ((rc = cicd__kvs_set(a, &labels, c->eff.labels.items[i].key,
+			                        strlen(c->eff.labels.items[i].key), c->eff.labels.items[i].value,
+			                        strlen(c->eff.labels.items[i].value))))
 				return rc;
 		ann = c->eff.annotations;
 	}
@@ -199,11 +204,14 @@ static int write_metadata(render_ctx *c, const char *name, int pod)
 		if ((rc = add_label_int(a, &ann, "job.runner.gitlab.com/id", j->id)) ||
 		    (rc = cicd__kvs_set(a, &ann, "job.runner.gitlab.com/timeout", 29, timeout, strlen(timeout))) ||
 		    (rc = add_label_int(a, &ann, "project.runner.gitlab.com/id", j->project_id)) ||
-		    (j->name && (rc = cicd__kvs_set(a, &ann, "job.runner.gitlab.com/name", 26, j->name, strlen(j->name)))) ||
-		    (j->ref && (rc = cicd__kvs_set(a, &ann, "job.runner.gitlab.com/ref", 25, j->ref, strlen(j->ref)))) ||
-		    (j->sha && (rc = cicd__kvs_set(a, &ann, "job.runner.gitlab.com/sha", 25, j->sha, strlen(j->sha)))) ||
-		    (j->before_sha && (rc = cicd__kvs_set(a, &ann, "job.runner.gitlab.com/before_sha", 32, j->before_sha,
-							  strlen(j->before_sha)))))
+		    (j->name &&
+		     (rc = cicd__kvs_set(a, &ann, "job.runner.gitlab.com/name", 26, j->name, strlen(j->name)))) ||
+		    (j->ref &&
+		     (rc = cicd__kvs_set(a, &ann, "job.runner.gitlab.com/ref", 25, j->ref, strlen(j->ref)))) ||
+		    (j->sha &&
+		     (rc = cicd__kvs_set(a, &ann, "job.runner.gitlab.com/sha", 25, j->sha, strlen(j->sha)))) ||
+		    (j->before_sha && (rc = cicd__kvs_set(a, &ann, "job.runner.gitlab.com/before_sha", 32,
+		                                          j->before_sha, strlen(j->before_sha)))))
 			return rc;
 	}
 	if ((rc = cicd__json_key(w, "metadata")) || (rc = cicd__json_begin_object(w)) ||
@@ -269,7 +277,7 @@ static int docker_config(const cicd_job_payload *job, cicd_buf *out)
 			continue;
 		for (k = i + 1; k < job->credential_count; k++)
 			later |= job->credentials[k].url && !strcmp(job->credentials[k].url, cr->url) &&
-				 job->credentials[k].type && !strcmp(job->credentials[k].type, "registry");
+			         job->credentials[k].type && !strcmp(job->credentials[k].type, "registry");
 		if (later)
 			continue;
 		rc = cicd__buf_printf(&up, "%s:%s", cr->username ? cr->username : "", cr->password ? cr->password : "");
@@ -416,7 +424,8 @@ static int write_tolerations(render_ctx *c)
 		    (rc = cicd__json_string_n(w, t->key, eq ? (size_t)(eq - t->key) : strlen(t->key))) ||
 		    (rc = cicd__json_kv_string(w, "operator", eq ? "Equal" : "Exists")) ||
 		    (eq && (rc = cicd__json_kv_string(w, "value", eq + 1))) ||
-		    (t->value[0] && (rc = cicd__json_kv_string(w, "effect", t->value))) || (rc = cicd__json_end_object(w)))
+		    (t->value[0] && (rc = cicd__json_kv_string(w, "effect", t->value))) ||
+		    (rc = cicd__json_end_object(w)))
 			return rc;
 	}
 	return cicd__json_end_array(w);
@@ -430,12 +439,12 @@ static int write_volumes(render_ctx *c)
 	if ((rc = cicd__json_key(w, "volumes")) || (rc = cicd__json_begin_array(w)))
 		return rc;
 	if (c->repo_volume && ((rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "name", "repo")) ||
-			       (rc = cicd__json_key(w, "emptyDir")) || (rc = cicd__json_begin_object(w)) ||
-			       (rc = cicd__json_end_object(w)) || (rc = cicd__json_end_object(w))))
+	                       (rc = cicd__json_key(w, "emptyDir")) || (rc = cicd__json_begin_object(w)) ||
+	                       (rc = cicd__json_end_object(w)) || (rc = cicd__json_end_object(w))))
 		return rc;
 	if ((rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "name", "scripts")) ||
-	    (rc = cicd__json_key(w, "emptyDir")) || (rc = cicd__json_begin_object(w)) || (rc = cicd__json_end_object(w)) ||
-	    (rc = cicd__json_end_object(w)) || (rc = cicd__json_begin_object(w)) ||
+	    (rc = cicd__json_key(w, "emptyDir")) || (rc = cicd__json_begin_object(w)) ||
+	    (rc = cicd__json_end_object(w)) || (rc = cicd__json_end_object(w)) || (rc = cicd__json_begin_object(w)) ||
 	    (rc = cicd__json_kv_string(w, "name", "logs")) || (rc = cicd__json_key(w, "emptyDir")) ||
 	    (rc = cicd__json_begin_object(w)) || (rc = cicd__json_end_object(w)) || (rc = cicd__json_end_object(w)) ||
 	    (rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "name", "secrets")) ||
@@ -451,12 +460,14 @@ static int write_volumes(render_ctx *c)
 		switch (v->kind) {
 		case POD_VOL_HOST_PATH:
 			rc = cicd__json_key(w, "hostPath");
-			if (!rc && !(rc = cicd__json_begin_object(w)) && !(rc = cicd__json_kv_string(w, "path", v->source)))
+			if (!rc && !(rc = cicd__json_begin_object(w)) &&
+			    !(rc = cicd__json_kv_string(w, "path", v->source)))
 				rc = cicd__json_end_object(w);
 			break;
 		case POD_VOL_PVC:
 			rc = cicd__json_key(w, "persistentVolumeClaim");
-			if (!rc && !(rc = cicd__json_begin_object(w)) && !(rc = cicd__json_kv_string(w, "claimName", v->source)) &&
+			if (!rc && !(rc = cicd__json_begin_object(w)) &&
+			    !(rc = cicd__json_kv_string(w, "claimName", v->source)) &&
 			    !(v->read_only && (rc = cicd__json_kv_bool(w, "readOnly", 1))))
 				rc = cicd__json_end_object(w);
 			break;
@@ -464,14 +475,18 @@ static int write_volumes(render_ctx *c)
 		case POD_VOL_SECRET:
 			rc = cicd__json_key(w, v->kind == POD_VOL_SECRET ? "secret" : "configMap");
 			if (!rc && !(rc = cicd__json_begin_object(w)))
-				rc = cicd__json_kv_string(w, v->kind == POD_VOL_SECRET ? "secretName" : "name", v->source);
+				rc = cicd__json_kv_string(w, v->kind == POD_VOL_SECRET ? "secretName" : "name",
+				                          v->source);
 			if (!rc && v->items && v->items->u.map.count) {
 				if (!(rc = cicd__json_key(w, "items")) && !(rc = cicd__json_begin_array(w)))
 					for (k = 0; !rc && k < v->items->u.map.count; k++) {
-						const cicd_node *ik = v->items->u.map.pairs[k].key, *iv = v->items->u.map.pairs[k].value;
+						const cicd_node *ik = v->items->u.map.pairs[k].key,
+						                *iv = v->items->u.map.pairs[k].value;
 						if (!(rc = cicd__json_begin_object(w)) &&
 						    !(rc = cicd__json_kv_string(w, "key", ik->u.scalar.text)) &&
-						    !(rc = cicd__json_kv_string(w, "path", iv->kind == CICD_NODE_SCALAR ? iv->u.scalar.text : "")))
+						    !(rc = cicd__json_kv_string(
+						          w, "path",
+						          iv->kind == CICD_NODE_SCALAR ? iv->u.scalar.text : "")))
 							rc = cicd__json_end_object(w);
 					}
 				if (!rc)
@@ -482,7 +497,8 @@ static int write_volumes(render_ctx *c)
 			break;
 		default:
 			rc = cicd__json_key(w, "emptyDir");
-			if (!rc && !(rc = cicd__json_begin_object(w)) && !(v->medium && (rc = cicd__json_kv_string(w, "medium", v->medium))) &&
+			if (!rc && !(rc = cicd__json_begin_object(w)) &&
+			    !(v->medium && (rc = cicd__json_kv_string(w, "medium", v->medium))) &&
 			    !(v->size_limit && (rc = cicd__json_kv_string(w, "sizeLimit", v->size_limit))))
 				rc = cicd__json_end_object(w);
 			break;
@@ -498,7 +514,7 @@ static int write_pod(render_ctx *c, const char *image)
 	const cicd_runner_config *cfg = c->cfg;
 	const cicd_job_payload *job = c->job;
 	cicd_json_writer *w = c->w;
-	char (*names)[64] = NULL;
+	char(*names)[64] = NULL;
 	const char *build_policy, *helper_policy, *policy;
 	pod_kvs hosts = {NULL, 0, 0};
 	size_t i;
@@ -510,7 +526,7 @@ static int write_pod(render_ctx *c, const char *image)
 	for (i = 0; i < job->service_count; i++) {
 		service_name(c, i, names);
 		if ((rc = image_allowed(c, job->services[i].name, &cfg->allowed_services, "allowed_services",
-					job->services[i].node)) ||
+		                        job->services[i].node)) ||
 		    (rc = pull_policy(c, &job->services[i], &policy)))
 			goto out;
 	}
@@ -529,10 +545,12 @@ static int write_pod(render_ctx *c, const char *image)
 	    (cfg->automount_sa_token >= 0 &&
 	     (rc = cicd__json_kv_bool(w, "automountServiceAccountToken", cfg->automount_sa_token))) ||
 	    (cfg->scheduler_name && (rc = cicd__json_kv_string(w, "schedulerName", cfg->scheduler_name))) ||
-	    (cfg->priority_class_name && (rc = cicd__json_kv_string(w, "priorityClassName", cfg->priority_class_name))) ||
+	    (cfg->priority_class_name &&
+	     (rc = cicd__json_kv_string(w, "priorityClassName", cfg->priority_class_name))) ||
 	    (cfg->runtime_class_name && (rc = cicd__json_kv_string(w, "runtimeClassName", cfg->runtime_class_name))) ||
 	    (cfg->dns_policy && (rc = cicd__json_kv_string(w, "dnsPolicy", cfg->dns_policy))) ||
-	    (cfg->dns_config && ((rc = cicd__json_key(w, "dnsConfig")) || (rc = cicd__write_camel(w, cfg->dns_config)))) ||
+	    (cfg->dns_config &&
+	     ((rc = cicd__json_key(w, "dnsConfig")) || (rc = cicd__write_camel(w, cfg->dns_config)))) ||
 	    (rc = write_map(w, "nodeSelector", &c->eff.node_selector)) || (rc = write_tolerations(c)) ||
 	    (cfg->affinity && ((rc = cicd__json_key(w, "affinity")) || (rc = cicd__write_camel(w, cfg->affinity)))) ||
 	    (cfg->pod_security_context &&
@@ -546,8 +564,9 @@ static int write_pod(render_ctx *c, const char *image)
 			    (rc = cicd__json_kv_string(w, "name", cfg->image_pull_secrets.items[i])) ||
 			    (rc = cicd__json_end_object(w)))
 				goto out;
-		if (c->has_registry && ((rc = cicd__json_begin_object(w)) ||
-					(rc = cicd__json_kv_string(w, "name", c->registry_name)) || (rc = cicd__json_end_object(w))))
+		if (c->has_registry &&
+		    ((rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "name", c->registry_name)) ||
+		     (rc = cicd__json_end_object(w))))
 			goto out;
 		if ((rc = cicd__json_end_array(w)))
 			goto out;
@@ -559,9 +578,11 @@ static int write_pod(render_ctx *c, const char *image)
 			goto out;
 		for (i = 0; !rc && i < hosts.count; i++)
 			rc = cicd__json_string(w, hosts.items[i].key);
-		if (rc || (rc = cicd__json_end_array(w)) || (rc = cicd__json_end_object(w)) || (rc = cicd__json_end_array(w)))
+		if (rc || (rc = cicd__json_end_array(w)) || (rc = cicd__json_end_object(w)) ||
+		    (rc = cicd__json_end_array(w)))
 			goto out;
-	} else if (cfg->host_aliases && ((rc = cicd__json_key(w, "hostAliases")) || (rc = cicd__write_camel(w, cfg->host_aliases)))) {
+	} else if (cfg->host_aliases &&
+	           ((rc = cicd__json_key(w, "hostAliases")) || (rc = cicd__write_camel(w, cfg->host_aliases)))) {
 		goto out;
 	}
 	if ((rc = cicd__json_key(w, "initContainers")) || (rc = cicd__json_begin_array(w)) ||
@@ -589,8 +610,8 @@ static int has_registry_credentials(const cicd_job_payload *job)
 {
 	size_t i;
 	for (i = 0; i < job->credential_count; i++)
-		if (job->credentials[i].type && !strcmp(job->credentials[i].type, "registry") && job->credentials[i].url &&
-		    job->credentials[i].url[0])
+		if (job->credentials[i].type && !strcmp(job->credentials[i].type, "registry") &&
+		    job->credentials[i].url && job->credentials[i].url[0])
 			return 1;
 	return 0;
 }
@@ -603,7 +624,8 @@ static int render(render_ctx *c, cicd_buf *json)
 	size_t i;
 	int rc;
 	if (!image)
-		return cicd__error_set(CICD_EVALIDATE, "the job names no image and the runner configuration sets no image");
+		return cicd__error_set(CICD_EVALIDATE,
+		                       "the job names no image and the runner configuration sets no image");
 	for (i = 0; i < job->variable_count; i++)
 		if ((rc = cicd__payload_check_key(&job->variables[i])))
 			return rc;
@@ -617,9 +639,9 @@ static int render(render_ctx *c, cicd_buf *json)
 	for (i = 0; i < cfg->volume_count; i++) {
 		const char *n = cfg->volumes[i].name;
 		if (!strcmp(n, "repo") || !strcmp(n, "scripts") || !strcmp(n, "logs") || !strcmp(n, "secrets"))
-			return cicd__error_set_at(CICD_EVALIDATE, cfg->volumes[i].node->file, cfg->volumes[i].node->line,
-						  cfg->volumes[i].node->column,
-						  "volume name \"%s\" is reserved for the runner's own volumes", n);
+			return cicd__error_set_at(CICD_EVALIDATE, cfg->volumes[i].node->file,
+			                          cfg->volumes[i].node->line, cfg->volumes[i].node->column,
+			                          "volume name \"%s\" is reserved for the runner's own volumes", n);
 		if (!strcmp(cfg->volumes[i].mount_path, cfg->builds_dir))
 			c->repo_volume = 0;
 	}
@@ -637,8 +659,9 @@ static int render(render_ctx *c, cicd_buf *json)
 	return cicd__json_finish(c->w);
 }
 
-CICD_EXTERN(int) cicd_pod_render(cicd_buf *out, const cicd_job_payload *job, const cicd_runner_config *cfg,
-				 const cicd_pod_render_options *opts)
+CICD_EXTERN(int)
+cicd_pod_render(cicd_buf *out, const cicd_job_payload *job, const cicd_runner_config *cfg,
+                const cicd_pod_render_options *opts)
 {
 	render_ctx c;
 	cicd_buf json = CICD_BUF_INIT;
@@ -648,7 +671,8 @@ CICD_EXTERN(int) cicd_pod_render(cicd_buf *out, const cicd_job_payload *job, con
 	memset(&c, 0, sizeof c);
 	if (opts) {
 		if (opts->version != CICD_POD_RENDER_OPTIONS_VERSION)
-			return cicd__error_set(CICD_EINVALID, "cicd_pod_render: unknown options version %u", opts->version);
+			return cicd__error_set(CICD_EINVALID, "cicd_pod_render: unknown options version %u",
+			                       opts->version);
 		c.opts = *opts;
 	} else {
 		cicd_pod_render_options def = CICD_POD_RENDER_OPTIONS_INIT;

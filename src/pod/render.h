@@ -12,7 +12,7 @@ typedef struct render_ctx {
 	cicd_pod_render_options opts;
 	pod_effective eff;
 	cicd_json_writer *w;
-	char name[80]; /* at most 63 characters by construction */
+	char name[80];      /* at most 63 characters by construction */
 	char base_name[64]; /* the name without its suffix: the job.runner.gitlab.com/pod label */
 	char secret_name[96];
 	char registry_name[96];
@@ -29,6 +29,6 @@ int cicd__render_build_container(render_ctx *c, const char *image, const char *p
 int cicd__render_helper_container(render_ctx *c, const char *policy);
 int cicd__render_init_container(render_ctx *c, const char *policy);
 int cicd__render_service_container(render_ctx *c, size_t i, const char *name, const char *policy,
-				   const pod_resources *res);
+                                   const pod_resources *res);
 
 #endif

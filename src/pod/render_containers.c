@@ -12,15 +12,14 @@
 #include "render.h"
 
 /* The shell the build and helper containers wait in; the runner attaches stage scripts to it. */
-static const char SHELL_DETECT[] =
-	"if [ -x /usr/local/bin/bash ]; then\n\texec /usr/local/bin/bash\n"
-	"elif [ -x /usr/bin/bash ]; then\n\texec /usr/bin/bash\n"
-	"elif [ -x /bin/bash ]; then\n\texec /bin/bash\n"
-	"elif [ -x /usr/local/bin/sh ]; then\n\texec /usr/local/bin/sh\n"
-	"elif [ -x /usr/bin/sh ]; then\n\texec /usr/bin/sh\n"
-	"elif [ -x /bin/sh ]; then\n\texec /bin/sh\n"
-	"elif [ -x /busybox/sh ]; then\n\texec /busybox/sh\n"
-	"else\n\techo shell not found\n\texit 1\nfi\n";
+static const char SHELL_DETECT[] = "if [ -x /usr/local/bin/bash ]; then\n\texec /usr/local/bin/bash\n"
+                                   "elif [ -x /usr/bin/bash ]; then\n\texec /usr/bin/bash\n"
+                                   "elif [ -x /bin/bash ]; then\n\texec /bin/bash\n"
+                                   "elif [ -x /usr/local/bin/sh ]; then\n\texec /usr/local/bin/sh\n"
+                                   "elif [ -x /usr/bin/sh ]; then\n\texec /usr/bin/sh\n"
+                                   "elif [ -x /bin/sh ]; then\n\texec /bin/sh\n"
+                                   "elif [ -x /busybox/sh ]; then\n\texec /busybox/sh\n"
+                                   "else\n\techo shell not found\n\texit 1\nfi\n";
 
 static int write_strs(cicd_json_writer *w, const char *key, const pod_strs *s)
 {
@@ -38,8 +37,9 @@ static int write_strs(cicd_json_writer *w, const char *key, const pod_strs *s)
 static int write_shell_command(cicd_json_writer *w)
 {
 	int rc;
-	if ((rc = cicd__json_key(w, "command")) || (rc = cicd__json_begin_array(w)) || (rc = cicd__json_string(w, "sh")) ||
-	    (rc = cicd__json_string(w, "-c")) || (rc = cicd__json_string(w, SHELL_DETECT)))
+	if ((rc = cicd__json_key(w, "command")) || (rc = cicd__json_begin_array(w)) ||
+	    (rc = cicd__json_string(w, "sh")) || (rc = cicd__json_string(w, "-c")) ||
+	    (rc = cicd__json_string(w, SHELL_DETECT)))
 		return rc;
 	return cicd__json_end_array(w);
 }
@@ -119,7 +119,7 @@ static int write_caps(render_ctx *c, const cicd_node *caps, int with_global)
 				if (!in_list(d->items[i], drop, ndrop))
 					drop[ndrop++] = d->items[i];
 		} else if (!in_list(DEFAULT_DROP[0], drop, ndrop) && !in_list("ALL", drop, ndrop) &&
-			   !in_list(DEFAULT_DROP[0], add, nadd)) {
+		           !in_list(DEFAULT_DROP[0], add, nadd)) {
 			drop[ndrop++] = DEFAULT_DROP[0];
 		}
 	}
@@ -168,7 +168,7 @@ static int parse_user(const job_image *img, long long *uid, long long *gid)
 	return 0;
 bad:
 	return cicd__error_set_at(CICD_EVALIDATE, img->node->file, img->node->line, img->node->column,
-				  "kubernetes user \"%.32s\" is not uid or uid:gid", u);
+	                          "kubernetes user \"%.32s\" is not uid or uid:gid", u);
 }
 
 int cicd__render_security_context(render_ctx *c, const cicd_node *sc, const job_image *img, int with_global)
@@ -188,14 +188,16 @@ int cicd__render_security_context(render_ctx *c, const cicd_node *sc, const job_
 			caps = v->kind == CICD_NODE_MAPPING ? v : NULL;
 			continue;
 		}
-		if ((uid >= 0 && key_is(k, "run_as_user", "runAsUser")) || (gid >= 0 && key_is(k, "run_as_group", "runAsGroup")))
+		if ((uid >= 0 && key_is(k, "run_as_user", "runAsUser")) ||
+		    (gid >= 0 && key_is(k, "run_as_group", "runAsGroup")))
 			continue;
 		has_priv |= key_is(k, "privileged", "privileged");
 		has_ape |= key_is(k, "allow_privilege_escalation", "allowPrivilegeEscalation");
 		if ((rc = cicd__json_camel_key(w, k->u.scalar.text)) || (rc = cicd__write_camel(w, v)))
 			return rc;
 	}
-	if (with_global && !has_priv && c->cfg->privileged >= 0 && (rc = cicd__json_kv_bool(w, "privileged", c->cfg->privileged)))
+	if (with_global && !has_priv && c->cfg->privileged >= 0 &&
+	    (rc = cicd__json_kv_bool(w, "privileged", c->cfg->privileged)))
 		return rc;
 	if (with_global && !has_ape && c->cfg->allow_privilege_escalation >= 0 &&
 	    (rc = cicd__json_kv_bool(w, "allowPrivilegeEscalation", c->cfg->allow_privilege_escalation)))
@@ -270,7 +272,8 @@ static int write_env_var(cicd_json_writer *w, const job_var *v)
 
 int cicd__render_public(const job_var *v)
 {
-	return (v->flags & CICD_JOB_PAYLOAD_VAR_PUBLIC) && !(v->flags & (CICD_JOB_PAYLOAD_VAR_MASKED | CICD_JOB_PAYLOAD_VAR_FILE));
+	return (v->flags & CICD_JOB_PAYLOAD_VAR_PUBLIC) &&
+	       !(v->flags & (CICD_JOB_PAYLOAD_VAR_MASKED | CICD_JOB_PAYLOAD_VAR_FILE));
 }
 
 /* The build container's env: the job's public variables (last one of a key wins, at its first position). */
@@ -299,8 +302,8 @@ static int write_service_env(render_ctx *c, const job_image *svc)
 	size_t i, k;
 	int rc, any = 0;
 	for (i = 0; i < c->job->variable_count + svc->variable_count; i++) {
-		const job_var *v = i < c->job->variable_count ? &c->job->variables[i]
-							       : &svc->variables[i - c->job->variable_count];
+		const job_var *v =
+		    i < c->job->variable_count ? &c->job->variables[i] : &svc->variables[i - c->job->variable_count];
 		int later = 0;
 		if (!cicd__render_public(v))
 			continue;
@@ -323,10 +326,10 @@ static int write_service_env(render_ctx *c, const job_image *svc)
 
 static int write_pull_policy(render_ctx *c, const char *policy)
 {
-	const char *k8s = !policy ? NULL
-			  : !strcmp(policy, "always") ? "Always"
-			  : !strcmp(policy, "never") ? "Never"
-						      : "IfNotPresent";
+	const char *k8s = !policy                     ? NULL
+	                  : !strcmp(policy, "always") ? "Always"
+	                  : !strcmp(policy, "never")  ? "Never"
+	                                              : "IfNotPresent";
 	return k8s ? cicd__json_kv_string(c->w, "imagePullPolicy", k8s) : 0;
 }
 
@@ -351,7 +354,8 @@ int cicd__render_helper_container(render_ctx *c, const char *policy)
 	if ((rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "name", "helper")) ||
 	    (rc = cicd__json_kv_string(w, "image", c->cfg->helper_image)) || (rc = write_pull_policy(c, policy)) ||
 	    (rc = write_shell_command(w)) || (rc = write_resources(w, &c->eff.helper)) ||
-	    (rc = cicd__render_security_context(c, c->cfg->helper_sc, NULL, 1)) || (rc = cicd__json_kv_bool(w, "stdin", 1)) ||
+	    (rc = cicd__render_security_context(c, c->cfg->helper_sc, NULL, 1)) ||
+	    (rc = cicd__json_kv_bool(w, "stdin", 1)) ||
 	    (rc = write_mounts(c, MOUNT_REPO | MOUNT_SCRIPTS | MOUNT_LOGS | MOUNT_SECRETS)))
 		return rc;
 	return cicd__json_end_object(w);
@@ -363,12 +367,13 @@ int cicd__render_init_container(render_ctx *c, const char *policy)
 	char cmd[1700];
 	int rc;
 	/* both containers write the log, whatever their users; the helper reads it */
-	snprintf(cmd, sizeof cmd, "touch '%s/output.log' && (chmod 777 '%s' '%s/output.log' || exit 0)", c->logs, c->logs,
-		 c->logs);
+	snprintf(cmd, sizeof cmd, "touch '%s/output.log' && (chmod 777 '%s' '%s/output.log' || exit 0)", c->logs,
+	         c->logs, c->logs);
 	if ((rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "name", "init-permissions")) ||
 	    (rc = cicd__json_kv_string(w, "image", c->cfg->helper_image)) || (rc = write_pull_policy(c, policy)) ||
-	    (rc = cicd__json_key(w, "command")) || (rc = cicd__json_begin_array(w)) || (rc = cicd__json_string(w, "sh")) ||
-	    (rc = cicd__json_string(w, "-c")) || (rc = cicd__json_string(w, cmd)) || (rc = cicd__json_end_array(w)) ||
+	    (rc = cicd__json_key(w, "command")) || (rc = cicd__json_begin_array(w)) ||
+	    (rc = cicd__json_string(w, "sh")) || (rc = cicd__json_string(w, "-c")) ||
+	    (rc = cicd__json_string(w, cmd)) || (rc = cicd__json_end_array(w)) ||
 	    (rc = write_resources(w, &c->eff.helper)) ||
 	    (rc = cicd__render_security_context(c, c->cfg->init_sc, NULL, 0)) ||
 	    (rc = write_mounts(c, MOUNT_REPO | MOUNT_SCRIPTS | MOUNT_LOGS)))
@@ -377,7 +382,7 @@ int cicd__render_init_container(render_ctx *c, const char *policy)
 }
 
 int cicd__render_service_container(render_ctx *c, size_t i, const char *name, const char *policy,
-				   const pod_resources *res)
+                                   const pod_resources *res)
 {
 	const job_image *svc = &c->job->services[i];
 	cicd_json_writer *w = c->w;

@@ -18,21 +18,21 @@ int cicd__quantity_parse(const char *s, double *out)
 		const char *suffix;
 		double factor;
 	} SUFFIXES[] = {{"Ki", 1024.0},
-			{"Mi", 1048576.0},
-			{"Gi", 1073741824.0},
-			{"Ti", 1099511627776.0},
-			{"Pi", 1125899906842624.0},
-			{"Ei", 1152921504606846976.0},
-			{"n", 1e-9},
-			{"u", 1e-6},
-			{"m", 1e-3},
-			{"k", 1e3},
-			{"M", 1e6},
-			{"G", 1e9},
-			{"T", 1e12},
-			{"P", 1e15},
-			{"E", 1e18},
-			{"", 1.0}};
+	                {"Mi", 1048576.0},
+	                {"Gi", 1073741824.0},
+	                {"Ti", 1099511627776.0},
+	                {"Pi", 1125899906842624.0},
+	                {"Ei", 1152921504606846976.0},
+	                {"n", 1e-9},
+	                {"u", 1e-6},
+	                {"m", 1e-3},
+	                {"k", 1e3},
+	                {"M", 1e6},
+	                {"G", 1e9},
+	                {"T", 1e12},
+	                {"P", 1e15},
+	                {"E", 1e18},
+	                {"", 1.0}};
 	const char *p = s;
 	double mant = 0, frac = 0.1, sign = 1;
 	int digits = 0;
@@ -55,7 +55,8 @@ int cicd__quantity_parse(const char *s, double *out)
 	}
 	if (!digits)
 		return -1;
-	if ((*p == 'e' || *p == 'E') && (isdigit((unsigned char)p[1]) || ((p[1] == '-' || p[1] == '+') && isdigit((unsigned char)p[2])))) {
+	if ((*p == 'e' || *p == 'E') &&
+	    (isdigit((unsigned char)p[1]) || ((p[1] == '-' || p[1] == '+') && isdigit((unsigned char)p[2])))) {
 		char *end;
 		long e = strtol(p + 1, &end, 10);
 		if (*end || e > 18 || e < -18)
@@ -243,8 +244,8 @@ static void base_dir(char *out, size_t cap, const char *configured, const char *
 	}
 }
 
-void cicd__pod_paths(const cicd_job_payload *job, const cicd_runner_config *cfg, char *scripts, char *logs, char *secrets,
-		     size_t cap)
+void cicd__pod_paths(const cicd_job_payload *job, const cicd_runner_config *cfg, char *scripts, char *logs,
+                     char *secrets, size_t cap)
 {
 	if (scripts)
 		base_dir(scripts, cap, cfg->scripts_base_dir, "/scripts", job);

@@ -12,18 +12,18 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char RUNNER[] = "name: fuzz\nshort_token: fz\nkubernetes:\n"
-			     "  image: alpine\n"
-			     "  namespace_overwrite_allowed: .*\n"
-			     "  service_account_overwrite_allowed: .*\n"
-			     "  cpu_limit_overwrite_max_allowed: \"4\"\n"
-			     "  memory_request_overwrite_max_allowed: 8Gi\n"
-			     "  service_memory_limit_overwrite_max_allowed: 1Gi\n"
-			     "  pod_labels_overwrite_allowed: .*\n"
-			     "  pod_annotations_overwrite_allowed: .*\n"
-			     "  node_selector_overwrite_allowed: .*\n"
-			     "  node_tolerations_overwrite_allowed: .*\n"
-			     "  allowed_images: [\"**\"]\n"
-			     "  volumes:\n    empty_dir: [{name: x, mount_path: /x}]\n";
+                             "  image: alpine\n"
+                             "  namespace_overwrite_allowed: .*\n"
+                             "  service_account_overwrite_allowed: .*\n"
+                             "  cpu_limit_overwrite_max_allowed: \"4\"\n"
+                             "  memory_request_overwrite_max_allowed: 8Gi\n"
+                             "  service_memory_limit_overwrite_max_allowed: 1Gi\n"
+                             "  pod_labels_overwrite_allowed: .*\n"
+                             "  pod_annotations_overwrite_allowed: .*\n"
+                             "  node_selector_overwrite_allowed: .*\n"
+                             "  node_tolerations_overwrite_allowed: .*\n"
+                             "  allowed_images: [\"**\"]\n"
+                             "  volumes:\n    empty_dir: [{name: x, mount_path: /x}]\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

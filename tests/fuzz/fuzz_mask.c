@@ -13,7 +13,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void mask_all(const char *const *values, const size_t *lens, size_t nvalues, const uint8_t *text, size_t len,
-		     const uint8_t *cuts, size_t ncuts, cicd_buf *out, uint32_t *crc, uint64_t *bytes)
+                     const uint8_t *cuts, size_t ncuts, cicd_buf *out, uint32_t *crc, uint64_t *bytes)
 {
 	cicd_mask *m = NULL;
 	size_t at = 0, k = 0;

@@ -11,16 +11,16 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char JOB[] =
-	"{\"id\": 9, \"token\": \"t\", \"job_info\": {\"project_id\": 1, \"project_full_path\": \"a/b\"},"
-	" \"variables\": [{\"key\": \"KUBERNETES_CPU_LIMIT\", \"value\": \"1\", \"public\": true},"
-	" {\"key\": \"KUBERNETES_NAMESPACE_OVERWRITE\", \"value\": \"ci-x\", \"public\": true},"
-	" {\"key\": \"KUBERNETES_POD_LABELS_1\", \"value\": \"a=b\", \"public\": true},"
-	" {\"key\": \"KUBERNETES_NODE_TOLERATIONS_1\", \"value\": \"k=v:NoSchedule\", \"public\": true},"
-	" {\"key\": \"S\", \"value\": \"s\", \"masked\": true}],"
-	" \"steps\": [{\"name\": \"script\", \"script\": [\"true\"]}],"
-	" \"image\": {\"name\": \"alpine:3\", \"pull_policy\": [\"always\"]},"
-	" \"services\": [{\"name\": \"db:1\", \"alias\": \"db\"}],"
-	" \"credentials\": [{\"type\": \"registry\", \"url\": \"r.example\", \"username\": \"u\", \"password\": \"p\"}]}";
+    "{\"id\": 9, \"token\": \"t\", \"job_info\": {\"project_id\": 1, \"project_full_path\": \"a/b\"},"
+    " \"variables\": [{\"key\": \"KUBERNETES_CPU_LIMIT\", \"value\": \"1\", \"public\": true},"
+    " {\"key\": \"KUBERNETES_NAMESPACE_OVERWRITE\", \"value\": \"ci-x\", \"public\": true},"
+    " {\"key\": \"KUBERNETES_POD_LABELS_1\", \"value\": \"a=b\", \"public\": true},"
+    " {\"key\": \"KUBERNETES_NODE_TOLERATIONS_1\", \"value\": \"k=v:NoSchedule\", \"public\": true},"
+    " {\"key\": \"S\", \"value\": \"s\", \"masked\": true}],"
+    " \"steps\": [{\"name\": \"script\", \"script\": [\"true\"]}],"
+    " \"image\": {\"name\": \"alpine:3\", \"pull_policy\": [\"always\"]},"
+    " \"services\": [{\"name\": \"db:1\", \"alias\": \"db\"}],"
+    " \"credentials\": [{\"type\": \"registry\", \"url\": \"r.example\", \"username\": \"u\", \"password\": \"p\"}]}";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,11 +6,11 @@
 #include "cli.h"
 
 static const char USAGE[] =
-	"cicd kaniko render --context CTX --destination REF... [--dockerfile F] [--build-arg K=V]... [--target T]\n"
-	"       [--cache] [--cache-repo R] [--reproducible] [--snapshot-mode full|redo|time] [--no-push]\n"
-	"       [--ca-bundle FILE] [--registry HOST --username U (--password-file F | --password-env VAR)]...\n"
-	"       [--image IMG] [--name N] [--namespace NS] [--context-claim PVC] [--service-account SA]\n"
-	"       [--cpu Q] [--memory Q] [--deadline SECONDS] [--job] [--format yaml|json]";
+    "cicd kaniko render --context CTX --destination REF... [--dockerfile F] [--build-arg K=V]... [--target T]\n"
+    "       [--cache] [--cache-repo R] [--reproducible] [--snapshot-mode full|redo|time] [--no-push]\n"
+    "       [--ca-bundle FILE] [--registry HOST --username U (--password-file F | --password-env VAR)]...\n"
+    "       [--image IMG] [--name N] [--namespace NS] [--context-claim PVC] [--service-account SA]\n"
+    "       [--cpu Q] [--memory Q] [--deadline SECONDS] [--job] [--format yaml|json]";
 
 #define MAX_LIST 256
 
@@ -40,10 +40,11 @@ int cmd_kaniko(int argc, char **argv)
 	if (argc < 2 || cli_is(argv[1], "-h", "--help")) {
 		if (argc < 2)
 			return cli_usage(USAGE, "missing subcommand");
-		printf("usage: %s\n\nPrints the docker-config Secret, the CA ConfigMap (with --ca-bundle) and the build\n"
-		       "Pod (or Job with --job) that run the Kaniko executor unprivileged. Passwords come from a\n"
-		       "file or an environment variable, never from the command line.\n",
-		       USAGE);
+		printf(
+		    "usage: %s\n\nPrints the docker-config Secret, the CA ConfigMap (with --ca-bundle) and the build\n"
+		    "Pod (or Job with --job) that run the Kaniko executor unprivileged. Passwords come from a\n"
+		    "file or an environment variable, never from the command line.\n",
+		    USAGE);
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "render"))

@@ -6,7 +6,7 @@
 #include "cli.h"
 
 static const char USAGE[] = "cicd mask [--value VALUE]... [--values-file FILE] [--prefix PREFIX]... "
-			    "[--no-token-prefixes] [--no-url-params] [--checksum] < TRACE";
+                            "[--no-token-prefixes] [--no-url-params] [--checksum] < TRACE";
 
 static int add_value(char ***values, size_t *count, const char *v)
 {
@@ -57,7 +57,8 @@ int cmd_mask(int argc, char **argv)
 	for (i = 1; i < (size_t)argc; i++) {
 		const char *a = argv[i];
 		if (cli_is(a, "-h", "--help")) {
-			printf("usage: %s\n\nCopies TRACE to stdout with each VALUE replaced by [MASKED] (also when split\n"
+			printf("usage: %s\n\nCopies TRACE to stdout with each VALUE replaced by [MASKED] (also when "
+			       "split\n"
 			       "across reads), the token after GitLab token prefixes (glpat-, glrt-, ...) and\n"
 			       "secret URL parameters (?private_token=, &X-Amz-Signature=, ...) masked.\n"
 			       "--checksum prints \"crc32:XXXXXXXX BYTES\" of the output to stderr.\n",
@@ -125,7 +126,8 @@ int cmd_mask(int argc, char **argv)
 	if (fflush(stdout))
 		goto write_failed;
 	if (checksum)
-		fprintf(stderr, "crc32:%08x %llu\n", (unsigned)cicd_mask_crc32(m), (unsigned long long)cicd_mask_bytes(m));
+		fprintf(stderr, "crc32:%08x %llu\n", (unsigned)cicd_mask_crc32(m),
+		        (unsigned long long)cicd_mask_bytes(m));
 	goto done;
 write_failed:
 	fprintf(stderr, "cicd: writing stdout failed\n");

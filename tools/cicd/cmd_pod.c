@@ -6,16 +6,17 @@
 #include "cli.h"
 
 static const char USAGE[] =
-	"cicd pod render --job JOB.json --runner RUNNER.yml [--format yaml|json] [--slot N] [--suffix S] "
-	"[--ignore-disabled-overwrites]\n"
-	"       cicd pod script --job JOB.json --runner RUNNER.yml --step NAME [--shell sh|bash] [--nonce N]\n"
-	"       cicd pod failure POD.json";
+    "cicd pod render --job JOB.json --runner RUNNER.yml [--format yaml|json] [--slot N] [--suffix S] "
+    "[--ignore-disabled-overwrites]\n"
+    "       cicd pod script --job JOB.json --runner RUNNER.yml --step NAME [--shell sh|bash] [--nonce N]\n"
+    "       cicd pod failure POD.json";
 
 static int load_inputs(const char *job_path, const char *runner_path, cicd_job_payload **job, cicd_runner_config **cfg)
 {
 	const cicd_diagnostics *warn;
 	size_t i;
-	if (cicd_job_payload_load_file(job, job_path, NULL) < 0 || cicd_runner_config_load_file(cfg, runner_path, NULL) < 0) {
+	if (cicd_job_payload_load_file(job, job_path, NULL) < 0 ||
+	    cicd_runner_config_load_file(cfg, runner_path, NULL) < 0) {
 		cli_print_error();
 		return EXIT_FAIL;
 	}
@@ -122,10 +123,12 @@ int cmd_pod(int argc, char **argv)
 			return cli_usage(USAGE, "unknown or invalid argument '%s %s'", a, v);
 	}
 	if (!job_path || !runner_path || (!render && !step))
-		return cli_usage(USAGE, render ? "--job and --runner are required" : "--job, --runner and --step are required");
+		return cli_usage(USAGE, render ? "--job and --runner are required"
+		                               : "--job, --runner and --step are required");
 	rc = load_inputs(job_path, runner_path, &job, &cfg);
 	if (rc == EXIT_OK) {
-		int r = render ? cicd_pod_render(&out, job, cfg, &ropts) : cicd_pod_script_render(&out, job, cfg, step, &sopts);
+		int r = render ? cicd_pod_render(&out, job, cfg, &ropts)
+		               : cicd_pod_script_render(&out, job, cfg, step, &sopts);
 		if (r < 0) {
 			cli_print_error();
 			rc = EXIT_FAIL;

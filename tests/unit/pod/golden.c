@@ -25,7 +25,7 @@ static char *compare(const cicd_node *e, const cicd_node *a, const char *path)
 		if (strcmp(cicd_node_scalar(e, NULL), cicd_node_scalar(a, NULL)) ||
 		    cicd_node_value_type(e) != cicd_node_value_type(a)) {
 			snprintf(what, sizeof what, "expected \"%.400s\", got \"%.400s\"", cicd_node_scalar(e, NULL),
-				 cicd_node_scalar(a, NULL));
+			         cicd_node_scalar(a, NULL));
 			return fmt_diff(path, what);
 		}
 		return NULL;
@@ -37,7 +37,8 @@ static char *compare(const cicd_node *e, const cicd_node *a, const char *path)
 				return d;
 		}
 		if (cicd_node_size(e) != cicd_node_size(a)) {
-			snprintf(what, sizeof what, "expected %zu items, got %zu", cicd_node_size(e), cicd_node_size(a));
+			snprintf(what, sizeof what, "expected %zu items, got %zu", cicd_node_size(e),
+			         cicd_node_size(a));
 			return fmt_diff(path, what);
 		}
 		return NULL;
@@ -61,7 +62,8 @@ static char *compare(const cicd_node *e, const cicd_node *a, const char *path)
 		}
 		/* key order is part of deterministic output */
 		for (i = 0; i < cicd_node_size(e); i++)
-			if (strcmp(cicd_node_scalar(cicd_node_key(e, i), NULL), cicd_node_scalar(cicd_node_key(a, i), NULL)))
+			if (strcmp(cicd_node_scalar(cicd_node_key(e, i), NULL),
+			           cicd_node_scalar(cicd_node_key(a, i), NULL)))
 				return fmt_diff(path, "keys in a different order");
 		return NULL;
 	}
@@ -79,7 +81,8 @@ char *golden_diff(const char *expected_yaml, size_t elen, const char *actual_yam
 	}
 	if (cicd_document_count(e) != cicd_document_count(a)) {
 		char what[128];
-		snprintf(what, sizeof what, "expected %zu documents, got %zu", cicd_document_count(e), cicd_document_count(a));
+		snprintf(what, sizeof what, "expected %zu documents, got %zu", cicd_document_count(e),
+		         cicd_document_count(a));
 		diff = strdup(what);
 		goto out;
 	}

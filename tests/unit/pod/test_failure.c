@@ -18,26 +18,28 @@ static void expect(const char *status_json, const char *reason, const char *mess
 }
 
 #define WAITING(name, image, reason, message)                                                                          \
-	"{\"name\": \"" name "\", \"image\": \"" image "\", \"state\": {\"waiting\": {\"reason\": \"" reason              \
+	"{\"name\": \"" name "\", \"image\": \"" image "\", \"state\": {\"waiting\": {\"reason\": \"" reason           \
 	"\", \"message\": \"" message "\"}}}"
 
 static void test_failure_image_pull_is_classified_by_message(void)
 {
 	expect("{\"phase\": \"Pending\", \"containerStatuses\": [" WAITING(
-		       "build", "node:99", "ErrImagePull",
-		       "rpc error: failed to pull: dial tcp 10.0.0.1:443: i/o timeout") "]}",
+	           "build", "node:99", "ErrImagePull",
+	           "rpc error: failed to pull: dial tcp 10.0.0.1:443: i/o timeout") "]}",
 	       "runner_external_dependency_failure",
 	       "the image \"node:99\" of container \"build\" could not be pulled: rpc error: failed to pull: dial tcp "
 	       "10.0.0.1:443: i/o timeout");
-	expect("{\"phase\": \"Pending\", \"containerStatuses\": [" WAITING(
-		       "svc-0", "postgres:nope", "ImagePullBackOff", "Back-off pulling image: manifest unknown") "]}",
-	       "runner_configuration_error",
-	       "the image \"postgres:nope\" of container \"svc-0\" could not be pulled: Back-off pulling image: manifest "
-	       "unknown");
-	expect("{\"phase\": \"Pending\", \"containerStatuses\": [" WAITING(
-		       "build", "node:20", "ErrImagePull", "toomanyrequests: rate limit exceeded") "]}",
-	       "image_pull_failure",
-	       "the image \"node:20\" of container \"build\" could not be pulled: toomanyrequests: rate limit exceeded");
+	expect(
+	    "{\"phase\": \"Pending\", \"containerStatuses\": [" WAITING(
+	        "svc-0", "postgres:nope", "ImagePullBackOff", "Back-off pulling image: manifest unknown") "]}",
+	    "runner_configuration_error",
+	    "the image \"postgres:nope\" of container \"svc-0\" could not be pulled: Back-off pulling image: manifest "
+	    "unknown");
+	expect(
+	    "{\"phase\": \"Pending\", \"containerStatuses\": [" WAITING("build", "node:20", "ErrImagePull",
+	                                                                "toomanyrequests: rate limit exceeded") "]}",
+	    "image_pull_failure",
+	    "the image \"node:20\" of container \"build\" could not be pulled: toomanyrequests: rate limit exceeded");
 }
 
 static void test_failure_configuration_errors(void)
@@ -45,7 +47,7 @@ static void test_failure_configuration_errors(void)
 	expect("{\"containerStatuses\": [" WAITING("build", "Bad Image", "InvalidImageName", "x") "]}",
 	       "runner_configuration_error", "the image name \"Bad Image\" of container \"build\" is invalid");
 	expect("{\"containerStatuses\": [" WAITING("build", "a", "CreateContainerConfigError",
-						      "secret \\\"s\\\" not found") "]}",
+	                                           "secret \\\"s\\\" not found") "]}",
 	       "runner_configuration_error",
 	       "container \"build\" could not be created (a Secret, ConfigMap or user it needs is missing or wrong): "
 	       "secret \"s\" not found");
@@ -65,8 +67,9 @@ static void test_failure_oom_names_the_container(void)
 
 static void test_failure_eviction_and_deadline_are_not_script_failures(void)
 {
-	expect("{\"phase\": \"Failed\", \"reason\": \"Evicted\", \"message\": \"The node was low on resource: memory.\"}",
-	       "runner_system_failure", "the Pod was evicted by the node: The node was low on resource: memory.");
+	expect(
+	    "{\"phase\": \"Failed\", \"reason\": \"Evicted\", \"message\": \"The node was low on resource: memory.\"}",
+	    "runner_system_failure", "the Pod was evicted by the node: The node was low on resource: memory.");
 	expect("{\"phase\": \"Running\", \"conditions\": [{\"type\": \"DisruptionTarget\", \"status\": \"True\", "
 	       "\"reason\": \"PreemptionByScheduler\", \"message\": \"preempted\"}]}",
 	       "runner_system_failure", "the Pod was disrupted (PreemptionByScheduler): preempted");
@@ -75,7 +78,8 @@ static void test_failure_eviction_and_deadline_are_not_script_failures(void)
 	       "\"exitCode\": 137}}}]}",
 	       "job_execution_timeout",
 	       "the Pod ran longer than its activeDeadlineSeconds (the job timeout) and was stopped");
-	expect("{\"phase\": \"Unknown\"}", "runner_system_failure", "the Pod's state is unknown (its node may be lost)");
+	expect("{\"phase\": \"Unknown\"}", "runner_system_failure",
+	       "the Pod's state is unknown (its node may be lost)");
 }
 
 static void test_failure_none_and_bad_input(void)
@@ -83,7 +87,7 @@ static void test_failure_none_and_bad_input(void)
 	const char *reason = "x";
 	cicd_buf msg = CICD_BUF_INIT;
 	static const char OK[] = "{\"status\": {\"phase\": \"Running\", \"containerStatuses\": [{\"name\": \"build\", "
-				 "\"state\": {\"running\": {}}}]}}";
+	                         "\"state\": {\"running\": {}}}]}}";
 	CU_ASSERT_EQUAL(cicd_pod_failure_reason(&reason, &msg, OK, sizeof OK - 1, NULL), CICD_ENOTFOUND);
 	CU_ASSERT_PTR_NULL(reason);
 	CU_ASSERT_EQUAL(cicd_pod_failure_reason(&reason, &msg, "{\"status\": ", 11, "pod.json"), CICD_EPARSE);
@@ -94,6 +98,6 @@ static void test_failure_none_and_bad_input(void)
 }
 
 CICD_SUITE(pod_failure, CICD_TEST(test_failure_image_pull_is_classified_by_message),
-	   CICD_TEST(test_failure_configuration_errors), CICD_TEST(test_failure_oom_names_the_container),
-	   CICD_TEST(test_failure_eviction_and_deadline_are_not_script_failures),
-	   CICD_TEST(test_failure_none_and_bad_input))
+           CICD_TEST(test_failure_configuration_errors), CICD_TEST(test_failure_oom_names_the_container),
+           CICD_TEST(test_failure_eviction_and_deadline_are_not_script_failures),
+           CICD_TEST(test_failure_none_and_bad_input))

@@ -69,8 +69,8 @@ static void test_job_reports_wrong_types_with_positions(void)
 	expect("{\"job_info\": {}}", CICD_EPARSE, "job payload: \"id\" is missing", 1, 1);
 	expect("[1]", CICD_EPARSE, "job payload: the top level must be an object", 1, 1);
 	expect("{\"id\": 1,\n \"variables\": {}}", CICD_EPARSE, "job payload: \"variables\" must be an array", 2, 15);
-	expect("{\"id\": 1, \"variables\": [\n {\"value\": \"x\"}]}", CICD_EPARSE, "job payload: a variable has no \"key\"",
-	       2, 2);
+	expect("{\"id\": 1, \"variables\": [\n {\"value\": \"x\"}]}", CICD_EPARSE,
+	       "job payload: a variable has no \"key\"", 2, 2);
 	expect("{\"id\": 1, \"variables\": [{\"key\": \"A\", \"masked\": \"yes\"}]}", CICD_EPARSE,
 	       "job payload: \"masked\" must be true or false", 1, 48);
 	expect("{\"id\": 1, \"steps\": [{\"name\": \"Bad Step\"}]}", CICD_EPARSE,
@@ -110,8 +110,8 @@ static void test_job_limits(void)
 }
 
 CICD_SUITE(pod_job, CICD_TEST(test_job_parses_typed_fields), CICD_TEST(test_job_timeout_defaults_to_two_hours),
-	   CICD_TEST(test_job_reports_wrong_types_with_positions), CICD_TEST(test_job_malformed_json_has_position),
-	   CICD_TEST(test_job_limits))
+           CICD_TEST(test_job_reports_wrong_types_with_positions), CICD_TEST(test_job_malformed_json_has_position),
+           CICD_TEST(test_job_limits))
 
 static void test_job_masker_covers_secrets_and_server_prefixes(void)
 {
@@ -119,7 +119,7 @@ static void test_job_masker_covers_secrets_and_server_prefixes(void)
 	cicd_mask *m = NULL;
 	cicd_buf out = CICD_BUF_INIT;
 	static const char LINE[] = "key sup3r-s3cret-key token glcbt-64_JobTokenSecretValue1 team acme_abc123 "
-				   "private not-masked-but-private\n";
+	                           "private not-masked-but-private\n";
 	CU_ASSERT_EQUAL_FATAL(cicd_job_payload_load_file(&job, cicd_test_data_path("job_basic.json"), NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(cicd_job_payload_mask_new(&m, job, NULL), 0);
 	CU_ASSERT_EQUAL(cicd_mask_write(m, &out, LINE, sizeof LINE - 1), 0);
@@ -137,7 +137,8 @@ static void test_job_failure_reason_falls_back_for_older_servers(void)
 	const char *j = "{\"id\": 1, \"features\": {\"failure_reasons\": [\"image_pull_failure\"]}}";
 	CU_ASSERT_EQUAL_FATAL(cicd_job_payload_parse(&job, j, strlen(j), "j.json", NULL), 0);
 	CICD_ASSERT_STR(cicd_job_payload_failure_reason(job, "image_pull_failure"), "image_pull_failure");
-	CICD_ASSERT_STR(cicd_job_payload_failure_reason(job, "runner_external_dependency_failure"), "runner_system_failure");
+	CICD_ASSERT_STR(cicd_job_payload_failure_reason(job, "runner_external_dependency_failure"),
+	                "runner_system_failure");
 	CICD_ASSERT_STR(cicd_job_payload_failure_reason(job, "runner_configuration_error"), "script_failure");
 	CICD_ASSERT_STR(cicd_job_payload_failure_reason(job, "job_execution_timeout"), "job_execution_timeout");
 	CICD_ASSERT_STR(cicd_job_payload_failure_reason(job, "runner_interrupted"), "unknown_failure");
@@ -147,4 +148,4 @@ static void test_job_failure_reason_falls_back_for_older_servers(void)
 }
 
 CICD_SUITE(pod_job_helpers, CICD_TEST(test_job_masker_covers_secrets_and_server_prefixes),
-	   CICD_TEST(test_job_failure_reason_falls_back_for_older_servers))
+           CICD_TEST(test_job_failure_reason_falls_back_for_older_servers))

@@ -86,11 +86,13 @@ static void test_kaniko_docker_config_has_base64_auth(void)
 	CU_ASSERT_EQUAL_FATAL(cicd_document_load_json(&doc, out.ptr, out.size, "out.json", NULL), 0);
 	items = cicd_node_get(cicd_document_root(doc, 0), "items");
 	CU_ASSERT_EQUAL_FATAL(cicd_node_size(items), 3);
-	enc = cicd_node_scalar(cicd_node_get(cicd_node_get(cicd_node_item(items, 0), "data"), ".dockerconfigjson"), NULL);
+	enc =
+	    cicd_node_scalar(cicd_node_get(cicd_node_get(cicd_node_item(items, 0), "data"), ".dockerconfigjson"), NULL);
 	/* base64 of {"auths":{"registry.example.com":{"username":"ci","password":"s3cr3t","auth":"Y2k6czNjcjN0"}}},
 	 * where Y2k6czNjcjN0 is base64("ci:s3cr3t") */
-	CICD_ASSERT_STR(enc, "eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlLmNvbSI6eyJ1c2VybmFtZSI6ImNpIiwicGFzc3dvcmQiOiJzM2NyM3QiLC"
-			     "JhdXRoIjoiWTJrNmN6Tmpjak4wIn19fQ==");
+	CICD_ASSERT_STR(enc,
+	                "eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlLmNvbSI6eyJ1c2VybmFtZSI6ImNpIiwicGFzc3dvcmQiOiJzM2NyM3QiLC"
+	                "JhdXRoIjoiWTJrNmN6Tmpjak4wIn19fQ==");
 	/* the password is nowhere but in the Secret */
 	CU_ASSERT_PTR_NULL(strstr(out.ptr, "s3cr3t"));
 	cicd_document_free(doc);
@@ -165,5 +167,5 @@ static void test_kaniko_renderings_pass_manifest_validation(void)
 }
 
 CICD_SUITE(pod_kaniko, CICD_TEST(test_kaniko_job_matches_golden), CICD_TEST(test_kaniko_pod_matches_golden),
-	   CICD_TEST(test_kaniko_docker_config_has_base64_auth), CICD_TEST(test_kaniko_refuses_incomplete_specs),
-	   CICD_TEST(test_kaniko_renderings_pass_manifest_validation))
+           CICD_TEST(test_kaniko_docker_config_has_base64_auth), CICD_TEST(test_kaniko_refuses_incomplete_specs),
+           CICD_TEST(test_kaniko_renderings_pass_manifest_validation))

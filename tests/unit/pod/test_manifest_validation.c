@@ -64,9 +64,9 @@ static void test_schema_catches_a_broken_pod(void)
 {
 	/* the check is real: a Pod with a container port as a string fails */
 	static const char BAD[] = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
-				  "  - name: c\n    image: x\n    ports: [{containerPort: eighty}]\n";
+	                          "  - name: c\n    image: x\n    ports: [{containerPort: eighty}]\n";
 	static const char GOOD[] = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
-				   "  - name: c\n    image: x\n    ports: [{containerPort: 80}]\n";
+	                           "  - name: c\n    image: x\n    ports: [{containerPort: 80}]\n";
 	cicd_manifest_validate_options vopts = CICD_MANIFEST_VALIDATE_OPTIONS_INIT;
 	cicd_manifest_set *set = NULL;
 	size_t olen;
@@ -87,4 +87,4 @@ static void test_schema_catches_a_broken_pod(void)
 }
 
 CICD_SUITE(pod_manifest_validation, CICD_TEST(test_golden_renderings_pass_manifest_validation),
-	   CICD_TEST(test_json_list_passes_manifest_validation), CICD_TEST(test_schema_catches_a_broken_pod))
+           CICD_TEST(test_json_list_passes_manifest_validation), CICD_TEST(test_schema_catches_a_broken_pod))

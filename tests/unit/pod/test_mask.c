@@ -33,7 +33,8 @@ static void test_crc32_matches_known_vectors(void)
 		CU_ASSERT_EQUAL(cicd_crc32(0, data, i), crc32_reference(data, i));
 	/* running updates equal one pass */
 	for (cut = 0; cut <= 64; cut++)
-		CU_ASSERT_EQUAL(cicd_crc32(cicd_crc32(0, data, cut), data + cut, 200 - cut), crc32_reference(data, 200));
+		CU_ASSERT_EQUAL(cicd_crc32(cicd_crc32(0, data, cut), data + cut, 200 - cut),
+		                crc32_reference(data, 200));
 }
 
 /* Masks `in` written in pieces cut at the given offsets; returns a malloc'd string. */
@@ -98,7 +99,7 @@ static void test_mask_replaces_value_split_at_every_byte(void)
 {
 	const char *values[] = {"s3cr3t-Value!", "hunter2hunter2"};
 	check_every_split(values, 2, "login with s3cr3t-Value! and hunter2hunter2 done\n",
-			  "login with [MASKED] and [MASKED] done\n");
+	                  "login with [MASKED] and [MASKED] done\n");
 	check_every_split(values, 2, "s3cr3t-Value!s3cr3t-Value!", "[MASKED][MASKED]");
 	check_every_split(values, 2, "s3cr3t-Value", "s3cr3t-Value");
 	check_every_split(values, 2, "xx hunter2hunter", "xx hunter2hunter");
@@ -123,9 +124,9 @@ static void test_mask_secret_url_parameters(void)
 {
 	const char *none[] = {"unused-value"};
 	check_every_split(none, 1, "GET https://h/p?private_token=abc123&x=1 200",
-			  "GET https://h/p?private_token=[MASKED]&x=1 200");
+	                  "GET https://h/p?private_token=[MASKED]&x=1 200");
 	check_every_split(none, 1, "s3?X-Amz-Credential=AK%2F1&X-Amz-Signature=deadbeef\n",
-			  "s3?X-Amz-Credential=[MASKED]&X-Amz-Signature=[MASKED]\n");
+	                  "s3?X-Amz-Credential=[MASKED]&X-Amz-Signature=[MASKED]\n");
 	check_every_split(none, 1, "u?token=t0k&tokens=x", "u?token=[MASKED]&tokens=x");
 	check_every_split(none, 1, "a?private_token=", "a?private_token=[MASKED]");
 }
@@ -196,7 +197,7 @@ static void test_mask_finish_without_writes_is_empty(void)
 }
 
 CICD_SUITE(mask, CICD_TEST(test_mask_finish_without_writes_is_empty), CICD_TEST(test_crc32_matches_known_vectors),
-	   CICD_TEST(test_mask_replaces_value_split_at_every_byte), CICD_TEST(test_mask_prefers_longest_value),
-	   CICD_TEST(test_mask_token_prefixes_keep_prefix), CICD_TEST(test_mask_secret_url_parameters),
-	   CICD_TEST(test_mask_handles_binary_and_single_byte_values), CICD_TEST(test_mask_options_and_limits),
-	   CICD_TEST(test_mask_crc_and_bytes_cover_emitted_text))
+           CICD_TEST(test_mask_replaces_value_split_at_every_byte), CICD_TEST(test_mask_prefers_longest_value),
+           CICD_TEST(test_mask_token_prefixes_keep_prefix), CICD_TEST(test_mask_secret_url_parameters),
+           CICD_TEST(test_mask_handles_binary_and_single_byte_values), CICD_TEST(test_mask_options_and_limits),
+           CICD_TEST(test_mask_crc_and_bytes_cover_emitted_text))

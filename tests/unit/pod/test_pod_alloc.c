@@ -64,12 +64,13 @@ static void failure_loop(const char *what, op_fn op, void (*cleanup)(void *ctx),
 		} else {
 			if (rc != CICD_ENOMEM) {
 				fprintf(stderr, "\n%s: allocation %ld failed: %s (%s)\n", what, n, cicd_error_name(rc),
-					cicd_error_last()->message);
+				        cicd_error_last()->message);
 				CU_FAIL("a failing allocation must give CICD_ENOMEM");
 				return;
 			}
 			if (g_live != before) {
-				fprintf(stderr, "\n%s: allocation %ld failed: %ld blocks leaked\n", what, n, g_live - before);
+				fprintf(stderr, "\n%s: allocation %ld failed: %ld blocks leaked\n", what, n,
+				        g_live - before);
 				CU_FAIL("a failing call leaked");
 				return;
 			}

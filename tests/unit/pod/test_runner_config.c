@@ -36,13 +36,13 @@ static void test_runner_config_loads_and_warns_on_unknown_keys(void)
 
 static void test_runner_config_rejects_bad_values(void)
 {
-	expect("kubernetes:\n  cpu_limit: lots\n", "runner config: \"cpu_limit\" is not a Kubernetes quantity: \"lots\"", 2,
-	       14);
+	expect("kubernetes:\n  cpu_limit: lots\n",
+	       "runner config: \"cpu_limit\" is not a Kubernetes quantity: \"lots\"", 2, 14);
 	expect("kubernetes:\n  pull_policy: [sometimes]\n",
 	       "runner config: pull policy \"sometimes\" is not always, if-not-present or never", 2, 16);
 	expect("kubernetes:\n  privileged: maybe\n", "runner config: \"privileged\" must be true or false", 2, 15);
-	expect("kubernetes:\n  node_selector: [a]\n", "runner config: \"node_selector\" must be a mapping of strings", 2,
-	       18);
+	expect("kubernetes:\n  node_selector: [a]\n", "runner config: \"node_selector\" must be a mapping of strings",
+	       2, 18);
 	expect("kubernetes:\n  namespace: Not_A_Label\n",
 	       "runner config: namespace \"Not_A_Label\" is not a DNS-1123 label", 2, 3);
 	expect("kubernetes:\n  volumes:\n    pvc:\n      - name: cache\n",
@@ -62,10 +62,11 @@ static void test_runner_config_rejects_bad_regex(void)
 	cicd_runner_config *cfg = NULL;
 	const char *y = "kubernetes:\n  namespace_overwrite_allowed: \"(\"\n";
 	CU_ASSERT_EQUAL(cicd_runner_config_load(&cfg, y, strlen(y), "r.yml", NULL), CICD_EPARSE);
-	CICD_ASSERT_STR(cicd_error_last()->message,
-			"runner config: \"namespace_overwrite_allowed\" is not a valid regular expression: missing ): (");
+	CICD_ASSERT_STR(
+	    cicd_error_last()->message,
+	    "runner config: \"namespace_overwrite_allowed\" is not a valid regular expression: missing ): (");
 	CU_ASSERT_EQUAL(cicd_error_last()->line, 2);
 }
 
 CICD_SUITE(pod_runner_config, CICD_TEST(test_runner_config_loads_and_warns_on_unknown_keys),
-	   CICD_TEST(test_runner_config_rejects_bad_values), CICD_TEST(test_runner_config_rejects_bad_regex))
+           CICD_TEST(test_runner_config_rejects_bad_values), CICD_TEST(test_runner_config_rejects_bad_regex))

@@ -58,11 +58,11 @@ static char *run(const char *script_json, cicd_shell shell, int *exit_code, int 
 	FILE *p;
 	int status;
 	snprintf(job_json, sizeof job_json,
-		 "{\"id\": 4242, \"job_info\": {\"project_id\": 17, \"project_full_path\": \"acme/shop\"},"
-		 " \"variables\": [{\"key\": \"API_KEY\", \"value\": \"x\", \"masked\": true},"
-		 " {\"key\": \"CFG\", \"value\": \"k: v\\n\", \"public\": true, \"file\": true}],"
-		 " \"steps\": [{\"name\": \"script\", \"script\": %s}]}",
-		 script_json);
+	         "{\"id\": 4242, \"job_info\": {\"project_id\": 17, \"project_full_path\": \"acme/shop\"},"
+	         " \"variables\": [{\"key\": \"API_KEY\", \"value\": \"x\", \"masked\": true},"
+	         " {\"key\": \"CFG\", \"value\": \"k: v\\n\", \"public\": true, \"file\": true}],"
+	         " \"steps\": [{\"name\": \"script\", \"script\": %s}]}",
+	         script_json);
 	snprintf(runner, sizeof runner, "builds_dir: %s/builds\nkubernetes:\n  scripts_base_dir: %s/\n", g_dir, g_dir);
 	CU_ASSERT_EQUAL_FATAL(cicd_job_payload_parse(&job, job_json, strlen(job_json), "j.json", NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(cicd_runner_config_load(&cfg, runner, strlen(runner), "r.yml", NULL), 0);
@@ -151,9 +151,9 @@ static void test_script_loads_secret_and_file_variables(void)
 	sandbox();
 	/* the value keeps its quotes, '$' and trailing newlines exactly: compared byte for byte with the file */
 	snprintf(script, sizeof script,
-		 "[\"printf '%%s' \\\"$API_KEY\\\" | cmp - '%s/secrets-17-4242/env-API_KEY' && echo same\", "
-		 "\"cat \\\"$CFG\\\"\"]",
-		 g_dir);
+	         "[\"printf '%%s' \\\"$API_KEY\\\" | cmp - '%s/secrets-17-4242/env-API_KEY' && echo same\", "
+	         "\"cat \\\"$CFG\\\"\"]",
+	         g_dir);
 	check(script, 0, "same\n", NULL);
 	check(script, 0, "k: v\n", NULL);
 	cleanup();
@@ -196,12 +196,12 @@ static void test_script_errors(void)
 static void test_marker_find_takes_last_whole_line_with_nonce(void)
 {
 	int code = -1;
-	static const char LOG[] = "::cicd-exit::N0nce::script::5\n"     /* an earlier run */
-				  "echo ::cicd-exit::N0nce::script::0\n" /* not at a line start */
-				  "::cicd-exit::Other::script::0\n"      /* another nonce */
-				  "::cicd-exit::N0nce::after_script::9\n"
-				  "::cicd-exit::N0nce::script::2\r\n"
-				  "::cicd-exit::N0nce::script::1x\n"; /* not a whole line */
+	static const char LOG[] = "::cicd-exit::N0nce::script::5\n"      /* an earlier run */
+	                          "echo ::cicd-exit::N0nce::script::0\n" /* not at a line start */
+	                          "::cicd-exit::Other::script::0\n"      /* another nonce */
+	                          "::cicd-exit::N0nce::after_script::9\n"
+	                          "::cicd-exit::N0nce::script::2\r\n"
+	                          "::cicd-exit::N0nce::script::1x\n"; /* not a whole line */
 	CU_ASSERT_EQUAL(cicd_pod_exit_marker_find(&code, LOG, sizeof LOG - 1, "N0nce", "script"), 0);
 	CU_ASSERT_EQUAL(code, 2);
 	CU_ASSERT_EQUAL(cicd_pod_exit_marker_find(&code, LOG, sizeof LOG - 1, "N0nce", "after_script"), 0);
@@ -214,7 +214,7 @@ static void test_marker_find_takes_last_whole_line_with_nonce(void)
 }
 
 CICD_SUITE(pod_script, CICD_TEST(test_script_success_ends_with_marker),
-	   CICD_TEST(test_script_failure_stops_and_reports_code), CICD_TEST(test_script_bash_uses_pipefail),
-	   CICD_TEST(test_script_signal_still_writes_marker), CICD_TEST(test_script_loads_secret_and_file_variables),
-	   CICD_TEST(test_script_missing_secret_fails_clearly), CICD_TEST(test_script_errors),
-	   CICD_TEST(test_marker_find_takes_last_whole_line_with_nonce))
+           CICD_TEST(test_script_failure_stops_and_reports_code), CICD_TEST(test_script_bash_uses_pipefail),
+           CICD_TEST(test_script_signal_still_writes_marker), CICD_TEST(test_script_loads_secret_and_file_variables),
+           CICD_TEST(test_script_missing_secret_fails_clearly), CICD_TEST(test_script_errors),
+           CICD_TEST(test_marker_find_takes_last_whole_line_with_nonce))
