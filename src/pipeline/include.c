@@ -445,6 +445,20 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 	add_part(c, parts, include_one(c, &req, loc_node, inputs, depth));
 }
 
+static int mentions_reference(const char *data, size_t len)
+{
+	const char *p = data, *end = data + len;
+	while (p && (size_t)(end - p) >= 10) {
+		p = memchr(p, '!', (size_t)(end - p) - 9);
+		if (!p)
+			return 0;
+		if (!memcmp(p, "!reference", 10))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 static void copy_warnings(pl_ctx *c, const cicd_document *doc)
 {
 	const cicd_diagnostics *w = cicd_document_diagnostics(doc);
@@ -487,6 +501,8 @@ const cicd_node *pl_load_file_tree(pl_ctx *c, const char *data, size_t len, cons
 	dopts.max_depth = c->opts.max_yaml_depth;
 	if (c->opts.flags & CICD_PIPELINE_STRICT_KEYS)
 		dopts.flags |= CICD_DOCUMENT_STRICT_KEYS;
+	if (!c->has_references && mentions_reference(data, len))
+		c->has_references = 1;
 	rc = cicd_document_load_buffer(&doc, data, len, name, &dopts);
 	if (rc == CICD_ENOMEM) {
 		pl_oom(c);

@@ -8,6 +8,7 @@
 #define CICD_PIPELINE_INTERNAL_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "cicd/pipeline.h"
 #include "core/arena.h"
@@ -173,6 +174,7 @@ typedef struct pl_ctx {
 	cicd_vec stack;    /* const char * names of files being included, for cycles */
 	cicd_hashmap seen; /* included file identities, to read each once */
 	int fatal;         /* out of memory: stop */
+	int has_references; /* some file has the text "!reference": walk the tree for tags */
 } pl_ctx;
 
 /* ---- diagnostics (pipeline.c) ---- */
@@ -186,7 +188,14 @@ cicd_node *pl_map_new(pl_ctx *c, size_t count, const cicd_node *pos);
 cicd_node *pl_seq_new(pl_ctx *c, size_t count, const cicd_node *pos);
 cicd_node *pl_scalar_new(pl_ctx *c, const char *text, size_t len, const cicd_node *pos, cicd_value_type type);
 int pl_map_finish(pl_ctx *c, cicd_node *map);
-const cicd_node *pl_get(const cicd_node *map, const char *key);
+/* A mapping's value under key; a null value counts as absent, as GitLab reads it. Inline so strlen folds. */
+static inline const cicd_node *pl_get(const cicd_node *map, const char *key)
+{
+	const cicd_node *v = cicd__node_get(map, key, strlen(key));
+	if (v && v->kind == CICD_NODE_SCALAR && v->value_type == CICD_VALUE_NULL && !v->tag)
+		return NULL;
+	return v;
+}
 int pl_is_map(const cicd_node *n);
 int pl_is_seq(const cicd_node *n);
 int pl_is_scalar(const cicd_node *n);
@@ -222,7 +231,12 @@ int pl_is_duration(const char *s);
 int pl_is_script(const cicd_node *n, int depth); /* string or nested array of strings, depth levels */
 int pl_is_array_of_strings(const cicd_node *n);
 void pl_unknown_keys(pl_ctx *c, const cicd_node *map, const char *where, const char *const *allowed);
+/* The same with `allowed` in strcmp order (count entries): for the long keyword lists. */
+void pl_unknown_keys_sorted(pl_ctx *c, const cicd_node *map, const char *where, const char *const *allowed,
+			    size_t count);
 int pl_in_list(const char *s, const char *const *list);
+/* The same over a list in strcmp order (binary search). */
+int pl_in_sorted(const char *s, const char *const *list, size_t count);
 /* Reports a `rules:if` / `only:variables` expression that does not compile (cicd_expr). */
 void pl_check_expression(pl_ctx *c, const cicd_node *n, const char *where, const char *what);
 char *pl_join(pl_ctx *c, const char *const *list, const char *sep);

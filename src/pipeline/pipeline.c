@@ -177,7 +177,7 @@ static int run(cicd_pipeline **out, cicd_diagnostics **diags_out, const char *da
 	}
 	if (tree && !c.fatal)
 		tree = pl_resolve_extends(&c, tree);
-	if (tree && !c.fatal) {
+	if (tree && !c.fatal && c.has_references) {
 		size_t before = c.errors;
 		tree = pl_resolve_references(&c, tree);
 		if (c.errors > before)

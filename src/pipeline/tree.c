@@ -85,15 +85,6 @@ int pl_map_finish(pl_ctx *c, cicd_node *map)
 	return 0;
 }
 
-const cicd_node *pl_get(const cicd_node *map, const char *key)
-{
-	const cicd_node *v = cicd__node_get(map, key, strlen(key));
-	/* GitLab reads a key whose value is null as not specified */
-	if (v && v->kind == CICD_NODE_SCALAR && v->value_type == CICD_VALUE_NULL && !v->tag)
-		return NULL;
-	return v;
-}
-
 int pl_is_map(const cicd_node *n)
 {
 	return n && n->kind == CICD_NODE_MAPPING;

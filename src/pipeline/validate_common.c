@@ -41,7 +41,26 @@ char *pl_join(pl_ctx *c, const char *const *list, const char *sep)
 	return out;
 }
 
-void pl_unknown_keys(pl_ctx *c, const cicd_node *map, const char *where, const char *const *allowed)
+int pl_in_sorted(const char *s, const char *const *list, size_t count)
+{
+	size_t lo = 0, hi = count;
+	if (!s)
+		return 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int cmp = strcmp(s, list[mid]);
+		if (!cmp)
+			return 1;
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
+
+static void unknown_keys(pl_ctx *c, const cicd_node *map, const char *where, const char *const *allowed,
+			 size_t sorted_count)
 {
 	cicd_buf b = CICD_BUF_INIT;
 	const cicd_node *first = NULL;
@@ -51,7 +70,7 @@ void pl_unknown_keys(pl_ctx *c, const cicd_node *map, const char *where, const c
 	for (i = 0; i < map->u.map.count; i++) {
 		const cicd_node *k = map->u.map.pairs[i].key;
 		const char *t = pl_text(k);
-		if (t && pl_in_list(t, allowed))
+		if (t && (sorted_count ? pl_in_sorted(t, allowed, sorted_count) : pl_in_list(t, allowed)))
 			continue;
 		if (!first)
 			first = k;
@@ -63,6 +82,17 @@ void pl_unknown_keys(pl_ctx *c, const cicd_node *map, const char *where, const c
 	if (first)
 		pl_error(c, first, "%s config contains unknown keys: %s", where, b.ptr ? b.ptr : "");
 	cicd_buf_dispose(&b);
+}
+
+void pl_unknown_keys(pl_ctx *c, const cicd_node *map, const char *where, const char *const *allowed)
+{
+	unknown_keys(c, map, where, allowed, 0);
+}
+
+void pl_unknown_keys_sorted(pl_ctx *c, const cicd_node *map, const char *where, const char *const *allowed,
+			    size_t count)
+{
+	unknown_keys(c, map, where, allowed, count);
 }
 
 /* GitLab's ChronicDuration accepts "3600", "1h 30m", "2 days", "1 week", "never" for expire_in. */

@@ -11,49 +11,64 @@
 
 void pl_validate_parallel(pl_ctx *c, const cicd_node *n, const char *where);
 
-static const char *const JOB_KEYS[] = {"after_script",
-                                       "allow_failure",
-                                       "artifacts",
-                                       "before_script",
-                                       "cache",
-                                       "coverage",
-                                       "dast_configuration",
-                                       "dependencies",
-                                       "environment",
-                                       "except",
-                                       "extends",
-                                       "hooks",
-                                       "id_tokens",
-                                       "identity",
-                                       "image",
-                                       "inherit",
-                                       "inputs",
-                                       "interruptible",
-                                       "manual_confirmation",
-                                       "needs",
-                                       "only",
-                                       "pages",
-                                       "parallel",
-                                       "publish",
-                                       "release",
-                                       "resource_group",
-                                       "retry",
-                                       "rules",
-                                       "run",
-                                       "script",
-                                       "secrets",
-                                       "services",
-                                       "stage",
-                                       "start_in",
-                                       "tags",
-                                       "timeout",
-                                       "variables",
-                                       "when",
-                                       NULL};
+static const char *const JOB_KEYS[] = {
+	"after_script",
+	"allow_failure",
+	"artifacts",
+	"before_script",
+	"cache",
+	"coverage",
+	"dast_configuration",
+	"dependencies",
+	"environment",
+	"except",
+	"extends",
+	"hooks",
+	"id_tokens",
+	"identity",
+	"image",
+	"inherit",
+	"inputs",
+	"interruptible",
+	"manual_confirmation",
+	"needs",
+	"only",
+	"pages",
+	"parallel",
+	"publish",
+	"release",
+	"resource_group",
+	"retry",
+	"rules",
+	"run",
+	"script",
+	"secrets",
+	"services",
+	"stage",
+	"start_in",
+	"tags",
+	"timeout",
+	"variables",
+	"when"};
+#define JOB_KEYS_COUNT 38
 
 static const char *const BRIDGE_KEYS[] = {
-    "trigger", "allow_failure", "when",    "needs",          "extends",     "stage",    "only",          "except",
-    "rules",   "variables",     "inherit", "resource_group", "environment", "parallel", "interruptible", NULL};
+	"allow_failure",
+	"environment",
+	"except",
+	"extends",
+	"inherit",
+	"interruptible",
+	"needs",
+	"only",
+	"parallel",
+	"resource_group",
+	"rules",
+	"stage",
+	"trigger",
+	"variables",
+	"when"};
+#define BRIDGE_KEYS_COUNT 15
 
 static const char *const JOB_WHEN[] = {"on_success", "on_failure", "always", "manual", "delayed", NULL};
 static const char *const BRIDGE_WHEN[] = {"on_success", "on_failure", "always", "manual", NULL};
@@ -523,7 +538,10 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 		pl_error(c, key, "%s config should implement the script:, run:, or trigger: keyword", w);
 		return;
 	}
-	pl_unknown_keys(c, job, w, bridge ? BRIDGE_KEYS : JOB_KEYS);
+	if (bridge)
+		pl_unknown_keys_sorted(c, job, w, BRIDGE_KEYS, BRIDGE_KEYS_COUNT);
+	else
+		pl_unknown_keys_sorted(c, job, w, JOB_KEYS, JOB_KEYS_COUNT);
 	rules = pl_get(job, "rules");
 	if (rules) {
 		static const char *const clash[] = {"only", "except", "start_in", NULL};
