@@ -1,0 +1,335 @@
+#define _GNU_SOURCE /* strcasestr */
+/*
+ * The transport against a scripted HTTP server on loopback: which requests
+ * are retried (and after how long), credentials in headers but never in
+ * errors, proxy-url, and Status replies turned into error codes.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cicd/cicd.h"
+#include "cicd/kube.h"
+#include "test.h"
+
+#define MAX_SCRIPT 8
+
+/* The server answers request i with script[i] (the last one repeats) and records each request line. */
+typedef struct server {
+	int fd;
+	int port;
+	const char *script[MAX_SCRIPT];
+	int nscript;
+	char requests[16][512];
+	int nrequests;
+	double times[16];
+	pthread_t thread;
+	int stop;
+} server;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *serve(void *arg)
+{
+	server *s = arg;
+	while (!s->stop) {
+		char buf[8192];
+		size_t len = 0;
+		int c = accept(s->fd, NULL, NULL);
+		if (c < 0)
+			break;
+		for (;;) {
+			ssize_t n;
+			char *end, *cl;
+			const char *reply;
+			size_t need;
+			n = recv(c, buf + len, sizeof buf - 1 - len, 0);
+			if (n <= 0)
+				break;
+			len += (size_t)n;
+			buf[len] = 0;
+			end = strstr(buf, "\r\n\r\n");
+			if (!end)
+				continue;
+			cl = strcasestr(buf, "Content-Length:");
+			need = (size_t)(end + 4 - buf) + (cl && cl < end ? (size_t)atoi(cl + 15) : 0);
+			if (len < need)
+				continue;
+			if (s->nrequests < 16) {
+				snprintf(s->requests[s->nrequests], sizeof s->requests[0], "%.*s", (int)(end - buf), buf);
+				s->times[s->nrequests] = now_s();
+			}
+			reply = s->script[s->nrequests < s->nscript ? s->nrequests : s->nscript - 1];
+			s->nrequests++;
+			if (send(c, reply, strlen(reply), 0) < 0)
+				break;
+			memmove(buf, buf + need, len - need);
+			len -= need;
+			if (strstr(reply, "Connection: close"))
+				break;
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+static void server_start(server *s)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof a;
+	int one = 1;
+	s->fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_EQUAL_FATAL(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
+	CU_ASSERT_EQUAL_FATAL(listen(s->fd, 8), 0);
+	getsockname(s->fd, (struct sockaddr *)&a, &al);
+	s->port = ntohs(a.sin_port);
+	pthread_create(&s->thread, NULL, serve, s);
+}
+
+static void server_stop(server *s)
+{
+	s->stop = 1;
+	shutdown(s->fd, SHUT_RDWR);
+	close(s->fd);
+	pthread_join(s->thread, NULL);
+}
+
+static char g_reply_ok[256];
+static char g_reply_503_retry[] = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n";
+static char g_reply_503[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n";
+static char g_reply_429[] = "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n";
+
+static const char *ok_reply(void)
+{
+	const char *body = "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"c\"}}";
+	snprintf(g_reply_ok, sizeof g_reply_ok,
+		 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s", strlen(body), body);
+	return g_reply_ok;
+}
+
+/* Discovery replies (aggregated form) for a server that only knows v1 ConfigMaps. */
+static char g_core[1024], g_apis[256];
+
+static void discovery_replies(void)
+{
+	const char *core = "{\"kind\":\"APIGroupDiscoveryList\",\"apiVersion\":\"apidiscovery.k8s.io/v2\",\"items\":[{"
+			   "\"metadata\":{\"name\":\"\"},\"versions\":[{\"version\":\"v1\",\"resources\":[{\"resource\":"
+			   "\"configmaps\",\"responseKind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"ConfigMap\"},"
+			   "\"scope\":\"Namespaced\",\"singularResource\":\"configmap\",\"shortNames\":[\"cm\"]}]}]}]}";
+	const char *apis = "{\"kind\":\"APIGroupDiscoveryList\",\"apiVersion\":\"apidiscovery.k8s.io/v2\",\"items\":[]}";
+	snprintf(g_core, sizeof g_core, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+		 strlen(core), core);
+	snprintf(g_apis, sizeof g_apis, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+		 strlen(apis), apis);
+}
+
+static cicd_kube_client *client_to(int port, const char *extra_cluster, const char *proxy_port_note)
+{
+	char cfgtext[1024];
+	cicd_kube_config *cfg = NULL;
+	cicd_kube_client *c = NULL;
+	(void)proxy_port_note;
+	snprintf(cfgtext, sizeof cfgtext,
+		 "clusters:\n- name: t\n  cluster:\n    server: http://127.0.0.1:%d\n%s"
+		 "users:\n- name: u\n  user: {token: s3cr3t-t0ken}\n"
+		 "contexts:\n- name: t\n  context: {cluster: t, user: u, namespace: ns1}\ncurrent-context: t\n",
+		 port, extra_cluster);
+	CU_ASSERT_EQUAL_FATAL(cicd_kube_config_parse(&cfg, cfgtext, strlen(cfgtext), "t.yaml", NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_kube_client_new(&c, cfg, NULL), 0);
+	cicd_kube_config_free(cfg);
+	return c;
+}
+
+static void test_get_is_retried_after_503_with_retry_after(void)
+{
+	server s;
+	cicd_kube_client *c;
+	cicd_buf out = CICD_BUF_INIT;
+	memset(&s, 0, sizeof s);
+	discovery_replies();
+	s.script[0] = g_core;
+	s.script[1] = g_apis;
+	s.script[2] = g_reply_503_retry;
+	s.script[3] = ok_reply();
+	s.nscript = 4;
+	server_start(&s);
+	c = client_to(s.port, "", NULL);
+	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.ptr ? out.ptr : "", "\"name\":\"c\""));
+	CU_ASSERT_EQUAL(s.nrequests, 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.requests[2], "GET /api/v1/namespaces/ns1/configmaps/c HTTP/1.1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.requests[2], "Authorization: Bearer s3cr3t-t0ken"));
+	/* Retry-After: 1 was honoured */
+	CU_ASSERT(s.times[3] - s.times[2] >= 0.9);
+	cicd_buf_dispose(&out);
+	cicd_kube_client_free(c);
+	server_stop(&s);
+}
+
+static void test_create_is_not_retried_after_a_plain_503_but_is_after_429(void)
+{
+	server s;
+	cicd_kube_client *c;
+	const char *obj = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"}}";
+	memset(&s, 0, sizeof s);
+	discovery_replies();
+	s.script[0] = g_core;
+	s.script[1] = g_apis;
+	s.script[2] = g_reply_503;
+	s.script[3] = ok_reply();
+	s.nscript = 4;
+	server_start(&s);
+	c = client_to(s.port, "", NULL);
+	/* the server may have acted on the POST: it is not sent again */
+	CU_ASSERT_EQUAL(cicd_kube_create(NULL, c, obj, strlen(obj)), CICD_EHTTP);
+	CICD_ASSERT_STR(cicd_error_last()->message, "ConfigMap ns1/c: HTTP 503");
+	CU_ASSERT_EQUAL(s.nrequests, 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.requests[2], "POST /api/v1/namespaces/ns1/configmaps HTTP/1.1"));
+	/* 429 means the server did nothing: safe to send again */
+	s.script[3] = g_reply_429;
+	s.script[4] = ok_reply();
+	s.nscript = 5;
+	CU_ASSERT_EQUAL(cicd_kube_create(NULL, c, obj, strlen(obj)), 0);
+	CU_ASSERT_EQUAL(s.nrequests, 5);
+	cicd_kube_client_free(c);
+	server_stop(&s);
+}
+
+static void test_status_replies_become_codes_without_secrets(void)
+{
+	server s;
+	cicd_kube_client *c;
+	cicd_buf out = CICD_BUF_INIT;
+	char forbidden[512], plain[256];
+	const char *status = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"configmaps \\\"c\\\" "
+			     "is forbidden: User \\\"u\\\" cannot get resource\",\"reason\":\"Forbidden\",\"code\":403}";
+	const char *text = "upstream says Authorization: Bearer s3cr3t-t0ken";
+	memset(&s, 0, sizeof s);
+	discovery_replies();
+	snprintf(forbidden, sizeof forbidden, "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: "
+					      "%zu\r\n\r\n%s",
+		 strlen(status), status);
+	snprintf(plain, sizeof plain, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: %zu\r\n\r\n%s", strlen(text), text);
+	s.script[0] = g_core;
+	s.script[1] = g_apis;
+	s.script[2] = forbidden;
+	s.script[3] = plain;
+	s.script[4] = g_core; /* an unknown kind makes the client ask discovery again */
+	s.script[5] = g_apis;
+	s.nscript = 6;
+	server_start(&s);
+	c = client_to(s.port, "", NULL);
+	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), CICD_EAUTH);
+	CICD_ASSERT_STR(cicd_error_last()->message,
+			"ConfigMap ns1/c: configmaps \"c\" is forbidden: User \"u\" cannot get resource");
+	/* a text reply is quoted, with anything that looks like a credential masked */
+	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", "other", "c"), CICD_EHTTP);
+	CICD_ASSERT_STR(cicd_error_last()->message, "ConfigMap other/c: HTTP 502: upstream says Authorization: Bearer [MASKED]");
+	CU_ASSERT_PTR_NULL(strstr(cicd_error_last()->message, "s3cr3t"));
+	/* kinds come from discovery only */
+	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "Secret", NULL, "c"), CICD_ENOTFOUND);
+	CICD_ASSERT_STR(cicd_error_last()->message, "the server has no kind Secret in v1");
+	CU_ASSERT_EQUAL(s.nrequests, 6);
+	cicd_buf_dispose(&out);
+	cicd_kube_client_free(c);
+	server_stop(&s);
+}
+
+static void test_proxy_url_carries_the_requests(void)
+{
+	server s;
+	cicd_kube_client *c;
+	cicd_buf out = CICD_BUF_INIT;
+	char proxy[128];
+	memset(&s, 0, sizeof s);
+	discovery_replies();
+	s.script[0] = g_core;
+	s.script[1] = g_apis;
+	s.script[2] = ok_reply();
+	s.nscript = 3;
+	server_start(&s);
+	/* the cluster's address does not exist; only the proxy (our server) is reachable */
+	snprintf(proxy, sizeof proxy, "    proxy-url: http://127.0.0.1:%d\n", s.port);
+	{
+		char cfgtext[1024];
+		cicd_kube_config *cfg = NULL;
+		snprintf(cfgtext, sizeof cfgtext,
+			 "clusters:\n- name: t\n  cluster:\n    server: http://cluster.invalid:6443\n%s"
+			 "contexts:\n- name: t\n  context: {cluster: t}\ncurrent-context: t\n",
+			 proxy);
+		CU_ASSERT_EQUAL_FATAL(cicd_kube_config_parse(&cfg, cfgtext, strlen(cfgtext), "t.yaml", NULL), 0);
+		CU_ASSERT_EQUAL_FATAL(cicd_kube_client_new(&c, cfg, NULL), 0);
+		cicd_kube_config_free(cfg);
+	}
+	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", "x", "c"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.requests[0], "GET http://cluster.invalid:6443/api HTTP/1.1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.requests[2], "GET http://cluster.invalid:6443/api/v1/namespaces/x/configmaps/c HTTP/1.1"));
+	cicd_buf_dispose(&out);
+	cicd_kube_client_free(c);
+	server_stop(&s);
+}
+
+static void test_connection_refused_fails_after_bounded_retries(void)
+{
+	cicd_kube_client_options o = CICD_KUBE_CLIENT_OPTIONS_INIT;
+	cicd_kube_config *cfg = NULL;
+	cicd_kube_client *c = NULL;
+	cicd_buf out = CICD_BUF_INIT;
+	const char *text = "clusters:\n- name: t\n  cluster: {server: 'http://127.0.0.1:1'}\n"
+			   "contexts:\n- name: t\n  context: {cluster: t}\ncurrent-context: t\n";
+	double t0;
+	CU_ASSERT_EQUAL_FATAL(cicd_kube_config_parse(&cfg, text, strlen(text), "t.yaml", NULL), 0);
+	o.max_retries = 2;
+	CU_ASSERT_EQUAL_FATAL(cicd_kube_client_new(&c, cfg, &o), 0);
+	t0 = now_s();
+	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", "x", "c"), CICD_EHTTP);
+	/* discovery's two requests run together; either may be the one reported */
+	CU_ASSERT_PTR_NOT_NULL(strstr(cicd_error_last()->message, "GET http://127.0.0.1:1/api"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cicd_error_last()->message, "Couldn't connect to server"));
+	/* two backoffs (0.4 s and 0.8 s, plus jitter) before giving up */
+	CU_ASSERT(now_s() - t0 >= 1.0);
+	cicd_kube_client_free(c);
+	cicd_kube_config_free(cfg);
+}
+
+static void setup(void)
+{
+	cicd_init();
+}
+
+static void teardown(void)
+{
+	cicd_shutdown();
+}
+
+static void test_transport_setup(void)
+{
+	setup();
+	CU_PASS("libcurl initialised");
+}
+
+static void test_transport_teardown(void)
+{
+	teardown();
+	CU_PASS("libcurl released");
+}
+
+CICD_SUITE(transport, CICD_TEST(test_transport_setup), CICD_TEST(test_get_is_retried_after_503_with_retry_after),
+	   CICD_TEST(test_create_is_not_retried_after_a_plain_503_but_is_after_429),
+	   CICD_TEST(test_status_replies_become_codes_without_secrets), CICD_TEST(test_proxy_url_carries_the_requests),
+	   CICD_TEST(test_connection_refused_fails_after_bounded_retries), CICD_TEST(test_transport_teardown))
