@@ -227,8 +227,10 @@ int cicd_deploy_rollback(long long *job_id, cicd_deploy_store *store, const char
 			return err;
 	} else {
 		/* The version deployed now is the newest that succeeded; go back to the one before it. */
-		if ((err = cicd__store_job_list(store->st, &jobs, target, 0)) < 0)
+		if ((err = cicd__store_job_list(store->st, &jobs, target, 0)) < 0) {
+			cicd__vec_dispose_with(&jobs, cicd__job_free_item);
 			return err;
+		}
 		for (i = 0; i < jobs.count; i++) {
 			const cicd__job *j = jobs.items[i];
 			if (j->state != CICD__JOB_SUCCEEDED || strcmp(j->project, project) || strcmp(j->set, set))
@@ -395,8 +397,10 @@ static int read_lines(cicd_deploy_store *store, long long job_id, long long *las
 	int err;
 	*count = 0;
 	do {
-		if ((err = cicd__store_log_read(store->st, &lines, job_id, *last, 1000)) < 0)
+		if ((err = cicd__store_log_read(store->st, &lines, job_id, *last, 1000)) < 0) {
+			cicd__vec_dispose_with(&lines, cicd__logline_free_item);
 			return err;
+		}
 		for (i = 0; i < lines.count && !err; i++) {
 			const cicd__logline *l = lines.items[i];
 			int rc = cb ? cb(l->seq, l->at, l->level, l->message, l->fields, payload) : 0;
@@ -483,8 +487,10 @@ int cicd_deploy_worker_run(cicd_deploy_store *store, const cicd_deploy_worker_op
 		int64_t active = 0;
 		if ((err = recover_orphans(store, NULL, &cfg, &ran)) < 0)
 			break;
-		if ((err = cicd__store_job_queued_heads(store->st, &heads)) < 0)
+		if ((err = cicd__store_job_queued_heads(store->st, &heads)) < 0) {
+			cicd__vec_dispose_with(&heads, cicd__free);
 			break;
+		}
 		for (i = 0; i < heads.count && !err; i++) {
 			err = execute_job(store, *(int64_t *)heads.items[i], &cfg, &state);
 			if (err == CICD_ECONFLICT) {

@@ -218,6 +218,11 @@ static int step_apply(run *r, int wave, int *failed)
 		if (!label)
 			return cicd__error_oom();
 		rc = r->cl->ops->apply(r->cl, &action, NULL, o->body, strlen(o->body), r->target.namespace_, 0);
+		if (rc == CICD_ENOMEM) {
+			/* The worker's trouble, not the deploy's: the job stays resumable. */
+			cicd__free(label);
+			return rc;
+		}
 		if (rc < 0) {
 			char msg[1024];
 			snprintf(msg, sizeof msg, "%s: %s", label, cicd_error_last()->message);
@@ -306,6 +311,8 @@ static int step_wait(run *r, int wave, int *stopped)
 			err = cicd__joblog_add(&r->log, 3, fields, "ready %s%s%s", label, msg.size ? ": " : "",
 					       msg.size ? msg.ptr : "");
 			cicd__free(fields);
+		} else if (!err && !*stopped && rc == CICD_ENOMEM) {
+			err = rc;
 		} else if (!err && !*stopped && rc < 0 && rc != CICD_ETIMEOUT) {
 			char text[1024];
 			snprintf(text, sizeof text, "%s: %s", label, cicd_error_last()->message);
@@ -357,6 +364,8 @@ static int step_prune(run *r)
 		cicd_buf_dispose(&live);
 		if (rc == CICD_ENOTFOUND) {
 			err = cicd__joblog_add(&r->log, 3, NULL, "already gone %s", label);
+		} else if (rc == CICD_ENOMEM) {
+			err = rc;
 		} else if (rc < 0) {
 			char text[1024];
 			snprintf(text, sizeof text, "%s: %s", label, cicd_error_last()->message);
@@ -369,6 +378,10 @@ static int step_prune(run *r)
 					       label, r->job.project, r->job.set);
 		} else {
 			rc = r->cl->ops->remove(r->cl, c->api_version, c->kind, c->namespace_, c->name);
+			if (rc == CICD_ENOMEM) {
+				cicd__free(label);
+				return rc;
+			}
 			if (rc < 0 && rc != CICD_ENOTFOUND) {
 				char text[1024];
 				snprintf(text, sizeof text, "%s: %s", label, cicd_error_last()->message);
@@ -471,8 +484,10 @@ static int take(run *r, int *done)
 		cicd__store_lease_release(r->st, r->job.target, r->epoch);
 		return err;
 	}
-	if ((err = cicd__store_job_transitions(r->st, &tr, r->job.id)) < 0)
+	if ((err = cicd__store_job_transitions(r->st, &tr, r->job.id)) < 0) {
+		cicd__vec_dispose_with(&tr, cicd__transition_free_item);
 		return err;
+	}
 	for (i = 0; i < tr.count; i++)
 		if (((cicd__transition *)tr.items[i])->reason && !strcmp(((cicd__transition *)tr.items[i])->reason, "resumed"))
 			resumes++;
