@@ -171,9 +171,9 @@ typedef struct pl_ctx {
 	char *root_real;        /* realpath of the project root, or NULL */
 	const char *root_shown; /* the root as the caller wrote it, for names */
 	size_t includes;
-	cicd_vec stack;    /* const char * names of files being included, for cycles */
-	cicd_hashmap seen; /* included file identities, to read each once */
-	int fatal;         /* out of memory: stop */
+	cicd_vec stack;     /* const char * names of files being included, for cycles */
+	cicd_hashmap seen;  /* included file identities, to read each once */
+	int fatal;          /* out of memory: stop */
 	int has_references; /* some file has the text "!reference": walk the tree for tags */
 } pl_ctx;
 
@@ -233,7 +233,7 @@ int pl_is_array_of_strings(const cicd_node *n);
 void pl_unknown_keys(pl_ctx *c, const cicd_node *map, const char *where, const char *const *allowed);
 /* The same with `allowed` in strcmp order (count entries): for the long keyword lists. */
 void pl_unknown_keys_sorted(pl_ctx *c, const cicd_node *map, const char *where, const char *const *allowed,
-			    size_t count);
+                            size_t count);
 int pl_in_list(const char *s, const char *const *list);
 /* The same over a list in strcmp order (binary search). */
 int pl_in_sorted(const char *s, const char *const *list, size_t count);

@@ -7,6 +7,10 @@
 
 #include "core/scalar_value.h"
 #include "internal.h"
+#include "keywords.h"
+
+/* A keyword of the job being built, from its table. */
+#define J(kw) (sl.v[PL_KW_##kw])
 
 int pl_instances(pl_ctx *c, const char *name, const cicd_node *parallel, pl_instance **out, size_t *count);
 int pl_is_global_key(const char *key);
@@ -274,6 +278,7 @@ static int build_job(pl_ctx *c, cicd_job *j, const cicd_node *key, const cicd_no
 {
 	const cicd_node *cfg, *x, *inh = pl_get(own, "inherit");
 	long long iv;
+	pl_slots sl;
 	j->name = pl_text(key);
 	j->key = key;
 	j->own = own;
@@ -283,15 +288,16 @@ static int build_job(pl_ctx *c, cicd_job *j, const cicd_node *key, const cicd_no
 	if (!cfg)
 		return -1;
 	j->config = cfg;
-	j->stage = pl_text(pl_get(cfg, "stage"));
+	pl_slots_fill(&sl, cfg);
+	j->stage = pl_text(J(STAGE));
 	if (!j->stage)
 		j->stage = "test";
-	j->when = pl_text(pl_get(cfg, "when"));
+	j->when = pl_text(J(WHEN));
 	if (!j->when)
 		j->when = "on_success";
-	j->start_in = pl_text(pl_get(cfg, "start_in"));
+	j->start_in = pl_text(J(START_IN));
 	j->allow_failure = -1;
-	if ((x = pl_get(cfg, "allow_failure"))) {
+	if ((x = J(ALLOW_FAILURE))) {
 		if (pl_is_map(x)) {
 			const cicd_node *ec = pl_get(x, "exit_codes");
 			size_t i, n = pl_is_seq(ec) ? ec->u.seq.count : 1;
@@ -311,7 +317,7 @@ static int build_job(pl_ctx *c, cicd_job *j, const cicd_node *key, const cicd_no
 			j->allow_failure = cicd__scalar_bool(x) == 1;
 		}
 	}
-	if ((x = pl_get(cfg, "trigger"))) {
+	if ((x = J(TRIGGER))) {
 		j->trigger = 1;
 		if (pl_is_string(x)) {
 			j->trigger_project = pl_text(x);
@@ -321,34 +327,33 @@ static int build_job(pl_ctx *c, cicd_job *j, const cicd_node *key, const cicd_no
 			j->trigger_strategy = pl_text(pl_get(x, "strategy"));
 		}
 	}
-	if (strs_from(c, &j->script, pl_get(cfg, "script"), 11) ||
-	    strs_from(c, &j->before_script, pl_get(cfg, "before_script"), 11) ||
-	    strs_from(c, &j->after_script, pl_get(cfg, "after_script"), 11))
+	if (strs_from(c, &j->script, J(SCRIPT), 11) || strs_from(c, &j->before_script, J(BEFORE_SCRIPT), 11) ||
+	    strs_from(c, &j->after_script, J(AFTER_SCRIPT), 11))
 		return -1;
-	if ((x = pl_get(cfg, "rules"))) {
+	if ((x = J(RULES))) {
 		j->has_rules = 1;
 		if (rules_from(c, &j->rules, x))
 			return -1;
 	}
-	if ((x = pl_get(cfg, "only"))) {
+	if ((x = J(ONLY))) {
 		if (!(j->only = policy_from(c, x)))
 			return -1;
 	} else if (!j->has_rules && !c->p->has_workflow_rules) {
 		j->only = &DEFAULT_ONLY_POLICY;
 	}
-	if ((x = pl_get(cfg, "except")) && !(j->except = policy_from(c, x)))
+	if ((x = J(EXCEPT)) && !(j->except = policy_from(c, x)))
 		return -1;
-	if (needs_from(c, &j->needs, pl_get(cfg, "needs")))
+	if (needs_from(c, &j->needs, J(NEEDS)))
 		return -1;
 	j->dep_count = -1;
-	if ((x = pl_get(cfg, "dependencies"))) {
+	if ((x = J(DEPENDENCIES))) {
 		if (strs_from(c, &j->deps, x, 1))
 			return -1;
 		j->dep_count = (long)j->deps.count;
 	}
-	if (vars_from(c, &j->vars, pl_get(cfg, "variables")))
+	if (vars_from(c, &j->vars, J(VARIABLES)))
 		return -1;
-	if ((x = pl_get(cfg, "parallel"))) {
+	if ((x = J(PARALLEL))) {
 		j->matrix = pl_get(x, "matrix");
 		if (j->matrix) {
 			j->parallel = (unsigned int)pl_matrix_size(j->matrix);
@@ -358,20 +363,20 @@ static int build_job(pl_ctx *c, cicd_job *j, const cicd_node *key, const cicd_no
 	}
 	if (pl_instances(c, j->name, x, &j->instances, &j->instance_count))
 		return -1;
-	x = pl_get(cfg, "image");
+	x = J(IMAGE);
 	j->image = pl_is_map(x) ? pl_text(pl_get(x, "name")) : pl_text(x);
-	j->resource_group = pl_text(pl_get(cfg, "resource_group"));
-	x = pl_get(cfg, "environment");
+	j->resource_group = pl_text(J(RESOURCE_GROUP));
+	x = J(ENVIRONMENT);
 	j->environment = pl_is_map(x) ? pl_text(pl_get(x, "name")) : pl_text(x);
 	j->environment_action = pl_is_map(x) ? pl_text(pl_get(x, "action")) : NULL;
-	j->timeout = pl_text(pl_get(cfg, "timeout"));
-	j->coverage = pl_text(pl_get(cfg, "coverage"));
-	if (strs_from(c, &j->tags, pl_get(cfg, "tags"), 1))
+	j->timeout = pl_text(J(TIMEOUT));
+	j->coverage = pl_text(J(COVERAGE));
+	if (strs_from(c, &j->tags, J(TAGS), 1))
 		return -1;
 	j->interruptible = -1;
-	if ((x = pl_get(cfg, "interruptible")))
+	if ((x = J(INTERRUPTIBLE)))
 		j->interruptible = cicd__scalar_bool(x) == 1;
-	if ((x = pl_get(cfg, "retry"))) {
+	if ((x = J(RETRY))) {
 		const cicd_node *mx = pl_is_map(x) ? pl_get(x, "max") : x;
 		iv = 0;
 		if (mx && !cicd__scalar_int(mx, &iv))
@@ -379,7 +384,7 @@ static int build_job(pl_ctx *c, cicd_job *j, const cicd_node *key, const cicd_no
 		if (pl_is_map(x) && strs_from(c, &j->retry_when, pl_get(x, "when"), 1))
 			return -1;
 	}
-	return strs_from(c, &j->extends, pl_get(cfg, "extends"), 1);
+	return strs_from(c, &j->extends, J(EXTENDS), 1);
 }
 
 int pl_build_model(pl_ctx *c, const cicd_node *root)

@@ -148,6 +148,30 @@ static jobref *find_job(jobref *jobs, size_t n, cicd_hashmap *index, const char 
 	return v;
 }
 
+/* `needs:parallel:matrix` must select instances the needed job's own matrix makes. */
+static void check_matrix_need(pl_ctx *c, const char *name, const jobref *target, const cicd_node *parallel)
+{
+	pl_instance *want = NULL, *have = NULL;
+	size_t nwant = 0, nhave = 0, i, j;
+	const char *tname = pl_text(target->key);
+	const cicd_node *own = pl_get(target->value, "parallel");
+	if (!pl_is_map(parallel) || !pl_matrix_size(pl_get(parallel, "matrix")))
+		return; /* malformed: reported by the needs validation */
+	if (pl_instances(c, tname, parallel, &want, &nwant))
+		return;
+	if (own && pl_is_map(own) && pl_instances(c, tname, own, &have, &nhave))
+		return;
+	for (i = 0; i < nwant; i++) {
+		int found = 0;
+		for (j = 0; j < nhave && !found; j++)
+			found = !strcmp(want[i].name, have[j].name);
+		if (!found) {
+			pl_error(c, parallel, "%s job: undefined need: %s", name, want[i].name);
+			return;
+		}
+	}
+}
+
 static void check_semantics(pl_ctx *c, const cicd_node *root, jobref *jobs, size_t n)
 {
 	cicd_vec stages = CICD_VEC_INIT;
@@ -214,6 +238,8 @@ static void check_semantics(pl_ctx *c, const cicd_node *root, jobref *jobs, size
 			if (target->stage > jobs[i].stage && jobs[i].stage >= 0)
 				pl_error(c, jn, "%s job: need %s is not defined in current or prior stages", name,
 				         pl_text(jn));
+			if (pl_is_map(nd) && pl_get(nd, "parallel"))
+				check_matrix_need(c, name, target, pl_get(nd, "parallel"));
 		}
 		for (j = 0; pl_is_array_of_strings(deps) && j < deps->u.seq.count; j++) {
 			const cicd_node *dn = deps->u.seq.items[j];

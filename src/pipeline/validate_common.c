@@ -60,7 +60,7 @@ int pl_in_sorted(const char *s, const char *const *list, size_t count)
 }
 
 static void unknown_keys(pl_ctx *c, const cicd_node *map, const char *where, const char *const *allowed,
-			 size_t sorted_count)
+                         size_t sorted_count)
 {
 	cicd_buf b = CICD_BUF_INIT;
 	const cicd_node *first = NULL;
@@ -90,7 +90,7 @@ void pl_unknown_keys(pl_ctx *c, const cicd_node *map, const char *where, const c
 }
 
 void pl_unknown_keys_sorted(pl_ctx *c, const cicd_node *map, const char *where, const char *const *allowed,
-			    size_t count)
+                            size_t count)
 {
 	unknown_keys(c, map, where, allowed, count);
 }

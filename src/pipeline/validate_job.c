@@ -8,66 +8,56 @@
 #include "core/regex.h"
 #include "core/scalar_value.h"
 #include "internal.h"
+#include "keywords.h"
+
+/* A keyword of the job being validated, from its table. */
+#define J(kw) (sl.v[PL_KW_##kw])
 
 void pl_validate_parallel(pl_ctx *c, const cicd_node *n, const char *where);
 
-static const char *const JOB_KEYS[] = {
-	"after_script",
-	"allow_failure",
-	"artifacts",
-	"before_script",
-	"cache",
-	"coverage",
-	"dast_configuration",
-	"dependencies",
-	"environment",
-	"except",
-	"extends",
-	"hooks",
-	"id_tokens",
-	"identity",
-	"image",
-	"inherit",
-	"inputs",
-	"interruptible",
-	"manual_confirmation",
-	"needs",
-	"only",
-	"pages",
-	"parallel",
-	"publish",
-	"release",
-	"resource_group",
-	"retry",
-	"rules",
-	"run",
-	"script",
-	"secrets",
-	"services",
-	"stage",
-	"start_in",
-	"tags",
-	"timeout",
-	"variables",
-	"when"};
+static const char *const JOB_KEYS[] = {"after_script",
+                                       "allow_failure",
+                                       "artifacts",
+                                       "before_script",
+                                       "cache",
+                                       "coverage",
+                                       "dast_configuration",
+                                       "dependencies",
+                                       "environment",
+                                       "except",
+                                       "extends",
+                                       "hooks",
+                                       "id_tokens",
+                                       "identity",
+                                       "image",
+                                       "inherit",
+                                       "inputs",
+                                       "interruptible",
+                                       "manual_confirmation",
+                                       "needs",
+                                       "only",
+                                       "pages",
+                                       "parallel",
+                                       "publish",
+                                       "release",
+                                       "resource_group",
+                                       "retry",
+                                       "rules",
+                                       "run",
+                                       "script",
+                                       "secrets",
+                                       "services",
+                                       "stage",
+                                       "start_in",
+                                       "tags",
+                                       "timeout",
+                                       "variables",
+                                       "when"};
 #define JOB_KEYS_COUNT 38
 
-static const char *const BRIDGE_KEYS[] = {
-	"allow_failure",
-	"environment",
-	"except",
-	"extends",
-	"inherit",
-	"interruptible",
-	"needs",
-	"only",
-	"parallel",
-	"resource_group",
-	"rules",
-	"stage",
-	"trigger",
-	"variables",
-	"when"};
+static const char *const BRIDGE_KEYS[] = {"allow_failure", "environment", "except",  "extends",   "inherit",
+                                          "interruptible", "needs",       "only",    "parallel",  "resource_group",
+                                          "rules",         "stage",       "trigger", "variables", "when"};
 #define BRIDGE_KEYS_COUNT 15
 
 static const char *const JOB_WHEN[] = {"on_success", "on_failure", "always", "manual", "delayed", NULL};
@@ -524,17 +514,18 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 	const cicd_node *v, *rules;
 	int bridge;
 	const char *when = NULL;
-	(void)root;
+	pl_slots sl;
 	if (!w)
 		return;
 	if (!pl_is_map(job)) {
 		pl_error(c, job, "%s config should be a hash", w);
 		return;
 	}
+	pl_slots_fill(&sl, job);
 	if (strlen(name) > 255)
 		pl_error(c, key, "%s name is too long (maximum is 255 characters)", w);
-	bridge = pl_get(job, "trigger") != NULL;
-	if (!bridge && !pl_get(job, "script") && !pl_get(job, "run")) {
+	bridge = J(TRIGGER) != NULL;
+	if (!bridge && !J(SCRIPT) && !J(RUN)) {
 		pl_error(c, key, "%s config should implement the script:, run:, or trigger: keyword", w);
 		return;
 	}
@@ -542,7 +533,7 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 		pl_unknown_keys_sorted(c, job, w, BRIDGE_KEYS, BRIDGE_KEYS_COUNT);
 	else
 		pl_unknown_keys_sorted(c, job, w, JOB_KEYS, JOB_KEYS_COUNT);
-	rules = pl_get(job, "rules");
+	rules = J(RULES);
 	if (rules) {
 		static const char *const clash[] = {"only", "except", "start_in", NULL};
 		char list[64] = "";
@@ -558,29 +549,40 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 		if (first)
 			pl_error(c, first, "%s config key may not be used with `rules`: %s", w, list);
 		pl_validate_rules(c, rules, pl_sprintf(c, "%s:rules", w), 0);
+		/* GitLab's Processable#validate_against_warnings */
+		if (pl_is_seq(rules) && rules->u.seq.count && !pl_get(pl_get(root, "workflow"), "rules")) {
+			const cicd_node *last = rules->u.seq.items[rules->u.seq.count - 1];
+			const cicd_node *lw = pl_is_map(last) && last->u.map.count == 1 ? pl_get(last, "when") : NULL;
+			if (pl_is_string(lw) && strcmp(pl_text(lw), "never"))
+				pl_warning(c, last,
+				           "%s may allow multiple pipelines to run for a single action due to "
+				           "`rules:when` clause "
+				           "with no `workflow:rules` - read more: "
+				           "https://docs.gitlab.com/ee/ci/troubleshooting.html#pipeline-warnings",
+				           w);
+		}
 	}
 	if (bridge) {
-		validate_trigger(c, pl_get(job, "trigger"), w);
+		validate_trigger(c, J(TRIGGER), w);
 	} else {
-		if ((v = pl_get(job, "script"))) {
+		if ((v = J(SCRIPT))) {
 			if ((pl_is_seq(v) && !v->u.seq.count) || (pl_is_string(v) && !v->u.scalar.len))
 				pl_error(c, v, "%s script can't be blank", w);
 			else
 				pl_validate_script_key(c, v, w, "script");
 		}
-		if ((v = pl_get(job, "run")) && (!pl_is_seq(v) || !v->u.seq.count))
+		if ((v = J(RUN)) && (!pl_is_seq(v) || !v->u.seq.count))
 			pl_error(c, v, "%s:run config should be an array of hashes", w);
-		if (pl_get(job, "script") && pl_get(job, "run"))
-			pl_error(c, pl_get(job, "run"), "%s config can only use one of the following keys: script, run",
-			         w);
+		if (J(SCRIPT) && J(RUN))
+			pl_error(c, J(RUN), "%s config can only use one of the following keys: script, run", w);
 	}
-	if ((v = pl_get(job, "before_script")))
+	if ((v = J(BEFORE_SCRIPT)))
 		pl_validate_script_key(c, v, w, "before_script");
-	if ((v = pl_get(job, "after_script")))
+	if ((v = J(AFTER_SCRIPT)))
 		pl_validate_script_key(c, v, w, "after_script");
-	if ((v = pl_get(job, "stage")) && !pl_is_string(v))
+	if ((v = J(STAGE)) && !pl_is_string(v))
 		pl_error(c, v, "%s:stage config should be a string", w);
-	if ((v = pl_get(job, "when"))) {
+	if ((v = J(WHEN))) {
 		const char *const *allowed = bridge ? BRIDGE_WHEN : JOB_WHEN;
 		when = pl_text(v);
 		if (!pl_is_string(v) || !pl_in_list(when, allowed)) {
@@ -588,81 +590,80 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 			when = NULL;
 		}
 	}
-	if ((v = pl_get(job, "start_in")) && !rules) {
+	if ((v = J(START_IN)) && !rules) {
 		if (!when || strcmp(when, "delayed"))
 			pl_error(c, v, "%s start in must be blank", w);
 		else if (!pl_is_scalar(v) || !pl_is_duration(pl_text(v)))
 			pl_error(c, v, "%s start in should be a duration", w);
 	} else if (!v && when && !strcmp(when, "delayed")) {
-		pl_error(c, pl_get(job, "when"), "%s start in should be a duration", w);
+		pl_error(c, J(WHEN), "%s start in should be a duration", w);
 	}
-	if ((v = pl_get(job, "allow_failure")))
+	if ((v = J(ALLOW_FAILURE)))
 		validate_allow_failure(c, v, w, bridge);
-	if ((v = pl_get(job, "dependencies")) && !pl_is_array_of_strings(v))
+	if ((v = J(DEPENDENCIES)) && !pl_is_array_of_strings(v))
 		pl_error(c, v, "%s dependencies should be an array of strings", w);
-	if ((v = pl_get(job, "tags")) && !pl_is_array_of_strings(v))
+	if ((v = J(TAGS)) && !pl_is_array_of_strings(v))
 		pl_error(c, v, "%s:tags config should be an array of strings", w);
-	if ((v = pl_get(job, "tags")) && pl_is_seq(v) && v->u.seq.count > 50)
+	if ((v = J(TAGS)) && pl_is_seq(v) && v->u.seq.count > 50)
 		pl_error(c, v, "%s:tags config must be less than the limit of 50 tags", w);
-	if ((v = pl_get(job, "image")))
+	if ((v = J(IMAGE)))
 		pl_validate_image(c, v, pl_sprintf(c, "%s:image", w));
-	if ((v = pl_get(job, "services")))
+	if ((v = J(SERVICES)))
 		pl_validate_services(c, v, pl_sprintf(c, "%s:services", w));
-	if ((v = pl_get(job, "cache")))
+	if ((v = J(CACHE)))
 		pl_validate_cache(c, v, pl_sprintf(c, "%s:cache", w));
-	if ((v = pl_get(job, "artifacts")))
+	if ((v = J(ARTIFACTS)))
 		pl_validate_artifacts(c, v, pl_sprintf(c, "%s:artifacts", w));
-	if ((v = pl_get(job, "retry")))
+	if ((v = J(RETRY)))
 		pl_validate_retry(c, v, pl_sprintf(c, "%s:retry", w));
-	if ((v = pl_get(job, "hooks")))
+	if ((v = J(HOOKS)))
 		pl_validate_hooks(c, v, pl_sprintf(c, "%s:hooks", w));
-	if ((v = pl_get(job, "id_tokens")))
+	if ((v = J(ID_TOKENS)))
 		pl_validate_id_tokens(c, v, pl_sprintf(c, "%s:id_tokens", w));
-	if ((v = pl_get(job, "extends")) && !pl_is_string(v) && !pl_is_array_of_strings(v))
+	if ((v = J(EXTENDS)) && !pl_is_string(v) && !pl_is_array_of_strings(v))
 		pl_error(c, v, "%s extends should be an array of strings or a string", w);
-	if ((v = pl_get(job, "only")))
+	if ((v = J(ONLY)))
 		validate_policy(c, v, pl_sprintf(c, "%s:only", w));
-	if ((v = pl_get(job, "except")))
+	if ((v = J(EXCEPT)))
 		validate_policy(c, v, pl_sprintf(c, "%s:except", w));
-	if ((v = pl_get(job, "variables")))
+	if ((v = J(VARIABLES)))
 		pl_validate_variables(c, v, pl_sprintf(c, "%s:variables", w), 0);
-	if ((v = pl_get(job, "inherit")))
+	if ((v = J(INHERIT)))
 		validate_inherit(c, v, w);
-	if ((v = pl_get(job, "needs")))
+	if ((v = J(NEEDS)))
 		pl_validate_needs(c, v, pl_sprintf(c, "%s:needs", w), bridge);
-	if ((v = pl_get(job, "environment")))
+	if ((v = J(ENVIRONMENT)))
 		validate_environment(c, v, w);
-	if ((v = pl_get(job, "coverage"))) {
+	if ((v = J(COVERAGE))) {
 		char err[256];
 		if (!pl_is_string(v) || !is_regex_literal(pl_text(v), err, sizeof err))
 			pl_error(c, v, "%s:coverage config must be a regular expression", w);
 	}
-	if ((v = pl_get(job, "timeout")) && !(pl_is_scalar(v) && pl_is_duration(pl_text(v))))
+	if ((v = J(TIMEOUT)) && !(pl_is_scalar(v) && pl_is_duration(pl_text(v))))
 		pl_error(c, v, "%s timeout should be a duration", w);
-	if ((v = pl_get(job, "interruptible")) && !is_bool(v))
+	if ((v = J(INTERRUPTIBLE)) && !is_bool(v))
 		pl_error(c, v, "%s:interruptible config should be a boolean value", w);
-	if ((v = pl_get(job, "resource_group")) && !pl_is_string(v))
+	if ((v = J(RESOURCE_GROUP)) && !pl_is_string(v))
 		pl_error(c, v, "%s resource_group should be a string", w);
-	if ((v = pl_get(job, "parallel")))
+	if ((v = J(PARALLEL)))
 		pl_validate_parallel(c, v, pl_sprintf(c, "%s:parallel", w));
-	if ((v = pl_get(job, "release")))
+	if ((v = J(RELEASE)))
 		validate_release(c, v, w);
-	if ((v = pl_get(job, "secrets")))
+	if ((v = J(SECRETS)))
 		validate_secrets(c, v, w);
-	if ((v = pl_get(job, "pages")))
+	if ((v = J(PAGES)))
 		validate_pages(c, v, w);
-	if ((v = pl_get(job, "manual_confirmation")) && !pl_is_string(v))
+	if ((v = J(MANUAL_CONFIRMATION)) && !pl_is_string(v))
 		pl_error(c, v, "%s manual_confirmation should be a string", w);
-	if ((v = pl_get(job, "identity")) && !pl_is_string(v))
+	if ((v = J(IDENTITY)) && !pl_is_string(v))
 		pl_error(c, v, "%s identity should be a string", w);
-	if ((v = pl_get(job, "dast_configuration")) && !pl_is_map(v))
+	if ((v = J(DAST_CONFIGURATION)) && !pl_is_map(v))
 		pl_error(c, v, "%s:dast_configuration config should be a hash", w);
-	if ((v = pl_get(job, "inputs")) && !pl_is_map(v))
+	if ((v = J(INPUTS)) && !pl_is_map(v))
 		pl_error(c, v, "%s:inputs config should be a hash", w);
-	if ((v = pl_get(job, "publish")) && !pl_is_string(v))
+	if ((v = J(PUBLISH)) && !pl_is_string(v))
 		pl_error(c, v, "%s publish should be a string", w);
-	if ((v = pl_get(job, "dependencies")) && pl_is_array_of_strings(v) && (rules = pl_get(job, "needs")) &&
-	    pl_is_seq(rules)) {
+	if ((v = J(DEPENDENCIES)) && pl_is_array_of_strings(v) && (rules = J(NEEDS)) && pl_is_seq(rules)) {
 		size_t i, j;
 		for (i = 0; i < v->u.seq.count; i++) {
 			int found = 0;

@@ -1,0 +1,78 @@
+/* The job keyword table. */
+#include "keywords.h"
+
+#include <string.h>
+
+static const char *const NAMES[PL_KW_COUNT] = {"after_script",
+                                               "allow_failure",
+                                               "artifacts",
+                                               "before_script",
+                                               "cache",
+                                               "coverage",
+                                               "dast_configuration",
+                                               "dependencies",
+                                               "environment",
+                                               "except",
+                                               "extends",
+                                               "hooks",
+                                               "id_tokens",
+                                               "identity",
+                                               "image",
+                                               "inherit",
+                                               "inputs",
+                                               "interruptible",
+                                               "manual_confirmation",
+                                               "needs",
+                                               "only",
+                                               "pages",
+                                               "parallel",
+                                               "publish",
+                                               "release",
+                                               "resource_group",
+                                               "retry",
+                                               "rules",
+                                               "run",
+                                               "script",
+                                               "secrets",
+                                               "services",
+                                               "stage",
+                                               "start_in",
+                                               "tags",
+                                               "timeout",
+                                               "trigger",
+                                               "variables",
+                                               "when"};
+
+int pl_keyword(const char *name)
+{
+	size_t lo = 0, hi = PL_KW_COUNT;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int cmp = strcmp(name, NAMES[mid]);
+		if (!cmp)
+			return (int)mid;
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+void pl_slots_fill(pl_slots *s, const cicd_node *job)
+{
+	size_t i;
+	memset(s, 0, sizeof *s);
+	if (!pl_is_map(job))
+		return;
+	for (i = 0; i < job->u.map.count; i++) {
+		const cicd_node *k = job->u.map.pairs[i].key, *v = job->u.map.pairs[i].value;
+		int kw;
+		if (k->kind != CICD_NODE_SCALAR || (kw = pl_keyword(k->u.scalar.text)) < 0)
+			continue;
+		if (v->kind == CICD_NODE_SCALAR && v->value_type == CICD_VALUE_NULL && !v->tag)
+			v = NULL;
+		/* the first of duplicate keys is shadowed by the last, as in the document */
+		s->v[kw] = v;
+	}
+}
