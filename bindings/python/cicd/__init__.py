@@ -12,6 +12,7 @@ walks collections with iterators. One module per libcicd module:
 - plan: the pipeline GitLab creates for a trigger (plan, Planner, Trigger, Plan, PlanJob)
 - semver: versions and ranges (Version, Range, sort_versions, compare, satisfies)
 - policy: branch/tag policy checks, next version (BranchPolicy, PolicyResult, commit_bump, next_version)
+- manifest: Kubernetes object sets (ManifestSet, Manifest, ManifestDiff)
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from .pipeline import Job, Need, Pipeline, Policy, Rule, Variable
 from .plan import Plan, Planner, PlanJob, Trigger, glob_match, plan
 from .policy import BranchPolicy, PolicyResult, Violation, commit_bump, next_version
 from .semver import Range, Version, compare, satisfies, sort_versions
+from .manifest import DiffEntry, FieldChange, Manifest, ManifestDiff, ManifestSet
 
 __all__ = [
     "Error", "NoMemoryError", "NotFoundError", "InvalidArgumentError", "ParseError", "LimitError",
@@ -36,6 +38,7 @@ __all__ = [
     "Trigger", "Planner", "Plan", "PlanJob", "plan", "glob_match",
     "Version", "Range", "sort_versions", "compare", "satisfies",
     "BranchPolicy", "PolicyResult", "Violation", "commit_bump", "next_version",
+    "ManifestSet", "Manifest", "ManifestDiff", "DiffEntry", "FieldChange",
 ]
 
 

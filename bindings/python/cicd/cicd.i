@@ -138,3 +138,4 @@ PyObject *cicd_py_error_last(void)
 %include "plan.i"
 %include "semver.i"
 %include "policy.i"
+%include "manifest.i"

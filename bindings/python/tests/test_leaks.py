@@ -139,7 +139,28 @@ def policy_cycle():
     _swallow(lambda: cicd.next_version("1.2.3", ["fix: a"], pre_id="bad id"), cicd.InvalidArgumentError)
 
 
-CYCLE_FUNCS = [document_cycle, expr_cycle, mask_cycle, pipeline_cycle, plan_cycle, semver_cycle, policy_cycle]
+WEB = os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "deploy", "web")
+
+
+def manifest_cycle():
+    with cicd.ManifestSet.load(os.path.join(WEB, "v1")) as old, cicd.ManifestSet.load(os.path.join(WEB, "v2")) as new:
+        new.validate(), new.sort("apply"), new.hash, new.render()
+        new.set_image("registry.example.com/web/frontend", new_tag="2.0.1")
+        new.set_label("team", "platform", templates=True), new.set_annotation("note", "p" * 2000)
+        new.set_namespace("staging")
+        with old.diff(new) as diff:
+            list(diff), diff.render(), diff.render("json")
+        [(m.hash, m.canonical, m.labels, m.scope) for m in new]
+        _swallow(lambda: new.find("Deployment", "nope"), cicd.NotFoundError)
+    bad = cicd.ManifestSet()
+    _swallow(lambda: bad.add("a: [1\n" + "#" * 2000, "bad.yaml"), cicd.ParseError)
+    bad.add("- 1\n", "list.yaml")
+    _swallow(bad.validate, cicd.ValidationError)
+    bad.close()
+
+
+CYCLE_FUNCS = [document_cycle, expr_cycle, mask_cycle, pipeline_cycle, plan_cycle, semver_cycle, policy_cycle,
+               manifest_cycle]
 
 
 @pytest.mark.parametrize("cycle", CYCLE_FUNCS, ids=lambda c: c.__name__)
