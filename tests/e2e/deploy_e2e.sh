@@ -164,6 +164,25 @@ for i in $(seq "$rounds"); do
     fail "round $i: cluster not at version $v"
 done
 
+step "diff against live, cancel between steps, logs -f"
+cur=$(k -n $ns get deploy web -o jsonpath='{.spec.template.spec.containers[0].image}')
+d diff shop/web@5 --target e2e > "$tmp/livediff" || fail "diff --target"
+grep -q "^update    Deployment $ns/web$" "$tmp/livediff" || fail "live diff: $(cat "$tmp/livediff")"
+grep -q "\"$cur\" -> \"web:5\"" "$tmp/livediff" || fail "live diff lacks the image change: $(cat "$tmp/livediff")"
+d run shop/web@5 --target e2e >/dev/null
+job=$(sql "SELECT max(id) FROM jobs")
+d logs -f "$job" > "$tmp/follow" & f=$!
+"$cicd" deploy worker --until-idle --lease-ttl 3000 --owner canceled-worker >/dev/null 2>&1 & w=$!
+pids+=("$w")
+for _ in $(seq 200); do grep -q "configured Deployment" <<<"$(d logs "$job")" && break; sleep 0.05; done
+out=$(d cancel "$job") || fail "cancel: $out"
+wait $w || fail "worker after cancel"
+wait $f || fail "logs -f"
+[ "$(jobfield "$job" state)" = canceled ] || fail "canceled job: $(d --format json job "$job")"
+grep -q '^canceled .*; 0 created, 2 configured, 0 unchanged, 0 pruned before it$' <<<"$(jobfield "$job" message)" ||
+  fail "cancel message: $(jobfield "$job" message)"
+[ "$(cat "$tmp/follow")" = "$(d logs "$job")" ] || fail "logs -f differs from logs"
+
 step "prune deletes only owned objects"
 d run shop/web@2 --target e2e --wait >/dev/null || fail "deploy v2 again"
 k -n $ns label configmap web-extra deploy.cicd.dev/set- >/dev/null
