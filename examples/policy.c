@@ -30,7 +30,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < cicd_policy_result_violation_count(result); i++)
 		printf("  %s\n", cicd_policy_result_violation_message(result, i));
 	for (i = 0; i < cicd_policy_result_capture_count(result); i++)
-		printf("  %s = %s\n", cicd_policy_result_capture_name(result, i), cicd_policy_result_capture_value(result, i));
+		printf("  %s = %s\n", cicd_policy_result_capture_name(result, i),
+		       cicd_policy_result_capture_value(result, i));
 	cicd_policy_result_free(result);
 	cicd_policy_free(policy);
 	return allowed ? 0 : 1;

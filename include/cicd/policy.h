@@ -32,7 +32,10 @@ typedef struct cicd_policy_options {
 	size_t max_name_length;  /* longest branch or tag name checked (default 1024 bytes) */
 } cicd_policy_options;
 
-#define CICD_POLICY_OPTIONS_INIT {CICD_POLICY_OPTIONS_VERSION, 1u << 20, 256, 1024}
+#define CICD_POLICY_OPTIONS_INIT                                                                                       \
+	{                                                                                                              \
+		CICD_POLICY_OPTIONS_VERSION, 1u << 20, 256, 1024                                                       \
+	}
 
 /* Fills opts with the defaults of `version`; CICD_EINVALID for an unknown version. */
 CICD_EXTERN(int) cicd_policy_options_init(cicd_policy_options *opts, unsigned int version);
@@ -43,8 +46,9 @@ CICD_EXTERN(int) cicd_policy_options_init(cicd_policy_options *opts, unsigned in
  * offending node are set), CICD_ELIMIT, CICD_EIO or CICD_ENOMEM. Free with
  * cicd_policy_free().
  */
-CICD_EXTERN(int) cicd_policy_load_buffer(cicd_branch_policy **out, const char *data, size_t len, const char *name,
-					 const cicd_policy_options *opts);
+CICD_EXTERN(int)
+cicd_policy_load_buffer(cicd_branch_policy **out, const char *data, size_t len, const char *name,
+                        const cicd_policy_options *opts);
 CICD_EXTERN(int) cicd_policy_load_file(cicd_branch_policy **out, const char *path, const cicd_policy_options *opts);
 
 /* Frees a policy; NULL is fine. */
@@ -59,10 +63,12 @@ CICD_EXTERN(void) cicd_policy_free(cicd_branch_policy *policy);
  *   tag: `tag` created on `branch`, with the repository's existing tags.
  */
 CICD_EXTERN(int) cicd_policy_check_push(cicd_policy_result **out, const cicd_branch_policy *policy, const char *branch);
-CICD_EXTERN(int) cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_branch_policy *policy,
-						 const char *source, const char *target);
-CICD_EXTERN(int) cicd_policy_check_tag(cicd_policy_result **out, const cicd_branch_policy *policy, const char *tag,
-				       const char *branch, const char *const *existing_tags, size_t existing_count);
+CICD_EXTERN(int)
+cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_branch_policy *policy, const char *source,
+                                const char *target);
+CICD_EXTERN(int)
+cicd_policy_check_tag(cicd_policy_result **out, const cicd_branch_policy *policy, const char *tag, const char *branch,
+                      const char *const *existing_tags, size_t existing_count);
 
 /* Frees a result; NULL is fine. */
 CICD_EXTERN(void) cicd_policy_result_free(cicd_policy_result *result);
@@ -120,7 +126,10 @@ typedef struct cicd_policy_next_options {
 	unsigned long long pre_number;
 } cicd_policy_next_options;
 
-#define CICD_POLICY_NEXT_OPTIONS_INIT {CICD_POLICY_NEXT_OPTIONS_VERSION, NULL, (unsigned long long)-1}
+#define CICD_POLICY_NEXT_OPTIONS_INIT                                                                                  \
+	{                                                                                                              \
+		CICD_POLICY_NEXT_OPTIONS_VERSION, NULL, (unsigned long long)-1                                         \
+	}
 
 /*
  * The next version after `last` for the given commit messages (newest
@@ -130,9 +139,10 @@ typedef struct cicd_policy_next_options {
  * a pre-release the next patch. *bump (may be NULL) gets the bump applied.
  * Returns 0, CICD_EINVALID (bad pre_id) or CICD_ENOMEM.
  */
-CICD_EXTERN(int) cicd_policy_next_version(cicd_semver **out, cicd_semver_release *bump, const cicd_semver *last,
-				   const char *const *messages, const size_t *lengths, size_t count,
-				   const cicd_policy_next_options *opts);
+CICD_EXTERN(int)
+cicd_policy_next_version(cicd_semver **out, cicd_semver_release *bump, const cicd_semver *last,
+                         const char *const *messages, const size_t *lengths, size_t count,
+                         const cicd_policy_next_options *opts);
 
 CICD_END_DECL
 

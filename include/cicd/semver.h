@@ -31,7 +31,7 @@ typedef struct cicd_semver_range cicd_semver_range;
 #define CICD_SEMVER_INCLUDE_PRERELEASE (1u << 1)
 
 /* The default longest version text (node-semver's MAX_LENGTH) and range text. */
-#define CICD_SEMVER_DEFAULT_MAX_LENGTH 256
+#define CICD_SEMVER_DEFAULT_MAX_LENGTH       256
 #define CICD_SEMVER_DEFAULT_MAX_RANGE_LENGTH 65536
 
 #define CICD_SEMVER_OPTIONS_VERSION 1
@@ -42,8 +42,10 @@ typedef struct cicd_semver_options {
 	size_t max_range_length; /* longest range text accepted (default 65536); longer is CICD_ELIMIT */
 } cicd_semver_options;
 
-#define CICD_SEMVER_OPTIONS_INIT \
-	{CICD_SEMVER_OPTIONS_VERSION, 0, CICD_SEMVER_DEFAULT_MAX_LENGTH, CICD_SEMVER_DEFAULT_MAX_RANGE_LENGTH}
+#define CICD_SEMVER_OPTIONS_INIT                                                                                       \
+	{                                                                                                              \
+		CICD_SEMVER_OPTIONS_VERSION, 0, CICD_SEMVER_DEFAULT_MAX_LENGTH, CICD_SEMVER_DEFAULT_MAX_RANGE_LENGTH   \
+	}
 
 /* Fills opts with the defaults of `version`; CICD_EINVALID for an unknown version. */
 CICD_EXTERN(int) cicd_semver_options_init(cicd_semver_options *opts, unsigned int version);
@@ -133,8 +135,9 @@ CICD_EXTERN(int) cicd_semver_release_parse(cicd_semver_release *out, const char 
  * CICD_EINVALID (bad kind or preid, or `release` of a version without
  * pre-release) or CICD_ENOMEM.
  */
-CICD_EXTERN(int) cicd_semver_inc(cicd_semver **out, const cicd_semver *v, cicd_semver_release kind,
-				 const char *preid, const cicd_semver_options *opts);
+CICD_EXTERN(int)
+cicd_semver_inc(cicd_semver **out, const cicd_semver *v, cicd_semver_release kind, const char *preid,
+                const cicd_semver_options *opts);
 
 /*
  * The kind of the largest difference between two versions, as node-semver's
@@ -154,8 +157,8 @@ CICD_EXTERN(int) cicd_semver_coerce(cicd_semver **out, const char *text, size_t 
  * and CICD_SEMVER_INCLUDE_PRERELEASE apply. Returns 0, CICD_EPARSE (with
  * the column of the offending comparator), CICD_ELIMIT or CICD_ENOMEM.
  */
-CICD_EXTERN(int) cicd_semver_range_parse(cicd_semver_range **out, const char *text, size_t len,
-					 const cicd_semver_options *opts);
+CICD_EXTERN(int)
+cicd_semver_range_parse(cicd_semver_range **out, const char *text, size_t len, const cicd_semver_options *opts);
 
 /* Frees a range; NULL is fine. */
 CICD_EXTERN(void) cicd_semver_range_free(cicd_semver_range *r);
@@ -173,17 +176,17 @@ CICD_EXTERN(int) cicd_semver_range_test(const cicd_semver_range *r, const cicd_s
  * The index of the highest (lowest) version in items that satisfies r;
  * CICD_ENOTFOUND when none does. The first of equal versions wins.
  */
-CICD_EXTERN(int) cicd_semver_max_satisfying(size_t *out_index, cicd_semver *const *items, size_t count,
-					    const cicd_semver_range *r);
-CICD_EXTERN(int) cicd_semver_min_satisfying(size_t *out_index, cicd_semver *const *items, size_t count,
-					    const cicd_semver_range *r);
+CICD_EXTERN(int)
+cicd_semver_max_satisfying(size_t *out_index, cicd_semver *const *items, size_t count, const cicd_semver_range *r);
+CICD_EXTERN(int)
+cicd_semver_min_satisfying(size_t *out_index, cicd_semver *const *items, size_t count, const cicd_semver_range *r);
 
 /*
  * Convenience: parses range and version (NUL-terminated, same options) and
  * tests. *out is 1 or 0. Returns 0, or the parse error of either.
  */
-CICD_EXTERN(int) cicd_semver_satisfies(int *out, const char *range, const char *version,
-				       const cicd_semver_options *opts);
+CICD_EXTERN(int)
+cicd_semver_satisfies(int *out, const char *range, const char *version, const cicd_semver_options *opts);
 
 CICD_END_DECL
 

@@ -104,7 +104,8 @@ static int finish(cicd_policy_result **out, cicd_policy_result *r)
 }
 
 /* The first branch kind whose pattern matches the whole name; its captures go to r with prefix. */
-static const branch_kind *classify(const cicd_branch_policy *p, const char *name, cicd_policy_result *r, const char *prefix)
+static const branch_kind *classify(const cicd_branch_policy *p, const char *name, cicd_policy_result *r,
+                                   const char *prefix)
 {
 	size_t i, len = strlen(name);
 	for (i = 0; i < p->nkinds; i++) {
@@ -121,7 +122,7 @@ static const branch_kind *classify(const cicd_branch_policy *p, const char *name
 				continue;
 			snprintf(key, sizeof key, "%s%s", prefix, gname);
 			add_pair(r, &r->captures, &r->ncaptures, key, name + sp[g].start,
-				 (size_t)(sp[g].end - sp[g].start));
+			         (size_t)(sp[g].end - sp[g].start));
 		}
 		return &p->kinds[i];
 	}
@@ -157,7 +158,7 @@ static int name_ok(const cicd_branch_policy *p, cicd_policy_result *r, const cha
 }
 
 static const branch_kind *branch(const cicd_branch_policy *p, cicd_policy_result *r, const char *what, const char *name,
-				 const char *prefix)
+                                 const char *prefix)
 {
 	const branch_kind *k;
 	char *list;
@@ -168,7 +169,7 @@ static const branch_kind *branch(const cicd_branch_policy *p, cicd_policy_result
 		return k;
 	list = kinds_list(p);
 	violate(r, "branch-name", "%s '%s' matches no branch kind of the policy (allowed: %s)", what, name,
-		list ? list : "");
+	        list ? list : "");
 	cicd__free(list);
 	return NULL;
 }
@@ -188,14 +189,14 @@ int cicd_policy_check_push(cicd_policy_result **out, const cicd_branch_policy *p
 		r->failed |= !r->kind;
 		if (k->is_protected)
 			violate(r, "protected-branch",
-				"branch '%s' is protected: changes reach it by merge request, not by a direct push",
-				name);
+			        "branch '%s' is protected: changes reach it by merge request, not by a direct push",
+			        name);
 	}
 	return finish(out, r);
 }
 
 int cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_branch_policy *p, const char *source,
-				    const char *target)
+                                    const char *target)
 {
 	cicd_policy_result *r;
 	const branch_kind *s, *t;
@@ -225,14 +226,14 @@ int cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_branch_
 		if (!ok && s->ntargets) {
 			cicd_buf m = CICD_BUF_INIT;
 			if (cicd__buf_printf(&m, "merge requests from %s into %s are not allowed (%s merges into: %s)",
-					     s->name, t->name, s->name, allowed.ptr) < 0)
+			                     s->name, t->name, s->name, allowed.ptr) < 0)
 				r->failed = 1;
 			else
 				add_pair(r, &r->violations, &r->nviolations, "merge-flow", m.ptr, m.size);
 			cicd_buf_dispose(&m);
 		} else if (!ok) {
 			violate(r, "merge-flow", "merge requests from %s are not allowed (asked: into %s)", s->name,
-				t->name);
+			        t->name);
 		}
 		cicd_buf_dispose(&allowed);
 	}
@@ -282,7 +283,7 @@ int cicd_policy_tag_version(cicd_semver **out, const cicd_branch_policy *p, cons
 	rc = tag_match(p, tag, out, NULL);
 	if (rc == CICD_ENOTFOUND)
 		return cicd__error_set(CICD_ENOTFOUND, "tag '%.200s' does not match the release tag pattern %s", tag,
-				       p->tag_template);
+		                       p->tag_template);
 	return rc;
 }
 
@@ -298,7 +299,7 @@ int cicd_policy_release_tag(cicd_buf *out, const cicd_branch_policy *p, const ci
 	has_pre = strstr(t, "{prerelease}") != NULL;
 	if (has_pre != (*pre != '\0'))
 		return cicd__error_set(CICD_EINVALID, "version %s does not fit the release tag pattern %s",
-				       cicd_semver_text(v), t);
+		                       cicd_semver_text(v), t);
 	while (*t) {
 		const char *val = NULL;
 		size_t k, hl = 0;
@@ -308,7 +309,7 @@ int cicd_policy_release_tag(cicd_buf *out, const cicd_branch_policy *p, const ci
 				val = k == 0   ? cicd_semver_major(v)
 				      : k == 1 ? cicd_semver_minor(v)
 				      : k == 2 ? cicd_semver_patch(v)
-					       : pre;
+				               : pre;
 		}
 		if (val ? cicd__buf_puts(out, val) : cicd__buf_putc(out, *t))
 			return CICD_ENOMEM;
@@ -318,7 +319,7 @@ int cicd_policy_release_tag(cicd_buf *out, const cicd_branch_policy *p, const ci
 }
 
 int cicd_policy_check_tag(cicd_policy_result **out, const cicd_branch_policy *p, const char *tag, const char *on,
-			  const char *const *existing, size_t nexisting)
+                          const char *const *existing, size_t nexisting)
 {
 	cicd_policy_result *r;
 	cicd_semver *v = NULL, *best = NULL;
@@ -346,10 +347,11 @@ int cicd_policy_check_tag(cicd_policy_result **out, const cicd_branch_policy *p,
 	if (!k || !k->release) {
 		cicd_buf rel = CICD_BUF_INIT;
 		for (i = 0; i < p->nkinds; i++)
-			if (p->kinds[i].release && cicd__buf_printf(&rel, "%s%s", rel.size ? ", " : "", p->kinds[i].name) < 0)
+			if (p->kinds[i].release &&
+			    cicd__buf_printf(&rel, "%s%s", rel.size ? ", " : "", p->kinds[i].name) < 0)
 				r->failed = 1;
-		violate(r, "tag-branch", "release tag '%s' is on branch '%s'; release tags are made only on %s", tag, on,
-			rel.size ? rel.ptr : "(no release branch in the policy)");
+		violate(r, "tag-branch", "release tag '%s' is on branch '%s'; release tags are made only on %s", tag,
+		        on, rel.size ? rel.ptr : "(no release branch in the policy)");
 		cicd_buf_dispose(&rel);
 	}
 	for (i = 0; v && p->tags_increasing && i < nexisting; i++) {
@@ -373,7 +375,7 @@ int cicd_policy_check_tag(cicd_policy_result **out, const cicd_branch_policy *p,
 	}
 	if (best && cicd_semver_compare(v, best) <= 0)
 		violate(r, "tag-order", "release tag '%s' is not greater than the existing release tag '%s'", tag,
-			best_tag);
+		        best_tag);
 	cicd_semver_free(best);
 	cicd_semver_free(v);
 	return finish(out, r);

@@ -13,8 +13,8 @@ typedef struct {
 	char *description; /* as written, or NULL */
 	cicd_regex *re;    /* full-match */
 	int is_protected;
-	int release;       /* release tags are made on this kind */
-	size_t *targets;   /* merge-request target kinds */
+	int release;     /* release tags are made on this kind */
+	size_t *targets; /* merge-request target kinds */
 	size_t ntargets;
 } branch_kind;
 

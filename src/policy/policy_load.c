@@ -60,7 +60,7 @@ static int expect(const cicd_node *n, cicd_node_kind kind, const char *what)
 	if (n->kind == (uint8_t)kind && (kind != CICD_NODE_SCALAR || n->value_type != CICD_VALUE_NULL))
 		return 0;
 	return cicd__error_set_at(CICD_EVALIDATE, n->file ? n->file : "", n->line, n->column, "%s must be %s", what,
-				  (unsigned int)kind < 4 ? names[kind] : "something else");
+	                          (unsigned int)kind < 4 ? names[kind] : "something else");
 }
 
 static int get_bool(const cicd_node *n, const char *what, int *out)
@@ -68,7 +68,7 @@ static int get_bool(const cicd_node *n, const char *what, int *out)
 	int b = n->kind == CICD_NODE_SCALAR ? cicd__scalar_bool(n) : -1;
 	if (b < 0)
 		return cicd__error_set_at(CICD_EVALIDATE, n->file ? n->file : "", n->line, n->column,
-					  "%s must be true or false", what);
+		                          "%s must be true or false", what);
 	*out = b;
 	return 0;
 }
@@ -146,15 +146,17 @@ static int load_flows(cicd_branch_policy *p, const cicd_node *flows)
 		size_t s = find_kind(p, src);
 		branch_kind *k;
 		if (s == (size_t)-1)
-			return node_error(kn, CICD_EVALIDATE, "merge_requests names '%s', which is not a branch kind", src);
+			return node_error(kn, CICD_EVALIDATE, "merge_requests names '%s', which is not a branch kind",
+			                  src);
 		k = &p->kinds[s];
 		if (v->kind == CICD_NODE_SCALAR && v->value_type != CICD_VALUE_NULL) {
 			/* one target may be written without a list */
 			const cicd_node *one = v;
 			size_t t = find_kind(p, one->u.scalar.text);
 			if (t == (size_t)-1)
-				return node_error(one, CICD_EVALIDATE, "merge_requests target '%s' is not a branch kind",
-						  one->u.scalar.text);
+				return node_error(one, CICD_EVALIDATE,
+				                  "merge_requests target '%s' is not a branch kind",
+				                  one->u.scalar.text);
 			k->targets = cicd__calloc(1, sizeof *k->targets);
 			if (!k->targets)
 				return cicd__error_oom();
@@ -175,7 +177,7 @@ static int load_flows(cicd_branch_policy *p, const cicd_node *flows)
 			t = find_kind(p, tn->u.scalar.text);
 			if (t == (size_t)-1)
 				return node_error(tn, CICD_EVALIDATE, "merge_requests target '%s' is not a branch kind",
-						  tn->u.scalar.text);
+				                  tn->u.scalar.text);
 			k->targets[k->ntargets++] = t;
 		}
 	}
@@ -187,8 +189,8 @@ static int tag_pattern(cicd_branch_policy *p, const cicd_node *n)
 {
 	static const char *const holders[] = {"major", "minor", "patch", "prerelease"};
 	static const char *const groups[] = {"(?P<major>0|[1-9][0-9]*)", "(?P<minor>0|[1-9][0-9]*)",
-					     "(?P<patch>0|[1-9][0-9]*)",
-					     "(?P<prerelease>[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)"};
+	                                     "(?P<patch>0|[1-9][0-9]*)",
+	                                     "(?P<prerelease>[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)"};
 	const char *t = n->u.scalar.text;
 	size_t len = n->u.scalar.len, i = 0;
 	int seen[4] = {0, 0, 0, 0}, h, rc;
@@ -203,9 +205,9 @@ static int tag_pattern(cicd_branch_policy *p, const cicd_node *n)
 			if (!end || h == 4) {
 				cicd_buf_dispose(&re);
 				return node_error(n, CICD_EVALIDATE,
-						  "tag pattern %s: unknown placeholder (use {major}, {minor}, {patch}, "
-						  "{prerelease})",
-						  t);
+				                  "tag pattern %s: unknown placeholder (use {major}, {minor}, {patch}, "
+				                  "{prerelease})",
+				                  t);
 			}
 			if (seen[h]++) {
 				cicd_buf_dispose(&re);
@@ -271,8 +273,9 @@ static int load_root(cicd_branch_policy *p, const cicd_node *root, const cicd_po
 		const char *k = scalar(kn) ? scalar(kn) : "";
 		if (!strcmp(k, "version")) {
 			if (!cicd__node_is(v, "1"))
-				return node_error(v, CICD_EUNSUPPORTED, "policy version %s is not supported (this is 1)",
-						  scalar(v) ? scalar(v) : "?");
+				return node_error(v, CICD_EUNSUPPORTED,
+				                  "policy version %s is not supported (this is 1)",
+				                  scalar(v) ? scalar(v) : "?");
 		} else if (!strcmp(k, "branches")) {
 			branches = v;
 		} else if (!strcmp(k, "merge_requests")) {
@@ -289,8 +292,8 @@ static int load_root(cicd_branch_policy *p, const cicd_node *root, const cicd_po
 		return rc;
 	if (branches->u.map.count > opts->max_branch_kinds)
 		return cicd__error_set_at(CICD_ELIMIT, branches->file, branches->line, branches->column,
-					  "%zu branch kinds, more than the limit of %zu", branches->u.map.count,
-					  opts->max_branch_kinds);
+		                          "%zu branch kinds, more than the limit of %zu", branches->u.map.count,
+		                          opts->max_branch_kinds);
 	p->kinds = cicd__calloc(branches->u.map.count ? branches->u.map.count : 1, sizeof *p->kinds);
 	if (!p->kinds)
 		return cicd__error_oom();
@@ -305,7 +308,8 @@ static int load_root(cicd_branch_policy *p, const cicd_node *root, const cicd_po
 		return rc;
 	if (!p->tag_re) {
 		/* the default release tag: v{major}.{minor}.{patch} */
-		static const char def[] = "v(?P<major>0|[1-9][0-9]*)\\.(?P<minor>0|[1-9][0-9]*)\\.(?P<patch>0|[1-9][0-9]*)";
+		static const char def[] =
+		    "v(?P<major>0|[1-9][0-9]*)\\.(?P<minor>0|[1-9][0-9]*)\\.(?P<patch>0|[1-9][0-9]*)";
 		if ((rc = compile(&p->tag_re, root, def, sizeof def - 1)))
 			return rc;
 		p->tag_template = cicd__strdup("v{major}.{minor}.{patch}");
@@ -316,7 +320,7 @@ static int load_root(cicd_branch_policy *p, const cicd_node *root, const cicd_po
 }
 
 int cicd_policy_load_buffer(cicd_branch_policy **out, const char *data, size_t len, const char *name,
-			    const cicd_policy_options *opts)
+                            const cicd_policy_options *opts)
 {
 	cicd_policy_options def = CICD_POLICY_OPTIONS_INIT;
 	cicd_document_options dopts = CICD_DOCUMENT_OPTIONS_INIT;
@@ -331,8 +335,8 @@ int cicd_policy_load_buffer(cicd_branch_policy **out, const char *data, size_t l
 	if (!name)
 		name = "<policy>";
 	if (len > opts->max_bytes)
-		return cicd__error_set_at(CICD_ELIMIT, name, 0, 0, "policy is %zu bytes, over the limit of %zu bytes", len,
-					  opts->max_bytes);
+		return cicd__error_set_at(CICD_ELIMIT, name, 0, 0, "policy is %zu bytes, over the limit of %zu bytes",
+		                          len, opts->max_bytes);
 	dopts.max_bytes = opts->max_bytes;
 	dopts.max_depth = 16;
 	dopts.max_alias_expansion = 100000;

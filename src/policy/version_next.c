@@ -87,8 +87,8 @@ static int rank(cicd_semver_release k)
 }
 
 int cicd_policy_next_version(cicd_semver **out, cicd_semver_release *bump, const cicd_semver *last,
-		      const char *const *messages, const size_t *lengths, size_t count,
-		      const cicd_policy_next_options *opts)
+                             const char *const *messages, const size_t *lengths, size_t count,
+                             const cicd_policy_next_options *opts)
 {
 	cicd_policy_next_options def = CICD_POLICY_NEXT_OPTIONS_INIT;
 	cicd_semver_release want = CICD_SEMVER_NONE, apply;
@@ -103,7 +103,8 @@ int cicd_policy_next_version(cicd_semver **out, cicd_semver_release *bump, const
 	if (opts->pre_id && (!*opts->pre_id || !cicd__semver_valid_prerelease(opts->pre_id, strlen(opts->pre_id), 0)))
 		return cicd__error_set(CICD_EINVALID, "invalid pre-release identifier \"%.64s\"", opts->pre_id);
 	for (i = 0; i < count; i++) {
-		cicd_semver_release k = cicd_policy_commit_bump(messages[i], lengths ? lengths[i] : strlen(messages[i]));
+		cicd_semver_release k =
+		    cicd_policy_commit_bump(messages[i], lengths ? lengths[i] : strlen(messages[i]));
 		if (rank(k) > rank(want))
 			want = k;
 	}
@@ -125,14 +126,14 @@ int cicd_policy_next_version(cicd_semver **out, cicd_semver_release *bump, const
 	}
 	if (opts->pre_id) {
 		cicd_buf pre = CICD_BUF_INIT;
-		unsigned long long n = opts->pre_number == (unsigned long long)-1 ? (unsigned long long)count
-										  : opts->pre_number;
+		unsigned long long n =
+		    opts->pre_number == (unsigned long long)-1 ? (unsigned long long)count : opts->pre_number;
 		rc = cicd__buf_printf(&pre, "%s.%llu", opts->pre_id, n);
 		if (!rc)
 			rc = cicd__semver_make(&next, cicd_semver_major(base), strlen(cicd_semver_major(base)),
-					       cicd_semver_minor(base), strlen(cicd_semver_minor(base)),
-					       cicd_semver_patch(base), strlen(cicd_semver_patch(base)), pre.ptr, pre.size, "",
-					       0);
+			                       cicd_semver_minor(base), strlen(cicd_semver_minor(base)),
+			                       cicd_semver_patch(base), strlen(cicd_semver_patch(base)), pre.ptr,
+			                       pre.size, "", 0);
 		cicd_buf_dispose(&pre);
 		cicd_semver_free(base);
 		if (rc)

@@ -141,7 +141,8 @@ static int desugar_token(cicd_buf *out, const char *tok, size_t n, int loose, in
 				rc = cicd__buf_putc(&b, ' ') ? CICD_ENOMEM : 0;
 			first = 0;
 			if (!rc)
-				rc = cicd__range_rewrite_step(&t, p + st, i - st, loose ? STEP_XRANGE_LOOSE : STEP_XRANGE, ip);
+				rc = cicd__range_rewrite_step(&t, p + st, i - st,
+				                              loose ? STEP_XRANGE_LOOSE : STEP_XRANGE, ip);
 			if (!rc && cicd__buf_put(&b, t.ptr ? t.ptr : "", t.size))
 				rc = CICD_ENOMEM;
 			cicd_buf_dispose(&t);
@@ -212,7 +213,7 @@ static int parse_comparator(comparator *c, const char *s, size_t n, const cicd_s
 	else
 		c->op = oplen == 2 ? OP_GE : OP_GT;
 	rc = cicd__semver_parse_mode(&c->v, s + sp[2].start, (size_t)(sp[2].end - sp[2].start),
-				     loose ? SEMVER_MODE_LOOSE : SEMVER_MODE_NODE, opts->max_length);
+	                             loose ? SEMVER_MODE_LOOSE : SEMVER_MODE_NODE, opts->max_length);
 	if (rc) {
 		if (rc == CICD_EPARSE || rc == CICD_ELIMIT)
 			return invalid_range("comparator", s, n);
@@ -574,7 +575,8 @@ static int test_set(const comparator *c, size_t n, const cicd_semver *v, int inc
 		if (!comp_test(&c[i], v))
 			return 0;
 	if (v->plen[SV_PRE] && !include_pre) {
-		/* a pre-release only matches through a comparator with a pre-release on the same [major, minor, patch] */
+		/* a pre-release only matches through a comparator with a pre-release on the same [major, minor, patch]
+		 */
 		for (i = 0; i < n; i++)
 			if (c[i].v && c[i].v->plen[SV_PRE] && same_main(c[i].v, v))
 				return 1;
@@ -590,7 +592,7 @@ int cicd_semver_range_test(const cicd_semver_range *r, const cicd_semver *v)
 		return 0;
 	for (i = 0; i < r->nsets; i++) {
 		if (test_set(r->comps + start, r->set_end[i] - start, v,
-			     (r->flags & CICD_SEMVER_INCLUDE_PRERELEASE) != 0))
+		             (r->flags & CICD_SEMVER_INCLUDE_PRERELEASE) != 0))
 			return 1;
 		start = r->set_end[i];
 	}

@@ -48,7 +48,7 @@ enum {
 
 /* Mode bits of the rewriting steps. */
 #define RANGE_INCLUDE_PRE 1 /* includePrerelease */
-#define RANGE_EXACT 2       /* node's bounded patterns: the range has a run of over 250 [a-zA-Z0-9-] */
+#define RANGE_EXACT       2 /* node's bounded patterns: the range has a run of over 250 [a-zA-Z0-9-] */
 
 /* The compiled patterns, exact (node's bounds) or fast (unbounded); compiled on first use. 0 or an error. */
 int cicd__range_patterns(cicd_regex *const **out, int exact);

@@ -18,11 +18,15 @@
 #include "range_patterns.h"
 #include "semver_internal.h"
 
-static const char *const PATTERNS[RX_COUNT] = {
-	RX_SRC_HYPHENRANGE, RX_SRC_HYPHENRANGELOOSE, RX_SRC_COMPARATORTRIM, RX_SRC_TILDETRIM, RX_SRC_CARETTRIM,
-	RX_SRC_TILDE,	    RX_SRC_TILDELOOSE,	     RX_SRC_CARET,	   RX_SRC_CARETLOOSE, RX_SRC_XRANGE,
-	RX_SRC_XRANGELOOSE, RX_SRC_STAR,	     RX_SRC_GTE0,	   RX_SRC_GTE0PRE,    RX_SRC_COMPARATOR,
-	RX_SRC_COMPARATORLOOSE, RX_SRC_BUILD,	     RX_SRC_BUILDSTRIP};
+static const char *const PATTERNS[RX_COUNT] = {RX_SRC_HYPHENRANGE,    RX_SRC_HYPHENRANGELOOSE,
+                                               RX_SRC_COMPARATORTRIM, RX_SRC_TILDETRIM,
+                                               RX_SRC_CARETTRIM,      RX_SRC_TILDE,
+                                               RX_SRC_TILDELOOSE,     RX_SRC_CARET,
+                                               RX_SRC_CARETLOOSE,     RX_SRC_XRANGE,
+                                               RX_SRC_XRANGELOOSE,    RX_SRC_STAR,
+                                               RX_SRC_GTE0,           RX_SRC_GTE0PRE,
+                                               RX_SRC_COMPARATOR,     RX_SRC_COMPARATORLOOSE,
+                                               RX_SRC_BUILD,          RX_SRC_BUILDSTRIP};
 
 /* Compiled once per process on first use; immutable afterwards, so threads share them. [0] fast, [1] exact. */
 static cicd_regex *g_rx[2][RX_COUNT];
@@ -65,7 +69,7 @@ int cicd__range_patterns(cicd_regex *const **out, int exact)
 		cicd_buf_dispose(&src);
 		if (rc < 0) {
 			rc = rc == CICD_ENOMEM ? cicd__error_oom()
-					       : cicd__error_set(rc, "compiling the range pattern %d: %s", i, err);
+			                       : cicd__error_set(rc, "compiling the range pattern %d: %s", i, err);
 			break;
 		}
 	}
@@ -149,7 +153,7 @@ typedef int (*replace_fn)(cicd_buf *out, const groups *g, int include_pre);
  * when global. None of the patterns can match empty text.
  */
 static int rx_replace(cicd_buf *out, const char *s, size_t n, const cicd_regex *re, int global, replace_fn fn,
-		      int include_pre)
+                      int include_pre)
 {
 	cicd_regex_span sp[16];
 	size_t pos = 0;
@@ -348,7 +352,7 @@ int cicd__range_rewrite_step(cicd_buf *out, const char *s, size_t n, int step, i
 	case STEP_HYPHEN:
 	case STEP_HYPHEN_LOOSE:
 		return rx_replace(out, s, n, rx[step == STEP_HYPHEN ? RX_HYPHENRANGE : RX_HYPHENRANGELOOSE], 0,
-				  rep_hyphen, include_pre);
+		                  rep_hyphen, include_pre);
 	case STEP_TRIM_COMPARATOR:
 		return rx_replace(out, s, n, rx[RX_COMPARATORTRIM], 1, rep_trim_comparator, include_pre);
 	case STEP_TRIM_TILDE:
@@ -360,15 +364,15 @@ int cicd__range_rewrite_step(cicd_buf *out, const char *s, size_t n, int step, i
 	case STEP_CARET:
 	case STEP_CARET_LOOSE:
 		return rx_replace(out, s, n, rx[step == STEP_CARET ? RX_CARET : RX_CARETLOOSE], 0, rep_caret,
-				  include_pre);
+		                  include_pre);
 	case STEP_TILDE:
 	case STEP_TILDE_LOOSE:
 		return rx_replace(out, s, n, rx[step == STEP_TILDE ? RX_TILDE : RX_TILDELOOSE], 0, rep_tilde,
-				  include_pre);
+		                  include_pre);
 	case STEP_XRANGE:
 	case STEP_XRANGE_LOOSE:
 		return rx_replace(out, s, n, rx[step == STEP_XRANGE ? RX_XRANGE : RX_XRANGELOOSE], 0, rep_xrange,
-				  include_pre);
+		                  include_pre);
 	case STEP_STAR:
 		return rx_replace(out, s, n, rx[RX_STAR], 0, rep_empty, include_pre);
 	case STEP_GTE0:

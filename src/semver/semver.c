@@ -27,8 +27,9 @@ size_t cicd__js_space(const char *s, size_t len)
 		return 0;
 	if (u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80) /* U+1680 */
 		return 3;
-	if (u[0] == 0xe2 && u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8a) || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf))
-		return 3; /* U+2000..200A, U+2028, U+2029, U+202F */
+	if (u[0] == 0xe2 && u[1] == 0x80 &&
+	    ((u[2] >= 0x80 && u[2] <= 0x8a) || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf))
+		return 3;                                 /* U+2000..200A, U+2028, U+2029, U+202F */
 	if (u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f) /* U+205F */
 		return 3;
 	if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) /* U+3000 */
@@ -176,8 +177,9 @@ static size_t strip_zeros(const char *s, size_t *start, size_t end)
 static int parse_error(const char *text, size_t len, size_t col, const char *why)
 {
 	int shown = len > 64 ? 64 : (int)len;
-	return cicd__error_set_at(CICD_EPARSE, "", 1, (unsigned int)col + 1, "not a version: \"%.*s%s\" (column %zu: %s)",
-				  shown, text, len > 64 ? "..." : "", col + 1, why);
+	return cicd__error_set_at(CICD_EPARSE, "", 1, (unsigned int)col + 1,
+	                          "not a version: \"%.*s%s\" (column %zu: %s)", shown, text, len > 64 ? "..." : "",
+	                          col + 1, why);
 }
 
 /* A main-version number: strict is `0|[1-9][0-9]*`, loose any digits. */
@@ -290,8 +292,8 @@ static int check_spans(spans *sp, const char *text, size_t len, semver_mode mode
 }
 
 int cicd__semver_make(cicd_semver **out, const char *major, size_t major_len, const char *minor, size_t minor_len,
-		      const char *patch, size_t patch_len, const char *pre, size_t pre_len, const char *build,
-		      size_t build_len)
+                      const char *patch, size_t patch_len, const char *pre, size_t pre_len, const char *build,
+                      size_t build_len)
 {
 	const char *src[5] = {major, minor, patch, pre, build};
 	size_t n[5] = {major_len, minor_len, patch_len, pre_len, build_len}, total, pos = 0, p;
@@ -352,8 +354,8 @@ int cicd__semver_parse_mode(cicd_semver **out, const char *text, size_t len, sem
 		n[i] = sp.b[i] - sp.a[i];
 	}
 	if (mode != SEMVER_MODE_LOOSE)
-		return cicd__semver_make(out, text + a[0], n[0], text + a[1], n[1], text + a[2], n[2], text + a[3], n[3],
-					 text + a[4], n[4]);
+		return cicd__semver_make(out, text + a[0], n[0], text + a[1], n[1], text + a[2], n[2], text + a[3],
+		                         n[3], text + a[4], n[4]);
 	/* loose: numbers lose their leading zeros, in the main version and in numeric pre-release identifiers */
 	for (i = 0; i < 3; i++)
 		n[i] = strip_zeros(text, &a[i], sp.b[i]);
@@ -377,7 +379,7 @@ int cicd__semver_parse_mode(cicd_semver **out, const char *text, size_t len, sem
 				prebuf[w++] = text[p++];
 		}
 		rc = cicd__semver_make(out, text + a[0], n[0], text + a[1], n[1], text + a[2], n[2], prebuf, w,
-				       text + a[4], n[4]);
+		                       text + a[4], n[4]);
 	}
 	if (prebuf != pre)
 		cicd__free(prebuf);
@@ -389,9 +391,8 @@ int cicd_semver_parse(cicd_semver **out, const char *text, size_t len, const cic
 	cicd_semver_options def = CICD_SEMVER_OPTIONS_INIT;
 	if (!opts)
 		opts = &def;
-	return cicd__semver_parse_mode(out, text, len, (opts->flags & CICD_SEMVER_LOOSE) ? SEMVER_MODE_LOOSE
-											: SEMVER_MODE_SPEC,
-				       opts->max_length);
+	return cicd__semver_parse_mode(
+	    out, text, len, (opts->flags & CICD_SEMVER_LOOSE) ? SEMVER_MODE_LOOSE : SEMVER_MODE_SPEC, opts->max_length);
 }
 
 int cicd_semver_dup(cicd_semver **out, const cicd_semver *v)
@@ -401,7 +402,7 @@ int cicd_semver_dup(cicd_semver **out, const cicd_semver *v)
 		return cicd__error_set(CICD_EINVALID, "cicd_semver_dup: NULL argument");
 	t = v->text;
 	return cicd__semver_make(out, t + v->off[0], v->plen[0], t + v->off[1], v->plen[1], t + v->off[2], v->plen[2],
-				 t + v->off[3], v->plen[3], t + v->off[4], v->plen[4]);
+	                         t + v->off[3], v->plen[3], t + v->off[4], v->plen[4]);
 }
 
 void cicd_semver_free(cicd_semver *v)
@@ -562,6 +563,7 @@ int cicd_semver_compare_str(int *out, const char *a, const char *b, const cicd_s
 			return 0;
 		}
 	}
-	*out = cmp_pre_text(a + sa.a[SV_PRE], sa.b[SV_PRE] - sa.a[SV_PRE], b + sb.a[SV_PRE], sb.b[SV_PRE] - sb.a[SV_PRE]);
+	*out =
+	    cmp_pre_text(a + sa.a[SV_PRE], sa.b[SV_PRE] - sa.a[SV_PRE], b + sb.a[SV_PRE], sb.b[SV_PRE] - sb.a[SV_PRE]);
 	return 0;
 }

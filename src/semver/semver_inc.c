@@ -6,8 +6,8 @@
 #include "core/error.h"
 #include "semver_internal.h"
 
-static const char *const RELEASE_NAMES[] = {"none",	"major", "premajor",   "minor",  "preminor",
-					    "patch", "prepatch", "prerelease", "release"};
+static const char *const RELEASE_NAMES[] = {"none",  "major",    "premajor",   "minor",  "preminor",
+                                            "patch", "prepatch", "prerelease", "release"};
 
 const char *cicd_semver_release_name(cicd_semver_release kind)
 {
@@ -244,7 +244,7 @@ static int do_inc(bump *b, cicd_semver_release kind, const char *id, size_t idle
 }
 
 int cicd_semver_inc(cicd_semver **out, const cicd_semver *v, cicd_semver_release kind, const char *preid,
-		    const cicd_semver_options *opts)
+                    const cicd_semver_options *opts)
 {
 	bump b;
 	size_t idlen = preid ? strlen(preid) : 0;
@@ -268,7 +268,7 @@ int cicd_semver_inc(cicd_semver **out, const cicd_semver *v, cicd_semver_release
 		rc = do_inc(&b, kind, preid, idlen);
 	if (!rc)
 		rc = cicd__semver_make(out, b.num[0].ptr, b.num[0].size, b.num[1].ptr, b.num[1].size, b.num[2].ptr,
-				       b.num[2].size, b.pre.size ? b.pre.ptr : "", b.pre.size, "", 0);
+		                       b.num[2].size, b.pre.size ? b.pre.ptr : "", b.pre.size, "", 0);
 	bump_dispose(&b);
 	return rc;
 }
@@ -290,16 +290,18 @@ cicd_semver_release cicd_semver_diff(const cicd_semver *a, const cicd_semver *b)
 		if (lo_minor0 && lo_patch0)
 			return CICD_SEMVER_MAJOR;
 		for (i = 0; i < 3; i++)
-			if (lo->plen[i] != hi->plen[i] || memcmp(lo->text + lo->off[i], hi->text + hi->off[i], lo->plen[i]))
+			if (lo->plen[i] != hi->plen[i] ||
+			    memcmp(lo->text + lo->off[i], hi->text + hi->off[i], lo->plen[i]))
 				main_same = 0;
 		if (main_same)
 			return !lo_minor0 && lo_patch0 ? CICD_SEMVER_MINOR : CICD_SEMVER_PATCH;
 	}
 	for (i = 0; i < 3; i++) {
 		if (a->plen[i] != b->plen[i] || memcmp(a->text + a->off[i], b->text + b->off[i], a->plen[i])) {
-			static const cicd_semver_release plain[3] = {CICD_SEMVER_MAJOR, CICD_SEMVER_MINOR, CICD_SEMVER_PATCH};
+			static const cicd_semver_release plain[3] = {CICD_SEMVER_MAJOR, CICD_SEMVER_MINOR,
+			                                             CICD_SEMVER_PATCH};
 			static const cicd_semver_release pre[3] = {CICD_SEMVER_PREMAJOR, CICD_SEMVER_PREMINOR,
-								   CICD_SEMVER_PREPATCH};
+			                                           CICD_SEMVER_PREPATCH};
 			return hi_pre ? pre[i] : plain[i];
 		}
 	}
@@ -351,7 +353,7 @@ int cicd_semver_coerce(cicd_semver **out, const char *text, size_t len, const ci
 	}
 	if (!found)
 		return cicd__error_set(CICD_ENOTFOUND, "no version found in \"%.*s\"", len > 64 ? 64 : (int)len,
-				       text ? text : "");
+		                       text ? text : "");
 	rc = cicd__buf_put(&b, text + ms, me - ms);
 	if (!rc)
 		rc = cicd__buf_putc(&b, '.');
@@ -363,7 +365,7 @@ int cicd_semver_coerce(cicd_semver **out, const char *text, size_t len, const ci
 		rc = pe ? cicd__buf_put(&b, text + ps, pe - ps) : cicd__buf_putc(&b, '0');
 	if (!rc)
 		rc = cicd__semver_parse_mode(out, b.ptr, b.size, SEMVER_MODE_NODE,
-					     opts ? opts->max_length : CICD_SEMVER_DEFAULT_MAX_LENGTH);
+		                             opts ? opts->max_length : CICD_SEMVER_DEFAULT_MAX_LENGTH);
 	cicd_buf_dispose(&b);
 	return rc;
 }

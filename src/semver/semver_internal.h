@@ -38,8 +38,8 @@ int cicd__semver_parse_mode(cicd_semver **out, const char *text, size_t len, sem
 
 /* Builds a version from already valid, normalized parts (pre and build may be empty). */
 int cicd__semver_make(cicd_semver **out, const char *major, size_t major_len, const char *minor, size_t minor_len,
-		      const char *patch, size_t patch_len, const char *pre, size_t pre_len, const char *build,
-		      size_t build_len);
+                      const char *patch, size_t patch_len, const char *pre, size_t pre_len, const char *build,
+                      size_t build_len);
 
 /* Length in bytes of the JavaScript whitespace character at s (\s and String.trim()), or 0. */
 size_t cicd__js_space(const char *s, size_t len);

@@ -52,7 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cicd_semver_parse(&v, text, size, &opts) == 0) {
 		for (i = CICD_SEMVER_MAJOR; i <= CICD_SEMVER_RELEASE; i++) {
 			if (cicd_semver_inc(&n, v, (cicd_semver_release)i, (data[0] & 4) ? "rc.1" : NULL, &opts) == 0) {
-				if (cicd_semver_compare(n, v) < 0 && i != CICD_SEMVER_RELEASE && i != CICD_SEMVER_PRERELEASE)
+				if (cicd_semver_compare(n, v) < 0 && i != CICD_SEMVER_RELEASE &&
+				    i != CICD_SEMVER_PRERELEASE)
 					__builtin_trap(); /* only release and a prerelease with a new preid go down */
 				cicd_semver_free(n);
 			}

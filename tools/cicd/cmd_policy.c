@@ -8,7 +8,7 @@
 #include <cicd/policy.h>
 
 static const char USAGE[] = "cicd policy check -p POLICY (--push BRANCH | --mr SOURCE:TARGET |\n"
-			    "                         --tag TAG --on BRANCH [--existing TAG]...) [--format json]";
+                            "                         --tag TAG --on BRANCH [--existing TAG]...) [--format json]";
 
 static void print_text(const cicd_policy_result *r, const char *what)
 {
@@ -17,7 +17,8 @@ static void print_text(const cicd_policy_result *r, const char *what)
 	printf("%s: %s%s%s%s\n", cicd_policy_result_allowed(r) ? "allowed" : "denied", what, *kind ? " (" : "", kind,
 	       *kind ? ")" : "");
 	for (i = 0; i < cicd_policy_result_violation_count(r); i++)
-		printf("  %s: %s\n", cicd_policy_result_violation_rule(r, i), cicd_policy_result_violation_message(r, i));
+		printf("  %s: %s\n", cicd_policy_result_violation_rule(r, i),
+		       cicd_policy_result_violation_message(r, i));
 	for (i = 0; i < cicd_policy_result_capture_count(r); i++)
 		printf("  %s = %s\n", cicd_policy_result_capture_name(r, i), cicd_policy_result_capture_value(r, i));
 }
@@ -70,13 +71,13 @@ int cmd_policy(int argc, char **argv)
 		}
 		*slot = argv[++i];
 	}
-	rc = !path ? cli_usage(USAGE, "no policy given (-p POLICY)")
+	rc = !path                          ? cli_usage(USAGE, "no policy given (-p POLICY)")
 	     : (!!push + !!mr + !!tag) != 1 ? cli_usage(USAGE, "give exactly one of --push, --mr, --tag")
-	     : tag && !on ? cli_usage(USAGE, "--tag needs --on BRANCH")
-	     : !tag && (on || nexisting) ? cli_usage(USAGE, "--on and --existing go with --tag")
-	     : mr && !strchr(mr, ':') ? cli_usage(USAGE, "--mr takes SOURCE:TARGET")
+	     : tag && !on                   ? cli_usage(USAGE, "--tag needs --on BRANCH")
+	     : !tag && (on || nexisting)    ? cli_usage(USAGE, "--on and --existing go with --tag")
+	     : mr && !strchr(mr, ':')       ? cli_usage(USAGE, "--mr takes SOURCE:TARGET")
 	     : strcmp(format, "text") && strcmp(format, "json") ? cli_usage(USAGE, "--format is text or json")
-										: 0;
+	                                                        : 0;
 	if (rc) {
 		free(existing);
 		return rc;

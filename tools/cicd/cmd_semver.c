@@ -12,14 +12,14 @@
 #include <cicd/semver.h>
 
 static const char USAGE[] =
-	"cicd semver valid [--loose] (V... | -)\n"
-	"       cicd semver compare [--loose] (A B | -)          -1, 0 or 1; '-' reads A<TAB>B lines\n"
-	"       cicd semver sort [--loose] [--reverse]            versions on stdin, one a line\n"
-	"       cicd semver inc [--loose] [--preid ID] (V TYPE | -)  '-' reads V<TAB>TYPE[<TAB>PREID] lines\n"
-	"       cicd semver satisfies [--loose] [--include-prerelease] (RANGE V | -)  '-' reads RANGE<TAB>V lines\n"
-	"       cicd semver range [--loose] [--include-prerelease] (RANGE... | -)  the desugared range\n"
-	"       cicd semver diff [--loose] A B\n"
-	"       cicd semver coerce TEXT...";
+    "cicd semver valid [--loose] (V... | -)\n"
+    "       cicd semver compare [--loose] (A B | -)          -1, 0 or 1; '-' reads A<TAB>B lines\n"
+    "       cicd semver sort [--loose] [--reverse]            versions on stdin, one a line\n"
+    "       cicd semver inc [--loose] [--preid ID] (V TYPE | -)  '-' reads V<TAB>TYPE[<TAB>PREID] lines\n"
+    "       cicd semver satisfies [--loose] [--include-prerelease] (RANGE V | -)  '-' reads RANGE<TAB>V lines\n"
+    "       cicd semver range [--loose] [--include-prerelease] (RANGE... | -)  the desugared range\n"
+    "       cicd semver diff [--loose] A B\n"
+    "       cicd semver coerce TEXT...";
 
 typedef struct {
 	cicd_semver_options opts;
@@ -53,7 +53,8 @@ static int parse_args(semver_cli *cli, int argc, char **argv)
 		} else if (!strcmp(argv[i], "--")) {
 			for (i++; i < argc; i++)
 				cli->args[cli->nargs++] = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1] && argv[i][1] != '-' && !(argv[i][1] >= '0' && argv[i][1] <= '9'))
+		} else if (argv[i][0] == '-' && argv[i][1] && argv[i][1] != '-' &&
+		           !(argv[i][1] >= '0' && argv[i][1] <= '9'))
 			return cli_usage(USAGE, "unknown option '%s'", argv[i]);
 		else if (argv[i][0] == '-' && argv[i][1] == '-')
 			return cli_usage(USAGE, "unknown option '%s'", argv[i]);

@@ -14,7 +14,7 @@
 int cmd_version_next(int argc, char **argv);
 
 static const char USAGE[] =
-	"cicd version next --from TAG [-p POLICY] [--pre ID [--number N]] [-z] [--format text|json|tag] < MESSAGES";
+    "cicd version next --from TAG [-p POLICY] [--pre ID [--number N]] [-z] [--format text|json|tag] < MESSAGES";
 
 /* Splits the input into messages, in place; returns the count or -1. */
 static long split(char *all, size_t len, int nul, const char ***msgs, size_t **lens)
@@ -32,7 +32,7 @@ static long split(char *all, size_t len, int nul, const char ***msgs, size_t **l
 		} else if (nul && all[i] == '\0') {
 			cut = 1, end = i, next = i + 1;
 		} else if (!nul && (i == 0 || all[i - 1] == '\n') && len - i >= 3 && !memcmp(all + i, "---", 3) &&
-			   (i + 3 == len || all[i + 3] == '\n')) {
+		           (i + 3 == len || all[i + 3] == '\n')) {
 			cut = 1, end = i, next = i + 3 + (i + 3 < len);
 		}
 		if (!cut) {
@@ -82,9 +82,10 @@ int cmd_version_next(int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: %s\n\nReads commit messages (Conventional Commits) from stdin, separated by a line "
-			       "`---`\n(or by NUL bytes with -z), and prints the version after TAG (docs/policy.md).\n",
-			       USAGE);
+			printf(
+			    "usage: %s\n\nReads commit messages (Conventional Commits) from stdin, separated by a line "
+			    "`---`\n(or by NUL bytes with -z), and prints the version after TAG (docs/policy.md).\n",
+			    USAGE);
 			return EXIT_OK;
 		}
 		if (i + 1 >= argc)
@@ -147,8 +148,8 @@ int cmd_version_next(int argc, char **argv)
 				printf("%s\n", tag.ptr);
 			}
 		} else if (!strcmp(format, "json")) {
-			printf("{\"from\":\"%s\",\"commits\":%ld,\"bump\":\"%s\",\"version\":\"%s\"}\n", cicd_semver_text(last),
-			       n, cicd_semver_release_name(bump), cicd_semver_text(next));
+			printf("{\"from\":\"%s\",\"commits\":%ld,\"bump\":\"%s\",\"version\":\"%s\"}\n",
+			       cicd_semver_text(last), n, cicd_semver_release_name(bump), cicd_semver_text(next));
 		} else {
 			printf("%s\n", cicd_semver_text(next));
 		}

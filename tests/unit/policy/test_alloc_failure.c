@@ -109,10 +109,10 @@ static int range_ops(void)
 }
 
 static const char POLICY[] = "branches:\n"
-			     "  master: {pattern: master, protected: true, release: true}\n"
-			     "  feature: {pattern: 'feature/(?P<issue>[0-9]+)-(?P<slug>.+)'}\n"
-			     "merge_requests: {feature: [master]}\n"
-			     "tags: {release: 'v{major}.{minor}.{patch}'}\n";
+                             "  master: {pattern: master, protected: true, release: true}\n"
+                             "  feature: {pattern: 'feature/(?P<issue>[0-9]+)-(?P<slug>.+)'}\n"
+                             "merge_requests: {feature: [master]}\n"
+                             "tags: {release: 'v{major}.{minor}.{patch}'}\n";
 
 static int policy_ops(void)
 {
@@ -166,5 +166,5 @@ static void test_policy_survives_every_allocation_failure(void)
 }
 
 CICD_SUITE(policy_alloc, CICD_TEST(test_semver_survives_every_allocation_failure),
-	   CICD_TEST(test_range_parse_survives_every_allocation_failure),
-	   CICD_TEST(test_policy_survives_every_allocation_failure))
+           CICD_TEST(test_range_parse_survives_every_allocation_failure),
+           CICD_TEST(test_policy_survives_every_allocation_failure))

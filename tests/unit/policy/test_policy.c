@@ -7,19 +7,19 @@
 #include "test.h"
 
 static const char FLOW[] = "version: 1\n"
-			   "branches:\n"
-			   "  master: {pattern: master, protected: true, release: true}\n"
-			   "  dev: {pattern: dev, protected: yes}\n"
-			   "  feature:\n"
-			   "    pattern: 'feature/(?P<issue>[1-9][0-9]*)-(?P<slug>[a-z0-9-]+)'\n"
-			   "    description: feature/<issue>-<slug>\n"
-			   "  hotfix: {pattern: 'hotfix/(?P<slug>.+)'}\n"
-			   "merge_requests:\n"
-			   "  feature: [dev]\n"
-			   "  dev: master\n"
-			   "  hotfix: [master, dev]\n"
-			   "tags:\n"
-			   "  release: 'v{major}.{minor}.{patch}'\n";
+                           "branches:\n"
+                           "  master: {pattern: master, protected: true, release: true}\n"
+                           "  dev: {pattern: dev, protected: yes}\n"
+                           "  feature:\n"
+                           "    pattern: 'feature/(?P<issue>[1-9][0-9]*)-(?P<slug>[a-z0-9-]+)'\n"
+                           "    description: feature/<issue>-<slug>\n"
+                           "  hotfix: {pattern: 'hotfix/(?P<slug>.+)'}\n"
+                           "merge_requests:\n"
+                           "  feature: [dev]\n"
+                           "  dev: master\n"
+                           "  hotfix: [master, dev]\n"
+                           "tags:\n"
+                           "  release: 'v{major}.{minor}.{patch}'\n";
 
 static cicd_branch_policy *load(const char *yaml)
 {
@@ -45,19 +45,21 @@ static void load_fails(const char *yaml, int code, unsigned int line, unsigned i
 static void test_policy_errors_point_at_the_node(void)
 {
 	load_fails("branches:\n  a: {pattern: 'x(', protected: true}\n", CICD_EVALIDATE, 2, 16,
-		   "invalid pattern 'x(': missing ): x(");
+	           "invalid pattern 'x(': missing ): x(");
 	load_fails("branches:\n  a: {pattern: x, protect: true}\n", CICD_EVALIDATE, 2, 19,
-		   "unknown key 'protect' in branch kind 'a'");
+	           "unknown key 'protect' in branch kind 'a'");
 	load_fails("branches:\n  a: {pattern: x, protected: maybe}\n", CICD_EVALIDATE, 2, 30,
-		   "protected must be true or false");
+	           "protected must be true or false");
 	load_fails("branches:\n  a: {pattern: x}\nmerge_requests:\n  a: [b]\n", CICD_EVALIDATE, 4, 7,
-		   "merge_requests target 'b' is not a branch kind");
+	           "merge_requests target 'b' is not a branch kind");
 	load_fails("branches:\n  a: {pattern: x}\ntags:\n  release: 'v{major}.{minor}'\n", CICD_EVALIDATE, 4, 12,
-		   "tag pattern v{major}.{minor} has no {patch}");
+	           "tag pattern v{major}.{minor} has no {patch}");
 	load_fails("branches:\n  a: {pattern: x}\ntags:\n  release: 'v{major}.{minor}.{build}'\n", CICD_EVALIDATE, 4,
-		   12, "tag pattern v{major}.{minor}.{build}: unknown placeholder (use {major}, {minor}, {patch}, "
-		       "{prerelease})");
-	load_fails("version: 2\nbranches: {}\n", CICD_EUNSUPPORTED, 1, 10, "policy version 2 is not supported (this is 1)");
+	           12,
+	           "tag pattern v{major}.{minor}.{build}: unknown placeholder (use {major}, {minor}, {patch}, "
+	           "{prerelease})");
+	load_fails("version: 2\nbranches: {}\n", CICD_EUNSUPPORTED, 1, 10,
+	           "policy version 2 is not supported (this is 1)");
 	load_fails("tags: {}\n", CICD_EVALIDATE, 1, 1, "the policy has no branches");
 	load_fails("branches:\n  a: {description: x}\n", CICD_EVALIDATE, 2, 6, "branch kind 'a' has no pattern");
 }
@@ -86,15 +88,15 @@ static void test_push_classifies_branches_with_captures(void)
 	CU_ASSERT_EQUAL(cicd_policy_result_allowed(r), 0);
 	CICD_ASSERT_STR(cicd_policy_result_violation_rule(r, 0), "protected-branch");
 	CICD_ASSERT_STR(cicd_policy_result_violation_message(r, 0),
-			"branch 'master' is protected: changes reach it by merge request, not by a direct push");
+	                "branch 'master' is protected: changes reach it by merge request, not by a direct push");
 	cicd_policy_result_free(r);
 
 	r = push(p, "feature/0-x");
 	CU_ASSERT_EQUAL(cicd_policy_result_allowed(r), 0);
 	CICD_ASSERT_STR(cicd_policy_result_violation_rule(r, 0), "branch-name");
 	CICD_ASSERT_STR(cicd_policy_result_violation_message(r, 0),
-			"branch 'feature/0-x' matches no branch kind of the policy (allowed: master, dev, "
-			"feature/<issue>-<slug>, hotfix/(?P<slug>.+))");
+	                "branch 'feature/0-x' matches no branch kind of the policy (allowed: master, dev, "
+	                "feature/<issue>-<slug>, hotfix/(?P<slug>.+))");
 	cicd_policy_result_free(r);
 
 	/* the pattern must match the whole name */
@@ -132,14 +134,14 @@ static void test_merge_requests_follow_the_flows(void)
 	CU_ASSERT_EQUAL(cicd_policy_result_allowed(r), 0);
 	CU_ASSERT_EQUAL(cicd_policy_result_to_json(&json, r), 0);
 	CICD_ASSERT_STR(json.ptr, "{\"event\":\"merge_request\",\"allowed\":false,\"kind\":\"feature\",\"violations\":["
-				  "{\"rule\":\"merge-flow\",\"message\":\"merge requests from feature into master are "
-				  "not allowed (feature merges into: dev)\"}],\"captures\":{\"source.issue\":\"7\","
-				  "\"source.slug\":\"a\"}}");
+	                          "{\"rule\":\"merge-flow\",\"message\":\"merge requests from feature into master are "
+	                          "not allowed (feature merges into: dev)\"}],\"captures\":{\"source.issue\":\"7\","
+	                          "\"source.slug\":\"a\"}}");
 	cicd_buf_dispose(&json);
 	cicd_policy_result_free(r);
 	r = mr(p, "master", "dev");
 	CICD_ASSERT_STR(cicd_policy_result_violation_message(r, 0),
-			"merge requests from master are not allowed (asked: into dev)");
+	                "merge requests from master are not allowed (asked: into dev)");
 	cicd_policy_result_free(r);
 	r = mr(p, "wip", "dev");
 	CU_ASSERT_EQUAL(cicd_policy_result_violation_count(r), 1);
@@ -164,17 +166,17 @@ static void test_release_tags_on_release_branch_and_increasing(void)
 	CU_ASSERT_EQUAL(cicd_policy_check_tag(&r, p, "v1.9.0", "dev", existing, 4), 0);
 	CU_ASSERT_EQUAL(cicd_policy_result_violation_count(r), 2);
 	CICD_ASSERT_STR(cicd_policy_result_violation_message(r, 0),
-			"release tag 'v1.9.0' is on branch 'dev'; release tags are made only on master");
+	                "release tag 'v1.9.0' is on branch 'dev'; release tags are made only on master");
 	CICD_ASSERT_STR(cicd_policy_result_violation_rule(r, 1), "tag-order");
 	CICD_ASSERT_STR(cicd_policy_result_violation_message(r, 1),
-			"release tag 'v1.9.0' is not greater than the existing release tag 'v1.10.0'");
+	                "release tag 'v1.9.0' is not greater than the existing release tag 'v1.10.0'");
 	cicd_policy_result_free(r);
 	CU_ASSERT_EQUAL(cicd_policy_check_tag(&r, p, "v1.10.0", "master", existing, 4), 0);
 	CICD_ASSERT_STR(cicd_policy_result_violation_rule(r, 0), "tag-order");
 	cicd_policy_result_free(r);
 	CU_ASSERT_EQUAL(cicd_policy_check_tag(&r, p, "v01.2.3", "master", NULL, 0), 0);
 	CICD_ASSERT_STR(cicd_policy_result_violation_message(r, 0),
-			"tag 'v01.2.3' does not match the release tag pattern v{major}.{minor}.{patch}");
+	                "tag 'v01.2.3' does not match the release tag pattern v{major}.{minor}.{patch}");
 	cicd_policy_result_free(r);
 	CU_ASSERT_EQUAL(cicd_policy_tag_version(&v, p, "v3.4.5"), 0);
 	CICD_ASSERT_STR(cicd_semver_text(v), "3.4.5");
@@ -186,7 +188,7 @@ static void test_release_tags_on_release_branch_and_increasing(void)
 static void test_release_tag_formats_versions_with_the_pattern(void)
 {
 	cicd_branch_policy *p = load("branches: {m: {pattern: m, release: true}}\n"
-				     "tags: {release: 'rel-{major}_{minor}_{patch}-{prerelease}'}\n");
+	                             "tags: {release: 'rel-{major}_{minor}_{patch}-{prerelease}'}\n");
 	cicd_semver *v = NULL, *back = NULL;
 	cicd_buf out = CICD_BUF_INIT;
 	CU_ASSERT_EQUAL_FATAL(cicd_semver_parse(&v, "2.3.4-rc.1", 10, NULL), 0);
@@ -200,7 +202,7 @@ static void test_release_tag_formats_versions_with_the_pattern(void)
 	CU_ASSERT_EQUAL_FATAL(cicd_semver_parse(&v, "2.3.4", 5, NULL), 0);
 	CU_ASSERT_EQUAL(cicd_policy_release_tag(&out, p, v), CICD_EINVALID);
 	CICD_ASSERT_STR(cicd_error_last()->message,
-			"version 2.3.4 does not fit the release tag pattern rel-{major}_{minor}_{patch}-{prerelease}");
+	                "version 2.3.4 does not fit the release tag pattern rel-{major}_{minor}_{patch}-{prerelease}");
 	cicd_semver_free(v);
 	cicd_buf_dispose(&out);
 	cicd_policy_free(p);
@@ -212,21 +214,21 @@ static void test_commit_bumps_follow_conventional_commits(void)
 		const char *msg;
 		cicd_semver_release want;
 	} cases[] = {
-		{"feat: add x", CICD_SEMVER_MINOR},
-		{"feat(api): add x\n\nbody", CICD_SEMVER_MINOR},
-		{"Feat: case does not matter", CICD_SEMVER_MINOR},
-		{"fix: y", CICD_SEMVER_PATCH},
-		{"perf(db): faster", CICD_SEMVER_PATCH},
-		{"docs: z", CICD_SEMVER_NONE},
-		{"refactor!: drop the old API", CICD_SEMVER_MAJOR},
-		{"feat(api)!: new shape", CICD_SEMVER_MAJOR},
-		{"chore: deps\n\nBREAKING CHANGE: node 20 needed", CICD_SEMVER_MAJOR},
-		{"fix: y\n\nBREAKING-CHANGE: gone", CICD_SEMVER_MAJOR},
-		{"fix: y\n\nbreaking change: lower case is not the footer", CICD_SEMVER_PATCH},
-		{"feat:no space", CICD_SEMVER_NONE},
-		{"feat(): empty scope", CICD_SEMVER_NONE},
-		{"Merge branch 'feature/80-x' into 'dev'", CICD_SEMVER_NONE},
-		{"feature: not a type we bump", CICD_SEMVER_NONE},
+	    {"feat: add x", CICD_SEMVER_MINOR},
+	    {"feat(api): add x\n\nbody", CICD_SEMVER_MINOR},
+	    {"Feat: case does not matter", CICD_SEMVER_MINOR},
+	    {"fix: y", CICD_SEMVER_PATCH},
+	    {"perf(db): faster", CICD_SEMVER_PATCH},
+	    {"docs: z", CICD_SEMVER_NONE},
+	    {"refactor!: drop the old API", CICD_SEMVER_MAJOR},
+	    {"feat(api)!: new shape", CICD_SEMVER_MAJOR},
+	    {"chore: deps\n\nBREAKING CHANGE: node 20 needed", CICD_SEMVER_MAJOR},
+	    {"fix: y\n\nBREAKING-CHANGE: gone", CICD_SEMVER_MAJOR},
+	    {"fix: y\n\nbreaking change: lower case is not the footer", CICD_SEMVER_PATCH},
+	    {"feat:no space", CICD_SEMVER_NONE},
+	    {"feat(): empty scope", CICD_SEMVER_NONE},
+	    {"Merge branch 'feature/80-x' into 'dev'", CICD_SEMVER_NONE},
+	    {"feature: not a type we bump", CICD_SEMVER_NONE},
 	};
 	size_t i;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -279,8 +281,9 @@ static void test_next_version_takes_the_largest_bump_and_the_0x_rules(void)
 	CICD_ASSERT_STR(next("9007199254740993.0.0", breaking, 2, NULL, &bump), "9007199254740994.0.0");
 }
 
-CICD_SUITE(policy, CICD_TEST(test_policy_errors_point_at_the_node), CICD_TEST(test_push_classifies_branches_with_captures),
-	   CICD_TEST(test_merge_requests_follow_the_flows), CICD_TEST(test_release_tags_on_release_branch_and_increasing),
-	   CICD_TEST(test_commit_bumps_follow_conventional_commits),
-	   CICD_TEST(test_release_tag_formats_versions_with_the_pattern),
-	   CICD_TEST(test_next_version_takes_the_largest_bump_and_the_0x_rules))
+CICD_SUITE(policy, CICD_TEST(test_policy_errors_point_at_the_node),
+           CICD_TEST(test_push_classifies_branches_with_captures), CICD_TEST(test_merge_requests_follow_the_flows),
+           CICD_TEST(test_release_tags_on_release_branch_and_increasing),
+           CICD_TEST(test_commit_bumps_follow_conventional_commits),
+           CICD_TEST(test_release_tag_formats_versions_with_the_pattern),
+           CICD_TEST(test_next_version_takes_the_largest_bump_and_the_0x_rules))

@@ -31,31 +31,31 @@ static int sat(const char *range, const char *version, unsigned int flags)
 static void test_ranges_desugar_as_node_semver(void)
 {
 	static const char *cases[][2] = {
-		{"^1.2.3", ">=1.2.3 <2.0.0-0"},
-		{"^0.2.3", ">=0.2.3 <0.3.0-0"},
-		{"^0.0.3", ">=0.0.3 <0.0.4-0"},
-		{"^1.2.3-beta.2", ">=1.2.3-beta.2 <2.0.0-0"},
-		{"^0.x", "<1.0.0-0"}, /* >=0.0.0 is dropped as any */
-		{"~1.2.3", ">=1.2.3 <1.3.0-0"},
-		{"~>1.2", ">=1.2.0 <1.3.0-0"},
-		{"~1", ">=1.0.0 <2.0.0-0"},
-		{"1.2.x", ">=1.2.0 <1.3.0-0"},
-		{"1.x || >=2.5.0 || 5.0.0 - 7.2.3", ">=1.0.0 <2.0.0-0||>=2.5.0||>=5.0.0 <=7.2.3"},
-		{"1.2 - 2.3", ">=1.2.0 <2.4.0-0"},
-		{">1", ">=2.0.0"},
-		{">1.2", ">=1.3.0"},
-		{"<=1.2", "<1.3.0-0"},
-		{"<1.x", "<1.0.0-0"},
-		{">*", "<0.0.0-0"},
-		{"", "*"},
-		{"x", "*"},
-		{">=0.0.0", "*"},
-		{"1.2.3+build", "1.2.3"},
-		{">= 1.2.3   < 2", ">=1.2.3 <2.0.0-0"},
-		{"=1.2.3 1.2.3", "1.2.3"},
-		{"<0.0.0-0 || 1.2.3", "1.2.3"},
-		{"1.2.3 || *", "*"},
-		{"v1.2.3", "1.2.3"},
+	    {"^1.2.3", ">=1.2.3 <2.0.0-0"},
+	    {"^0.2.3", ">=0.2.3 <0.3.0-0"},
+	    {"^0.0.3", ">=0.0.3 <0.0.4-0"},
+	    {"^1.2.3-beta.2", ">=1.2.3-beta.2 <2.0.0-0"},
+	    {"^0.x", "<1.0.0-0"}, /* >=0.0.0 is dropped as any */
+	    {"~1.2.3", ">=1.2.3 <1.3.0-0"},
+	    {"~>1.2", ">=1.2.0 <1.3.0-0"},
+	    {"~1", ">=1.0.0 <2.0.0-0"},
+	    {"1.2.x", ">=1.2.0 <1.3.0-0"},
+	    {"1.x || >=2.5.0 || 5.0.0 - 7.2.3", ">=1.0.0 <2.0.0-0||>=2.5.0||>=5.0.0 <=7.2.3"},
+	    {"1.2 - 2.3", ">=1.2.0 <2.4.0-0"},
+	    {">1", ">=2.0.0"},
+	    {">1.2", ">=1.3.0"},
+	    {"<=1.2", "<1.3.0-0"},
+	    {"<1.x", "<1.0.0-0"},
+	    {">*", "<0.0.0-0"},
+	    {"", "*"},
+	    {"x", "*"},
+	    {">=0.0.0", "*"},
+	    {"1.2.3+build", "1.2.3"},
+	    {">= 1.2.3   < 2", ">=1.2.3 <2.0.0-0"},
+	    {"=1.2.3 1.2.3", "1.2.3"},
+	    {"<0.0.0-0 || 1.2.3", "1.2.3"},
+	    {"1.2.3 || *", "*"},
+	    {"v1.2.3", "1.2.3"},
 	};
 	size_t i;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -146,7 +146,7 @@ static void test_max_and_min_satisfying_pick_the_first_of_equals(void)
 }
 
 CICD_SUITE(semver_range, CICD_TEST(test_ranges_desugar_as_node_semver),
-	   CICD_TEST(test_invalid_ranges_fail_with_the_comparator), CICD_TEST(test_range_length_limit_is_an_option),
-	   CICD_TEST(test_runs_over_250_characters_follow_node_bounds),
-	   CICD_TEST(test_satisfies_applies_comparators_and_prerelease_rule),
-	   CICD_TEST(test_max_and_min_satisfying_pick_the_first_of_equals))
+           CICD_TEST(test_invalid_ranges_fail_with_the_comparator), CICD_TEST(test_range_length_limit_is_an_option),
+           CICD_TEST(test_runs_over_250_characters_follow_node_bounds),
+           CICD_TEST(test_satisfies_applies_comparators_and_prerelease_rule),
+           CICD_TEST(test_max_and_min_satisfying_pick_the_first_of_equals))

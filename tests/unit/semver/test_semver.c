@@ -47,11 +47,12 @@ static void test_parse_gives_parts_and_normalized_text(void)
 
 static void test_strict_parse_follows_the_spec_grammar(void)
 {
-	static const char *bad[] = {"v1.2.3", " 1.2.3", "1.2.3 ", "01.2.3", "1.02.3", "1.2.03", "1.2", "1.2.3.4",
-				    "1.2.3-", "1.2.3+", "1.2.3-01", "1.2.3-a..b", "1.2.3+a..b", "1.2.3beta", "=1.2.3",
-				    "", "1.2.3-a_b", "-1.2.3"};
-	static const char *good[] = {"0.0.0", "1.2.3-0", "1.2.3--", "1.2.3-0a", "1.2.3-a-b.c", "1.2.3+001",
-				     "1.2.3-rc.1+build.1", "1.0.0-x.7.z.92"};
+	static const char *bad[] = {"v1.2.3",     " 1.2.3",    "1.2.3 ", "01.2.3", "1.02.3",    "1.2.03",
+	                            "1.2",        "1.2.3.4",   "1.2.3-", "1.2.3+", "1.2.3-01",  "1.2.3-a..b",
+	                            "1.2.3+a..b", "1.2.3beta", "=1.2.3", "",       "1.2.3-a_b", "-1.2.3"};
+	static const char *good[] = {
+	    "0.0.0",         "1.2.3-0", "1.2.3--", "1.2.3-0a", "1.2.3-a-b.c", "1.2.3+001", "1.2.3-rc.1+build.1",
+	    "1.0.0-x.7.z.92"};
 	size_t i;
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		cicd_semver *v = parse_flags(bad[i], 0);
@@ -76,17 +77,21 @@ static void test_parse_error_names_the_column(void)
 	CU_ASSERT_EQUAL(cicd_semver_parse(&v, "1.2.x", 5, NULL), CICD_EPARSE);
 	CICD_ASSERT_STR(cicd_error_last()->message, "not a version: \"1.2.x\" (column 5: expected a number)");
 	CU_ASSERT_EQUAL(cicd_semver_parse(&v, "1.2.3-a..b", 10, NULL), CICD_EPARSE);
-	CICD_ASSERT_STR(cicd_error_last()->message,
-			"not a version: \"1.2.3-a..b\" (column 9: expected an identifier)");
+	CICD_ASSERT_STR(cicd_error_last()->message, "not a version: \"1.2.3-a..b\" (column 9: expected an identifier)");
 	CU_ASSERT_PTR_NULL(v);
 }
 
 static void test_loose_parse_normalizes_as_node_semver(void)
 {
-	static const char *cases[][2] = {{" v1.2.3 ", "1.2.3"},	     {"=v 01.02.03", "1.2.3"},
-					 {"1.2.3beta.01", "1.2.3-beta.1"}, {"1.2.34.5", "1.2.3-4.5"},
-					 {"1.2.3-", "1.2.3--"},	     {"\xc2\xa0" "1.2.3\xef\xbb\xbf", "1.2.3"},
-					 {"1.2.3-+b", "1.2.3--+b"}};
+	static const char *cases[][2] = {{" v1.2.3 ", "1.2.3"},
+	                                 {"=v 01.02.03", "1.2.3"},
+	                                 {"1.2.3beta.01", "1.2.3-beta.1"},
+	                                 {"1.2.34.5", "1.2.3-4.5"},
+	                                 {"1.2.3-", "1.2.3--"},
+	                                 {"\xc2\xa0"
+	                                  "1.2.3\xef\xbb\xbf",
+	                                  "1.2.3"},
+	                                 {"1.2.3-+b", "1.2.3--+b"}};
 	size_t i;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		cicd_semver *v = parse_flags(cases[i][0], CICD_SEMVER_LOOSE);
@@ -116,9 +121,10 @@ static void test_length_limit_is_an_option(void)
 
 static void test_precedence_follows_the_spec_example(void)
 {
-	static const char *order[] = {"1.0.0-alpha",	  "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-				      "1.0.0-beta.2",	  "1.0.0-beta.11", "1.0.0-rc.1",       "1.0.0",
-				      "1.0.1",		  "1.1.0",	   "2.0.0",	       "10.0.0"};
+	static const char *order[] = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
+	                              "1.0.0-beta",  "1.0.0-beta.2",  "1.0.0-beta.11",
+	                              "1.0.0-rc.1",  "1.0.0",         "1.0.1",
+	                              "1.1.0",       "2.0.0",         "10.0.0"};
 	size_t i, j;
 	for (i = 0; i < sizeof order / sizeof order[0]; i++)
 		for (j = 0; j < sizeof order / sizeof order[0]; j++)
@@ -172,10 +178,15 @@ static void test_sort_is_stable_and_orders_build_metadata(void)
 
 static void test_sort_orders_numbers_of_any_length(void)
 {
-	static const char *in[] = {"100000000000000000000.0.0", "9.0.0", "99999999999999999999.1.0",
-				   "99999999999999999999.0.0", "18446744073709551615.0.0", "9.0.0-rc.1"};
-	static const char *want[] = {"9.0.0-rc.1", "9.0.0", "18446744073709551615.0.0", "99999999999999999999.0.0",
-				     "99999999999999999999.1.0", "100000000000000000000.0.0"};
+	static const char *in[] = {"100000000000000000000.0.0", "9.0.0",
+	                           "99999999999999999999.1.0",  "99999999999999999999.0.0",
+	                           "18446744073709551615.0.0",  "9.0.0-rc.1"};
+	static const char *want[] = {"9.0.0-rc.1",
+	                             "9.0.0",
+	                             "18446744073709551615.0.0",
+	                             "99999999999999999999.0.0",
+	                             "99999999999999999999.1.0",
+	                             "100000000000000000000.0.0"};
 	cicd_semver *v[6];
 	size_t i;
 	for (i = 0; i < 6; i++)
@@ -279,9 +290,10 @@ static void test_coerce_finds_the_first_version_like_run(void)
 }
 
 CICD_SUITE(semver, CICD_TEST(test_parse_gives_parts_and_normalized_text),
-	   CICD_TEST(test_strict_parse_follows_the_spec_grammar), CICD_TEST(test_parse_error_names_the_column),
-	   CICD_TEST(test_loose_parse_normalizes_as_node_semver), CICD_TEST(test_length_limit_is_an_option),
-	   CICD_TEST(test_precedence_follows_the_spec_example), CICD_TEST(test_numbers_beyond_2_53_compare_exactly),
-	   CICD_TEST(test_compare_str_parses_without_allocating),
-	   CICD_TEST(test_sort_is_stable_and_orders_build_metadata), CICD_TEST(test_sort_orders_numbers_of_any_length), CICD_TEST(test_inc_follows_node_semver),
-	   CICD_TEST(test_diff_names_the_largest_change), CICD_TEST(test_coerce_finds_the_first_version_like_run))
+           CICD_TEST(test_strict_parse_follows_the_spec_grammar), CICD_TEST(test_parse_error_names_the_column),
+           CICD_TEST(test_loose_parse_normalizes_as_node_semver), CICD_TEST(test_length_limit_is_an_option),
+           CICD_TEST(test_precedence_follows_the_spec_example), CICD_TEST(test_numbers_beyond_2_53_compare_exactly),
+           CICD_TEST(test_compare_str_parses_without_allocating),
+           CICD_TEST(test_sort_is_stable_and_orders_build_metadata), CICD_TEST(test_sort_orders_numbers_of_any_length),
+           CICD_TEST(test_inc_follows_node_semver), CICD_TEST(test_diff_names_the_largest_change),
+           CICD_TEST(test_coerce_finds_the_first_version_like_run))
