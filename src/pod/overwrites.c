@@ -256,8 +256,7 @@ int cicd__pod_effective(pod_effective *e, const cicd_job_payload *job, const cic
 {
 	int rc;
 	size_t i;
-	memset(e, 0, sizeof *e);
-	cicd__arena_init(&e->arena, 4096);
+	/* e is zeroed and its arena set up by the caller, which may have used the arena already */
 	e->ns = cfg->ns;
 	e->service_account = cfg->service_account;
 	e->build = cfg->build;

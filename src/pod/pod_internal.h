@@ -179,6 +179,24 @@ struct cicd_runner_config {
 	const cicd_node *host_aliases;
 };
 
+/* --- variables after expansion (expand.c) --- */
+
+typedef struct pod_var {
+	const job_var *var;
+	char *value; /* expanded once unless raw */
+	size_t len;
+	char *path;  /* the file a file variable stands for */
+	int secret;  /* masked, not public, or took such a value through a reference */
+	int tainted; /* took a secret value through a reference */
+	int last;    /* the last variable of its key (the one that counts) */
+} pod_var;
+
+/* The job's variables expanded as GitLab Runner does; arena-allocated, in payload order. */
+int cicd__pod_vars(pod_var **out, cicd_arena *arena, const cicd_job_payload *job, const char *secrets_dir);
+
+/* Expands $NAME / ${NAME} in s with expanded variables; *secret_ref gets the first secret one used. */
+int cicd__pod_expand(cicd_buf *out, const pod_var *vars, size_t n, const char *s, const pod_var **secret_ref);
+
 /* --- settings after the job's KUBERNETES_* overwrites (overwrites.c) --- */
 
 typedef struct pod_kv {

@@ -242,13 +242,14 @@ static int write_secret(render_ctx *c)
 	    (rc = cicd__json_kv_string(w, "type", "Opaque")) || (rc = cicd__json_key(w, "data")) ||
 	    (rc = cicd__json_begin_object(w)))
 		return rc;
-	for (i = 0; i < c->job->variable_count; i++) {
-		const job_var *v = &c->job->variables[i];
+	for (i = 0; i < c->nvars; i++) {
+		const pod_var *v = &c->vars[i];
 		char key[300];
-		if (cicd__render_public(v) || cicd__payload_var(c->job, v->key) != v)
+		if (!v->last || cicd__render_in_env(v))
 			continue;
-		snprintf(key, sizeof key, "%s-%s", (v->flags & CICD_JOB_PAYLOAD_VAR_FILE) ? "file" : "env", v->key);
-		if ((rc = write_b64(w, key, v->value, v->value_len)))
+		snprintf(key, sizeof key, "%s-%s", (v->var->flags & CICD_JOB_PAYLOAD_VAR_FILE) ? "file" : "env",
+		         v->var->key);
+		if ((rc = write_b64(w, key, v->value, v->len)))
 			return rc;
 	}
 	if (c->job->token && (rc = write_b64(w, "job-token", c->job->token, strlen(c->job->token))))
@@ -327,8 +328,7 @@ static int write_registry_secret(render_ctx *c)
 /* Service container names: the first alias that is a free DNS-1123 label, else svc-<index>. */
 static void service_name(render_ctx *c, size_t i, char names[][64])
 {
-	const job_image *svc = &c->job->services[i];
-	const char *a = svc->alias;
+	const char *a = c->svc_alias[i];
 	size_t k;
 	while (a && *a) {
 		char cand[64];
@@ -377,8 +377,7 @@ static int host_aliases(render_ctx *c, pod_kvs *hosts)
 	size_t i;
 	int rc;
 	for (i = 0; i < c->job->service_count; i++) {
-		const job_image *svc = &c->job->services[i];
-		const char *a = svc->alias, *slash;
+		const char *a = c->svc_alias[i], *slash;
 		char derived[256];
 		size_t n, k;
 		while (a && *a) {
@@ -389,7 +388,7 @@ static int host_aliases(render_ctx *c, pod_kvs *hosts)
 			a += strspn(a, " ,");
 		}
 		/* "group/postgres:15" -> "group-postgres", as GitLab Runner names services */
-		snprintf(derived, sizeof derived, "%s", svc->name);
+		snprintf(derived, sizeof derived, "%s", c->svc_image[i]);
 		derived[strcspn(derived, "@")] = '\0';
 		slash = strrchr(derived, '/');
 		n = strlen(derived);
@@ -525,7 +524,7 @@ static int write_pod(render_ctx *c, const char *image)
 		return cicd__error_oom();
 	for (i = 0; i < job->service_count; i++) {
 		service_name(c, i, names);
-		if ((rc = image_allowed(c, job->services[i].name, &cfg->allowed_services, "allowed_services",
+		if ((rc = image_allowed(c, c->svc_image[i], &cfg->allowed_services, "allowed_services",
 		                        job->services[i].node)) ||
 		    (rc = pull_policy(c, &job->services[i], &policy)))
 			goto out;
@@ -616,25 +615,89 @@ static int has_registry_credentials(const cicd_job_payload *job)
 	return 0;
 }
 
+/* A name from the job, expanded; a reference to a secret variable is refused (the name lands in the Pod spec). */
+static int expand_name(render_ctx *c, const char *tmpl, const cicd_node *where, const char *what, const char **out)
+{
+	cicd_buf b = CICD_BUF_INIT;
+	const pod_var *ref = NULL;
+	char msg[400];
+	int rc = cicd__pod_expand(&b, c->vars, c->nvars, tmpl, &ref);
+	if (!rc && ref) {
+		snprintf(msg, sizeof msg, "%s \"%.200s\" refers to the secret variable %s", what, tmpl, ref->var->key);
+		rc = denied_at(where, msg);
+	}
+	if (!rc && !(*out = cicd__arena_strndup(&c->eff.arena, b.ptr ? b.ptr : "", b.size)))
+		rc = cicd__error_oom();
+	cicd_buf_dispose(&b);
+	return rc;
+}
+
+/* GitLab Runner's expandContainerOptions: image and service names and aliases, and service variables. */
+static int expand_containers(render_ctx *c)
+{
+	const cicd_job_payload *job = c->job;
+	size_t i, k;
+	int rc;
+	if (job->image.name && job->image.name[0]) {
+		if ((rc = expand_name(c, job->image.name, job->image.node, "image", &c->image)))
+			return rc;
+	} else if (c->cfg->image && (rc = expand_name(c, c->cfg->image, NULL, "image", &c->image))) {
+		return rc;
+	}
+	if (!job->service_count)
+		return 0;
+	c->svc_image = cicd__arena_calloc(&c->eff.arena, job->service_count, sizeof *c->svc_image);
+	c->svc_alias = cicd__arena_calloc(&c->eff.arena, job->service_count, sizeof *c->svc_alias);
+	c->svc_env = cicd__arena_calloc(&c->eff.arena, job->service_count, sizeof *c->svc_env);
+	if (!c->svc_image || !c->svc_alias || !c->svc_env)
+		return cicd__error_oom();
+	for (i = 0; i < job->service_count; i++) {
+		const job_image *svc = &job->services[i];
+		if ((rc = expand_name(c, svc->name, svc->node, "service", &c->svc_image[i])) ||
+		    (rc = expand_name(c, svc->alias ? svc->alias : "", svc->node, "service alias", &c->svc_alias[i])))
+			return rc;
+		for (k = 0; k < svc->variable_count; k++) {
+			const job_var *v = &svc->variables[k];
+			const char *value;
+			char what[128];
+			if (!(v->flags & CICD_JOB_PAYLOAD_VAR_PUBLIC) || (v->flags & CICD_JOB_PAYLOAD_VAR_MASKED))
+				continue; /* never in a Pod spec */
+			snprintf(what, sizeof what, "service variable %.64s", v->key);
+			if ((rc = cicd__payload_check_key(v)) ||
+			    (rc = expand_name(c, (v->flags & CICD_JOB_PAYLOAD_VAR_RAW) ? "" : v->value, v->node, what,
+			                      &value)) ||
+			    (rc = cicd__kvs_set(&c->eff.arena, &c->svc_env[i], v->key, strlen(v->key),
+			                        (v->flags & CICD_JOB_PAYLOAD_VAR_RAW) ? v->value : value,
+			                        (v->flags & CICD_JOB_PAYLOAD_VAR_RAW) ? v->value_len : strlen(value))))
+				return rc;
+		}
+	}
+	return 0;
+}
+
 static int render(render_ctx *c, cicd_buf *json)
 {
 	const cicd_job_payload *job = c->job;
 	const cicd_runner_config *cfg = c->cfg;
-	const char *image = job->image.name && job->image.name[0] ? job->image.name : cfg->image;
 	size_t i;
 	int rc;
-	if (!image)
-		return cicd__error_set(CICD_EVALIDATE,
-		                       "the job names no image and the runner configuration sets no image");
 	for (i = 0; i < job->variable_count; i++)
 		if ((rc = cicd__payload_check_key(&job->variables[i])))
 			return rc;
+	cicd__pod_paths(job, cfg, c->scripts, c->logs, c->secrets, sizeof c->scripts);
+	if ((rc = cicd__pod_vars(&c->vars, &c->eff.arena, job, c->secrets)))
+		return rc;
+	c->nvars = job->variable_count;
+	if ((rc = expand_containers(c)))
+		return rc;
+	if (!c->image || !c->image[0])
+		return cicd__error_set(CICD_EVALIDATE,
+		                       "the job names no image and the runner configuration sets no image");
 	if (job->image.name && job->image.name[0] &&
-	    (rc = image_allowed(c, image, &cfg->allowed_images, "allowed_images", job->image.node)))
+	    (rc = image_allowed(c, c->image, &cfg->allowed_images, "allowed_images", job->image.node)))
 		return rc;
 	if ((rc = make_names(c)) || (rc = cicd__pod_effective(&c->eff, job, cfg, c->opts.flags)))
 		return rc;
-	cicd__pod_paths(job, cfg, c->scripts, c->logs, c->secrets, sizeof c->scripts);
 	c->repo_volume = 1;
 	for (i = 0; i < cfg->volume_count; i++) {
 		const char *n = cfg->volumes[i].name;
@@ -651,7 +714,7 @@ static int render(render_ctx *c, cicd_buf *json)
 	if ((rc = cicd__json_begin_object(c->w)) || (rc = cicd__json_kv_string(c->w, "apiVersion", "v1")) ||
 	    (rc = cicd__json_kv_string(c->w, "kind", "List")) || (rc = cicd__json_key(c->w, "items")) ||
 	    (rc = cicd__json_begin_array(c->w)) || (rc = write_secret(c)) ||
-	    (c->has_registry && (rc = write_registry_secret(c))) || (rc = write_pod(c, image)) ||
+	    (c->has_registry && (rc = write_registry_secret(c))) || (rc = write_pod(c, c->image)) ||
 	    (rc = cicd__json_end_array(c->w)) || (rc = cicd__json_end_object(c->w))) {
 		cicd__json_abandon(c->w);
 		return rc;

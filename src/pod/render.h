@@ -18,11 +18,17 @@ typedef struct render_ctx {
 	char registry_name[96];
 	char scripts[512], logs[512], secrets[512];
 	int repo_volume; /* 0 when a user volume is mounted at builds_dir */
+	pod_var *vars;   /* the job's variables, expanded */
+	size_t nvars;
+	const char *image;      /* the build image, expanded */
+	const char **svc_image; /* service images and aliases, expanded */
+	const char **svc_alias;
+	pod_kvs *svc_env; /* each service's own public variables, expanded, by key */
 	int has_registry;
 } render_ctx;
 
-/* 1 when a variable goes to the Pod env (public, not masked, not a file). */
-int cicd__render_public(const job_var *v);
+/* 1 when a variable goes to the Pod env: the last of its key, public, not masked, not a file, not tainted. */
+int cicd__render_in_env(const pod_var *v);
 
 int cicd__render_security_context(render_ctx *c, const cicd_node *sc, const job_image *img, int with_global);
 int cicd__render_build_container(render_ctx *c, const char *image, const char *policy);

@@ -248,77 +248,75 @@ static int write_mounts(render_ctx *c, unsigned int which)
 	return cicd__json_end_array(w);
 }
 
-static int write_env_var(cicd_json_writer *w, const job_var *v)
+static int write_env_var(cicd_json_writer *w, const char *key, const char *value, size_t len)
 {
-	int rc;
-	if ((rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "name", v->key)))
-		return rc;
-	if ((rc = cicd__json_key(w, "value")))
-		return rc;
-	{
-		/* '$' becomes "$$" so that the kubelet does not expand $(VAR) references */
-		cicd_buf b = CICD_BUF_INIT;
-		size_t i;
-		for (i = 0; !rc && i < v->value_len; i++)
-			rc = v->value[i] == '$' ? cicd__buf_put(&b, "$$", 2) : cicd__buf_putc(&b, v->value[i]);
-		if (!rc)
-			rc = cicd__json_string_n(w, b.ptr ? b.ptr : "", b.size);
-		cicd_buf_dispose(&b);
-		if (rc)
-			return rc;
-	}
-	return cicd__json_end_object(w);
-}
-
-int cicd__render_public(const job_var *v)
-{
-	return (v->flags & CICD_JOB_PAYLOAD_VAR_PUBLIC) &&
-	       !(v->flags & (CICD_JOB_PAYLOAD_VAR_MASKED | CICD_JOB_PAYLOAD_VAR_FILE));
-}
-
-/* The build container's env: the job's public variables (last one of a key wins, at its first position). */
-static int write_build_env(render_ctx *c)
-{
-	cicd_json_writer *w = c->w;
+	cicd_buf b = CICD_BUF_INIT;
 	size_t i;
-	int rc, any = 0;
-	for (i = 0; i < c->job->variable_count; i++) {
-		const job_var *v = &c->job->variables[i];
-		if (!cicd__render_public(v) || cicd__payload_var(c->job, v->key) != v)
-			continue;
-		if (!any && ((rc = cicd__json_key(w, "env")) || (rc = cicd__json_begin_array(w))))
-			return rc;
-		any = 1;
-		if ((rc = write_env_var(w, v)))
-			return rc;
-	}
-	return any ? cicd__json_end_array(w) : 0;
+	int rc;
+	if ((rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "name", key)) ||
+	    (rc = cicd__json_key(w, "value")))
+		return rc;
+	/* '$' becomes "$$" so that the kubelet does not expand $(VAR) references */
+	for (i = 0; !rc && i < len; i++)
+		rc = value[i] == '$' ? cicd__buf_put(&b, "$$", 2) : cicd__buf_putc(&b, value[i]);
+	if (!rc)
+		rc = cicd__json_string_n(w, b.ptr ? b.ptr : "", b.size);
+	cicd_buf_dispose(&b);
+	return rc ? rc : cicd__json_end_object(w);
 }
 
-/* A service's env: the job's public variables, then the service's own public ones. */
-static int write_service_env(render_ctx *c, const job_image *svc)
+int cicd__render_in_env(const pod_var *v)
+{
+	return v->last && !v->secret && !(v->var->flags & CICD_JOB_PAYLOAD_VAR_FILE);
+}
+
+/* The job's public variables (the last one of a key, at its position), expanded. */
+static int write_job_env(render_ctx *c, const job_image *svc, int *any)
 {
 	cicd_json_writer *w = c->w;
 	size_t i, k;
+	int rc;
+	for (i = 0; i < c->nvars; i++) {
+		const pod_var *v = &c->vars[i];
+		int shadowed = 0;
+		if (!cicd__render_in_env(v))
+			continue;
+		for (k = 0; svc && k < svc->variable_count; k++)
+			shadowed |= !strcmp(svc->variables[k].key, v->var->key);
+		if (shadowed)
+			continue; /* the service's own variable wins */
+		if (!*any && ((rc = cicd__json_key(w, "env")) || (rc = cicd__json_begin_array(w))))
+			return rc;
+		*any = 1;
+		if ((rc = write_env_var(w, v->var->key, v->value, v->len)))
+			return rc;
+	}
+	return 0;
+}
+
+static int write_build_env(render_ctx *c)
+{
 	int rc, any = 0;
-	for (i = 0; i < c->job->variable_count + svc->variable_count; i++) {
-		const job_var *v =
-		    i < c->job->variable_count ? &c->job->variables[i] : &svc->variables[i - c->job->variable_count];
-		int later = 0;
-		if (!cicd__render_public(v))
-			continue;
-		if (i < c->job->variable_count && cicd__payload_var(c->job, v->key) != v)
-			continue;
-		for (k = 0; k < svc->variable_count; k++)
-			if (&svc->variables[k] != v && !strcmp(svc->variables[k].key, v->key) &&
-			    (i < c->job->variable_count || &svc->variables[k] > v))
-				later = 1;
-		if (later)
-			continue;
+	if ((rc = write_job_env(c, NULL, &any)))
+		return rc;
+	return any ? cicd__json_end_array(c->w) : 0;
+}
+
+/* A service's env: the job's public variables, then the service's own public ones (expanded with the job's). */
+static int write_service_env(render_ctx *c, size_t index)
+{
+	const job_image *svc = &c->job->services[index];
+	const pod_kvs *own = &c->svc_env[index];
+	cicd_json_writer *w = c->w;
+	size_t k;
+	int rc, any = 0;
+	if ((rc = write_job_env(c, svc, &any)))
+		return rc;
+	for (k = 0; k < own->count; k++) {
 		if (!any && ((rc = cicd__json_key(w, "env")) || (rc = cicd__json_begin_array(w))))
 			return rc;
 		any = 1;
-		if ((rc = write_env_var(w, v)))
+		if ((rc = write_env_var(w, own->items[k].key, own->items[k].value, strlen(own->items[k].value))))
 			return rc;
 	}
 	return any ? cicd__json_end_array(w) : 0;
@@ -389,9 +387,9 @@ int cicd__render_service_container(render_ctx *c, size_t i, const char *name, co
 	size_t k;
 	int rc;
 	if ((rc = cicd__json_begin_object(w)) || (rc = cicd__json_kv_string(w, "name", name)) ||
-	    (rc = cicd__json_kv_string(w, "image", svc->name)) || (rc = write_pull_policy(c, policy)) ||
+	    (rc = cicd__json_kv_string(w, "image", c->svc_image[i])) || (rc = write_pull_policy(c, policy)) ||
 	    (rc = write_strs(w, "command", &svc->entrypoint)) || (rc = write_strs(w, "args", &svc->command)) ||
-	    (rc = write_service_env(c, svc)))
+	    (rc = write_service_env(c, i)))
 		return rc;
 	if (svc->port_count) {
 		if ((rc = cicd__json_key(w, "ports")) || (rc = cicd__json_begin_array(w)))

@@ -74,17 +74,18 @@ static const job_step *find_step(const cicd_job_payload *job, const char *name)
 /* Secret and file variables come from the Secret's volume, never from the script text. */
 static int put_secret_loads(cicd_buf *b, const cicd_job_payload *job, const char *secrets)
 {
+	cicd_arena arena;
+	pod_var *vars = NULL;
 	size_t i;
-	int rc = 0, any = 0;
+	int rc, any = 0;
+	cicd__arena_init(&arena, 4096);
+	rc = cicd__pod_vars(&vars, &arena, job, secrets);
 	for (i = 0; !rc && i < job->variable_count; i++) {
-		const job_var *v = &job->variables[i];
-		int is_file = (v->flags & CICD_JOB_PAYLOAD_VAR_FILE) != 0;
-		if (((v->flags & CICD_JOB_PAYLOAD_VAR_PUBLIC) && !(v->flags & CICD_JOB_PAYLOAD_VAR_MASKED) &&
-		     !is_file) ||
-		    cicd__payload_var(job, v->key) != v)
-			continue;
-		if ((rc = cicd__payload_check_key(v)))
-			return rc;
+		const pod_var *v = &vars[i];
+		if (!v->last || (!v->secret && !(v->var->flags & CICD_JOB_PAYLOAD_VAR_FILE)))
+			continue; /* in the Pod env */
+		if ((rc = cicd__payload_check_key(v->var)))
+			break;
 		if (!any && !(rc = cicd__buf_puts(b, "cicd_secrets=")) &&
 		    !(rc = put_quoted(b, secrets, strlen(secrets))))
 			rc = cicd__buf_puts(b, "\n"
@@ -98,13 +99,14 @@ static int put_secret_loads(cicd_buf *b, const cicd_job_payload *job, const char
 		any = 1;
 		if (rc)
 			break;
-		if (is_file)
-			rc = cicd__buf_printf(b, "export %s=\"$cicd_secrets/file-%s\"\n", v->key, v->key);
+		if (v->var->flags & CICD_JOB_PAYLOAD_VAR_FILE)
+			rc = cicd__buf_printf(b, "export %s=\"$cicd_secrets/file-%s\"\n", v->var->key, v->var->key);
 		else
-			rc = cicd__buf_printf(b, "cicd_load %s env-%s\n", v->key, v->key);
+			rc = cicd__buf_printf(b, "cicd_load %s env-%s\n", v->var->key, v->var->key);
 	}
 	if (!rc)
 		rc = cicd__buf_puts(b, "unset cicd_v\n");
+	cicd__arena_release(&arena);
 	return rc;
 }
 

@@ -17,7 +17,7 @@ static void test_job_parses_typed_fields(void)
 	CICD_ASSERT_STR(cicd_job_payload_name(job), "test:unit");
 	CICD_ASSERT_STR(cicd_job_payload_stage(job), "test");
 	CICD_ASSERT_STR(cicd_job_payload_image(job), "node:20-alpine");
-	CU_ASSERT_EQUAL(cicd_job_payload_variable_count(job), 6);
+	CU_ASSERT_EQUAL(cicd_job_payload_variable_count(job), 7);
 	CU_ASSERT_EQUAL(cicd_job_payload_variable(job, 2, &key, &value, &len, &flags), 0);
 	CICD_ASSERT_STR(key, "API_KEY");
 	CICD_ASSERT_STR(value, "sup3r-s3cret-key");
@@ -25,7 +25,7 @@ static void test_job_parses_typed_fields(void)
 	CU_ASSERT_EQUAL(flags, CICD_JOB_PAYLOAD_VAR_MASKED);
 	CU_ASSERT_EQUAL(cicd_job_payload_variable(job, 4, &key, NULL, NULL, &flags), 0);
 	CU_ASSERT_EQUAL(flags, CICD_JOB_PAYLOAD_VAR_PUBLIC | CICD_JOB_PAYLOAD_VAR_FILE);
-	CU_ASSERT_EQUAL(cicd_job_payload_variable(job, 6, &key, NULL, NULL, NULL), CICD_ENOTFOUND);
+	CU_ASSERT_EQUAL(cicd_job_payload_variable(job, 7, &key, NULL, NULL, NULL), CICD_ENOTFOUND);
 	CU_ASSERT_EQUAL(cicd_job_payload_service_count(job), 2);
 	CICD_ASSERT_STR(cicd_job_payload_service_name(job, 0), "postgres:16");
 	CICD_ASSERT_STR(cicd_job_payload_service_alias(job, 0), "db");

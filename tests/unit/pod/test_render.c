@@ -142,6 +142,17 @@ static void test_render_checks_allowed_images_and_pull_policies(void)
 	}
 }
 
+static void test_render_refuses_secrets_in_image_names(void)
+{
+	expect_error("{\"id\": 1, \"variables\": [{\"key\": \"TOKEN\", \"value\": \"t0k\", \"masked\": true}],\n"
+	             " \"image\": {\"name\": \"golang:$TOKEN\"}}",
+	             CICD_EDENIED, "image \"golang:$TOKEN\" refers to the secret variable TOKEN", 2, 11);
+	expect_error("{\"id\": 1, \"variables\": [{\"key\": \"TOKEN\", \"value\": \"t0k\"}], \"services\": [\n"
+	             " {\"name\": \"postgres:1\", \"variables\": [{\"key\": \"PW\", \"value\": \"${TOKEN}\", "
+	             "\"public\": true}]}]}",
+	             CICD_EDENIED, "service variable PW \"${TOKEN}\" refers to the secret variable TOKEN", 2, 39);
+}
+
 static void test_render_needs_an_image(void)
 {
 	cicd_buf out = CICD_BUF_INIT;
@@ -185,10 +196,15 @@ static void test_render_keeps_secrets_out_of_the_pod(void)
 static void test_render_escapes_dollar_in_env(void)
 {
 	cicd_buf out = CICD_BUF_INIT;
-	CU_ASSERT_EQUAL(render_text(JOB_WITH_VAR("{\"key\": \"P\", \"value\": \"a$b $(c) $$\", \"public\": true}"),
-	                            CAPS_RUNNER, 0, &out),
-	                0);
+	/* raw: as sent; not raw: expanded once with the values as sent (Go's os.Expand), then escaped */
+	CU_ASSERT_EQUAL(
+	    render_text(JOB_WITH_VAR("{\"key\": \"P\", \"value\": \"a$b $(c) $$\", \"public\": true, "
+	                             "\"raw\": true},\n {\"key\": \"Q\", \"value\": \"v=${P}|$b|$$|${}|$\", "
+	                             "\"public\": true}"),
+	                CAPS_RUNNER, 0, &out),
+	    0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out.ptr, "- name: P\n      value: a$$b $$(c) $$$$\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.ptr, "- name: Q\n      value: v=a$$b $$(c) $$$$||||$$\n"));
 	cicd_buf_dispose(&out);
 }
 
@@ -242,4 +258,5 @@ CICD_SUITE(pod_render, CICD_TEST(test_render_matches_golden_basic),
            CICD_TEST(test_render_never_shows_masked_overwrite_value),
            CICD_TEST(test_render_checks_allowed_images_and_pull_policies), CICD_TEST(test_render_needs_an_image),
            CICD_TEST(test_render_keeps_secrets_out_of_the_pod), CICD_TEST(test_render_escapes_dollar_in_env),
-           CICD_TEST(test_render_json_list_and_names), CICD_TEST(test_golden_diff_reports_the_path))
+           CICD_TEST(test_render_json_list_and_names), CICD_TEST(test_golden_diff_reports_the_path),
+           CICD_TEST(test_render_refuses_secrets_in_image_names))
