@@ -224,6 +224,8 @@ const cicd_node *pl_interpolate(pl_ctx *c, const cicd_node *header, const cicd_n
 const cicd_node *pl_resolve_extends(pl_ctx *c, const cicd_node *root);
 const cicd_node *pl_resolve_references(pl_ctx *c, const cicd_node *root);
 void pl_validate(pl_ctx *c, const cicd_node *root);
+/* `.pre`, the declared stages (nested lists flattened; default build, test, deploy), `.post`. */
+int pl_stage_list(pl_ctx *c, const cicd_node *root, pl_strs *out);
 int pl_build_model(pl_ctx *c, const cicd_node *root);
 
 /* ---- validation helpers (validate_common.c) ---- */

@@ -390,28 +390,11 @@ static int build_job(pl_ctx *c, cicd_job *j, const cicd_node *key, const cicd_no
 int pl_build_model(pl_ctx *c, const cicd_node *root)
 {
 	cicd_pipeline *p = c->p;
-	const cicd_node *wf = pl_get(root, "workflow"), *st = pl_get(root, "stages"), *x;
+	const cicd_node *wf = pl_get(root, "workflow"), *x;
 	size_t i, n = 0;
 	p->def = pl_get(root, "default");
-	/* stages: .pre, declared, .post */
-	{
-		static const char *const defaults[] = {"build", "test", "deploy"};
-		size_t cap = (pl_is_seq(st) ? st->u.seq.count : 3) + 2, k = 0;
-		p->stages.items = cicd__arena_calloc(&p->arena, cap, sizeof *p->stages.items);
-		if (!p->stages.items) {
-			pl_oom(c);
-			return -1;
-		}
-		p->stages.items[k++] = ".pre";
-		for (i = 0; i < (pl_is_seq(st) ? st->u.seq.count : 3); i++) {
-			const char *s = pl_is_seq(st) ? pl_text(st->u.seq.items[i]) : defaults[i];
-			if (!strcmp(s, ".pre") || !strcmp(s, ".post"))
-				continue;
-			p->stages.items[k++] = s;
-		}
-		p->stages.items[k++] = ".post";
-		p->stages.count = k;
-	}
+	if (pl_stage_list(c, root, &p->stages))
+		return -1;
 	if (vars_from(c, &p->vars, pl_get(root, "variables")))
 		return -1;
 	if (wf) {

@@ -96,36 +96,36 @@ static void validate_workflow(pl_ctx *c, const cicd_node *w)
 		validate_auto_cancel(c, v, "workflow:auto_cancel");
 }
 
-/* Stages in order: `.pre`, the declared ones, `.post`. */
-static int stage_list(pl_ctx *c, const cicd_node *root, cicd_vec *out)
+/* Stages in order: `.pre`, the declared ones (nested lists flattened), `.post`. */
+int pl_stage_list(pl_ctx *c, const cicd_node *root, pl_strs *out)
 {
 	static const char *const defaults[] = {"build", "test", "deploy", NULL};
 	const cicd_node *st = pl_get(root, "stages");
-	size_t i;
-	if (cicd__vec_push(out, (void *)(uintptr_t) ".pre"))
-		goto oom;
-	if (pl_is_array_of_strings(st)) {
-		for (i = 0; i < st->u.seq.count; i++) {
-			const char *s = pl_text(st->u.seq.items[i]);
-			if (!strcmp(s, ".pre") || !strcmp(s, ".post"))
-				continue;
-			if (cicd__vec_push(out, (void *)(uintptr_t)s))
-				goto oom;
-		}
-	} else {
-		for (i = 0; defaults[i]; i++)
-			if (cicd__vec_push(out, (void *)(uintptr_t)defaults[i]))
-				goto oom;
+	cicd_vec flat = CICD_VEC_INIT;
+	size_t i, k = 0, n;
+	if (pl_is_seq(st) && pl_is_script(st, 10) && pl_flatten(c, st, &flat, 11))
+		return -1;
+	n = pl_is_seq(st) && pl_is_script(st, 10) ? flat.count : 3;
+	out->items = cicd__arena_calloc(&c->p->arena, n + 2, sizeof *out->items);
+	if (!out->items) {
+		cicd__vec_dispose(&flat);
+		pl_oom(c);
+		return -1;
 	}
-	if (cicd__vec_push(out, (void *)(uintptr_t) ".post"))
-		goto oom;
+	out->items[k++] = ".pre";
+	for (i = 0; i < n; i++) {
+		const char *s = flat.count ? pl_text(flat.items[i]) : defaults[i];
+		if (!strcmp(s, ".pre") || !strcmp(s, ".post"))
+			continue;
+		out->items[k++] = s;
+	}
+	out->items[k++] = ".post";
+	out->count = k;
+	cicd__vec_dispose(&flat);
 	return 0;
-oom:
-	pl_oom(c);
-	return -1;
 }
 
-static long stage_index(const cicd_vec *stages, const char *s)
+static long stage_index(const pl_strs *stages, const char *s)
 {
 	size_t i;
 	for (i = 0; s && i < stages->count; i++)
@@ -174,14 +174,14 @@ static void check_matrix_need(pl_ctx *c, const char *name, const jobref *target,
 
 static void check_semantics(pl_ctx *c, const cicd_node *root, jobref *jobs, size_t n)
 {
-	cicd_vec stages = CICD_VEC_INIT;
+	pl_strs stages;
 	cicd_hashmap index = CICD_HASHMAP_INIT, names = CICD_HASHMAP_INIT;
 	cicd_buf avail = CICD_BUF_INIT;
 	size_t i, j;
-	if (stage_list(c, root, &stages))
+	if (pl_stage_list(c, root, &stages))
 		return;
 	for (i = 0; i < stages.count; i++)
-		if (cicd__buf_printf(&avail, "%s%s", i ? ", " : "", (const char *)stages.items[i]))
+		if (cicd__buf_printf(&avail, "%s%s", i ? ", " : "", stages.items[i]))
 			pl_oom(c);
 	for (i = 0; i < n; i++) {
 		const char *name = pl_text(jobs[i].key);
@@ -257,7 +257,6 @@ static void check_semantics(pl_ctx *c, const cicd_node *root, jobref *jobs, size
 	cicd_buf_dispose(&avail);
 	cicd__hashmap_dispose(&index);
 	cicd__hashmap_dispose(&names);
-	cicd__vec_dispose(&stages);
 }
 
 void pl_validate(pl_ctx *c, const cicd_node *root)
@@ -265,8 +264,10 @@ void pl_validate(pl_ctx *c, const cicd_node *root)
 	const cicd_node *v;
 	jobref *jobs;
 	size_t i, n = 0, visible = 0;
-	if ((v = pl_get(root, "stages")) && !pl_is_array_of_strings(v))
-		pl_error(c, v, "stages config should be an array of strings");
+	if ((v = pl_get(root, "stages")) && (!pl_is_seq(v) || !pl_is_script(v, 10)))
+		pl_error(
+		    c, v,
+		    "stages config should be an array of strings or a nested array of strings up to 10 levels deep");
 	if ((v = pl_get(root, "default")))
 		validate_default(c, v);
 	if ((v = pl_get(root, "workflow")))

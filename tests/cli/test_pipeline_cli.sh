@@ -62,6 +62,10 @@ check "lint --format json lists errors with positions" $?
 [ $? -eq 1 ] && grep -q "^bad.yml:5:9: jobs:build when" "$tmp/err.txt"
 check "config exits 1 and prints errors on an invalid file" $?
 
+out=$(cd "$tmp" && "$CICD" lint -f - < bad.yml)
+[ $? -eq 1 ] && [ "$(printf '%s\n' "$out" | head -1)" = "<stdin>:5:9: jobs:build when should be one of: on_success, on_failure, always, manual, delayed" ]
+check "lint -f - reads standard input" $?
+
 "$CICD" lint --format yaml > /dev/null 2>&1
 [ $? -eq 2 ]
 check "lint: a bad --format is a usage error" $?

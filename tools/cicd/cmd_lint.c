@@ -98,11 +98,26 @@ static void print_text(FILE *out, const cicd_diagnostic *d)
 static int load(cicd_pipeline **p, cicd_diagnostics **d, const args *a)
 {
 	cicd_pipeline_options opts = CICD_PIPELINE_OPTIONS_INIT;
+	char *data;
+	size_t len = 0;
+	int rc;
 	opts.project_root = a->root;
 	opts.flags |= CICD_PIPELINE_CHECK_EXPRESSIONS;
 	if (a->strict)
 		opts.flags |= CICD_PIPELINE_STRICT_KEYS;
-	return cicd_pipeline_load_file(p, d, a->file, &opts);
+	if (strcmp(a->file, "-"))
+		return cicd_pipeline_load_file(p, d, a->file, &opts);
+	/* standard input: local includes from --project-root, else the current directory */
+	if (!opts.project_root)
+		opts.project_root = ".";
+	data = cli_read_all(stdin, &len);
+	if (!data) {
+		fprintf(stderr, "cicd: cannot read standard input\n");
+		return CICD_EIO;
+	}
+	rc = cicd_pipeline_load_buffer(p, d, data, len, "<stdin>", &opts);
+	free(data);
+	return rc;
 }
 
 int cmd_lint(int argc, char **argv)
@@ -114,7 +129,8 @@ int cmd_lint(int argc, char **argv)
 	int rc;
 	memset(&a, 0, sizeof a);
 	if (argc > 1 && cli_is(argv[1], "-h", "--help")) {
-		printf("usage: %s\n\nLoads FILE (default .gitlab-ci.yml) with its includes, resolves extends and "
+		printf("usage: %s\n\nLoads FILE (default .gitlab-ci.yml; - for standard input) with its includes, "
+		       "resolves extends and "
 		       "!reference,\nand validates it as GitLab's linter does. Prints every problem as "
 		       "FILE:LINE:COL: message.\nExit 0 when valid, 1 when not.\n",
 		       LINT_USAGE);
@@ -124,7 +140,8 @@ int cmd_lint(int argc, char **argv)
 		return rc;
 	rc = load(&p, &d, &a);
 	if (rc && rc != CICD_EVALIDATE) {
-		cli_print_error();
+		if (rc != CICD_EIO || strcmp(a.file, "-"))
+			cli_print_error();
 		return EXIT_FAIL;
 	}
 	if (!strcmp(a.format, "json")) {

@@ -358,6 +358,18 @@ static void test_expressions_are_checked_on_request(void)
 	cicd_diagnostics_free(d);
 }
 
+static void test_nested_stages_are_flattened_between_pre_and_post(void)
+{
+	cicd_pipeline *p =
+	    load_ok("stages: [build, [.post, lint, [unit]], .pre]\nj:\n  stage: unit\n  script: x\n", NULL);
+	const char *want[] = {".pre", "build", "lint", "unit", ".post"};
+	size_t i;
+	CU_ASSERT_EQUAL_FATAL(cicd_pipeline_stage_count(p), 5);
+	for (i = 0; i < 5; i++)
+		CICD_ASSERT_STR(cicd_pipeline_stage(p, i), want[i]);
+	cicd_pipeline_free(p);
+}
+
 static void test_bad_arguments_and_options(void)
 {
 	cicd_pipeline *p = NULL;
@@ -378,4 +390,5 @@ CICD_SUITE(pipeline, CICD_TEST(test_jobs_come_in_file_order_with_defaults),
            CICD_TEST(test_local_includes_stay_inside_the_project_root),
            CICD_TEST(test_include_cycles_and_limits_are_errors), CICD_TEST(test_inputs_are_checked_and_interpolated),
            CICD_TEST(test_yaml_errors_and_duplicate_keys_are_reported),
-           CICD_TEST(test_expressions_are_checked_on_request), CICD_TEST(test_bad_arguments_and_options))
+           CICD_TEST(test_expressions_are_checked_on_request),
+           CICD_TEST(test_nested_stages_are_flattened_between_pre_and_post), CICD_TEST(test_bad_arguments_and_options))

@@ -43,26 +43,27 @@ static void counting_free(void *p)
 
 static int resolver(cicd_include_result *res, const cicd_include_request *req, void *payload)
 {
-	static const char tpl[] = "spec:\n  inputs:\n    env: {default: dev}\n    n: {type: number, default: 2}\n---\n"
-				  ".tpl-$[[ inputs.env ]]:\n  parallel: $[[ inputs.n ]]\n  variables:\n    E: $[[ inputs.env ]]\n";
+	static const char tpl[] =
+	    "spec:\n  inputs:\n    env: {default: dev}\n    n: {type: number, default: 2}\n---\n"
+	    ".tpl-$[[ inputs.env ]]:\n  parallel: $[[ inputs.n ]]\n  variables:\n    E: $[[ inputs.env ]]\n";
 	(void)req;
 	(void)payload;
 	return cicd_include_result_set(res, tpl, sizeof tpl - 1, "tpl.yml");
 }
 
 static const char VALID[] = "include:\n  - template: t.yml\n    inputs: {env: prod}\n"
-			    "default:\n  image: alpine\n  tags: [k8s]\n"
-			    "workflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH\n      variables: {W: \"1\"}\n"
-			    ".base:\n  script: [!reference [.steps, script]]\n  variables: {A: a}\n"
-			    ".steps:\n  script: [make, [make check]]\n"
-			    "build:\n  extends: [.base, .tpl-prod]\n  stage: build\n"
-			    "  rules:\n    - if: $X == \"1\"\n      changes: [src/**]\n      variables: {R: r}\n"
-			    "test:\n  stage: test\n  script: x\n  needs: [build, {job: build, optional: true}]\n"
-			    "  parallel:\n    matrix:\n      - OS: [linux, mac]\n        ARCH: amd64\n"
-			    "  only: {refs: [main], variables: [$V]}\n";
+                            "default:\n  image: alpine\n  tags: [k8s]\n"
+                            "workflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH\n      variables: {W: \"1\"}\n"
+                            ".base:\n  script: [!reference [.steps, script]]\n  variables: {A: a}\n"
+                            ".steps:\n  script: [make, [make check]]\n"
+                            "build:\n  extends: [.base, .tpl-prod]\n  stage: build\n"
+                            "  rules:\n    - if: $X == \"1\"\n      changes: [src/**]\n      variables: {R: r}\n"
+                            "test:\n  stage: test\n  script: x\n  needs: [build, {job: build, optional: true}]\n"
+                            "  parallel:\n    matrix:\n      - OS: [linux, mac]\n        ARCH: amd64\n"
+                            "  only: {refs: [main], variables: [$V]}\n";
 
 static const char INVALID[] = "build:\n  script: x\n  when: later\n  foo: 1\ntest:\n  stage: nope\n  script: y\n"
-			      "  needs: [ghost]\n  extends: .missing\n";
+                              "  needs: [ghost]\n  extends: .missing\n";
 
 /* Loads `yaml` failing allocation 0, 1, 2, ... until it returns `want`; returns the diagnostics count then. */
 static size_t survive(const char *yaml, int want, size_t jobs)
@@ -90,7 +91,8 @@ static size_t survive(const char *yaml, int want, size_t jobs)
 			CU_ASSERT_EQUAL(rc, CICD_ENOMEM);
 			if (rc != CICD_ENOMEM) {
 				size_t i;
-				fprintf(stderr, "\nallocation %ld failing gave %d: %s\n", n, rc, cicd_error_last()->message);
+				fprintf(stderr, "\nallocation %ld failing gave %d: %s\n", n, rc,
+				        cicd_error_last()->message);
 				for (i = 0; i < cicd_diagnostics_count(d); i++)
 					fprintf(stderr, "  %s\n", cicd_diagnostics_get(d, i)->message);
 				break;
@@ -122,4 +124,4 @@ static void test_invalid_load_survives_every_allocation_failure(void)
 }
 
 CICD_SUITE(pipeline_alloc, CICD_TEST(test_load_survives_every_allocation_failure),
-	   CICD_TEST(test_invalid_load_survives_every_allocation_failure))
+           CICD_TEST(test_invalid_load_survives_every_allocation_failure))
