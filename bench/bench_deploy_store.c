@@ -74,13 +74,13 @@ static sqlite3 *raw_open(const char *path)
 	rm_db(path);
 	if (sqlite3_open(path, &db) != SQLITE_OK ||
 	    sqlite3_exec(db,
-			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			 "CREATE TABLE logs (job_id BIGINT NOT NULL, seq BIGINT NOT NULL, at BIGINT NOT NULL,"
-			 " level INTEGER NOT NULL, message TEXT NOT NULL, fields TEXT, PRIMARY KEY (job_id, seq));"
-			 "CREATE TABLE jobs (id INTEGER PRIMARY KEY, state TEXT NOT NULL, reason TEXT, at BIGINT);"
-			 "CREATE TABLE transitions (job_id BIGINT NOT NULL, seq INTEGER NOT NULL, from_state TEXT,"
-			 " to_state TEXT, reason TEXT, at BIGINT, PRIMARY KEY (job_id, seq));",
-			 NULL, NULL, NULL) != SQLITE_OK) {
+	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	                 "CREATE TABLE logs (job_id BIGINT NOT NULL, seq BIGINT NOT NULL, at BIGINT NOT NULL,"
+	                 " level INTEGER NOT NULL, message TEXT NOT NULL, fields TEXT, PRIMARY KEY (job_id, seq));"
+	                 "CREATE TABLE jobs (id INTEGER PRIMARY KEY, state TEXT NOT NULL, reason TEXT, at BIGINT);"
+	                 "CREATE TABLE transitions (job_id BIGINT NOT NULL, seq INTEGER NOT NULL, from_state TEXT,"
+	                 " to_state TEXT, reason TEXT, at BIGINT, PRIMARY KEY (job_id, seq));",
+	                 NULL, NULL, NULL) != SQLITE_OK) {
 		fprintf(stderr, "raw sqlite: %s\n", sqlite3_errmsg(db));
 		exit(1);
 	}
@@ -120,8 +120,8 @@ static double bench_raw_logs(const char *path, int lines, int batch)
 	sqlite3_stmt *ins;
 	double t;
 	int i, j, seq = 0;
-	sqlite3_prepare_v2(db, "INSERT INTO logs (job_id, seq, at, level, message, fields) VALUES (1, ?, ?, 3, ?, ?)", -1,
-			   &ins, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO logs (job_id, seq, at, level, message, fields) VALUES (1, ?, ?, 3, ?, ?)",
+	                   -1, &ins, NULL);
 	t = bench_now();
 	for (i = 0; i < lines; i += batch) {
 		sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -129,7 +129,8 @@ static double bench_raw_logs(const char *path, int lines, int batch)
 			sqlite3_bind_int64(ins, 1, ++seq);
 			sqlite3_bind_int64(ins, 2, T0);
 			sqlite3_bind_text(ins, 3, "configured Deployment demo/app (apps/v1)", -1, SQLITE_STATIC);
-			sqlite3_bind_text(ins, 4, "{\"kind\":\"Deployment\",\"action\":\"configured\"}", -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 4, "{\"kind\":\"Deployment\",\"action\":\"configured\"}", -1,
+			                  SQLITE_STATIC);
 			if (sqlite3_step(ins) != SQLITE_DONE)
 				exit(1);
 			sqlite3_reset(ins);
@@ -154,7 +155,8 @@ static double bench_store_transitions(const char *path, int jobs)
 		die("lease");
 	t = bench_now();
 	for (i = 1; i <= jobs; i++)
-		if (cicd__store_job_transition(st, i, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, e, T0) < 0 ||
+		if (cicd__store_job_transition(st, i, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, e, T0) <
+		        0 ||
 		    cicd__store_job_transition(st, i, CICD__JOB_RUNNING, CICD__JOB_SUCCEEDED, "done", NULL, e, T0) < 0)
 			die("transition");
 	t = bench_now() - t;
@@ -176,9 +178,11 @@ static double bench_raw_transitions(const char *path, int jobs)
 		sqlite3_exec(db, sql, NULL, NULL, NULL);
 	}
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	sqlite3_prepare_v2(db, "UPDATE jobs SET state = ?, reason = ?, at = ? WHERE id = ? AND state = ?", -1, &up, NULL);
-	sqlite3_prepare_v2(db, "INSERT INTO transitions (job_id, seq, from_state, to_state, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
-			   -1, &ins, NULL);
+	sqlite3_prepare_v2(db, "UPDATE jobs SET state = ?, reason = ?, at = ? WHERE id = ? AND state = ?", -1, &up,
+	                   NULL);
+	sqlite3_prepare_v2(
+	    db, "INSERT INTO transitions (job_id, seq, from_state, to_state, reason, at) VALUES (?, ?, ?, ?, ?, ?)", -1,
+	    &ins, NULL);
 	t = bench_now();
 	for (i = 1; i <= jobs; i++)
 		for (k = 0; k < 2; k++) {
@@ -235,9 +239,10 @@ int main(int argc, char **argv)
 		if ((x = bench_store_transitions(a, jobs)) > store_t)
 			store_t = x;
 	}
-	printf("deploy store, SQLite WAL synchronous=FULL, %d log lines in batches of %d, %d jobs x 2 transitions, best "
-	       "of %d\n",
-	       lines, batch, jobs, rounds);
+	printf(
+	    "deploy store, SQLite WAL synchronous=FULL, %d log lines in batches of %d, %d jobs x 2 transitions, best "
+	    "of %d\n",
+	    lines, batch, jobs, rounds);
 	printf("%-28s %14s %14s %8s\n", "", "libcicd/s", "raw sqlite/s", "raw/lib");
 	printf("%-28s %14.0f %14.0f %8.2fx\n", "log lines appended", store_l, raw_l, raw_l / store_l);
 	printf("%-28s %14.0f %14.0f %8.2fx\n", "state transitions", store_t, raw_t, raw_t / store_t);

@@ -37,7 +37,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: deploy V1_DIR V2_DIR\n");
 		return 2;
 	}
-	snprintf(path, sizeof path, "%s/deploy-example-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+	snprintf(path, sizeof path, "%s/deploy-example-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+	         (int)getpid());
 	if (cicd_deploy_store_open(&store, path, NULL) < 0)
 		return fail();
 	push.who = "example";
@@ -58,7 +59,8 @@ int main(int argc, char **argv)
 	target.kubeconfig = "/nonexistent/kubeconfig";
 	target.namespace_name = "web";
 	run.who = "example";
-	if (cicd_deploy_target_add(store, "dev", &target) < 0 || cicd_deploy_run(&job, store, "shop/web@2", "dev", &run) < 0 ||
+	if (cicd_deploy_target_add(store, "dev", &target) < 0 ||
+	    cicd_deploy_run(&job, store, "shop/web@2", "dev", &run) < 0 ||
 	    cicd_deploy_cancel(store, job, "example") < 0 || cicd_deploy_job_state(&state, store, job) < 0)
 		goto done;
 	printf("job %lld: %s\n", job, state);

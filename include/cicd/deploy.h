@@ -34,8 +34,8 @@
 #ifndef INCLUDE_cicd_deploy_h__
 #define INCLUDE_cicd_deploy_h__
 
-#include "common.h"
 #include "buffer.h"
+#include "common.h"
 
 CICD_BEGIN_DECL
 
@@ -51,7 +51,10 @@ typedef struct cicd_deploy_store_options {
 } cicd_deploy_store_options;
 
 #define CICD_DEPLOY_STORE_OPTIONS_VERSION 1
-#define CICD_DEPLOY_STORE_OPTIONS_INIT {CICD_DEPLOY_STORE_OPTIONS_VERSION, 0, 0, 0}
+#define CICD_DEPLOY_STORE_OPTIONS_INIT                                                                                 \
+	{                                                                                                              \
+		CICD_DEPLOY_STORE_OPTIONS_VERSION, 0, 0, 0                                                             \
+	}
 
 CICD_EXTERN(int) cicd_deploy_store_options_init(cicd_deploy_store_options *opts, unsigned int version);
 
@@ -66,8 +69,8 @@ CICD_EXTERN(int) cicd_deploy_store_default_location(cicd_buf *out);
  * parent folder is created) or a postgresql:// URL. NULL: the default
  * location. A store from a newer schema is refused unchanged (CICD_ESTORE).
  */
-CICD_EXTERN(int) cicd_deploy_store_open(cicd_deploy_store **out, const char *location,
-					const cicd_deploy_store_options *opts);
+CICD_EXTERN(int)
+cicd_deploy_store_open(cicd_deploy_store **out, const char *location, const cicd_deploy_store_options *opts);
 CICD_EXTERN(void) cicd_deploy_store_free(cicd_deploy_store *store);
 
 /* A setting of the store: "history_keep" (finished jobs kept per target; "0" keeps all, the default). */
@@ -87,12 +90,15 @@ typedef struct cicd_deploy_target_options {
 } cicd_deploy_target_options;
 
 #define CICD_DEPLOY_TARGET_OPTIONS_VERSION 1
-#define CICD_DEPLOY_TARGET_OPTIONS_INIT {CICD_DEPLOY_TARGET_OPTIONS_VERSION, NULL, NULL, 0, NULL}
+#define CICD_DEPLOY_TARGET_OPTIONS_INIT                                                                                \
+	{                                                                                                              \
+		CICD_DEPLOY_TARGET_OPTIONS_VERSION, NULL, NULL, 0, NULL                                                \
+	}
 
 CICD_EXTERN(int) cicd_deploy_target_options_init(cicd_deploy_target_options *opts, unsigned int version);
 
-CICD_EXTERN(int) cicd_deploy_target_add(cicd_deploy_store *store, const char *name,
-					const cicd_deploy_target_options *opts);
+CICD_EXTERN(int)
+cicd_deploy_target_add(cicd_deploy_store *store, const char *name, const cicd_deploy_target_options *opts);
 /* Refused (CICD_ECONFLICT) while the target has jobs in its history. */
 CICD_EXTERN(int) cicd_deploy_target_remove(cicd_deploy_store *store, const char *name);
 /* [{"name","kubeconfig","context","in_cluster","namespace","created_at"}...] appended to *out. */
@@ -109,7 +115,10 @@ typedef struct cicd_deploy_push_options {
 } cicd_deploy_push_options;
 
 #define CICD_DEPLOY_PUSH_OPTIONS_VERSION 1
-#define CICD_DEPLOY_PUSH_OPTIONS_INIT {CICD_DEPLOY_PUSH_OPTIONS_VERSION, NULL, NULL, NULL, 0}
+#define CICD_DEPLOY_PUSH_OPTIONS_INIT                                                                                  \
+	{                                                                                                              \
+		CICD_DEPLOY_PUSH_OPTIONS_VERSION, NULL, NULL, NULL, 0                                                  \
+	}
 
 CICD_EXTERN(int) cicd_deploy_push_options_init(cicd_deploy_push_options *opts, unsigned int version);
 
@@ -123,11 +132,12 @@ CICD_EXTERN(int) cicd_deploy_push_options_init(cicd_deploy_push_options *opts, u
  * "pipeline","created_at","existed"}; existed is true when identical content
  * was pushed before (nothing new is stored).
  */
-CICD_EXTERN(int) cicd_deploy_push_paths(cicd_buf *out, cicd_deploy_store *store, const char *project_set,
-					const char *const *paths, size_t count, const cicd_deploy_push_options *opts);
-CICD_EXTERN(int) cicd_deploy_push_buffer(cicd_buf *out, cicd_deploy_store *store, const char *project_set,
-					 const char *data, size_t len, const char *name,
-					 const cicd_deploy_push_options *opts);
+CICD_EXTERN(int)
+cicd_deploy_push_paths(cicd_buf *out, cicd_deploy_store *store, const char *project_set, const char *const *paths,
+                       size_t count, const cicd_deploy_push_options *opts);
+CICD_EXTERN(int)
+cicd_deploy_push_buffer(cicd_buf *out, cicd_deploy_store *store, const char *project_set, const char *data, size_t len,
+                        const char *name, const cicd_deploy_push_options *opts);
 
 /* The versions of "PROJECT/SET", newest first, as a JSON array of version objects. */
 CICD_EXTERN(int) cicd_deploy_versions_json(cicd_buf *out, cicd_deploy_store *store, const char *project_set);
@@ -144,8 +154,9 @@ typedef enum {
  * The difference from version "P/S@A" to "P/S@B" (a version is a number or
  * a hash prefix of at least 7 hex digits), Secret values hidden.
  */
-CICD_EXTERN(int) cicd_deploy_diff_versions(cicd_buf *out, cicd_deploy_store *store, const char *from_ref,
-					   const char *to_ref, cicd_deploy_diff_format format);
+CICD_EXTERN(int)
+cicd_deploy_diff_versions(cicd_buf *out, cicd_deploy_store *store, const char *from_ref, const char *to_ref,
+                          cicd_deploy_diff_format format);
 
 /*
  * What deploying "P/S@V" to a target would change, through a server-side
@@ -162,19 +173,22 @@ typedef void (*cicd_deploy_progress_cb)(int level, const char *message, const ch
 
 typedef struct cicd_deploy_run_options {
 	unsigned int version;
-	const char *who;          /* who started the job; NULL: "" */
-	int prune;                /* prune even if the set does not (the set's setting also turns it on) */
-	long timeout_ms;          /* the job's deadline from its start; 0: 300000 */
-	int wait;                 /* run the job in this call (after older jobs of the target) */
-	int no_queue;             /* refuse with CICD_ECONFLICT when the target is busy */
-	long lease_ttl_ms;        /* 0: 15000 */
-	const char *owner;        /* this process in leases; NULL: "HOST:PID" */
+	const char *who;   /* who started the job; NULL: "" */
+	int prune;         /* prune even if the set does not (the set's setting also turns it on) */
+	long timeout_ms;   /* the job's deadline from its start; 0: 300000 */
+	int wait;          /* run the job in this call (after older jobs of the target) */
+	int no_queue;      /* refuse with CICD_ECONFLICT when the target is busy */
+	long lease_ttl_ms; /* 0: 15000 */
+	const char *owner; /* this process in leases; NULL: "HOST:PID" */
 	cicd_deploy_progress_cb progress;
 	void *payload;
 } cicd_deploy_run_options;
 
 #define CICD_DEPLOY_RUN_OPTIONS_VERSION 1
-#define CICD_DEPLOY_RUN_OPTIONS_INIT {CICD_DEPLOY_RUN_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL}
+#define CICD_DEPLOY_RUN_OPTIONS_INIT                                                                                   \
+	{                                                                                                              \
+		CICD_DEPLOY_RUN_OPTIONS_VERSION, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL                                 \
+	}
 
 CICD_EXTERN(int) cicd_deploy_run_options_init(cicd_deploy_run_options *opts, unsigned int version);
 
@@ -184,16 +198,18 @@ CICD_EXTERN(int) cicd_deploy_run_options_init(cicd_deploy_run_options *opts, uns
  * it has ended. *job_id gets the job's id. The job's own failure is not an
  * error: read its state with cicd_deploy_job_json().
  */
-CICD_EXTERN(int) cicd_deploy_run(long long *job_id, cicd_deploy_store *store, const char *ref, const char *target,
-				 const cicd_deploy_run_options *opts);
+CICD_EXTERN(int)
+cicd_deploy_run(long long *job_id, cicd_deploy_store *store, const char *ref, const char *target,
+                const cicd_deploy_run_options *opts);
 
 /*
  * Rolls "P/S" on a target back by rolling forward: a new job of `to_version`
  * (NULL: the last version that succeeded on the target before the current
  * one), with the same diff and prune as any deploy.
  */
-CICD_EXTERN(int) cicd_deploy_rollback(long long *job_id, cicd_deploy_store *store, const char *project_set,
-				      const char *target, const char *to_version, const cicd_deploy_run_options *opts);
+CICD_EXTERN(int)
+cicd_deploy_rollback(long long *job_id, cicd_deploy_store *store, const char *project_set, const char *target,
+                     const char *to_version, const cicd_deploy_run_options *opts);
 
 /*
  * Cancels a job: a queued one at once, a running one between its steps
@@ -215,35 +231,40 @@ CICD_EXTERN(int) cicd_deploy_job_state(const char **state, cicd_deploy_store *st
 
 /* One log line; strings are borrowed for the call. Non-zero stops the reading and is returned. */
 typedef int (*cicd_deploy_log_cb)(long long seq, long long at_ms, int level, const char *message,
-				  const char *fields_json, void *payload);
+                                  const char *fields_json, void *payload);
 
 /*
  * Calls cb for each committed line of a job after sequence number `after`
  * (0: from the start). *last_seq (may be NULL) gets the last number read
  * (or `after` when none), the point to resume from.
  */
-CICD_EXTERN(int) cicd_deploy_log_read(long long *last_seq, cicd_deploy_store *store, long long job_id,
-				      long long after, cicd_deploy_log_cb cb, void *payload);
+CICD_EXTERN(int)
+cicd_deploy_log_read(long long *last_seq, cicd_deploy_store *store, long long job_id, long long after,
+                     cicd_deploy_log_cb cb, void *payload);
 
 /* Like _read, then keeps polling every poll_ms (0: 500) until the job has ended and every line was read. */
-CICD_EXTERN(int) cicd_deploy_log_follow(long long *last_seq, cicd_deploy_store *store, long long job_id,
-					long long after, long poll_ms, cicd_deploy_log_cb cb, void *payload);
+CICD_EXTERN(int)
+cicd_deploy_log_follow(long long *last_seq, cicd_deploy_store *store, long long job_id, long long after, long poll_ms,
+                       cicd_deploy_log_cb cb, void *payload);
 
 /* ---- worker ---- */
 
 typedef struct cicd_deploy_worker_options {
 	unsigned int version;
-	const char *owner;    /* NULL: "HOST:PID" */
-	long lease_ttl_ms;    /* 0: 15000 */
-	long poll_ms;         /* 0: 1000 */
-	int until_idle;       /* return when no job is queued or running */
-	long max_jobs;        /* return after this many jobs; 0: no limit */
+	const char *owner; /* NULL: "HOST:PID" */
+	long lease_ttl_ms; /* 0: 15000 */
+	long poll_ms;      /* 0: 1000 */
+	int until_idle;    /* return when no job is queued or running */
+	long max_jobs;     /* return after this many jobs; 0: no limit */
 	cicd_deploy_progress_cb progress;
 	void *payload;
 } cicd_deploy_worker_options;
 
 #define CICD_DEPLOY_WORKER_OPTIONS_VERSION 1
-#define CICD_DEPLOY_WORKER_OPTIONS_INIT {CICD_DEPLOY_WORKER_OPTIONS_VERSION, NULL, 0, 0, 0, 0, NULL, NULL}
+#define CICD_DEPLOY_WORKER_OPTIONS_INIT                                                                                \
+	{                                                                                                              \
+		CICD_DEPLOY_WORKER_OPTIONS_VERSION, NULL, 0, 0, 0, 0, NULL, NULL                                       \
+	}
 
 CICD_EXTERN(int) cicd_deploy_worker_options_init(cicd_deploy_worker_options *opts, unsigned int version);
 

@@ -9,7 +9,7 @@
 #include "core/buf.h"
 #include "deploy_internal.h"
 
-#define NAME_MAX_LEN 64
+#define NAME_MAX_LEN       64
 #define DEFAULT_TIMEOUT_MS 300000
 
 static void sleep_ms(long ms)
@@ -112,7 +112,7 @@ static int check_run_opts(const cicd_deploy_run_options *opts)
 }
 
 static int run_version(long long *job_id, cicd_deploy_store *store, const cicd__version *v, const char *target,
-		       const cicd_deploy_run_options *opts)
+                       const cicd_deploy_run_options *opts)
 {
 	static const cicd_deploy_run_options defaults = CICD_DEPLOY_RUN_OPTIONS_INIT;
 	char owner[256];
@@ -132,16 +132,17 @@ static int run_version(long long *job_id, cicd_deploy_store *store, const cicd__
 			return err;
 		if (active || (*l.owner && l.expires_at > cicd__now_ms()))
 			err = cicd__error_set(CICD_ECONFLICT,
-					      "target '%s' is busy (%" PRId64 " jobs queued or running) and queueing was refused",
-					      target, active);
+			                      "target '%s' is busy (%" PRId64
+			                      " jobs queued or running) and queueing was refused",
+			                      target, active);
 		cicd__lease_dispose(&l);
 		if (err < 0)
 			return err;
 	}
 	cicd__store_set_get_prune(store->st, v->project, v->set, &set_prune);
-	if ((err = cicd__store_job_create(store->st, &id, v->id, target, opts->who ? opts->who : "",
-					  opts->prune || set_prune, opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS,
-					  cicd__now_ms())) < 0)
+	if ((err = cicd__store_job_create(
+	         store->st, &id, v->id, target, opts->who ? opts->who : "", opts->prune || set_prune,
+	         opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS, cicd__now_ms())) < 0)
 		return err;
 	*job_id = id;
 	if (!opts->wait)
@@ -187,7 +188,7 @@ static int run_version(long long *job_id, cicd_deploy_store *store, const cicd__
 }
 
 int cicd_deploy_run(long long *job_id, cicd_deploy_store *store, const char *ref, const char *target,
-		    const cicd_deploy_run_options *opts)
+                    const cicd_deploy_run_options *opts)
 {
 	char project[NAME_MAX_LEN], set[NAME_MAX_LEN], version[80];
 	cicd__version v;
@@ -207,7 +208,7 @@ int cicd_deploy_run(long long *job_id, cicd_deploy_store *store, const char *ref
 }
 
 int cicd_deploy_rollback(long long *job_id, cicd_deploy_store *store, const char *project_set, const char *target,
-			 const char *to_version, const cicd_deploy_run_options *opts)
+                         const char *to_version, const cicd_deploy_run_options *opts)
 {
 	char project[NAME_MAX_LEN], set[NAME_MAX_LEN];
 	cicd_vec jobs = CICD_VEC_INIT;
@@ -244,9 +245,10 @@ int cicd_deploy_rollback(long long *job_id, cicd_deploy_store *store, const char
 		}
 		cicd__vec_dispose_with(&jobs, cicd__job_free_item);
 		if (previous < 0)
-			return cicd__error_set(CICD_ENOTFOUND,
-					       "no earlier version of '%s/%s' succeeded on target '%s': nothing to roll back to",
-					       project, set, target);
+			return cicd__error_set(
+			    CICD_ENOTFOUND,
+			    "no earlier version of '%s/%s' succeeded on target '%s': nothing to roll back to", project,
+			    set, target);
 		if ((err = cicd__store_version_get_id(store->st, &v, previous)) < 0)
 			return err;
 	}
@@ -267,15 +269,16 @@ int cicd_deploy_cancel(cicd_deploy_store *store, long long job_id, const char *w
 		if ((err = cicd__store_job_get(store->st, &j, job_id)) < 0)
 			return err;
 		if (cicd__job_state_terminal(j.state))
-			err = cicd__error_set(CICD_ECONFLICT, "deploy job %lld is %s: a finished job cannot be canceled", job_id,
-					      cicd__job_state_name(j.state));
+			err =
+			    cicd__error_set(CICD_ECONFLICT, "deploy job %lld is %s: a finished job cannot be canceled",
+			                    job_id, cicd__job_state_name(j.state));
 		else if (j.state == CICD__JOB_CANCELING)
 			err = 0;
 		else
-			err = cicd__store_job_transition(store->st, job_id, j.state,
-							 j.state == CICD__JOB_QUEUED ? CICD__JOB_CANCELED : CICD__JOB_CANCELING,
-							 j.state == CICD__JOB_QUEUED ? "canceled" : "cancel_requested", msg, 0,
-							 cicd__now_ms());
+			err = cicd__store_job_transition(
+			    store->st, job_id, j.state,
+			    j.state == CICD__JOB_QUEUED ? CICD__JOB_CANCELED : CICD__JOB_CANCELING,
+			    j.state == CICD__JOB_QUEUED ? "canceled" : "cancel_requested", msg, 0, cicd__now_ms());
 		terminal = cicd__job_state_terminal(j.state);
 		cicd__job_dispose(&j);
 		/* Lost a race with a worker starting the job: look again. */
@@ -389,8 +392,8 @@ int cicd_deploy_job_state(const char **state, cicd_deploy_store *store, long lon
 }
 
 /* Reads the committed lines after *last in pages; *count gets how many were read. */
-static int read_lines(cicd_deploy_store *store, long long job_id, long long *last, cicd_deploy_log_cb cb,
-		      void *payload, size_t *count)
+static int read_lines(cicd_deploy_store *store, long long job_id, long long *last, cicd_deploy_log_cb cb, void *payload,
+                      size_t *count)
 {
 	cicd_vec lines = CICD_VEC_INIT;
 	size_t i;
@@ -416,7 +419,7 @@ static int read_lines(cicd_deploy_store *store, long long job_id, long long *las
 }
 
 int cicd_deploy_log_read(long long *last_seq, cicd_deploy_store *store, long long job_id, long long after,
-			 cicd_deploy_log_cb cb, void *payload)
+                         cicd_deploy_log_cb cb, void *payload)
 {
 	cicd__job j;
 	size_t n;
@@ -434,7 +437,7 @@ int cicd_deploy_log_read(long long *last_seq, cicd_deploy_store *store, long lon
 }
 
 int cicd_deploy_log_follow(long long *last_seq, cicd_deploy_store *store, long long job_id, long long after,
-			   long poll_ms, cicd_deploy_log_cb cb, void *payload)
+                           long poll_ms, cicd_deploy_log_cb cb, void *payload)
 {
 	long long last = after;
 	int err;

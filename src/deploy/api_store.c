@@ -12,13 +12,13 @@
 #include "deploy_internal.h"
 
 static int init_versioned(void *opts, size_t size, unsigned int version, unsigned int expected, const void *init,
-			  const char *what)
+                          const char *what)
 {
 	if (!opts)
 		return cicd__error_set(CICD_EINVALID, "no %s given", what);
 	if (version != expected)
-		return cicd__error_set(CICD_EINVALID, "%s version %u is not supported (this library has %u)", what, version,
-				       expected);
+		return cicd__error_set(CICD_EINVALID, "%s version %u is not supported (this library has %u)", what,
+		                       version, expected);
 	memcpy(opts, init, size);
 	return 0;
 }
@@ -83,7 +83,8 @@ static int make_parent(const char *path)
 			char c = dir[i];
 			dir[i] = '\0';
 			if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-				return cicd__error_set(CICD_EIO, "cannot create the store's folder %s: %s", dir, strerror(errno));
+				return cicd__error_set(CICD_EIO, "cannot create the store's folder %s: %s", dir,
+				                       strerror(errno));
 			dir[i] = c;
 		}
 	}
@@ -146,8 +147,8 @@ void cicd_deploy_store_free(cicd_deploy_store *store)
 }
 
 void cicd__deploy_set_cluster_factory(cicd_deploy_store *store,
-				      int (*fn)(cicd__cluster **out, const cicd__target *target, void *payload),
-				      void *payload)
+                                      int (*fn)(cicd__cluster **out, const cicd__target *target, void *payload),
+                                      void *payload)
 {
 	store->cluster_new = fn;
 	store->cluster_payload = payload;
@@ -254,15 +255,15 @@ int cicd__split_set(char *project, size_t psize, char *set, size_t ssize, const 
 		return cicd__error_set(CICD_EINVALID, "'%s' is not PROJECT/SET", project_set ? project_set : "");
 	plen = (size_t)(slash - project_set);
 	if (plen >= psize || strlen(slash + 1) >= ssize)
-		return cicd__error_set(CICD_EINVALID, "'%s': project and set names have at most 63 characters", project_set);
+		return cicd__error_set(CICD_EINVALID, "'%s': project and set names have at most 63 characters",
+		                       project_set);
 	memcpy(project, project_set, plen);
 	project[plen] = '\0';
 	strcpy(set, slash + 1);
 	return 0;
 }
 
-int cicd__split_ref(char *project, size_t psize, char *set, size_t ssize, char *version, size_t vsize,
-		    const char *ref)
+int cicd__split_ref(char *project, size_t psize, char *set, size_t ssize, char *version, size_t vsize, const char *ref)
 {
 	char ps[512];
 	const char *at = ref ? strrchr(ref, '@') : NULL;

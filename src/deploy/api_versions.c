@@ -18,13 +18,14 @@ static int label_value_ok(const char *what, const char *s)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
 		      s[i] == '-' || s[i] == '_' || s[i] == '.'))
 			break;
-	alnum_ends = n && s[0] != '-' && s[0] != '_' && s[0] != '.' && s[n - 1] != '-' && s[n - 1] != '_' &&
-		     s[n - 1] != '.';
+	alnum_ends =
+	    n && s[0] != '-' && s[0] != '_' && s[0] != '.' && s[n - 1] != '-' && s[n - 1] != '_' && s[n - 1] != '.';
 	if (i < n || !alnum_ends || n > 63)
-		return cicd__error_set(CICD_EINVALID,
-				       "%s name '%s' must be 1 to 63 letters, digits, '-', '_' or '.', starting and ending "
-				       "with a letter or digit",
-				       what, s);
+		return cicd__error_set(
+		    CICD_EINVALID,
+		    "%s name '%s' must be 1 to 63 letters, digits, '-', '_' or '.', starting and ending "
+		    "with a letter or digit",
+		    what, s);
 	return 0;
 }
 
@@ -53,20 +54,20 @@ static int wave_of(const cicd_manifest *m, int *wave)
 	v = strtol(a, &end, 10);
 	if (!*a || *end || v < -1000 || v > 1000)
 		return cicd__error_set_at(CICD_EVALIDATE, cicd_manifest_file(m), cicd_manifest_line(m), 0,
-					  "%s %s: annotation %s must be a whole number from -1000 to 1000, not '%s'",
-					  cicd_manifest_kind(m), cicd_manifest_name(m), CICD__ANNOTATION_WAVE, a);
+		                          "%s %s: annotation %s must be a whole number from -1000 to 1000, not '%s'",
+		                          cicd_manifest_kind(m), cicd_manifest_name(m), CICD__ANNOTATION_WAVE, a);
 	*wave = (int)v;
 	return 0;
 }
 
 /* Validates, labels, orders and stores the set as a version. */
 static int push_set(cicd_buf *out, cicd_deploy_store *store, const char *project, const char *set,
-		    cicd_manifest_set *ms, const cicd_deploy_push_options *opts)
+                    cicd_manifest_set *ms, const cicd_deploy_push_options *opts)
 {
 	cicd__object_in *objs = NULL;
 	ordered *ord = NULL;
 	cicd_buf *bodies = NULL;
-	char (*hashes)[CICD_MANIFEST_HASH_SIZE] = NULL;
+	char(*hashes)[CICD_MANIFEST_HASH_SIZE] = NULL;
 	char set_hash[CICD_MANIFEST_HASH_SIZE];
 	cicd__push_meta meta;
 	cicd__version v;
@@ -114,9 +115,9 @@ static int push_set(cicd_buf *out, cicd_deploy_store *store, const char *project
 		objs[i].body_len = bodies[i].size;
 		objs[i].wave = ord[i].wave;
 		if (!*objs[i].name)
-			err = cicd__error_set_at(CICD_EVALIDATE, cicd_manifest_file(m), cicd_manifest_line(m), 0,
-						 "%s: a deployed object needs metadata.name (generateName is not supported)",
-						 objs[i].kind);
+			err = cicd__error_set_at(
+			    CICD_EVALIDATE, cicd_manifest_file(m), cicd_manifest_line(m), 0,
+			    "%s: a deployed object needs metadata.name (generateName is not supported)", objs[i].kind);
 	}
 	if (err)
 		goto done;
@@ -146,7 +147,7 @@ done:
 }
 
 static int check_push_args(char *project, char *set, cicd_buf *out, cicd_deploy_store *store, const char *project_set,
-			   const cicd_deploy_push_options *opts)
+                           const cicd_deploy_push_options *opts)
 {
 	int err;
 	if (!out || !store)
@@ -160,8 +161,8 @@ static int check_push_args(char *project, char *set, cicd_buf *out, cicd_deploy_
 	return 0;
 }
 
-int cicd_deploy_push_paths(cicd_buf *out, cicd_deploy_store *store, const char *project_set,
-			   const char *const *paths, size_t count, const cicd_deploy_push_options *opts)
+int cicd_deploy_push_paths(cicd_buf *out, cicd_deploy_store *store, const char *project_set, const char *const *paths,
+                           size_t count, const cicd_deploy_push_options *opts)
 {
 	cicd_manifest_options mo = CICD_MANIFEST_OPTIONS_INIT;
 	cicd_manifest_set *ms = NULL;
@@ -185,7 +186,7 @@ int cicd_deploy_push_paths(cicd_buf *out, cicd_deploy_store *store, const char *
 }
 
 int cicd_deploy_push_buffer(cicd_buf *out, cicd_deploy_store *store, const char *project_set, const char *data,
-			    size_t len, const char *name, const cicd_deploy_push_options *opts)
+                            size_t len, const char *name, const cicd_deploy_push_options *opts)
 {
 	cicd_manifest_set *ms = NULL;
 	char project[NAME_MAX_LEN], set[NAME_MAX_LEN];
@@ -249,7 +250,8 @@ static int version_set(cicd_manifest_set **out, cicd_deploy_store *store, const 
 		return err;
 	if ((err = cicd__store_version_get(store->st, v, project, set, version)) < 0)
 		return err;
-	if ((err = cicd__store_version_objects(store->st, &objs, v->id)) == 0 && (err = cicd_manifest_set_new(out)) == 0)
+	if ((err = cicd__store_version_objects(store->st, &objs, v->id)) == 0 &&
+	    (err = cicd_manifest_set_new(out)) == 0)
 		for (i = 0; i < objs.count && !err; i++) {
 			const cicd__object *o = objs.items[i];
 			err = cicd_manifest_set_add_buffer(*out, o->body, strlen(o->body), ref, NULL);
@@ -264,7 +266,7 @@ static int version_set(cicd_manifest_set **out, cicd_deploy_store *store, const 
 }
 
 int cicd_deploy_diff_versions(cicd_buf *out, cicd_deploy_store *store, const char *from_ref, const char *to_ref,
-			      cicd_deploy_diff_format format)
+                              cicd_deploy_diff_format format)
 {
 	cicd_manifest_set *a = NULL, *b = NULL;
 	cicd_manifest_diff *d = NULL;
@@ -282,8 +284,8 @@ int cicd_deploy_diff_versions(cicd_buf *out, cicd_deploy_store *store, const cha
 		return err;
 	}
 	if ((err = cicd_manifest_diff_new(&d, a, b)) == 0)
-		err = cicd_manifest_diff_render(out, d, format == CICD_DEPLOY_DIFF_JSON ? CICD_MANIFEST_DIFF_JSON
-											: CICD_MANIFEST_DIFF_TEXT);
+		err = cicd_manifest_diff_render(
+		    out, d, format == CICD_DEPLOY_DIFF_JSON ? CICD_MANIFEST_DIFF_JSON : CICD_MANIFEST_DIFF_TEXT);
 	cicd_manifest_diff_free(d);
 	cicd_manifest_set_free(a);
 	cicd_manifest_set_free(b);

@@ -24,10 +24,10 @@ enum { CICD__APPLY_CREATED = 1, CICD__APPLY_CONFIGURED = 2, CICD__APPLY_UNCHANGE
 typedef struct {
 	/* Server-side apply (or its dry run); *action is CICD__APPLY_*; *result (may be NULL) gets the object. */
 	int (*apply)(cicd__cluster *c, int *action, cicd_buf *result, const char *json, size_t len, const char *ns,
-		     int dry_run);
+	             int dry_run);
 	/* The live object as JSON; CICD_ENOTFOUND when absent. */
 	int (*get)(cicd__cluster *c, cicd_buf *out, const char *api_version, const char *kind, const char *ns,
-		   const char *name);
+	           const char *name);
 	/* Deletes an object; CICD_ENOTFOUND when absent. */
 	int (*remove)(cicd__cluster *c, const char *api_version, const char *kind, const char *ns, const char *name);
 	/*
@@ -38,7 +38,7 @@ typedef struct {
 	 * saying why in the last two cases.
 	 */
 	int (*wait)(cicd__cluster *c, cicd_buf *message, const char *api_version, const char *kind, const char *ns,
-		    const char *name, long timeout_ms);
+	            const char *name, long timeout_ms);
 	void (*free)(cicd__cluster *c);
 } cicd__cluster_ops;
 

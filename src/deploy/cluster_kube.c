@@ -5,9 +5,9 @@
 
 #include "cicd/document.h"
 #include "cicd/kube.h"
+#include "cluster.h"
 #include "core/alloc.h"
 #include "core/error.h"
-#include "cluster.h"
 
 /* Field manager of every apply, so that re-applying after a crash is a no-op for the server. */
 #define FIELD_MANAGER "cicd-deploy"
@@ -18,7 +18,7 @@ typedef struct {
 } kube_cluster;
 
 static int kc_apply(cicd__cluster *c, int *action, cicd_buf *result, const char *json, size_t len, const char *ns,
-		    int dry_run)
+                    int dry_run)
 {
 	kube_cluster *k = (kube_cluster *)c;
 	cicd_kube_apply_options o = CICD_KUBE_APPLY_OPTIONS_INIT;
@@ -33,14 +33,14 @@ static int kc_apply(cicd__cluster *c, int *action, cicd_buf *result, const char 
 	err = cicd_kube_apply(&a, result, k->client, cicd_document_root(doc, 0), &o);
 	cicd_document_free(doc);
 	if (!err)
-		*action = a == CICD_KUBE_APPLY_CREATED ? CICD__APPLY_CREATED
-			  : a == CICD_KUBE_APPLY_CONFIGURED ? CICD__APPLY_CONFIGURED
-							     : CICD__APPLY_UNCHANGED;
+		*action = a == CICD_KUBE_APPLY_CREATED      ? CICD__APPLY_CREATED
+		          : a == CICD_KUBE_APPLY_CONFIGURED ? CICD__APPLY_CONFIGURED
+		                                            : CICD__APPLY_UNCHANGED;
 	return err;
 }
 
 static int kc_get(cicd__cluster *c, cicd_buf *out, const char *api_version, const char *kind, const char *ns,
-		  const char *name)
+                  const char *name)
 {
 	return cicd_kube_get(out, ((kube_cluster *)c)->client, api_version, kind, ns, name);
 }
@@ -64,8 +64,8 @@ static long long field_num(const cicd_node *obj, const char *section, const char
  * pods of the one before (right after an apply, a Deployment still names
  * its previous revision; that revision's failing pods must not fail this one).
  */
-static void wait_observed(kube_cluster *k, const char *api_version, const char *kind, const char *ns,
-			  const char *name, long timeout_ms)
+static void wait_observed(kube_cluster *k, const char *api_version, const char *kind, const char *ns, const char *name,
+                          long timeout_ms)
 {
 	struct timespec pause = {0, 100 * 1000000L};
 	long waited = 0;
@@ -78,8 +78,8 @@ static void wait_observed(kube_cluster *k, const char *api_version, const char *
 			const cicd_node *o = cicd_document_root(doc, 0);
 			long long generation = field_num(o, "metadata", "generation");
 			done = !cicd_node_get(cicd_node_get(o, "status"), "observedGeneration") && !generation
-				       ? 1
-				       : field_num(o, "status", "observedGeneration") >= generation;
+			           ? 1
+			           : field_num(o, "status", "observedGeneration") >= generation;
 		}
 		cicd_document_free(doc);
 		cicd_buf_dispose(&b);
@@ -92,7 +92,7 @@ static void wait_observed(kube_cluster *k, const char *api_version, const char *
 }
 
 static int kc_wait(cicd__cluster *c, cicd_buf *message, const char *api_version, const char *kind, const char *ns,
-		   const char *name, long timeout_ms)
+                   const char *name, long timeout_ms)
 {
 	cicd_kube_rollout_options o = CICD_KUBE_ROLLOUT_OPTIONS_INIT;
 	int err;

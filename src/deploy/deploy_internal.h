@@ -18,14 +18,13 @@ struct cicd_deploy_store {
 };
 
 void cicd__deploy_set_cluster_factory(cicd_deploy_store *store,
-				      int (*fn)(cicd__cluster **out, const cicd__target *target, void *payload),
-				      void *payload);
+                                      int (*fn)(cicd__cluster **out, const cicd__target *target, void *payload),
+                                      void *payload);
 
 /* "PROJECT/SET" into its parts (written into the buffers); CICD_EINVALID naming the text otherwise. */
 int cicd__split_set(char *project, size_t psize, char *set, size_t ssize, const char *project_set);
 /* "PROJECT/SET@VERSION" into its parts. */
-int cicd__split_ref(char *project, size_t psize, char *set, size_t ssize, char *version, size_t vsize,
-		    const char *ref);
+int cicd__split_ref(char *project, size_t psize, char *set, size_t ssize, char *version, size_t vsize, const char *ref);
 
 int cicd__json_version(cicd_json_writer *w, const cicd__version *v, int existed);
 int cicd__json_job(cicd_json_writer *w, const cicd__job *j);

@@ -22,14 +22,14 @@
 
 /* Labels that mark an object as owned by a resource set (set at push). */
 #define CICD__LABEL_PROJECT "deploy.cicd.dev/project"
-#define CICD__LABEL_SET "deploy.cicd.dev/set"
+#define CICD__LABEL_SET     "deploy.cicd.dev/set"
 /* The annotation that puts an object in a later wave (default 0). */
 #define CICD__ANNOTATION_WAVE "deploy.cicd.dev/wave"
 
 typedef struct {
-	const char *owner;      /* the worker's identity in leases */
-	int64_t lease_ttl_ms;   /* default 15000; renewed between steps and while waiting */
-	int max_resumes;        /* takeovers before worker_lost; default 3 */
+	const char *owner;               /* the worker's identity in leases */
+	int64_t lease_ttl_ms;            /* default 15000; renewed between steps and while waiting */
+	int max_resumes;                 /* takeovers before worker_lost; default 3 */
 	int64_t (*clock)(void *payload); /* ms since the epoch; default the wall clock */
 	void *clock_payload;
 	cicd__deploy_progress progress;
@@ -51,7 +51,7 @@ typedef struct {
  * failed/timed_out with its reason and 0 is returned.
  */
 int cicd__deploy_execute(int *final_state, cicd__store *st, cicd__cluster *cluster, int64_t job,
-			 const cicd__exec_options *opts);
+                         const cicd__exec_options *opts);
 
 /* Wall-clock milliseconds since the Unix epoch. */
 int64_t cicd__now_ms(void);
@@ -67,8 +67,8 @@ char *cicd__object_label(const char *kind, const char *ns, const char *name);
  * be NULL) is called before each object; its error stops the plan.
  */
 int cicd__deploy_plan(cicd_vec *changes, cicd__store *st, cicd__cluster *cluster, const cicd__job *job,
-		      const char *target_ns, const cicd_vec *objects, cicd__joblog *log, int (*keepalive)(void *),
-		      void *keepalive_payload);
+                      const char *target_ns, const cicd_vec *objects, cicd__joblog *log, int (*keepalive)(void *),
+                      void *keepalive_payload);
 
 /* The normalized JSON of an object for comparison: keys sorted, status and server bookkeeping dropped. */
 int cicd__normalize_object(cicd_buf *out, const char *json, size_t len);

@@ -98,7 +98,7 @@ static int finish(run *r, int to, const char *reason, const char *message)
 	int from = r->job.state, err;
 	if (to != CICD__JOB_SUCCEEDED)
 		cicd__joblog_add(&r->log, to == CICD__JOB_CANCELED ? 2 : 1, NULL, "job %s: %s: %s",
-				 cicd__job_state_name(to), reason, message);
+		                 cicd__job_state_name(to), reason, message);
 	else
 		cicd__joblog_add(&r->log, 3, NULL, "job succeeded: %s", message);
 	if ((err = cicd__joblog_flush(&r->log)) < 0)
@@ -110,8 +110,8 @@ static int finish(run *r, int to, const char *reason, const char *message)
 		if (cicd__store_job_get(r->st, &fresh, r->job.id) == 0 && fresh.state == CICD__JOB_CANCELING &&
 		    from == CICD__JOB_RUNNING) {
 			r->job.state = fresh.state;
-			err = cicd__store_job_transition(r->st, r->job.id, CICD__JOB_CANCELING, to, reason, message, r->epoch,
-							 now(r));
+			err = cicd__store_job_transition(r->st, r->job.id, CICD__JOB_CANCELING, to, reason, message,
+			                                 r->epoch, now(r));
 		}
 		cicd__job_dispose(&fresh);
 	}
@@ -139,8 +139,8 @@ static int checkpoint(run *r, int *stop, const char *where)
 	cicd__job_dispose(&fresh);
 	if (r->job.state == CICD__JOB_CANCELING) {
 		char msg[512];
-		snprintf(msg, sizeof msg, "canceled %s; %d created, %d configured, %d unchanged, %d pruned before it", where,
-			 r->created, r->configured, r->unchanged, r->pruned);
+		snprintf(msg, sizeof msg, "canceled %s; %d created, %d configured, %d unchanged, %d pruned before it",
+		         where, r->created, r->configured, r->unchanged, r->pruned);
 		*stop = 1;
 		return finish(r, CICD__JOB_CANCELED, "canceled", msg);
 	}
@@ -228,7 +228,7 @@ static int step_apply(run *r, int wave, int *failed)
 			snprintf(msg, sizeof msg, "%s: %s", label, cicd_error_last()->message);
 			cicd__redact(msg, strlen(msg), sizeof msg);
 			fields = cicd__fields("object", label, "kind", o->kind, "name", o->name, "error",
-					      cicd_error_name(rc), (const char *)NULL);
+			                      cicd_error_name(rc), (const char *)NULL);
 			cicd__joblog_add(&r->log, 1, fields, "apply failed: %s", msg);
 			cicd__free(fields);
 			cicd__free(label);
@@ -242,22 +242,23 @@ static int step_apply(run *r, int wave, int *failed)
 		else
 			r->unchanged++;
 		fields = cicd__fields("object", label, "kind", o->kind, "name", o->name, "action",
-				      action == CICD__APPLY_CREATED ? "created"
-				      : action == CICD__APPLY_CONFIGURED ? "configured"
-									  : "unchanged",
-				      (const char *)NULL);
+		                      action == CICD__APPLY_CREATED      ? "created"
+		                      : action == CICD__APPLY_CONFIGURED ? "configured"
+		                                                         : "unchanged",
+		                      (const char *)NULL);
 		err = cicd__joblog_add(&r->log, 3, fields, "%s %s",
-				       action == CICD__APPLY_CREATED ? "created"
-				       : action == CICD__APPLY_CONFIGURED ? "configured"
-									   : "unchanged",
-				       label);
+		                       action == CICD__APPLY_CREATED      ? "created"
+		                       : action == CICD__APPLY_CONFIGURED ? "configured"
+		                                                          : "unchanged",
+		                       label);
 		cicd__free(fields);
 		cicd__free(label);
 		if (!err && crash(r, "applied"))
 			return CICD_EUSER;
 		if (!err)
-			err = cicd__store_inventory_add(r->st, r->job.id, r->epoch, r->target.name, r->job.project, r->job.set,
-							o->api_version, o->kind, object_ns(r, o), o->name, r->job.version_id);
+			err = cicd__store_inventory_add(r->st, r->job.id, r->epoch, r->target.name, r->job.project,
+			                                r->job.set, o->api_version, o->kind, object_ns(r, o), o->name,
+			                                r->job.version_id);
 	}
 	return err;
 }
@@ -286,11 +287,12 @@ static int step_wait(run *r, int wave, int *stopped)
 			if (slice > left)
 				slice = left;
 			cicd__buf_clear(&msg);
-			rc = r->cl->ops->wait(r->cl, &msg, o->api_version, o->kind, object_ns(r, o), o->name, (long)slice);
+			rc = r->cl->ops->wait(r->cl, &msg, o->api_version, o->kind, object_ns(r, o), o->name,
+			                      (long)slice);
 			if (rc == CICD_ETIMEOUT && (timed_out || now(r) >= r->deadline)) {
 				timed_out = 1;
 				cicd__buf_printf(&notready, "%s%s: %s", notready.size ? "; " : "", label,
-						 msg.size ? msg.ptr : "not ready");
+				                 msg.size ? msg.ptr : "not ready");
 				break;
 			}
 			if (rc == CICD_ETIMEOUT)
@@ -298,7 +300,7 @@ static int step_wait(run *r, int wave, int *stopped)
 		}
 		if (!err && !*stopped && rc == CICD_ERROR) {
 			char *fields = cicd__fields("object", label, "kind", o->kind, "name", o->name, "reason",
-						    "rollout_failed", (const char *)NULL);
+			                            "rollout_failed", (const char *)NULL);
 			cicd__buf_clear(&notready);
 			cicd__buf_printf(&notready, "%s: %s", label, msg.size ? msg.ptr : "rollout failed");
 			cicd__joblog_add(&r->log, 1, fields, "rollout failed: %s", notready.ptr);
@@ -307,9 +309,9 @@ static int step_wait(run *r, int wave, int *stopped)
 			*stopped = 1;
 		} else if (!err && !*stopped && rc == 0) {
 			char *fields = cicd__fields("object", label, "kind", o->kind, "name", o->name, "ready", "true",
-						    (const char *)NULL);
+			                            (const char *)NULL);
 			err = cicd__joblog_add(&r->log, 3, fields, "ready %s%s%s", label, msg.size ? ": " : "",
-					       msg.size ? msg.ptr : "");
+			                       msg.size ? msg.ptr : "");
 			cicd__free(fields);
 		} else if (!err && !*stopped && rc == CICD_ENOMEM) {
 			err = rc;
@@ -355,7 +357,8 @@ static int step_prune(run *r)
 			return cicd__error_oom();
 		rc = r->cl->ops->get(r->cl, &live, c->api_version, c->kind, c->namespace_, c->name);
 		if (rc == 0 && cicd_document_load_json(&doc, live.ptr, live.size, label, NULL) == 0) {
-			const cicd_node *labels = cicd_node_get(cicd_node_get(cicd_document_root(doc, 0), "metadata"), "labels");
+			const cicd_node *labels =
+			    cicd_node_get(cicd_node_get(cicd_document_root(doc, 0), "metadata"), "labels");
 			const char *p = cicd_node_scalar(cicd_node_get(labels, CICD__LABEL_PROJECT), NULL);
 			const char *s = cicd_node_scalar(cicd_node_get(labels, CICD__LABEL_SET), NULL);
 			owned = p && s && !strcmp(p, r->job.project) && !strcmp(s, r->job.set);
@@ -373,9 +376,10 @@ static int step_prune(run *r)
 			cicd__joblog_add(&r->log, 1, NULL, "prune failed: %s", text);
 			return finish(r, CICD__JOB_FAILED, failure_reason(rc), text);
 		} else if (!owned) {
-			err = cicd__joblog_add(&r->log, 2, NULL,
-					       "not pruned %s: it lacks the owner labels of %s/%s, so the set does not own it",
-					       label, r->job.project, r->job.set);
+			err = cicd__joblog_add(
+			    &r->log, 2, NULL,
+			    "not pruned %s: it lacks the owner labels of %s/%s, so the set does not own it", label,
+			    r->job.project, r->job.set);
 		} else {
 			rc = r->cl->ops->remove(r->cl, c->api_version, c->kind, c->namespace_, c->name);
 			if (rc == CICD_ENOMEM) {
@@ -390,14 +394,14 @@ static int step_prune(run *r)
 				return finish(r, CICD__JOB_FAILED, failure_reason(rc), text);
 			}
 			r->pruned++;
-			char *fields = cicd__fields("object", label, "kind", c->kind, "name", c->name, "action", "pruned",
-						    (const char *)NULL);
+			char *fields = cicd__fields("object", label, "kind", c->kind, "name", c->name, "action",
+			                            "pruned", (const char *)NULL);
 			err = cicd__joblog_add(&r->log, 3, fields, "pruned %s", label);
 			cicd__free(fields);
 		}
 		if (!err)
 			err = cicd__store_inventory_remove(r->st, r->job.id, r->epoch, r->target.name, r->job.project,
-							   r->job.set, c->kind, c->namespace_, c->name);
+			                                   r->job.set, c->kind, c->namespace_, c->name);
 		cicd__free(label);
 	}
 	return err;
@@ -410,8 +414,9 @@ static int run_step(run *r, int step, int *stopped)
 	if (step == 0) {
 		cicd__vec_dispose_with(&r->changes, cicd__change_free_item);
 		err = cicd__deploy_plan(&r->changes, r->st, r->cl, &r->job, r->target.namespace_, &r->objects, &r->log,
-					plan_keepalive, r);
-		if (err < 0 && err != CICD_ENOMEM && err != CICD_ESTORE && err != CICD_EUSER && !r->log.failed && !r->lost) {
+		                        plan_keepalive, r);
+		if (err < 0 && err != CICD_ENOMEM && err != CICD_ESTORE && err != CICD_EUSER && !r->log.failed &&
+		    !r->lost) {
 			char text[1024];
 			snprintf(text, sizeof text, "planning: %s", cicd_error_last()->message);
 			*stopped = 1;
@@ -419,8 +424,9 @@ static int run_step(run *r, int step, int *stopped)
 		}
 		if (!err)
 			err = cicd__joblog_flush(&r->log);
-		return err < 0 ? err : cicd__store_changes_put(r->st, r->job.id, r->epoch,
-								 (cicd__change *const *)r->changes.items, r->changes.count);
+		return err < 0 ? err
+		               : cicd__store_changes_put(r->st, r->job.id, r->epoch,
+		                                         (cicd__change *const *)r->changes.items, r->changes.count);
 	}
 	if (step == 1 + 2 * (int)r->nwaves)
 		return step_prune(r);
@@ -458,7 +464,8 @@ static int take(run *r, int *done)
 	size_t i;
 	cicd_vec tr = CICD_VEC_INIT;
 	*done = 0;
-	if ((err = cicd__store_lease_acquire(r->st, &r->epoch, r->job.target, r->o->owner, r->o->lease_ttl_ms, now(r))) < 0)
+	if ((err = cicd__store_lease_acquire(r->st, &r->epoch, r->job.target, r->o->owner, r->o->lease_ttl_ms,
+	                                     now(r))) < 0)
 		return err;
 	r->renewed_at = now(r);
 	cicd__joblog_init(&r->log, r->st, r->job.id, r->epoch);
@@ -470,7 +477,7 @@ static int take(run *r, int *done)
 		char msg[300];
 		snprintf(msg, sizeof msg, "by worker %s", r->o->owner);
 		err = cicd__store_job_transition(r->st, r->job.id, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", msg,
-						 r->epoch, now(r));
+		                                 r->epoch, now(r));
 		if (err < 0) {
 			cicd__store_lease_release(r->st, r->job.target, r->epoch);
 			return err;
@@ -489,7 +496,8 @@ static int take(run *r, int *done)
 		return err;
 	}
 	for (i = 0; i < tr.count; i++)
-		if (((cicd__transition *)tr.items[i])->reason && !strcmp(((cicd__transition *)tr.items[i])->reason, "resumed"))
+		if (((cicd__transition *)tr.items[i])->reason &&
+		    !strcmp(((cicd__transition *)tr.items[i])->reason, "resumed"))
 			resumes++;
 	cicd__vec_dispose_with(&tr, cicd__transition_free_item);
 	if (resumes > r->o->max_resumes) {
@@ -528,17 +536,19 @@ static int execute(run *r, int *final_state)
 		if ((err = cicd__store_changes_get(r->st, &r->changes, r->job.id)) < 0)
 			return err;
 		step_name(r, first, name, sizeof name);
-		if ((err = cicd__joblog_add(&r->log, 2, NULL, "resumed by worker %s at step %d (%s), lease epoch %" PRId64,
-					    r->o->owner, first, name, r->epoch)) < 0)
+		if ((err = cicd__joblog_add(&r->log, 2, NULL,
+		                            "resumed by worker %s at step %d (%s), lease epoch %" PRId64, r->o->owner,
+		                            first, name, r->epoch)) < 0)
 			return err;
 	} else {
 		cicd__version v;
 		if ((err = cicd__store_version_get_id(r->st, &v, r->job.version_id)) < 0)
 			return err;
-		err = cicd__joblog_add(&r->log, 3, NULL, "deploying %s/%s version %" PRId64 " (%.12s) to target %s (namespace %s)"
-					     " by %s",
-				       r->job.project, r->job.set, v.number, v.hash, r->target.name, r->target.namespace_,
-				       r->job.who);
+		err = cicd__joblog_add(&r->log, 3, NULL,
+		                       "deploying %s/%s version %" PRId64 " (%.12s) to target %s (namespace %s)"
+		                       " by %s",
+		                       r->job.project, r->job.set, v.number, v.hash, r->target.name,
+		                       r->target.namespace_, r->job.who);
 		cicd__version_dispose(&v);
 		if (err < 0)
 			return err;
@@ -553,13 +563,15 @@ static int execute(run *r, int *final_state)
 			break;
 		CRASH_POINT(r, "step-begin");
 		if ((err = cicd__joblog_flush(&r->log)) < 0 ||
-		    (err = cicd__store_journal(r->st, r->job.id, r->epoch, step, name, CICD__STEP_BEGIN, NULL, now(r))) < 0)
+		    (err = cicd__store_journal(r->st, r->job.id, r->epoch, step, name, CICD__STEP_BEGIN, NULL,
+		                               now(r))) < 0)
 			break;
 		if ((err = run_step(r, step, &stop)) < 0 || stop)
 			break;
 		CRASH_POINT(r, "step-end");
 		if ((err = cicd__joblog_flush(&r->log)) < 0 ||
-		    (err = cicd__store_journal(r->st, r->job.id, r->epoch, step, name, CICD__STEP_DONE, NULL, now(r))) < 0)
+		    (err = cicd__store_journal(r->st, r->job.id, r->epoch, step, name, CICD__STEP_DONE, NULL, now(r))) <
+		        0)
 			break;
 		CRASH_POINT(r, "step-done");
 	}
@@ -567,8 +579,8 @@ static int execute(run *r, int *final_state)
 		char msg[256];
 		if ((err = checkpoint(r, &stop, "after the last step")) < 0 || stop)
 			goto out;
-		snprintf(msg, sizeof msg, "%d created, %d configured, %d unchanged, %d pruned", r->created, r->configured,
-			 r->unchanged, r->pruned);
+		snprintf(msg, sizeof msg, "%d created, %d configured, %d unchanged, %d pruned", r->created,
+		         r->configured, r->unchanged, r->pruned);
 		err = finish(r, CICD__JOB_SUCCEEDED, "succeeded", msg);
 	}
 out:
@@ -581,7 +593,7 @@ out:
 }
 
 int cicd__deploy_execute(int *final_state, cicd__store *st, cicd__cluster *cluster, int64_t job,
-			 const cicd__exec_options *opts)
+                         const cicd__exec_options *opts)
 {
 	cicd__exec_options o = *opts;
 	run r;

@@ -144,7 +144,7 @@ static char *result_namespace(const char *json, size_t len)
 }
 
 static cicd__change *change_new(const char *action, const char *api_version, const char *kind, const char *ns,
-				const char *name, int wave)
+                                const char *name, int wave)
 {
 	cicd__change *c = cicd__calloc(1, sizeof *c);
 	if (!c)
@@ -223,8 +223,8 @@ static int in_version(const cicd_vec *objects, const cicd__inventory_item *it, c
 }
 
 int cicd__deploy_plan(cicd_vec *changes, cicd__store *st, cicd__cluster *cluster, const cicd__job *job,
-		      const char *target_ns, const cicd_vec *objects, cicd__joblog *log, int (*keepalive)(void *),
-		      void *keepalive_payload)
+                      const char *target_ns, const cicd_vec *objects, cicd__joblog *log, int (*keepalive)(void *),
+                      void *keepalive_payload)
 {
 	cicd_vec inv = CICD_VEC_INIT;
 	size_t i;
@@ -237,8 +237,8 @@ int cicd__deploy_plan(cicd_vec *changes, cicd__store *st, cicd__cluster *cluster
 			break;
 		err = plan_object(&c, cluster, o, target_ns);
 		if (err < 0) {
-			char *what = cicd__object_label(o->kind, o->namespace_ && *o->namespace_ ? o->namespace_ : target_ns,
-							o->name);
+			char *what = cicd__object_label(
+			    o->kind, o->namespace_ && *o->namespace_ ? o->namespace_ : target_ns, o->name);
 			/* The client's messages usually name the object already. */
 			if (!what || strncmp(cicd_error_last()->message, what, strlen(what)) != 0)
 				cicd__error_prefix("%s: ", what ? what : o->name);
@@ -254,7 +254,7 @@ int cicd__deploy_plan(cicd_vec *changes, cicd__store *st, cicd__cluster *cluster
 			return cicd__error_oom();
 		fields = cicd__fields("object", label, "action", c->action, (const char *)NULL);
 		err = cicd__joblog_add(log, 3, fields, "plan: %s %s%s%s", c->action, label, c->diff ? "\n" : "",
-				       c->diff ? c->diff : "");
+		                       c->diff ? c->diff : "");
 		cicd__free(fields);
 		cicd__free(label);
 	}
@@ -282,7 +282,7 @@ int cicd__deploy_plan(cicd_vec *changes, cicd__store *st, cicd__cluster *cluster
 		cicd__vec_dispose_with(&inv, cicd__inventory_free_item);
 	}
 	if (!err)
-		err = cicd__joblog_add(log, 3, NULL, "plan: %d to create, %d to update, %d unchanged, %d to delete", counts[0],
-				       counts[1], counts[2], counts[3]);
+		err = cicd__joblog_add(log, 3, NULL, "plan: %d to create, %d to update, %d unchanged, %d to delete",
+		                       counts[0], counts[1], counts[2], counts[3]);
 	return err;
 }

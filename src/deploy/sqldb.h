@@ -38,8 +38,8 @@ typedef struct {
 	 * Runs one statement. `out` (may be NULL) receives the rows; `changes`
 	 * (may be NULL) the number of rows inserted, updated or deleted.
 	 */
-	int (*exec)(cicd__sqldb *db, const char *sql, const cicd__sqlval *params, size_t nparams,
-		    cicd__sqlrows *out, int64_t *changes);
+	int (*exec)(cicd__sqldb *db, const char *sql, const cicd__sqlval *params, size_t nparams, cicd__sqlrows *out,
+	            int64_t *changes);
 	/* Starts a write transaction that serialises with every other writer of the same rows. */
 	int (*begin)(cicd__sqldb *db);
 	int (*commit)(cicd__sqldb *db);

@@ -9,38 +9,38 @@ static const cicd__store_limits default_limits = {5000, 16u * 1024 * 1024, 5000}
 
 /* Schema version 1. %1$s is the driver's auto-increment key type. */
 static const char schema_v1[] =
-	"CREATE TABLE sets (id %1$s, project TEXT NOT NULL, name TEXT NOT NULL,"
-	" prune INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, UNIQUE (project, name));"
-	"CREATE TABLE objects (hash TEXT PRIMARY KEY, body TEXT NOT NULL);"
-	"CREATE TABLE versions (id %1$s, set_id BIGINT NOT NULL REFERENCES sets (id), number BIGINT NOT NULL,"
-	" hash TEXT NOT NULL, who TEXT NOT NULL, commit_sha TEXT, pipeline TEXT, created_at BIGINT NOT NULL,"
-	" objects BIGINT NOT NULL, bytes BIGINT NOT NULL, UNIQUE (set_id, number), UNIQUE (set_id, hash));"
-	"CREATE TABLE version_objects (version_id BIGINT NOT NULL REFERENCES versions (id), idx INTEGER NOT NULL,"
-	" object_hash TEXT NOT NULL REFERENCES objects (hash), api_version TEXT NOT NULL, kind TEXT NOT NULL,"
-	" namespace TEXT NOT NULL, name TEXT NOT NULL, wave INTEGER NOT NULL, PRIMARY KEY (version_id, idx));"
-	"CREATE TABLE targets (name TEXT PRIMARY KEY, kubeconfig TEXT, context TEXT, in_cluster INTEGER NOT NULL,"
-	" namespace TEXT NOT NULL, created_at BIGINT NOT NULL);"
-	"CREATE TABLE leases (target TEXT PRIMARY KEY, owner TEXT NOT NULL, epoch BIGINT NOT NULL,"
-	" expires_at BIGINT NOT NULL);"
-	"CREATE TABLE jobs (id %1$s, version_id BIGINT NOT NULL REFERENCES versions (id),"
-	" target TEXT NOT NULL REFERENCES targets (name), who TEXT NOT NULL, state TEXT NOT NULL, reason TEXT,"
-	" message TEXT, epoch BIGINT NOT NULL DEFAULT 0, prune INTEGER NOT NULL, timeout_ms BIGINT NOT NULL,"
-	" created_at BIGINT NOT NULL, started_at BIGINT, finished_at BIGINT);"
-	"CREATE INDEX jobs_by_target ON jobs (target, state, id);"
-	"CREATE TABLE transitions (job_id BIGINT NOT NULL REFERENCES jobs (id), seq INTEGER NOT NULL,"
-	" from_state TEXT NOT NULL, to_state TEXT NOT NULL, reason TEXT, message TEXT, epoch BIGINT NOT NULL,"
-	" at BIGINT NOT NULL, PRIMARY KEY (job_id, seq));"
-	"CREATE TABLE journal (job_id BIGINT NOT NULL REFERENCES jobs (id), step INTEGER NOT NULL,"
-	" phase INTEGER NOT NULL, name TEXT NOT NULL, detail TEXT, epoch BIGINT NOT NULL, at BIGINT NOT NULL,"
-	" PRIMARY KEY (job_id, step, phase));"
-	"CREATE TABLE changes (job_id BIGINT NOT NULL REFERENCES jobs (id), idx INTEGER NOT NULL,"
-	" wave INTEGER NOT NULL, action TEXT NOT NULL, api_version TEXT NOT NULL, kind TEXT NOT NULL,"
-	" namespace TEXT NOT NULL, name TEXT NOT NULL, diff TEXT, PRIMARY KEY (job_id, idx));"
-	"CREATE TABLE logs (job_id BIGINT NOT NULL REFERENCES jobs (id), seq BIGINT NOT NULL, at BIGINT NOT NULL,"
-	" level INTEGER NOT NULL, message TEXT NOT NULL, fields TEXT, PRIMARY KEY (job_id, seq));"
-	"CREATE TABLE inventory (target TEXT NOT NULL, set_id BIGINT NOT NULL REFERENCES sets (id),"
-	" api_version TEXT NOT NULL, kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,"
-	" version_id BIGINT NOT NULL, PRIMARY KEY (target, set_id, kind, namespace, name));";
+    "CREATE TABLE sets (id %1$s, project TEXT NOT NULL, name TEXT NOT NULL,"
+    " prune INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, UNIQUE (project, name));"
+    "CREATE TABLE objects (hash TEXT PRIMARY KEY, body TEXT NOT NULL);"
+    "CREATE TABLE versions (id %1$s, set_id BIGINT NOT NULL REFERENCES sets (id), number BIGINT NOT NULL,"
+    " hash TEXT NOT NULL, who TEXT NOT NULL, commit_sha TEXT, pipeline TEXT, created_at BIGINT NOT NULL,"
+    " objects BIGINT NOT NULL, bytes BIGINT NOT NULL, UNIQUE (set_id, number), UNIQUE (set_id, hash));"
+    "CREATE TABLE version_objects (version_id BIGINT NOT NULL REFERENCES versions (id), idx INTEGER NOT NULL,"
+    " object_hash TEXT NOT NULL REFERENCES objects (hash), api_version TEXT NOT NULL, kind TEXT NOT NULL,"
+    " namespace TEXT NOT NULL, name TEXT NOT NULL, wave INTEGER NOT NULL, PRIMARY KEY (version_id, idx));"
+    "CREATE TABLE targets (name TEXT PRIMARY KEY, kubeconfig TEXT, context TEXT, in_cluster INTEGER NOT NULL,"
+    " namespace TEXT NOT NULL, created_at BIGINT NOT NULL);"
+    "CREATE TABLE leases (target TEXT PRIMARY KEY, owner TEXT NOT NULL, epoch BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL);"
+    "CREATE TABLE jobs (id %1$s, version_id BIGINT NOT NULL REFERENCES versions (id),"
+    " target TEXT NOT NULL REFERENCES targets (name), who TEXT NOT NULL, state TEXT NOT NULL, reason TEXT,"
+    " message TEXT, epoch BIGINT NOT NULL DEFAULT 0, prune INTEGER NOT NULL, timeout_ms BIGINT NOT NULL,"
+    " created_at BIGINT NOT NULL, started_at BIGINT, finished_at BIGINT);"
+    "CREATE INDEX jobs_by_target ON jobs (target, state, id);"
+    "CREATE TABLE transitions (job_id BIGINT NOT NULL REFERENCES jobs (id), seq INTEGER NOT NULL,"
+    " from_state TEXT NOT NULL, to_state TEXT NOT NULL, reason TEXT, message TEXT, epoch BIGINT NOT NULL,"
+    " at BIGINT NOT NULL, PRIMARY KEY (job_id, seq));"
+    "CREATE TABLE journal (job_id BIGINT NOT NULL REFERENCES jobs (id), step INTEGER NOT NULL,"
+    " phase INTEGER NOT NULL, name TEXT NOT NULL, detail TEXT, epoch BIGINT NOT NULL, at BIGINT NOT NULL,"
+    " PRIMARY KEY (job_id, step, phase));"
+    "CREATE TABLE changes (job_id BIGINT NOT NULL REFERENCES jobs (id), idx INTEGER NOT NULL,"
+    " wave INTEGER NOT NULL, action TEXT NOT NULL, api_version TEXT NOT NULL, kind TEXT NOT NULL,"
+    " namespace TEXT NOT NULL, name TEXT NOT NULL, diff TEXT, PRIMARY KEY (job_id, idx));"
+    "CREATE TABLE logs (job_id BIGINT NOT NULL REFERENCES jobs (id), seq BIGINT NOT NULL, at BIGINT NOT NULL,"
+    " level INTEGER NOT NULL, message TEXT NOT NULL, fields TEXT, PRIMARY KEY (job_id, seq));"
+    "CREATE TABLE inventory (target TEXT NOT NULL, set_id BIGINT NOT NULL REFERENCES sets (id),"
+    " api_version TEXT NOT NULL, kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,"
+    " version_id BIGINT NOT NULL, PRIMARY KEY (target, set_id, kind, namespace, name));";
 
 /* Migrations, in order: migrations[i] takes the schema from version i to i + 1. */
 static const char *const migrations[] = {schema_v1};
@@ -78,28 +78,32 @@ static int migrate(cicd__store *st)
 		return st_end(st, err);
 	if (!strcmp(st->db->ops->name, "sqlite")) {
 		/* A SQLite file with tables but without ours is someone else's database: leave it alone. */
-		err = st_scalar(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name <> 'meta'"
-				    " AND NOT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'meta')",
-				NULL, 0, &foreign);
+		err = st_scalar(st,
+		                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name <> 'meta'"
+		                " AND NOT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'meta')",
+		                NULL, 0, &foreign);
 		if (!err && foreign)
-			err = cicd__error_set(CICD_ESTORE, "store %s is not a deploy store: it has tables of another "
-							   "application", st->location);
+			err = cicd__error_set(CICD_ESTORE,
+			                      "store %s is not a deploy store: it has tables of another "
+			                      "application",
+			                      st->location);
 		if (err < 0)
 			return st_end(st, err);
 	}
-	err = st->db->ops->exec_script(st->db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+	err = st->db->ops->exec_script(st->db,
+	                               "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
 	if (!err) {
 		sa_str(&a, "schema_version");
 		err = st_scalar(st, "SELECT value FROM meta WHERE key = ?", &a, 0, &version);
 	}
 	if (!err && version > latest)
 		err = cicd__error_set(CICD_ESTORE,
-				      "store %s has schema version %" PRId64 ", newer than this library's %d: "
-				      "upgrade libcicd to use it (the store was not changed)",
-				      st->location, version, latest);
+		                      "store %s has schema version %" PRId64 ", newer than this library's %d: "
+		                      "upgrade libcicd to use it (the store was not changed)",
+		                      st->location, version, latest);
 	if (!err && version < 0)
-		err = cicd__error_set(CICD_ESTORE, "store %s is corrupt: schema version %" PRId64, st->location,
-				      version);
+		err =
+		    cicd__error_set(CICD_ESTORE, "store %s is corrupt: schema version %" PRId64, st->location, version);
 	for (; !err && version < latest; version++)
 		err = apply_migration(st, migrations[version]);
 	if (!err) {
@@ -108,8 +112,9 @@ static int migrate(cicd__store *st)
 		sa_str(&a, "schema_version");
 		sa_str(&a, num);
 		err = st_exec(st,
-			      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-			      &a, NULL, NULL);
+		              "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+		              "excluded.value",
+		              &a, NULL, NULL);
 	}
 	return st_end(st, err);
 }
@@ -210,8 +215,9 @@ int cicd__store_setting_set(cicd__store *st, const char *key, const char *value)
 		return cicd__error_set(CICD_EINVALID, "the schema version is not a setting");
 	sa_str(&a, key);
 	sa_str(&a, value);
-	return st_exec(st, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-		       &a, NULL, NULL);
+	return st_exec(
+	    st, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	    &a, NULL, NULL);
 }
 
 /* ---- targets ---- */
@@ -243,8 +249,8 @@ static int valid_name(const char *what, const char *s)
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
 		      c == '_' || c == '.'))
 			return cicd__error_set(CICD_EINVALID,
-					       "%s name '%s' has '%c' at %zu: use letters, digits, '-', '_' and '.'",
-					       what, s, c, i + 1);
+			                       "%s name '%s' has '%c' at %zu: use letters, digits, '-', '_' and '.'",
+			                       what, s, c, i + 1);
 	}
 	return 0;
 }
@@ -263,9 +269,10 @@ int cicd__store_target_add(cicd__store *st, const cicd__target *t)
 	sa_int(&a, t->in_cluster);
 	sa_str(&a, t->namespace_);
 	sa_int(&a, t->created_at);
-	err = st_exec(st, "INSERT INTO targets (name, kubeconfig, context, in_cluster, namespace, created_at)"
-			  " VALUES (?, ?, ?, ?, ?, ?)",
-		      &a, NULL, NULL);
+	err = st_exec(st,
+	              "INSERT INTO targets (name, kubeconfig, context, in_cluster, namespace, created_at)"
+	              " VALUES (?, ?, ?, ?, ?, ?)",
+	              &a, NULL, NULL);
 	if (err < 0 && st->db->ops->last_was_unique_violation(st->db))
 		return cicd__error_set(CICD_EEXISTS, "target '%s' already exists", t->name);
 	return err;
@@ -334,7 +341,8 @@ int cicd__store_target_remove(cicd__store *st, const char *name)
 		return err;
 	err = st_scalar(st, "SELECT count(*) FROM jobs WHERE target = ?", &a, 0, &n);
 	if (!err && n)
-		err = cicd__error_set(CICD_ECONFLICT, "target '%s' has %" PRId64 " deploy jobs in its history", name, n);
+		err =
+		    cicd__error_set(CICD_ECONFLICT, "target '%s' has %" PRId64 " deploy jobs in its history", name, n);
 	if (!err)
 		err = st_exec(st, "DELETE FROM targets WHERE name = ?", &a, NULL, &n);
 	if (!err && !n)
@@ -393,8 +401,8 @@ int cicd__store_set_id(cicd__store *st, int64_t *id, const char *project, const 
 }
 
 static const char version_cols[] =
-	"SELECT v.id, v.number, s.project, s.name, v.hash, v.who, v.commit_sha, v.pipeline, v.created_at,"
-	" v.objects, v.bytes FROM versions v JOIN sets s ON s.id = v.set_id";
+    "SELECT v.id, v.number, s.project, s.name, v.hash, v.who, v.commit_sha, v.pipeline, v.created_at,"
+    " v.objects, v.bytes FROM versions v JOIN sets s ON s.id = v.set_id";
 
 static int version_from_row(const cicd__sqlrows *r, size_t row, cicd__version *v)
 {
@@ -417,7 +425,7 @@ static int version_from_row(const cicd__sqlrows *r, size_t row, cicd__version *v
 }
 
 static int version_query_one(cicd__store *st, cicd__version *out, const char *where, const sargs *a,
-			     const char *missing_what)
+                             const char *missing_what)
 {
 	char sql[512];
 	cicd__sqlrows r;
@@ -428,7 +436,8 @@ static int version_query_one(cicd__store *st, cicd__version *out, const char *wh
 	if (!r.rows)
 		err = cicd__error_set(CICD_ENOTFOUND, "unknown version %s", missing_what);
 	else if (r.rows > 1)
-		err = cicd__error_set(CICD_EINVALID, "version %s is ambiguous: %zu versions match", missing_what, r.rows);
+		err =
+		    cicd__error_set(CICD_EINVALID, "version %s is ambiguous: %zu versions match", missing_what, r.rows);
 	else
 		err = version_from_row(&r, 0, out);
 	cicd__sqlrows_free(&r);
@@ -444,8 +453,7 @@ int cicd__store_version_get_id(cicd__store *st, cicd__version *out, int64_t id)
 	return version_query_one(st, out, "v.id = ?", &a, what);
 }
 
-int cicd__store_version_get(cicd__store *st, cicd__version *out, const char *project, const char *set,
-			    const char *ref)
+int cicd__store_version_get(cicd__store *st, cicd__version *out, const char *project, const char *set, const char *ref)
 {
 	char what[600], pattern[80];
 	sargs a = {0};
@@ -469,7 +477,7 @@ int cicd__store_version_get(cicd__store *st, cicd__version *out, const char *pro
 	}
 	if (!hex)
 		return cicd__error_set(CICD_EINVALID,
-				       "version %s is neither a number nor a hash prefix of 7 to 64 hex digits", what);
+		                       "version %s is neither a number nor a hash prefix of 7 to 64 hex digits", what);
 	snprintf(pattern, sizeof pattern, "%s%%", ref);
 	sa_str(&a, pattern);
 	return version_query_one(st, out, "v.set_id = ? AND v.hash LIKE ?", &a, what);
@@ -507,10 +515,11 @@ int cicd__store_version_objects(cicd__store *st, cicd_vec *out, int64_t version_
 	size_t i;
 	int err;
 	sa_int(&a, version_id);
-	err = st_exec(st, "SELECT o.hash, vo.api_version, vo.kind, vo.namespace, vo.name, o.body, vo.wave"
-			  " FROM version_objects vo JOIN objects o ON o.hash = vo.object_hash"
-			  " WHERE vo.version_id = ? ORDER BY vo.idx",
-		      &a, &r, NULL);
+	err = st_exec(st,
+	              "SELECT o.hash, vo.api_version, vo.kind, vo.namespace, vo.name, o.body, vo.wave"
+	              " FROM version_objects vo JOIN objects o ON o.hash = vo.object_hash"
+	              " WHERE vo.version_id = ? ORDER BY vo.idx",
+	              &a, &r, NULL);
 	if (err < 0)
 		return err;
 	for (i = 0; i < r.rows && !err; i++) {
@@ -541,15 +550,16 @@ static int ensure_set(cicd__store *st, int64_t *set_id, const char *project, con
 	sa_str(&a, project);
 	sa_str(&a, set);
 	sa_int(&a, now);
-	err = st_exec(st, "INSERT INTO sets (project, name, prune, created_at) VALUES (?, ?, 0, ?)"
-			  " ON CONFLICT (project, name) DO NOTHING",
-		      &a, NULL, NULL);
+	err = st_exec(st,
+	              "INSERT INTO sets (project, name, prune, created_at) VALUES (?, ?, 0, ?)"
+	              " ON CONFLICT (project, name) DO NOTHING",
+	              &a, NULL, NULL);
 	if (err < 0)
 		return err;
 	a.n = 2;
 	/* Locks the set so that concurrent pushes number their versions one after another. */
 	return st_scalar(st, st_locked(st, sql, sizeof sql, "SELECT id FROM sets WHERE project = ? AND name = ?"), &a,
-			 -1, set_id);
+	                 -1, set_id);
 }
 
 static int insert_objects(cicd__store *st, int64_t version_id, const cicd__object_in *objects, size_t count)
@@ -561,7 +571,7 @@ static int insert_objects(cicd__store *st, int64_t version_id, const cicd__objec
 		sa_str(&a, objects[i].hash);
 		sa_bytes(&a, objects[i].body, objects[i].body_len);
 		err = st_exec(st, "INSERT INTO objects (hash, body) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING", &a,
-			      NULL, NULL);
+		              NULL, NULL);
 		if (err < 0)
 			break;
 		a.n = 0;
@@ -573,16 +583,17 @@ static int insert_objects(cicd__store *st, int64_t version_id, const cicd__objec
 		sa_str(&a, objects[i].namespace_ ? objects[i].namespace_ : "");
 		sa_str(&a, objects[i].name);
 		sa_int(&a, objects[i].wave);
-		err = st_exec(st, "INSERT INTO version_objects (version_id, idx, object_hash, api_version, kind,"
-				  " namespace, name, wave) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			      &a, NULL, NULL);
+		err = st_exec(st,
+		              "INSERT INTO version_objects (version_id, idx, object_hash, api_version, kind,"
+		              " namespace, name, wave) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		              &a, NULL, NULL);
 	}
 	return err;
 }
 
-int cicd__store_version_push(cicd__store *st, cicd__version *out, int *existed, const char *project,
-			     const char *set, const char *set_hash, const cicd__object_in *objects, size_t count,
-			     const cicd__push_meta *meta)
+int cicd__store_version_push(cicd__store *st, cicd__version *out, int *existed, const char *project, const char *set,
+                             const char *set_hash, const cicd__object_in *objects, size_t count,
+                             const cicd__push_meta *meta)
 {
 	size_t i, bytes = 0;
 	int64_t set_id = -1, existing = -1, number = 0, vid = -1;
@@ -596,12 +607,13 @@ int cicd__store_version_push(cicd__store *st, cicd__version *out, int *existed, 
 		return cicd__error_set(CICD_EINVALID, "a version of '%s/%s' needs at least one object", project, set);
 	if (count > st->limits.max_version_objects)
 		return cicd__error_set(CICD_ELIMIT, "version of '%s/%s' has %zu objects, more than the limit of %zu",
-				       project, set, count, st->limits.max_version_objects);
+		                       project, set, count, st->limits.max_version_objects);
 	for (i = 0; i < count; i++)
 		bytes += objects[i].body_len;
 	if (bytes > st->limits.max_version_bytes)
-		return cicd__error_set(CICD_ELIMIT, "version of '%s/%s' has %zu bytes of objects, more than the limit of %zu",
-				       project, set, bytes, st->limits.max_version_bytes);
+		return cicd__error_set(CICD_ELIMIT,
+		                       "version of '%s/%s' has %zu bytes of objects, more than the limit of %zu",
+		                       project, set, bytes, st->limits.max_version_bytes);
 	if ((err = st_begin(st)) < 0)
 		return err;
 	err = ensure_set(st, &set_id, project, set, meta->now);
@@ -624,9 +636,10 @@ int cicd__store_version_push(cicd__store *st, cicd__version *out, int *existed, 
 		sa_int(&a, (int64_t)count);
 		sa_int(&a, (int64_t)bytes);
 		if (!err)
-			err = st_scalar(st, "INSERT INTO versions (set_id, number, hash, who, commit_sha, pipeline,"
-					    " created_at, objects, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-					&a, -1, &vid);
+			err = st_scalar(st,
+			                "INSERT INTO versions (set_id, number, hash, who, commit_sha, pipeline,"
+			                " created_at, objects, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			                &a, -1, &vid);
 		if (!err)
 			err = insert_objects(st, vid, objects, count);
 	} else if (!err) {

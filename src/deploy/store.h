@@ -41,9 +41,9 @@ int cicd__job_state_terminal(int state);
 int cicd__job_transition_allowed(int from, int to);
 
 typedef struct {
-	unsigned int busy_timeout_ms;   /* wait this long for a locked store; default 5000 */
-	size_t max_version_bytes;       /* sum of object bodies in one version; default 16 MiB */
-	size_t max_version_objects;     /* objects in one version; default 5000 */
+	unsigned int busy_timeout_ms; /* wait this long for a locked store; default 5000 */
+	size_t max_version_bytes;     /* sum of object bodies in one version; default 16 MiB */
+	size_t max_version_objects;   /* objects in one version; default 5000 */
 } cicd__store_limits;
 
 typedef struct cicd__store {
@@ -75,11 +75,11 @@ int cicd__store_target_remove(cicd__store *st, const char *name);
 
 /* ---- resource sets and versions ---- */
 typedef struct {
-	const char *hash;        /* sha256 hex of body */
+	const char *hash; /* sha256 hex of body */
 	const char *api_version, *kind, *namespace_, *name;
-	const char *body;        /* canonical JSON of the object */
+	const char *body; /* canonical JSON of the object */
 	size_t body_len;
-	int wave;                /* apply wave (manifest order) */
+	int wave; /* apply wave (manifest order) */
 } cicd__object_in;
 
 typedef struct {
@@ -88,8 +88,8 @@ typedef struct {
 } cicd__push_meta;
 
 typedef struct {
-	int64_t id;      /* store-wide id */
-	int64_t number;  /* 1, 2, ... within its set */
+	int64_t id;     /* store-wide id */
+	int64_t number; /* 1, 2, ... within its set */
 	char *project, *set, *hash, *who, *commit, *pipeline;
 	int64_t created_at, objects, bytes;
 } cicd__version;
@@ -108,12 +108,11 @@ void cicd__object_free_item(void *o);
  * has a version with `set_hash`, nothing is written, *existed is 1 and `out`
  * describes that version. CICD_ELIMIT beyond the size or count limits.
  */
-int cicd__store_version_push(cicd__store *st, cicd__version *out, int *existed, const char *project,
-			     const char *set, const char *set_hash, const cicd__object_in *objects, size_t count,
-			     const cicd__push_meta *meta);
+int cicd__store_version_push(cicd__store *st, cicd__version *out, int *existed, const char *project, const char *set,
+                             const char *set_hash, const cicd__object_in *objects, size_t count,
+                             const cicd__push_meta *meta);
 /* `ref` is a version number ("3"), a hash or a hash prefix of at least 7 characters. */
-int cicd__store_version_get(cicd__store *st, cicd__version *out, const char *project, const char *set,
-			    const char *ref);
+int cicd__store_version_get(cicd__store *st, cicd__version *out, const char *project, const char *set, const char *ref);
 int cicd__store_version_get_id(cicd__store *st, cicd__version *out, int64_t id);
 /* Newest first. */
 int cicd__store_version_list(cicd__store *st, cicd_vec *out, const char *project, const char *set);
@@ -134,7 +133,7 @@ void cicd__job_dispose(cicd__job *j);
 void cicd__job_free_item(void *j);
 
 int cicd__store_job_create(cicd__store *st, int64_t *id, int64_t version_id, const char *target, const char *who,
-			   int prune, int64_t timeout_ms, int64_t now);
+                           int prune, int64_t timeout_ms, int64_t now);
 int cicd__store_job_get(cicd__store *st, cicd__job *out, int64_t id);
 /* Newest first; target may be NULL for all. */
 int cicd__store_job_list(cicd__store *st, cicd_vec *out, const char *target, size_t limit);
@@ -155,8 +154,8 @@ int cicd__store_job_orphans(cicd__store *st, cicd_vec *ids_out, int64_t now);
  * edge is not allowed, or the epoch is stale. queued -> running also records
  * the epoch on the job.
  */
-int cicd__store_job_transition(cicd__store *st, int64_t id, int from, int to, const char *reason,
-			       const char *message, int64_t epoch, int64_t now);
+int cicd__store_job_transition(cicd__store *st, int64_t id, int from, int to, const char *reason, const char *message,
+                               int64_t epoch, int64_t now);
 /* A worker that took over an expired lease records its epoch on a running job. */
 int cicd__store_job_adopt(cicd__store *st, int64_t id, int64_t epoch, int64_t now);
 
@@ -174,8 +173,8 @@ int cicd__store_job_transitions(cicd__store *st, cicd_vec *out, int64_t id);
  * expired lease is taken with epoch + 1; the owner's own live lease is
  * renewed with its epoch. CICD_ECONFLICT when another owner holds it.
  */
-int cicd__store_lease_acquire(cicd__store *st, int64_t *epoch, const char *target, const char *owner,
-			      int64_t ttl_ms, int64_t now);
+int cicd__store_lease_acquire(cicd__store *st, int64_t *epoch, const char *target, const char *owner, int64_t ttl_ms,
+                              int64_t now);
 /* Extends the lease; CICD_ECONFLICT when the epoch is stale or it expired and was taken. */
 int cicd__store_lease_renew(cicd__store *st, const char *target, int64_t epoch, int64_t ttl_ms, int64_t now);
 /* Releases (expires) the lease if still held at `epoch`; a stale release is refused. */
@@ -191,7 +190,7 @@ void cicd__lease_dispose(cicd__lease *l);
 /* ---- step journal ---- */
 typedef enum { CICD__STEP_BEGIN = 0, CICD__STEP_DONE = 1 } cicd__step_phase;
 int cicd__store_journal(cicd__store *st, int64_t job, int64_t epoch, int step, const char *name, int phase,
-			const char *detail, int64_t now);
+                        const char *detail, int64_t now);
 /* The number of the first step without a DONE entry (0 when none is done). */
 int cicd__store_journal_first_open(cicd__store *st, int *step, int64_t job);
 
@@ -203,8 +202,7 @@ typedef struct {
 } cicd__change;
 void cicd__change_free_item(void *c);
 /* Records the change set once (a second call for the same job with the same epoch replaces it). */
-int cicd__store_changes_put(cicd__store *st, int64_t job, int64_t epoch, cicd__change *const *changes,
-			    size_t count);
+int cicd__store_changes_put(cicd__store *st, int64_t job, int64_t epoch, cicd__change *const *changes, size_t count);
 int cicd__store_changes_get(cicd__store *st, cicd_vec *out, int64_t job);
 
 /* ---- log ---- */
@@ -229,7 +227,7 @@ void cicd__logline_free_item(void *l);
  * that has not started the job).
  */
 int cicd__store_log_append(cicd__store *st, int64_t *last_seq, int64_t job, int64_t epoch,
-			   const cicd__logline_in *lines, size_t count);
+                           const cicd__logline_in *lines, size_t count);
 /* Lines with seq > after, at most max (0 = all), in order. */
 int cicd__store_log_read(cicd__store *st, cicd_vec *out, int64_t job, int64_t after, size_t max);
 
@@ -241,13 +239,12 @@ typedef struct {
 void cicd__inventory_free_item(void *i);
 /* Records that `obj` of project/set was applied on the target by the job's version. */
 int cicd__store_inventory_add(cicd__store *st, int64_t job, int64_t epoch, const char *target, const char *project,
-			      const char *set, const char *api_version, const char *kind, const char *ns,
-			      const char *name, int64_t version_id);
-int cicd__store_inventory_remove(cicd__store *st, int64_t job, int64_t epoch, const char *target,
-				 const char *project, const char *set, const char *kind, const char *ns,
-				 const char *name);
+                              const char *set, const char *api_version, const char *kind, const char *ns,
+                              const char *name, int64_t version_id);
+int cicd__store_inventory_remove(cicd__store *st, int64_t job, int64_t epoch, const char *target, const char *project,
+                                 const char *set, const char *kind, const char *ns, const char *name);
 int cicd__store_inventory_list(cicd__store *st, cicd_vec *out, const char *target, const char *project,
-			       const char *set);
+                               const char *set);
 
 /* ---- settings and retention ---- */
 int cicd__store_setting_get(cicd__store *st, const char *key, char **out);

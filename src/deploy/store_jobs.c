@@ -7,7 +7,7 @@
 #include "store_util.h"
 
 static const char *const state_names[CICD__JOB_STATE_COUNT] = {
-	"queued", "running", "canceling", "succeeded", "failed", "canceled", "timed_out",
+    "queued", "running", "canceling", "succeeded", "failed", "canceled", "timed_out",
 };
 
 const char *cicd__job_state_name(int state)
@@ -90,12 +90,13 @@ int cicd__store_fence(cicd__store *st, int64_t job, int64_t epoch, char **target
 	a.n = 0;
 	sa_str(&a, target);
 	err = st_scalar(st, st_locked(st, sql, sizeof sql, "SELECT epoch FROM leases WHERE target = ?"), &a, -1,
-			&lease_epoch);
+	                &lease_epoch);
 	if (!err && (lease_epoch != epoch || job_epoch != epoch))
 		err = cicd__error_set(CICD_ECONFLICT,
-				      "deploy job %" PRId64 ": stale lease epoch %" PRId64 " on target '%s' (the lease is at "
-				      "epoch %" PRId64 "): another worker took the job over",
-				      job, epoch, target, lease_epoch);
+		                      "deploy job %" PRId64 ": stale lease epoch %" PRId64
+		                      " on target '%s' (the lease is at "
+		                      "epoch %" PRId64 "): another worker took the job over",
+		                      job, epoch, target, lease_epoch);
 	if (!err && target_out)
 		*target_out = target;
 	else
@@ -104,7 +105,7 @@ int cicd__store_fence(cicd__store *st, int64_t job, int64_t epoch, char **target
 }
 
 int cicd__store_job_create(cicd__store *st, int64_t *id, int64_t version_id, const char *target, const char *who,
-			   int prune, int64_t timeout_ms, int64_t now)
+                           int prune, int64_t timeout_ms, int64_t now)
 {
 	cicd__target t;
 	cicd__version v;
@@ -122,15 +123,16 @@ int cicd__store_job_create(cicd__store *st, int64_t *id, int64_t version_id, con
 	sa_int(&a, prune ? 1 : 0);
 	sa_int(&a, timeout_ms);
 	sa_int(&a, now);
-	return st_scalar(st, "INSERT INTO jobs (version_id, target, who, state, epoch, prune, timeout_ms, created_at)"
-			     " VALUES (?, ?, ?, 'queued', 0, ?, ?, ?) RETURNING id",
-			 &a, -1, id);
+	return st_scalar(st,
+	                 "INSERT INTO jobs (version_id, target, who, state, epoch, prune, timeout_ms, created_at)"
+	                 " VALUES (?, ?, ?, 'queued', 0, ?, ?, ?) RETURNING id",
+	                 &a, -1, id);
 }
 
 static const char job_cols[] =
-	"SELECT j.id, j.version_id, j.epoch, j.target, j.who, j.reason, j.message, s.project, s.name, v.number,"
-	" j.state, j.prune, j.created_at, j.started_at, j.finished_at, j.timeout_ms"
-	" FROM jobs j JOIN versions v ON v.id = j.version_id JOIN sets s ON s.id = v.set_id";
+    "SELECT j.id, j.version_id, j.epoch, j.target, j.who, j.reason, j.message, s.project, s.name, v.number,"
+    " j.state, j.prune, j.created_at, j.started_at, j.finished_at, j.timeout_ms"
+    " FROM jobs j JOIN versions v ON v.id = j.version_id JOIN sets s ON s.id = v.set_id";
 
 static int job_from_row(const cicd__sqlrows *r, size_t row, cicd__job *j)
 {
@@ -209,7 +211,7 @@ int cicd__store_job_next_queued(cicd__store *st, int64_t *id, const char *target
 	}
 	if (!err && *id < 0)
 		err = cicd__error_set(CICD_ENOTFOUND, "no queued deploy job%s%s", target ? " for target " : "",
-				      target ? target : "");
+		                      target ? target : "");
 	return err;
 }
 
@@ -231,7 +233,8 @@ static int push_ids(const cicd__sqlrows *r, cicd_vec *ids_out)
 int cicd__store_job_queued_heads(cicd__store *st, cicd_vec *ids_out)
 {
 	cicd__sqlrows r;
-	int err = st_exec(st, "SELECT MIN(id) FROM jobs WHERE state = 'queued' GROUP BY target ORDER BY 1", NULL, &r, NULL);
+	int err =
+	    st_exec(st, "SELECT MIN(id) FROM jobs WHERE state = 'queued' GROUP BY target ORDER BY 1", NULL, &r, NULL);
 	if (err < 0)
 		return err;
 	err = push_ids(&r, ids_out);
@@ -243,11 +246,12 @@ int cicd__store_job_active_count(cicd__store *st, int64_t *count, const char *ta
 {
 	sargs a = {0};
 	if (!target)
-		return st_scalar(st, "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running', 'canceling')", NULL, 0,
-				 count);
+		return st_scalar(st, "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running', 'canceling')",
+		                 NULL, 0, count);
 	sa_str(&a, target);
-	return st_scalar(st, "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running', 'canceling') AND target = ?",
-			 &a, 0, count);
+	return st_scalar(st,
+	                 "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running', 'canceling') AND target = ?",
+	                 &a, 0, count);
 }
 
 int cicd__store_job_orphans(cicd__store *st, cicd_vec *ids_out, int64_t now)
@@ -257,10 +261,11 @@ int cicd__store_job_orphans(cicd__store *st, cicd_vec *ids_out, int64_t now)
 	size_t i;
 	int err;
 	sa_int(&a, now);
-	err = st_exec(st, "SELECT j.id FROM jobs j LEFT JOIN leases l ON l.target = j.target"
-			  " WHERE j.state IN ('running', 'canceling') AND (l.expires_at IS NULL OR l.expires_at <= ?)"
-			  " ORDER BY j.id",
-		      &a, &r, NULL);
+	err = st_exec(st,
+	              "SELECT j.id FROM jobs j LEFT JOIN leases l ON l.target = j.target"
+	              " WHERE j.state IN ('running', 'canceling') AND (l.expires_at IS NULL OR l.expires_at <= ?)"
+	              " ORDER BY j.id",
+	              &a, &r, NULL);
 	if (err < 0)
 		return err;
 	for (i = 0; i < r.rows && !err; i++) {
@@ -278,7 +283,7 @@ int cicd__store_job_orphans(cicd__store *st, cicd_vec *ids_out, int64_t now)
 }
 
 static int record_transition(cicd__store *st, int64_t id, int from, int to, const char *reason, const char *message,
-			     int64_t epoch, int64_t now)
+                             int64_t epoch, int64_t now)
 {
 	sargs a = {0};
 	int64_t seq;
@@ -293,13 +298,14 @@ static int record_transition(cicd__store *st, int64_t id, int from, int to, cons
 	sa_str(&a, message);
 	sa_int(&a, epoch);
 	sa_int(&a, now);
-	return st_exec(st, "INSERT INTO transitions (job_id, seq, from_state, to_state, reason, message, epoch, at)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		       &a, NULL, NULL);
+	return st_exec(st,
+	               "INSERT INTO transitions (job_id, seq, from_state, to_state, reason, message, epoch, at)"
+	               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	               &a, NULL, NULL);
 }
 
 static int transition_locked(cicd__store *st, int64_t id, int from, int to, const char *reason, const char *message,
-			     int64_t epoch, int64_t now)
+                             int64_t epoch, int64_t now)
 {
 	char sql[200];
 	cicd__sqlrows r;
@@ -308,7 +314,7 @@ static int transition_locked(cicd__store *st, int64_t id, int from, int to, cons
 	int state, err;
 	sa_int(&a, id);
 	err = st_exec(st, st_locked(st, sql, sizeof sql, "SELECT state, target, epoch FROM jobs WHERE id = ?"), &a, &r,
-		      NULL);
+	              NULL);
 	if (err < 0)
 		return err;
 	if (!r.rows) {
@@ -317,18 +323,20 @@ static int transition_locked(cicd__store *st, int64_t id, int from, int to, cons
 	}
 	state = cicd__job_state_parse(cicd__sqlrows_get(&r, 0, 0));
 	if (state != from)
-		err = cicd__error_set(CICD_ECONFLICT, "deploy job %" PRId64 " is %s, not %s: cannot make it %s", id,
-				      cicd__job_state_name(state), cicd__job_state_name(from), cicd__job_state_name(to));
+		err =
+		    cicd__error_set(CICD_ECONFLICT, "deploy job %" PRId64 " is %s, not %s: cannot make it %s", id,
+		                    cicd__job_state_name(state), cicd__job_state_name(from), cicd__job_state_name(to));
 	if (!err && epoch) {
 		sargs l = {0};
 		sa_str(&l, cicd__sqlrows_get(&r, 0, 1));
 		err = st_scalar(st, st_locked(st, sql, sizeof sql, "SELECT epoch FROM leases WHERE target = ?"), &l, -1,
-				&lease_epoch);
+		                &lease_epoch);
 		if (!err && (lease_epoch != epoch || (from != CICD__JOB_QUEUED && cell_int(&r, 0, 2) != epoch)))
 			err = cicd__error_set(CICD_ECONFLICT,
-					      "deploy job %" PRId64 ": stale lease epoch %" PRId64 " on target '%s' (the lease "
-					      "is at epoch %" PRId64 "): another worker took the job over",
-					      id, epoch, cicd__sqlrows_get(&r, 0, 1), lease_epoch);
+			                      "deploy job %" PRId64 ": stale lease epoch %" PRId64
+			                      " on target '%s' (the lease "
+			                      "is at epoch %" PRId64 "): another worker took the job over",
+			                      id, epoch, cicd__sqlrows_get(&r, 0, 1), lease_epoch);
 	}
 	cicd__sqlrows_free(&r);
 	if (err < 0)
@@ -346,11 +354,11 @@ static int transition_locked(cicd__store *st, int64_t id, int from, int to, cons
 	sa_int(&a, id);
 	sa_str(&a, cicd__job_state_name(from));
 	err = st_exec(st,
-		      "UPDATE jobs SET state = ?, reason = ?, message = ?,"
-		      " started_at = CASE WHEN ? = 1 THEN ? ELSE started_at END,"
-		      " finished_at = CASE WHEN ? = 1 THEN ? ELSE finished_at END,"
-		      " epoch = CASE WHEN ? = 1 THEN ? ELSE epoch END WHERE id = ? AND state = ?",
-		      &a, NULL, &changed);
+	              "UPDATE jobs SET state = ?, reason = ?, message = ?,"
+	              " started_at = CASE WHEN ? = 1 THEN ? ELSE started_at END,"
+	              " finished_at = CASE WHEN ? = 1 THEN ? ELSE finished_at END,"
+	              " epoch = CASE WHEN ? = 1 THEN ? ELSE epoch END WHERE id = ? AND state = ?",
+	              &a, NULL, &changed);
 	if (!err && changed != 1)
 		err = cicd__error_set(CICD_ECONFLICT, "deploy job %" PRId64 " changed state concurrently", id);
 	if (!err)
@@ -358,22 +366,22 @@ static int transition_locked(cicd__store *st, int64_t id, int from, int to, cons
 	return err;
 }
 
-int cicd__store_job_transition(cicd__store *st, int64_t id, int from, int to, const char *reason,
-			       const char *message, int64_t epoch, int64_t now)
+int cicd__store_job_transition(cicd__store *st, int64_t id, int from, int to, const char *reason, const char *message,
+                               int64_t epoch, int64_t now)
 {
 	int err;
 	if (from < 0 || from >= CICD__JOB_STATE_COUNT || to < 0 || to >= CICD__JOB_STATE_COUNT)
 		return cicd__error_set(CICD_EINVALID, "unknown deploy job state");
 	if (cicd__job_state_terminal(from))
 		return cicd__error_set(CICD_ECONFLICT, "deploy job %" PRId64 " is %s: a finished job never changes", id,
-				       cicd__job_state_name(from));
+		                       cicd__job_state_name(from));
 	if (!cicd__job_transition_allowed(from, to))
 		return cicd__error_set(CICD_EINVALID, "deploy job %" PRId64 ": no transition from %s to %s", id,
-				       cicd__job_state_name(from), cicd__job_state_name(to));
+		                       cicd__job_state_name(from), cicd__job_state_name(to));
 	if (!epoch && !(from == CICD__JOB_QUEUED && to != CICD__JOB_RUNNING) &&
 	    !(from == CICD__JOB_RUNNING && to == CICD__JOB_CANCELING))
 		return cicd__error_set(CICD_EINVALID, "deploy job %" PRId64 ": %s to %s needs the worker's lease epoch",
-				       id, cicd__job_state_name(from), cicd__job_state_name(to));
+		                       id, cicd__job_state_name(from), cicd__job_state_name(to));
 	if ((err = st_begin(st)) < 0)
 		return err;
 	return st_end(st, transition_locked(st, id, from, to, reason, message, epoch, now));
@@ -396,16 +404,18 @@ int cicd__store_job_adopt(cicd__store *st, int64_t id, int64_t epoch, int64_t no
 		sargs l = {0};
 		state = cicd__job_state_parse(cicd__sqlrows_get(&r, 0, 0));
 		if (state != CICD__JOB_RUNNING && state != CICD__JOB_CANCELING)
-			err = cicd__error_set(CICD_ECONFLICT, "deploy job %" PRId64 " is %s: only a running job is taken over",
-					      id, cicd__job_state_name(state));
+			err = cicd__error_set(CICD_ECONFLICT,
+			                      "deploy job %" PRId64 " is %s: only a running job is taken over", id,
+			                      cicd__job_state_name(state));
 		sa_str(&l, cicd__sqlrows_get(&r, 0, 1));
 		if (!err)
-			err = st_scalar(st, st_locked(st, sql, sizeof sql, "SELECT epoch FROM leases WHERE target = ?"), &l,
-					-1, &lease_epoch);
+			err = st_scalar(st, st_locked(st, sql, sizeof sql, "SELECT epoch FROM leases WHERE target = ?"),
+			                &l, -1, &lease_epoch);
 		if (!err && lease_epoch != epoch)
 			err = cicd__error_set(CICD_ECONFLICT,
-					      "deploy job %" PRId64 ": stale lease epoch %" PRId64 " (the lease is at %" PRId64 ")",
-					      id, epoch, lease_epoch);
+			                      "deploy job %" PRId64 ": stale lease epoch %" PRId64
+			                      " (the lease is at %" PRId64 ")",
+			                      id, epoch, lease_epoch);
 	}
 	cicd__sqlrows_free(&r);
 	if (!err) {
@@ -415,7 +425,8 @@ int cicd__store_job_adopt(cicd__store *st, int64_t id, int64_t epoch, int64_t no
 		err = st_exec(st, "UPDATE jobs SET epoch = ? WHERE id = ?", &a, NULL, NULL);
 	}
 	if (!err)
-		err = record_transition(st, id, state, state, "resumed", "taken over after the lease expired", epoch, now);
+		err = record_transition(st, id, state, state, "resumed", "taken over after the lease expired", epoch,
+		                        now);
 	return st_end(st, err);
 }
 
@@ -436,9 +447,10 @@ int cicd__store_job_transitions(cicd__store *st, cicd_vec *out, int64_t id)
 	size_t i;
 	int err;
 	sa_int(&a, id);
-	err = st_exec(st, "SELECT seq, at, from_state, to_state, reason, message FROM transitions WHERE job_id = ?"
-			  " ORDER BY seq",
-		      &a, &r, NULL);
+	err = st_exec(st,
+	              "SELECT seq, at, from_state, to_state, reason, message FROM transitions WHERE job_id = ?"
+	              " ORDER BY seq",
+	              &a, &r, NULL);
 	if (err < 0)
 		return err;
 	for (i = 0; i < r.rows && !err; i++) {

@@ -55,8 +55,9 @@ static int pg_fail(pg_db *db, const PGresult *res, const char *what)
 	if (!strcmp(state, "55P03") || !strcmp(state, "57014"))
 		return cicd__error_set(CICD_ESTORE, "store %s is locked by another session (%s)", db->where, what);
 	if (!strncmp(state, "53", 2))
-		return cicd__error_set(CICD_ESTORE, "store %s is full: the server is out of disk, memory or connections (%s)",
-				       db->where, what);
+		return cicd__error_set(CICD_ESTORE,
+		                       "store %s is full: the server is out of disk, memory or connections (%s)",
+		                       db->where, what);
 	if (!strcmp(state, "XX001") || !strcmp(state, "XX002"))
 		return cicd__error_set(CICD_ESTORE, "store %s is corrupt: %s", db->where, msg);
 	if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
@@ -66,8 +67,8 @@ static int pg_fail(pg_db *db, const PGresult *res, const char *what)
 	return cicd__error_set(CICD_ESTORE, "store %s: %s failed: %s", db->where, what, msg);
 }
 
-static int pg_exec(cicd__sqldb *base, const char *sql, const cicd__sqlval *params, size_t nparams,
-		   cicd__sqlrows *out, int64_t *changes)
+static int pg_exec(cicd__sqldb *base, const char *sql, const cicd__sqlval *params, size_t nparams, cicd__sqlrows *out,
+                   int64_t *changes)
 {
 	pg_db *db = (pg_db *)base;
 	const char *values[32];
@@ -112,8 +113,8 @@ static int pg_exec(cicd__sqldb *base, const char *sql, const cicd__sqlval *param
 			for (c = 0; c < out->cols && !err; c++) {
 				if (PQgetisnull(res, (int)r, (int)c))
 					continue;
-				out->cells[r * out->cols + c] =
-					cicd__strndup(PQgetvalue(res, (int)r, (int)c), (size_t)PQgetlength(res, (int)r, (int)c));
+				out->cells[r * out->cols + c] = cicd__strndup(PQgetvalue(res, (int)r, (int)c),
+				                                              (size_t)PQgetlength(res, (int)r, (int)c));
 				if (!out->cells[r * out->cols + c])
 					err = cicd__error_oom();
 			}
@@ -172,8 +173,17 @@ static void pg_close(cicd__sqldb *base)
 }
 
 static const cicd__sqldb_ops pg_ops = {
-	"postgresql", pg_exec, pg_begin, pg_commit, pg_rollback, pg_script, pg_unique, pg_close,
-	" FOR UPDATE", "BIGSERIAL PRIMARY KEY", "SELECT pg_advisory_xact_lock(7215031)",
+    "postgresql",
+    pg_exec,
+    pg_begin,
+    pg_commit,
+    pg_rollback,
+    pg_script,
+    pg_unique,
+    pg_close,
+    " FOR UPDATE",
+    "BIGSERIAL PRIMARY KEY",
+    "SELECT pg_advisory_xact_lock(7215031)",
 };
 
 /* host:port/dbname of the connection, never the user's password. */

@@ -24,7 +24,7 @@ static int lease_read(cicd__store *st, cicd__lease *out, const char *target, int
 	memset(out, 0, sizeof *out);
 	sa_str(&a, target);
 	snprintf(sql, sizeof sql, "SELECT owner, epoch, expires_at FROM leases WHERE target = ?%s",
-		 lock ? st->db->ops->lock_rows : "");
+	         lock ? st->db->ops->lock_rows : "");
 	if ((err = st_exec(st, sql, &a, &r, NULL)) < 0)
 		return err;
 	if (r.rows) {
@@ -43,8 +43,8 @@ int cicd__store_lease_get(cicd__store *st, cicd__lease *out, const char *target)
 	return lease_read(st, out, target, 0);
 }
 
-int cicd__store_lease_acquire(cicd__store *st, int64_t *epoch, const char *target, const char *owner,
-			      int64_t ttl_ms, int64_t now)
+int cicd__store_lease_acquire(cicd__store *st, int64_t *epoch, const char *target, const char *owner, int64_t ttl_ms,
+                              int64_t now)
 {
 	cicd__lease l = {0};
 	sargs a = {0};
@@ -56,15 +56,16 @@ int cicd__store_lease_acquire(cicd__store *st, int64_t *epoch, const char *targe
 	if ((err = st_begin(st)) < 0)
 		return err;
 	sa_str(&a, target);
-	err = st_exec(st, "INSERT INTO leases (target, owner, epoch, expires_at) VALUES (?, '', 0, 0)"
-			  " ON CONFLICT (target) DO NOTHING",
-		      &a, NULL, NULL);
+	err = st_exec(st,
+	              "INSERT INTO leases (target, owner, epoch, expires_at) VALUES (?, '', 0, 0)"
+	              " ON CONFLICT (target) DO NOTHING",
+	              &a, NULL, NULL);
 	if (!err)
 		err = lease_read(st, &l, target, 1);
 	if (!err && *l.owner && l.expires_at > now && strcmp(l.owner, owner) != 0)
 		err = cicd__error_set(CICD_ECONFLICT,
-				      "target '%s' is leased by '%s' (epoch %" PRId64 ") for another %" PRId64 " ms", target,
-				      l.owner, l.epoch, l.expires_at - now);
+		                      "target '%s' is leased by '%s' (epoch %" PRId64 ") for another %" PRId64 " ms",
+		                      target, l.owner, l.epoch, l.expires_at - now);
 	if (!err) {
 		/* The owner's own live lease keeps its epoch; anything else is a takeover. */
 		int64_t next = *l.owner && l.expires_at > now ? l.epoch : l.epoch + 1;
@@ -74,7 +75,7 @@ int cicd__store_lease_acquire(cicd__store *st, int64_t *epoch, const char *targe
 		sa_int(&a, now + ttl_ms);
 		sa_str(&a, target);
 		err = st_exec(st, "UPDATE leases SET owner = ?, epoch = ?, expires_at = ? WHERE target = ?", &a, NULL,
-			      NULL);
+		              NULL);
 		*epoch = next;
 	}
 	cicd__lease_dispose(&l);
@@ -90,11 +91,12 @@ int cicd__store_lease_renew(cicd__store *st, const char *target, int64_t epoch, 
 	sa_str(&a, target);
 	sa_int(&a, epoch);
 	err = st_exec(st, "UPDATE leases SET expires_at = ? WHERE target = ? AND epoch = ? AND owner <> ''", &a, NULL,
-		      &changed);
+	              &changed);
 	if (!err && changed != 1)
 		err = cicd__error_set(CICD_ECONFLICT,
-				      "lease on target '%s' at epoch %" PRId64 " is no longer held: another worker took it",
-				      target, epoch);
+		                      "lease on target '%s' at epoch %" PRId64
+		                      " is no longer held: another worker took it",
+		                      target, epoch);
 	return err;
 }
 
@@ -106,18 +108,18 @@ int cicd__store_lease_release(cicd__store *st, const char *target, int64_t epoch
 	sa_str(&a, target);
 	sa_int(&a, epoch);
 	err = st_exec(st, "UPDATE leases SET owner = '', expires_at = 0 WHERE target = ? AND epoch = ? AND owner <> ''",
-		      &a, NULL, &changed);
+	              &a, NULL, &changed);
 	if (!err && changed != 1)
 		err = cicd__error_set(CICD_ECONFLICT,
-				      "lease on target '%s' at epoch %" PRId64 " is no longer held: nothing released", target,
-				      epoch);
+		                      "lease on target '%s' at epoch %" PRId64 " is no longer held: nothing released",
+		                      target, epoch);
 	return err;
 }
 
 /* ---- journal ---- */
 
 int cicd__store_journal(cicd__store *st, int64_t job, int64_t epoch, int step, const char *name, int phase,
-			const char *detail, int64_t now)
+                        const char *detail, int64_t now)
 {
 	sargs a = {0};
 	int err;
@@ -133,10 +135,12 @@ int cicd__store_journal(cicd__store *st, int64_t job, int64_t epoch, int step, c
 	sa_int(&a, now);
 	/* A resumed step begins again: its entry is overwritten, keeping one row per step and phase. */
 	if (!err)
-		err = st_exec(st, "INSERT INTO journal (job_id, step, phase, name, detail, epoch, at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-				  " ON CONFLICT (job_id, step, phase) DO UPDATE SET name = excluded.name,"
-				  " detail = excluded.detail, epoch = excluded.epoch, at = excluded.at",
-			      &a, NULL, NULL);
+		err = st_exec(
+		    st,
+		    "INSERT INTO journal (job_id, step, phase, name, detail, epoch, at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		    " ON CONFLICT (job_id, step, phase) DO UPDATE SET name = excluded.name,"
+		    " detail = excluded.detail, epoch = excluded.epoch, at = excluded.at",
+		    &a, NULL, NULL);
 	return st_end(st, err);
 }
 
@@ -147,7 +151,8 @@ int cicd__store_journal_first_open(cicd__store *st, int *step, int64_t job)
 	int err;
 	sa_int(&a, job);
 	/* Steps are confirmed in order, so the first open one follows the highest confirmed. */
-	err = st_scalar(st, "SELECT COALESCE(MAX(step), -1) FROM journal WHERE job_id = ? AND phase = 1", &a, -1, &last);
+	err =
+	    st_scalar(st, "SELECT COALESCE(MAX(step), -1) FROM journal WHERE job_id = ? AND phase = 1", &a, -1, &last);
 	if (!err)
 		*step = (int)last + 1;
 	return err;
@@ -169,8 +174,7 @@ void cicd__change_free_item(void *p)
 	cicd__free(c);
 }
 
-int cicd__store_changes_put(cicd__store *st, int64_t job, int64_t epoch, cicd__change *const *changes,
-			    size_t count)
+int cicd__store_changes_put(cicd__store *st, int64_t job, int64_t epoch, cicd__change *const *changes, size_t count)
 {
 	sargs a = {0};
 	size_t i;
@@ -192,9 +196,11 @@ int cicd__store_changes_put(cicd__store *st, int64_t job, int64_t epoch, cicd__c
 		sa_str(&a, c->namespace_ ? c->namespace_ : "");
 		sa_str(&a, c->name);
 		sa_str(&a, c->diff);
-		err = st_exec(st, "INSERT INTO changes (job_id, idx, wave, action, api_version, kind, namespace, name, diff)"
-				  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			      &a, NULL, NULL);
+		err =
+		    st_exec(st,
+		            "INSERT INTO changes (job_id, idx, wave, action, api_version, kind, namespace, name, diff)"
+		            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		            &a, NULL, NULL);
 	}
 	return st_end(st, err);
 }
@@ -206,9 +212,10 @@ int cicd__store_changes_get(cicd__store *st, cicd_vec *out, int64_t job)
 	size_t i;
 	int err;
 	sa_int(&a, job);
-	err = st_exec(st, "SELECT idx, wave, action, api_version, kind, namespace, name, diff FROM changes"
-			  " WHERE job_id = ? ORDER BY idx",
-		      &a, &r, NULL);
+	err = st_exec(st,
+	              "SELECT idx, wave, action, api_version, kind, namespace, name, diff FROM changes"
+	              " WHERE job_id = ? ORDER BY idx",
+	              &a, &r, NULL);
 	if (err < 0)
 		return err;
 	for (i = 0; i < r.rows && !err; i++) {
@@ -245,7 +252,7 @@ void cicd__logline_free_item(void *p)
 }
 
 int cicd__store_log_append(cicd__store *st, int64_t *last_seq, int64_t job, int64_t epoch,
-			   const cicd__logline_in *lines, size_t count)
+                           const cicd__logline_in *lines, size_t count)
 {
 	char sql[128];
 	sargs a = {0};
@@ -258,8 +265,8 @@ int cicd__store_log_append(cicd__store *st, int64_t *last_seq, int64_t job, int6
 	if (epoch)
 		err = cicd__store_fence(st, job, epoch, NULL);
 	else if (!(err = st_scalar(st, st_locked(st, sql, sizeof sql, "SELECT id FROM jobs WHERE id = ?"), &a, -1,
-				   &found)) &&
-		 found < 0)
+	                           &found)) &&
+	         found < 0)
 		err = cicd__error_set(CICD_ENOTFOUND, "unknown deploy job %" PRId64, job);
 	if (!err)
 		err = st_scalar(st, "SELECT COALESCE(MAX(seq), 0) FROM logs WHERE job_id = ?", &a, 0, &seq);
@@ -270,8 +277,9 @@ int cicd__store_log_append(cicd__store *st, int64_t *last_seq, int64_t job, int6
 		sa_int(&a, lines[i].level);
 		sa_str(&a, lines[i].message ? lines[i].message : "");
 		sa_str(&a, lines[i].fields);
-		err = st_exec(st, "INSERT INTO logs (job_id, seq, at, level, message, fields) VALUES (?, ?, ?, ?, ?, ?)", &a,
-			      NULL, NULL);
+		err =
+		    st_exec(st, "INSERT INTO logs (job_id, seq, at, level, message, fields) VALUES (?, ?, ?, ?, ?, ?)",
+		            &a, NULL, NULL);
 	}
 	if ((err = st_end(st, err)) < 0)
 		return err;
@@ -289,9 +297,10 @@ int cicd__store_log_read(cicd__store *st, cicd_vec *out, int64_t job, int64_t af
 	sa_int(&a, job);
 	sa_int(&a, after);
 	sa_int(&a, max ? (int64_t)max : INT64_MAX);
-	err = st_exec(st, "SELECT seq, at, level, message, fields FROM logs WHERE job_id = ? AND seq > ?"
-			  " ORDER BY seq LIMIT ?",
-		      &a, &r, NULL);
+	err = st_exec(st,
+	              "SELECT seq, at, level, message, fields FROM logs WHERE job_id = ? AND seq > ?"
+	              " ORDER BY seq LIMIT ?",
+	              &a, &r, NULL);
 	if (err < 0)
 		return err;
 	for (i = 0; i < r.rows && !err; i++) {
@@ -327,11 +336,11 @@ void cicd__inventory_free_item(void *p)
 }
 
 int cicd__store_inventory_add(cicd__store *st, int64_t job, int64_t epoch, const char *target, const char *project,
-			      const char *set, const char *api_version, const char *kind, const char *ns,
-			      const char *name, int64_t version_id)
+                              const char *set, const char *api_version, const char *kind, const char *ns,
+                              const char *name, int64_t version_id)
 {
 	sargs a = {0};
-	int64_t set_id;
+	int64_t set_id = -1;
 	int err;
 	if ((err = st_begin(st)) < 0)
 		return err;
@@ -346,19 +355,19 @@ int cicd__store_inventory_add(cicd__store *st, int64_t job, int64_t epoch, const
 	sa_str(&a, name);
 	sa_int(&a, version_id);
 	if (!err)
-		err = st_exec(st, "INSERT INTO inventory (target, set_id, api_version, kind, namespace, name, version_id)"
-				  " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (target, set_id, kind, namespace, name)"
-				  " DO UPDATE SET api_version = excluded.api_version, version_id = excluded.version_id",
-			      &a, NULL, NULL);
+		err = st_exec(st,
+		              "INSERT INTO inventory (target, set_id, api_version, kind, namespace, name, version_id)"
+		              " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (target, set_id, kind, namespace, name)"
+		              " DO UPDATE SET api_version = excluded.api_version, version_id = excluded.version_id",
+		              &a, NULL, NULL);
 	return st_end(st, err);
 }
 
-int cicd__store_inventory_remove(cicd__store *st, int64_t job, int64_t epoch, const char *target,
-				 const char *project, const char *set, const char *kind, const char *ns,
-				 const char *name)
+int cicd__store_inventory_remove(cicd__store *st, int64_t job, int64_t epoch, const char *target, const char *project,
+                                 const char *set, const char *kind, const char *ns, const char *name)
 {
 	sargs a = {0};
-	int64_t set_id;
+	int64_t set_id = -1;
 	int err;
 	if ((err = st_begin(st)) < 0)
 		return err;
@@ -371,27 +380,28 @@ int cicd__store_inventory_remove(cicd__store *st, int64_t job, int64_t epoch, co
 	sa_str(&a, ns ? ns : "");
 	sa_str(&a, name);
 	if (!err)
-		err = st_exec(st, "DELETE FROM inventory WHERE target = ? AND set_id = ? AND kind = ? AND namespace = ?"
-				  " AND name = ?",
-			      &a, NULL, NULL);
+		err = st_exec(st,
+		              "DELETE FROM inventory WHERE target = ? AND set_id = ? AND kind = ? AND namespace = ?"
+		              " AND name = ?",
+		              &a, NULL, NULL);
 	return st_end(st, err);
 }
 
-int cicd__store_inventory_list(cicd__store *st, cicd_vec *out, const char *target, const char *project,
-			       const char *set)
+int cicd__store_inventory_list(cicd__store *st, cicd_vec *out, const char *target, const char *project, const char *set)
 {
 	cicd__sqlrows r;
 	sargs a = {0};
-	int64_t set_id;
+	int64_t set_id = -1;
 	size_t i;
 	int err;
 	if ((err = cicd__store_set_id(st, &set_id, project, set)) < 0)
 		return err;
 	sa_str(&a, target);
 	sa_int(&a, set_id);
-	err = st_exec(st, "SELECT api_version, kind, namespace, name, version_id FROM inventory"
-			  " WHERE target = ? AND set_id = ? ORDER BY kind, namespace, name",
-		      &a, &r, NULL);
+	err = st_exec(st,
+	              "SELECT api_version, kind, namespace, name, version_id FROM inventory"
+	              " WHERE target = ? AND set_id = ? ORDER BY kind, namespace, name",
+	              &a, &r, NULL);
 	if (err < 0)
 		return err;
 	for (i = 0; i < r.rows && !err; i++) {
@@ -417,9 +427,9 @@ int cicd__store_inventory_list(cicd__store *st, cicd_vec *out, const char *targe
 int cicd__store_history_prune(cicd__store *st, size_t keep, int64_t *removed)
 {
 	static const char *const children[] = {
-		"DELETE FROM logs WHERE job_id = ?", "DELETE FROM transitions WHERE job_id = ?",
-		"DELETE FROM journal WHERE job_id = ?", "DELETE FROM changes WHERE job_id = ?",
-		"DELETE FROM jobs WHERE id = ?",
+	    "DELETE FROM logs WHERE job_id = ?",    "DELETE FROM transitions WHERE job_id = ?",
+	    "DELETE FROM journal WHERE job_id = ?", "DELETE FROM changes WHERE job_id = ?",
+	    "DELETE FROM jobs WHERE id = ?",
 	};
 	cicd__sqlrows r;
 	sargs a = {0};
@@ -431,10 +441,11 @@ int cicd__store_history_prune(cicd__store *st, size_t keep, int64_t *removed)
 	if ((err = st_begin(st)) < 0)
 		return err;
 	sa_int(&a, (int64_t)keep);
-	err = st_exec(st, "SELECT j.id FROM jobs j WHERE j.state IN ('succeeded', 'failed', 'canceled', 'timed_out')"
-			  " AND (SELECT count(*) FROM jobs k WHERE k.target = j.target AND k.id > j.id"
-			  " AND k.state IN ('succeeded', 'failed', 'canceled', 'timed_out')) >= ?",
-		      &a, &r, NULL);
+	err = st_exec(st,
+	              "SELECT j.id FROM jobs j WHERE j.state IN ('succeeded', 'failed', 'canceled', 'timed_out')"
+	              " AND (SELECT count(*) FROM jobs k WHERE k.target = j.target AND k.id > j.id"
+	              " AND k.state IN ('succeeded', 'failed', 'canceled', 'timed_out')) >= ?",
+	              &a, &r, NULL);
 	for (i = 0; !err && i < r.rows; i++)
 		for (c = 0; !err && c < sizeof children / sizeof children[0]; c++) {
 			a.n = 0;

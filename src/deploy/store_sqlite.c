@@ -63,10 +63,10 @@ static int sqlite_fail(sqlite_db *db, int rc, const char *what)
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return cicd__error_set(CICD_ESTORE, "store %s is locked by another process (waited %u ms while %s)",
-				       db->path, db->busy_timeout_ms, what);
+		                       db->path, db->busy_timeout_ms, what);
 	case SQLITE_FULL:
 		return cicd__error_set(CICD_ESTORE, "store %s is full: the disk or its quota has no room (while %s)",
-				       db->path, what);
+		                       db->path, what);
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		return cicd__error_set(CICD_ESTORE, "store %s is corrupt or not a store: %s", db->path, detail);
@@ -118,7 +118,7 @@ static int rows_push(cicd__sqlrows *out, size_t *cap, sqlite3_stmt *stmt)
 }
 
 static int sqlite_exec(cicd__sqldb *base, const char *sql, const cicd__sqlval *params, size_t nparams,
-		       cicd__sqlrows *out, int64_t *changes)
+                       cicd__sqlrows *out, int64_t *changes)
 {
 	sqlite_db *db = (sqlite_db *)base;
 	sqlite3_stmt *stmt = NULL;
@@ -134,10 +134,11 @@ static int sqlite_exec(cicd__sqldb *base, const char *sql, const cicd__sqlval *p
 			rc = sqlite3_bind_int64(stmt, (int)i + 1, params[i].value);
 		} else if (params[i].text) {
 			if (params[i].len > INT_MAX)
-				err = cicd__error_set(CICD_ELIMIT, "store value of %zu bytes is too large", params[i].len);
+				err = cicd__error_set(CICD_ELIMIT, "store value of %zu bytes is too large",
+				                      params[i].len);
 			else
 				rc = sqlite3_bind_text(stmt, (int)i + 1, params[i].text, (int)params[i].len,
-						       SQLITE_STATIC);
+				                       SQLITE_STATIC);
 		} else {
 			rc = sqlite3_bind_null(stmt, (int)i + 1);
 		}
@@ -217,8 +218,17 @@ static void sqlite_close(cicd__sqldb *base)
 }
 
 static const cicd__sqldb_ops sqlite_ops = {
-	"sqlite", sqlite_exec, sqlite_begin, sqlite_commit, sqlite_rollback, sqlite_script, sqlite_unique,
-	sqlite_close, "", "INTEGER PRIMARY KEY AUTOINCREMENT", NULL,
+    "sqlite",
+    sqlite_exec,
+    sqlite_begin,
+    sqlite_commit,
+    sqlite_rollback,
+    sqlite_script,
+    sqlite_unique,
+    sqlite_close,
+    "",
+    "INTEGER PRIMARY KEY AUTOINCREMENT",
+    NULL,
 };
 
 int cicd__sqldb_open_sqlite(cicd__sqldb **out, const char *path, unsigned int busy_timeout_ms)
@@ -242,9 +252,8 @@ int cicd__sqldb_open_sqlite(cicd__sqldb **out, const char *path, unsigned int bu
 	db->busy_timeout_ms = busy_timeout_ms;
 	sqlite3_busy_timeout(db->conn, (int)(busy_timeout_ms > INT_MAX ? INT_MAX : busy_timeout_ms));
 	/* journal_mode reads the file header first, so a non-database fails here with SQLITE_NOTADB. */
-	rc = sqlite3_exec(db->conn,
-			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", NULL, NULL,
-			  NULL);
+	rc = sqlite3_exec(db->conn, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", NULL,
+	                  NULL, NULL);
 	if (rc != SQLITE_OK) {
 		err = sqlite_fail(db, sqlite3_extended_errcode(db->conn), "opening");
 		sqlite_close(&db->base);

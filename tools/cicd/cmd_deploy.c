@@ -8,24 +8,22 @@
 
 #include "deploy_cli.h"
 
-const char DEPLOY_USAGE[] =
-	"cicd deploy [--store S] [--format text|json] COMMAND ...\n"
-	"  target add NAME [--kubeconfig F] [--context C] [--in-cluster] --namespace NS\n"
-	"  target remove NAME\n"
-	"  targets\n"
-	"  push PROJECT/SET DIR|FILE... [--commit SHA] [--pipeline ID] [--who W] [--recursive]\n"
-	"  versions PROJECT/SET\n"
-	"  diff PROJECT/SET@V1 [PROJECT/SET@V2 | @V2 | --target T] [--format json]\n"
-	"  run PROJECT/SET@VERSION --target T [--wait] [--prune] [--no-queue] [--timeout SECONDS]\n"
-	"  jobs [--target T] [--limit N]\n"
-	"  job JOB\n"
-	"  logs JOB [-f] [--after SEQ]\n"
-	"  cancel JOB\n"
-	"  rollback PROJECT/SET --target T [--to VERSION] [--wait] [--prune]\n"
-	"  worker [--until-idle] [--max-jobs N] [--owner NAME] [--lease-ttl MS]\n"
-	"  set-prune PROJECT/SET on|off\n"
-	"  history-keep N";
-
+const char DEPLOY_USAGE[] = "cicd deploy [--store S] [--format text|json] COMMAND ...\n"
+                            "  target add NAME [--kubeconfig F] [--context C] [--in-cluster] --namespace NS\n"
+                            "  target remove NAME\n"
+                            "  targets\n"
+                            "  push PROJECT/SET DIR|FILE... [--commit SHA] [--pipeline ID] [--who W] [--recursive]\n"
+                            "  versions PROJECT/SET\n"
+                            "  diff PROJECT/SET@V1 [PROJECT/SET@V2 | @V2 | --target T] [--format json]\n"
+                            "  run PROJECT/SET@VERSION --target T [--wait] [--prune] [--no-queue] [--timeout SECONDS]\n"
+                            "  jobs [--target T] [--limit N]\n"
+                            "  job JOB\n"
+                            "  logs JOB [-f] [--after SEQ]\n"
+                            "  cancel JOB\n"
+                            "  rollback PROJECT/SET --target T [--to VERSION] [--wait] [--prune]\n"
+                            "  worker [--until-idle] [--max-jobs N] [--owner NAME] [--lease-ttl MS]\n"
+                            "  set-prune PROJECT/SET on|off\n"
+                            "  history-keep N";
 
 /* ---- small helpers ---- */
 
@@ -254,8 +252,8 @@ static int do_versions(int argc, char **argv, const globals *g)
 	} else if (g->json) {
 		print_json(&b);
 	} else if ((root = load_json(&doc, &b))) {
-		printf("%-8s %-14s %-8s %-20s %-12s %-10s %s\n", "VERSION", "HASH", "OBJECTS", "CREATED", "WHO", "COMMIT",
-		       "PIPELINE");
+		printf("%-8s %-14s %-8s %-20s %-12s %-10s %s\n", "VERSION", "HASH", "OBJECTS", "CREATED", "WHO",
+		       "COMMIT", "PIPELINE");
 		for (i = 0; i < cicd_node_size(root); i++) {
 			const cicd_node *v = cicd_node_item(root, i);
 			printf("%-8s %-14.12s %-8s ", str(v, "number"), str(v, "hash"), str(v, "objects"));
@@ -306,7 +304,8 @@ static int do_diff(int argc, char **argv, const globals *g)
 		cicd_init();
 		err = cicd_deploy_diff_live(&b, st, from, target);
 	} else {
-		err = cicd_deploy_diff_versions(&b, st, from, to, g->json ? CICD_DEPLOY_DIFF_JSON : CICD_DEPLOY_DIFF_TEXT);
+		err = cicd_deploy_diff_versions(&b, st, from, to,
+		                                g->json ? CICD_DEPLOY_DIFF_JSON : CICD_DEPLOY_DIFF_TEXT);
 	}
 	if (err < 0) {
 		rc = fail();
@@ -317,9 +316,11 @@ static int do_diff(int argc, char **argv, const globals *g)
 		for (k = 0; root && k < cicd_node_size(root); k++) {
 			const cicd_node *c = cicd_node_item(root, k);
 			const char *ns = str(c, "namespace");
-			printf("%-9s %s %s%s%s\n", str(c, "action"), str(c, "kind"), ns, *ns ? "/" : "", str(c, "name"));
+			printf("%-9s %s %s%s%s\n", str(c, "action"), str(c, "kind"), ns, *ns ? "/" : "",
+			       str(c, "name"));
 			if (*str_or(c, "diff", ""))
-				printf("%s%s", str(c, "diff"), str(c, "diff")[strlen(str(c, "diff")) - 1] == '\n' ? "" : "\n");
+				printf("%s%s", str(c, "diff"),
+				       str(c, "diff")[strlen(str(c, "diff")) - 1] == '\n' ? "" : "\n");
 		}
 		cicd_document_free(doc);
 	} else {
@@ -378,7 +379,8 @@ int cmd_deploy(int argc, char **argv)
 	/* Global options come before the subcommand. */
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: %s\n\nThe store is --store, else $CICD_STORE, else $XDG_DATA_HOME/cicd/store.db: a file "
+			printf("usage: %s\n\nThe store is --store, else $CICD_STORE, else "
+			       "$XDG_DATA_HOME/cicd/store.db: a file "
 			       "(SQLite)\nor a postgresql:// URL. Exit 1 when a command or a waited-for job fails.\n",
 			       DEPLOY_USAGE);
 			return EXIT_OK;

@@ -80,13 +80,14 @@ static int do_run(int argc, char **argv, const globals *g, int rollback)
 	}
 	if (!what || !target)
 		return cli_usage(DEPLOY_USAGE, "%s needs %s and --target", argv[0],
-				 rollback ? "PROJECT/SET" : "PROJECT/SET@VERSION");
+		                 rollback ? "PROJECT/SET" : "PROJECT/SET@VERSION");
 	if (o.wait && isatty(2) && !g->json)
 		o.progress = progress;
 	if (open_store(&st, g) < 0)
 		return EXIT_FAIL;
 	cicd_init();
-	err = rollback ? cicd_deploy_rollback(&id, st, what, target, to, &o) : cicd_deploy_run(&id, st, what, target, &o);
+	err =
+	    rollback ? cicd_deploy_rollback(&id, st, what, target, to, &o) : cicd_deploy_run(&id, st, what, target, &o);
 	rc = err < 0 ? fail() : report_job(st, id, o.wait, g);
 	cicd_shutdown();
 	cicd_deploy_store_free(st);
@@ -121,8 +122,8 @@ static int do_jobs(int argc, char **argv, const globals *g)
 	} else if (g->json) {
 		print_json(&b);
 	} else if ((root = load_json(&doc, &b))) {
-		printf("%-6s %-24s %-12s %-10s %-20s %-20s %s\n", "JOB", "VERSION", "TARGET", "STATE", "REASON", "CREATED",
-		       "WHO");
+		printf("%-6s %-24s %-12s %-10s %-20s %-20s %s\n", "JOB", "VERSION", "TARGET", "STATE", "REASON",
+		       "CREATED", "WHO");
 		for (k = 0; k < cicd_node_size(root); k++) {
 			const cicd_node *j = cicd_node_item(root, k);
 			char ver[200];
@@ -175,7 +176,8 @@ static int do_job(int argc, char **argv, const globals *g)
 		for (k = 0; k < cicd_node_size(list); k++) {
 			const cicd_node *c = cicd_node_item(list, k);
 			const char *ns = str(c, "namespace");
-			printf("  %-9s %s %s%s%s\n", str(c, "action"), str(c, "kind"), ns, *ns ? "/" : "", str(c, "name"));
+			printf("  %-9s %s %s%s%s\n", str(c, "action"), str(c, "kind"), ns, *ns ? "/" : "",
+			       str(c, "name"));
 		}
 		list = cicd_node_get(j, "transitions");
 		if (cicd_node_size(list))
@@ -252,7 +254,7 @@ static int do_logs(int argc, char **argv, const globals *g)
 		return EXIT_FAIL;
 	c.g = g;
 	err = follow ? cicd_deploy_log_follow(&last, st, id, after, 300, print_line, &c)
-		     : cicd_deploy_log_read(&last, st, id, after, print_line, &c);
+	             : cicd_deploy_log_read(&last, st, id, after, print_line, &c);
 	if (err < 0)
 		rc = fail();
 	cicd_deploy_store_free(st);

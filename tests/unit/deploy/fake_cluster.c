@@ -10,7 +10,7 @@
 #include "core/error.h"
 
 #define MAX_OBJECTS 64
-#define MAX_RULES 16
+#define MAX_RULES   16
 
 typedef struct {
 	char key[300];
@@ -57,13 +57,11 @@ static void note(fake_cluster *f, const char *verb, const char *key)
 
 static int unreachable(fake_cluster *f)
 {
-	return f->unreachable
-		       ? cicd__error_set(CICD_EHTTP, "https://127.0.0.1:6443: connection refused")
-		       : 0;
+	return f->unreachable ? cicd__error_set(CICD_EHTTP, "https://127.0.0.1:6443: connection refused") : 0;
 }
 
 static int fake_apply(cicd__cluster *c, int *action, cicd_buf *result, const char *json, size_t len, const char *ns,
-		      int dry_run)
+                      int dry_run)
 {
 	fake_cluster *f = (fake_cluster *)c;
 	cicd_document *doc = NULL;
@@ -108,7 +106,7 @@ static int fake_apply(cicd__cluster *c, int *action, cicd_buf *result, const cha
 }
 
 static int fake_get_op(cicd__cluster *c, cicd_buf *out, const char *api_version, const char *kind, const char *ns,
-		       const char *name)
+                       const char *name)
 {
 	fake_cluster *f = (fake_cluster *)c;
 	char key[300];
@@ -142,7 +140,7 @@ static int fake_remove(cicd__cluster *c, const char *api_version, const char *ki
 }
 
 static int fake_wait(cicd__cluster *c, cicd_buf *message, const char *api_version, const char *kind, const char *ns,
-		     const char *name, long timeout_ms)
+                     const char *name, long timeout_ms)
 {
 	fake_cluster *f = (fake_cluster *)c;
 	size_t i;

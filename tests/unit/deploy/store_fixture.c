@@ -48,7 +48,7 @@ const char *fixture_fresh_location(void)
 		return url;
 	}
 	snprintf(g_path, sizeof g_path, "%s/cicd-store-test-%d-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-		 (int)getpid(), ++n);
+	         (int)getpid(), ++n);
 	unlink(g_path);
 	{
 		char side[600];

@@ -52,10 +52,10 @@ static void counting_free(void *p)
 }
 
 static const char V1[] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: demo}\ndata: {a: '1'}\n---\n"
-			 "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: demo}\nstringData: {p: x}\n";
+                         "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: demo}\nstringData: {p: x}\n";
 static const char V2[] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: demo}\ndata: {a: '2'}\n---\n"
-			 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: demo\n"
-			 "  annotations: {deploy.cicd.dev/wave: '2'}\n";
+                         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: demo\n"
+                         "  annotations: {deploy.cicd.dev/wave: '2'}\n";
 
 /* The fake cluster (plain malloc) lives across the loop's runs of one workflow. */
 static int fake_factory(cicd__cluster **out, const cicd__target *t, void *payload)

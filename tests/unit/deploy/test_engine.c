@@ -10,7 +10,7 @@
 #include "store_fixture.h"
 #include "test.h"
 
-#define T0 1700000000000LL
+#define T0    1700000000000LL
 #define OWNED "\"labels\":{\"deploy.cicd.dev/project\":\"shop\",\"deploy.cicd.dev/set\":\"web\"}"
 
 static int64_t g_clock;
@@ -25,9 +25,9 @@ static char *cm(const char *name, const char *value)
 {
 	char *s = malloc(512);
 	snprintf(s, 512,
-		 "{\"apiVersion\":\"v1\",\"data\":{\"k\":\"%s\"},\"kind\":\"ConfigMap\",\"metadata\":{" OWNED
-		 ",\"name\":\"%s\",\"namespace\":\"demo\"}}",
-		 value, name);
+	         "{\"apiVersion\":\"v1\",\"data\":{\"k\":\"%s\"},\"kind\":\"ConfigMap\",\"metadata\":{" OWNED
+	         ",\"name\":\"%s\",\"namespace\":\"demo\"}}",
+	         value, name);
 	return s;
 }
 
@@ -35,15 +35,15 @@ static char *deployment(const char *name, const char *image)
 {
 	char *s = malloc(512);
 	snprintf(s, 512,
-		 "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{" OWNED
-		 ",\"name\":\"%s\",\"namespace\":\"demo\"},\"spec\":{\"image\":\"%s\"}}",
-		 name, image);
+	         "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{" OWNED
+	         ",\"name\":\"%s\",\"namespace\":\"demo\"},\"spec\":{\"image\":\"%s\"}}",
+	         name, image);
 	return s;
 }
 
 /* Pushes a version from bodies (kind and name read back from the arguments); returns its id. */
 static int64_t push_version(cicd__store *st, const char *hash, size_t n, const char *const *kinds,
-			    const char *const *names, const int *waves, char **bodies)
+                            const char *const *names, const int *waves, char **bodies)
 {
 	cicd__object_in objs[8];
 	cicd__push_meta meta = {"ci", NULL, NULL, T0};
@@ -80,8 +80,8 @@ typedef struct {
 static void world_open(world *w)
 {
 	static const char *const k1[] = {"ConfigMap", "Deployment"}, *const n1[] = {"web-config", "web"};
-	static const char *const k2[] = {"ConfigMap", "ConfigMap", "Deployment"},
-				 *const n2[] = {"web-config", "web-extra", "web"};
+	static const char *const k2[] = {"ConfigMap", "ConfigMap", "Deployment"}, *const n2[] = {"web-config",
+	                                                                                         "web-extra", "web"};
 	static const int w1[] = {0, 1}, w2[] = {0, 0, 1};
 	char *b1[2], *b2[3], *bb[2];
 	cicd__target t = {(char *)"dev", NULL, NULL, (char *)"demo", 0, T0};
@@ -131,8 +131,8 @@ static int hook(const char *point, void *payload)
 		return 0;
 	}
 	if (h->cancel_job) {
-		cicd__store_job_transition(h->st, h->cancel_job, CICD__JOB_RUNNING, CICD__JOB_CANCELING, "cancel_requested",
-					   "by bob", 0, g_clock);
+		cicd__store_job_transition(h->st, h->cancel_job, CICD__JOB_RUNNING, CICD__JOB_CANCELING,
+		                           "cancel_requested", "by bob", 0, g_clock);
 		return 0;
 	}
 	return 1;
@@ -155,7 +155,8 @@ static int run_job(world *w, int64_t job, const char *owner, hook_state *h, int 
 static int64_t new_job(world *w, int64_t version, int prune, int64_t timeout_ms)
 {
 	int64_t id = -1;
-	CU_ASSERT_EQUAL_FATAL(cicd__store_job_create(w->st, &id, version, "dev", "alice", prune, timeout_ms, g_clock), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd__store_job_create(w->st, &id, version, "dev", "alice", prune, timeout_ms, g_clock),
+	                      0);
 	return id;
 }
 
@@ -218,14 +219,14 @@ static void test_deploy_applies_waves_in_order_and_records_everything(void)
 	cicd__vec_dispose_with(&inv, cicd__inventory_free_item);
 	log = log_text(w.st, job);
 	CICD_ASSERT_STR(log, "deploying shop/web version 1 (1111111111) to target dev (namespace demo) by alice\n"
-			     "plan: create ConfigMap demo/web-config\n"
-			     "plan: create Deployment demo/web\n"
-			     "plan: 2 to create, 0 to update, 0 unchanged, 0 to delete\n"
-			     "created ConfigMap demo/web-config\n"
-			     "ready ConfigMap demo/web-config\n"
-			     "created Deployment demo/web\n"
-			     "ready Deployment demo/web\n"
-			     "job succeeded: 2 created, 0 configured, 0 unchanged, 0 pruned\n");
+	                     "plan: create ConfigMap demo/web-config\n"
+	                     "plan: create Deployment demo/web\n"
+	                     "plan: 2 to create, 0 to update, 0 unchanged, 0 to delete\n"
+	                     "created ConfigMap demo/web-config\n"
+	                     "ready ConfigMap demo/web-config\n"
+	                     "created Deployment demo/web\n"
+	                     "ready Deployment demo/web\n"
+	                     "job succeeded: 2 created, 0 configured, 0 unchanged, 0 pruned\n");
 	free(log);
 	assert_lease_free(w.st);
 	world_close(&w);
@@ -273,14 +274,16 @@ static void test_prune_never_deletes_an_object_the_set_does_not_own(void)
 	CU_ASSERT_EQUAL(run_job(&w, new_job(&w, w.v2, 0, 60000), "a", NULL, &state), 0);
 	/* Someone else took web-extra over: it no longer carries the set's labels. */
 	fake_put(w.fake, "ConfigMap", "demo", "web-extra",
-		 "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"web-extra\",\"namespace\":\"demo\"}}");
+	         "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"web-extra\",\"namespace\":"
+	         "\"demo\"}}");
 	j3 = new_job(&w, w.v1, 1, 60000);
 	CU_ASSERT_EQUAL(run_job(&w, j3, "a", NULL, &state), 0);
 	assert_job(w.st, j3, CICD__JOB_SUCCEEDED, "succeeded", "0 created, 1 configured, 1 unchanged, 0 pruned");
 	CU_ASSERT_PTR_NOT_NULL(fake_get(w.fake, "ConfigMap", "demo", "web-extra"));
 	log = log_text(w.st, j3);
-	CU_ASSERT_PTR_NOT_NULL(strstr(log, "not pruned ConfigMap demo/web-extra: it lacks the owner labels of shop/web, so "
-					   "the set does not own it\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log,
+	                              "not pruned ConfigMap demo/web-extra: it lacks the owner labels of shop/web, so "
+	                              "the set does not own it\n"));
 	free(log);
 	world_close(&w);
 }
@@ -292,12 +295,13 @@ static void test_doomed_rollout_fails_fast_naming_the_object(void)
 	int64_t job;
 	world_open(&w);
 	fake_set_readiness(w.fake, "web", FAKE_DOOMED,
-			   "pod web-7d9c-x2x: ImagePullBackOff: Back-off pulling image \"web:doesnotexist\"");
+	                   "pod web-7d9c-x2x: ImagePullBackOff: Back-off pulling image \"web:doesnotexist\"");
 	job = new_job(&w, w.v_bad, 0, 600000);
 	CU_ASSERT_EQUAL(run_job(&w, job, "a", NULL, &state), 0);
 	CU_ASSERT_EQUAL(state, CICD__JOB_FAILED);
-	assert_job(w.st, job, CICD__JOB_FAILED, "rollout_failed",
-		   "Deployment demo/web: pod web-7d9c-x2x: ImagePullBackOff: Back-off pulling image \"web:doesnotexist\"");
+	assert_job(
+	    w.st, job, CICD__JOB_FAILED, "rollout_failed",
+	    "Deployment demo/web: pod web-7d9c-x2x: ImagePullBackOff: Back-off pulling image \"web:doesnotexist\"");
 	/* Failed fast: far less than the 10-minute deadline went by. */
 	CU_ASSERT(g_clock - T0 < 1000);
 	assert_lease_free(w.st);
@@ -315,9 +319,10 @@ static void test_timeout_names_every_object_not_ready(void)
 	job = new_job(&w, w.v2, 0, 30000);
 	CU_ASSERT_EQUAL(run_job(&w, job, "a", NULL, &state), 0);
 	CU_ASSERT_EQUAL(state, CICD__JOB_TIMED_OUT);
-	assert_job(w.st, job, CICD__JOB_TIMED_OUT, "timed_out",
-		   "not ready after 30000 ms: ConfigMap demo/web-config: waiting for the config; ConfigMap demo/web-extra: "
-		   "waiting for the extra");
+	assert_job(
+	    w.st, job, CICD__JOB_TIMED_OUT, "timed_out",
+	    "not ready after 30000 ms: ConfigMap demo/web-config: waiting for the config; ConfigMap demo/web-extra: "
+	    "waiting for the extra");
 	world_close(&w);
 }
 
@@ -328,7 +333,7 @@ static void test_apply_conflict_fails_with_its_reason(void)
 	int64_t job;
 	world_open(&w);
 	fake_set_apply_error(w.fake, "web", CICD_ECONFLICT,
-			     "Deployment demo/web: conflict: .spec.replicas is managed by \"kubectl-edit\"");
+	                     "Deployment demo/web: conflict: .spec.replicas is managed by \"kubectl-edit\"");
 	job = new_job(&w, w.v1, 0, 60000);
 	CU_ASSERT_EQUAL(run_job(&w, job, "a", NULL, &state), 0);
 	assert_job(w.st, job, CICD__JOB_FAILED, "apply_conflict", NULL);
@@ -345,7 +350,7 @@ static void test_unreachable_cluster_fails_with_its_reason(void)
 	job = new_job(&w, w.v1, 0, 60000);
 	CU_ASSERT_EQUAL(run_job(&w, job, "a", NULL, &state), 0);
 	assert_job(w.st, job, CICD__JOB_FAILED, "cluster_unreachable",
-		   "planning: ConfigMap demo/web-config: https://127.0.0.1:6443: connection refused");
+	           "planning: ConfigMap demo/web-config: https://127.0.0.1:6443: connection refused");
 	world_close(&w);
 }
 
@@ -362,7 +367,7 @@ static void test_cancel_stops_between_steps_and_says_what_was_applied(void)
 	CU_ASSERT_EQUAL(run_job(&w, job, "a", &h, &state), 0);
 	CU_ASSERT_EQUAL(state, CICD__JOB_CANCELED);
 	assert_job(w.st, job, CICD__JOB_CANCELED, "canceled",
-		   "canceled before step 2 (wait wave 0); 1 created, 0 configured, 0 unchanged, 0 pruned before it");
+	           "canceled before step 2 (wait wave 0); 1 created, 0 configured, 0 unchanged, 0 pruned before it");
 	CICD_ASSERT_STR(fake_ops(w.fake), "apply ConfigMap demo/web-config\n");
 	assert_lease_free(w.st);
 	world_close(&w);
@@ -400,12 +405,12 @@ static void test_crashed_worker_is_resumed_from_first_unconfirmed_step(void)
 	CU_ASSERT_EQUAL(run_job(&w, job, "worker-b", NULL, &state), 0);
 	CU_ASSERT_EQUAL(state, CICD__JOB_SUCCEEDED);
 	CICD_ASSERT_STR(fake_ops(w.fake),
-			"apply ConfigMap demo/web-config\napply Deployment demo/web\napply Deployment demo/web\n");
+	                "apply ConfigMap demo/web-config\napply Deployment demo/web\napply Deployment demo/web\n");
 	log = log_text(w.st, job);
 	/* worker-a's lines up to its last confirmed step survive; then worker-b's. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(log, "created ConfigMap demo/web-config\nready ConfigMap demo/web-config\n"
-					   "resumed by worker worker-b at step 3 (apply wave 1), lease epoch 2\n"
-					   "unchanged Deployment demo/web\n"));
+	                                   "resumed by worker worker-b at step 3 (apply wave 1), lease epoch 2\n"
+	                                   "unchanged Deployment demo/web\n"));
 	free(log);
 	CU_ASSERT_EQUAL(cicd__store_job_transitions(w.st, &tr, job), 0);
 	CU_ASSERT_EQUAL_FATAL(tr.count, 3);
@@ -440,9 +445,9 @@ static char *secret(const char *value)
 {
 	char *s = malloc(512);
 	snprintf(s, 512,
-		 "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{" OWNED
-		 ",\"name\":\"db\",\"namespace\":\"demo\"},\"stringData\":{\"password\":\"%s\"}}",
-		 value);
+	         "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{" OWNED
+	         ",\"name\":\"db\",\"namespace\":\"demo\"},\"stringData\":{\"password\":\"%s\"}}",
+	         value);
 	return s;
 }
 
@@ -499,22 +504,23 @@ static void test_normalize_drops_server_fields_and_sorts_keys(void)
 {
 	cicd_buf out = CICD_BUF_INIT;
 	const char *in = "{\"status\":{\"x\":1},\"metadata\":{\"uid\":\"u\",\"name\":\"a\",\"resourceVersion\":\"5\","
-			 "\"managedFields\":[]},\"kind\":\"ConfigMap\",\"data\":{\"b\":\"2\",\"a\":1}}";
+	                 "\"managedFields\":[]},\"kind\":\"ConfigMap\",\"data\":{\"b\":\"2\",\"a\":1}}";
 	CU_ASSERT_EQUAL(cicd__normalize_object(&out, in, strlen(in)), 0);
-	CICD_ASSERT_STR(out.ptr, "{\"data\":{\"a\":1,\"b\":\"2\"},\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"}}");
+	CICD_ASSERT_STR(out.ptr,
+	                "{\"data\":{\"a\":1,\"b\":\"2\"},\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"}}");
 	cicd_buf_dispose(&out);
 }
 
 CICD_SUITE(deploy_engine, CICD_TEST(test_deploy_applies_waves_in_order_and_records_everything),
-	   CICD_TEST(test_roll_forward_then_rollback_with_prune_restores),
-	   CICD_TEST(test_prune_never_deletes_an_object_the_set_does_not_own),
-	   CICD_TEST(test_doomed_rollout_fails_fast_naming_the_object),
-	   CICD_TEST(test_timeout_names_every_object_not_ready), CICD_TEST(test_apply_conflict_fails_with_its_reason),
-	   CICD_TEST(test_unreachable_cluster_fails_with_its_reason),
-	   CICD_TEST(test_cancel_stops_between_steps_and_says_what_was_applied),
-	   CICD_TEST(test_busy_target_leaves_the_job_queued),
-	   CICD_TEST(test_crashed_worker_is_resumed_from_first_unconfirmed_step),
-	   CICD_TEST(test_job_lost_too_often_ends_worker_lost),
-	   CICD_TEST(test_secret_values_never_reach_the_log_or_the_change_set),
-	   CICD_TEST(test_long_steps_keep_the_lease_alive),
-	   CICD_TEST(test_normalize_drops_server_fields_and_sorts_keys))
+           CICD_TEST(test_roll_forward_then_rollback_with_prune_restores),
+           CICD_TEST(test_prune_never_deletes_an_object_the_set_does_not_own),
+           CICD_TEST(test_doomed_rollout_fails_fast_naming_the_object),
+           CICD_TEST(test_timeout_names_every_object_not_ready), CICD_TEST(test_apply_conflict_fails_with_its_reason),
+           CICD_TEST(test_unreachable_cluster_fails_with_its_reason),
+           CICD_TEST(test_cancel_stops_between_steps_and_says_what_was_applied),
+           CICD_TEST(test_busy_target_leaves_the_job_queued),
+           CICD_TEST(test_crashed_worker_is_resumed_from_first_unconfirmed_step),
+           CICD_TEST(test_job_lost_too_often_ends_worker_lost),
+           CICD_TEST(test_secret_values_never_reach_the_log_or_the_change_set),
+           CICD_TEST(test_long_steps_keep_the_lease_alive),
+           CICD_TEST(test_normalize_drops_server_fields_and_sorts_keys))

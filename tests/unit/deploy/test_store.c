@@ -43,9 +43,8 @@ static int64_t push(cicd__store *st, const char *set_hash, const char *variant, 
 	int64_t id;
 	int dummy;
 	objects(objs, variant);
-	CU_ASSERT_EQUAL_FATAL(cicd__store_version_push(st, &v, existed ? existed : &dummy, "shop", "web", set_hash, objs,
-						       2, &meta1),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+	    cicd__store_version_push(st, &v, existed ? existed : &dummy, "shop", "web", set_hash, objs, 2, &meta1), 0);
 	id = v.id;
 	cicd__version_dispose(&v);
 	return id;
@@ -99,9 +98,9 @@ static void test_store_from_newer_schema_is_refused_and_unchanged(void)
 	snprintf(location, sizeof location, "%s", where ? where : st->location);
 	CU_ASSERT_EQUAL(fixture_sql(st, "UPDATE meta SET value = '99' WHERE key = 'schema_version'"), 0);
 	snprintf(expected, sizeof expected,
-		 "store %s has schema version 99, newer than this library's %d: upgrade libcicd to use it (the store "
-		 "was not changed)",
-		 st->location, CICD__STORE_SCHEMA_VERSION);
+	         "store %s has schema version 99, newer than this library's %d: upgrade libcicd to use it (the store "
+	         "was not changed)",
+	         st->location, CICD__STORE_SCHEMA_VERSION);
 	cicd__store_close(st);
 	st = NULL;
 	CU_ASSERT_EQUAL(cicd__store_open(&st, location, NULL), CICD_ESTORE);
@@ -160,7 +159,7 @@ static void test_unknown_set_and_version_are_named(void)
 	CICD_ASSERT_STR(cicd_error_last()->message, "unknown version '9' of 'shop/web'");
 	CU_ASSERT_EQUAL(cicd__store_version_get(st, &v, "shop", "web", "latest"), CICD_EINVALID);
 	CICD_ASSERT_STR(cicd_error_last()->message,
-			"version 'latest' of 'shop/web' is neither a number nor a hash prefix of 7 to 64 hex digits");
+	                "version 'latest' of 'shop/web' is neither a number nor a hash prefix of 7 to 64 hex digits");
 	cicd__store_close(st);
 }
 
@@ -177,7 +176,7 @@ static void test_version_limits_refuse_and_store_nothing(void)
 	CICD_ASSERT_STR(cicd_error_last()->message, "version of 'shop/web' has 2 objects, more than the limit of 1");
 	CU_ASSERT_EQUAL(cicd__store_version_push(st, &v, &existed, "shop", "web", "h", objs, 1, &meta1), CICD_ELIMIT);
 	CICD_ASSERT_STR(cicd_error_last()->message,
-			"version of 'shop/web' has 20 bytes of objects, more than the limit of 10");
+	                "version of 'shop/web' has 20 bytes of objects, more than the limit of 10");
 	CU_ASSERT_EQUAL(fixture_count(st, "SELECT count(*) FROM versions"), 0);
 	CU_ASSERT_EQUAL(fixture_count(st, "SELECT count(*) FROM objects"), 0);
 	cicd__store_close(st);
@@ -197,7 +196,7 @@ static void test_targets_are_unique_and_named_when_unknown(void)
 	t.name = (char *)"bad name";
 	CU_ASSERT_EQUAL(cicd__store_target_add(st, &t), CICD_EINVALID);
 	CICD_ASSERT_STR(cicd_error_last()->message,
-			"target name 'bad name' has ' ' at 4: use letters, digits, '-', '_' and '.'");
+	                "target name 'bad name' has ' ' at 4: use letters, digits, '-', '_' and '.'");
 	CU_ASSERT_EQUAL(cicd__store_target_get(st, "qa", &t), CICD_ENOTFOUND);
 	CICD_ASSERT_STR(cicd_error_last()->message, "unknown target 'qa'");
 	CU_ASSERT_EQUAL(cicd__store_target_list(st, &list), 0);
@@ -214,24 +213,26 @@ static void test_transitions_are_compare_and_set_and_terminal_is_final(void)
 	int64_t job = setup_job(st), epoch = 0;
 	cicd__job j;
 	cicd_vec tr = CICD_VEC_INIT;
-	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, 0, T0),
-			CICD_EINVALID);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, 0, T0),
+	    CICD_EINVALID);
 	CICD_ASSERT_STR(cicd_error_last()->message, "deploy job 1: queued to running needs the worker's lease epoch");
 	CU_ASSERT_EQUAL(cicd__store_lease_acquire(st, &epoch, "dev", "worker-a", 30000, T0), 0);
 	CU_ASSERT_EQUAL(epoch, 1);
-	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", "by worker-a",
-						   epoch, T0 + 1),
-			0);
+	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started",
+	                                           "by worker-a", epoch, T0 + 1),
+	                0);
 	/* A second worker that still believes the job is queued loses the compare-and-set. */
-	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, epoch,
-						   T0 + 2),
-			CICD_ECONFLICT);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, epoch, T0 + 2),
+	    CICD_ECONFLICT);
 	CICD_ASSERT_STR(cicd_error_last()->message, "deploy job 1 is running, not queued: cannot make it running");
 	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_RUNNING, CICD__JOB_FAILED, "rollout_failed",
-						   "Deployment demo/app: ImagePullBackOff", epoch, T0 + 3),
-			0);
-	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_FAILED, CICD__JOB_SUCCEEDED, "x", NULL, epoch, T0 + 4),
-			CICD_ECONFLICT);
+	                                           "Deployment demo/app: ImagePullBackOff", epoch, T0 + 3),
+	                0);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(st, job, CICD__JOB_FAILED, CICD__JOB_SUCCEEDED, "x", NULL, epoch, T0 + 4),
+	    CICD_ECONFLICT);
 	CICD_ASSERT_STR(cicd_error_last()->message, "deploy job 1 is failed: a finished job never changes");
 	CU_ASSERT_EQUAL(cicd__store_job_get(st, &j, job), 0);
 	CU_ASSERT_EQUAL(j.state, CICD__JOB_FAILED);
@@ -271,20 +272,22 @@ static void test_cancel_goes_through_canceling(void)
 	int64_t job = setup_job(st), epoch = 0;
 	cicd__job j;
 	CU_ASSERT_EQUAL(cicd__store_lease_acquire(st, &epoch, "dev", "w", 30000, T0), 0);
-	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, epoch, T0), 0);
-	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_RUNNING, CICD__JOB_CANCELED, "canceled", NULL, epoch, T0),
-			CICD_EINVALID);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, epoch, T0), 0);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(st, job, CICD__JOB_RUNNING, CICD__JOB_CANCELED, "canceled", NULL, epoch, T0),
+	    CICD_EINVALID);
 	CICD_ASSERT_STR(cicd_error_last()->message, "deploy job 1: no transition from running to canceled");
 	/* A person asks; no lease needed. The worker then finishes the cancel under its lease. */
 	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_RUNNING, CICD__JOB_CANCELING, "cancel_requested",
-						   "by bob", 0, T0 + 5),
-			0);
+	                                           "by bob", 0, T0 + 5),
+	                0);
 	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_CANCELING, CICD__JOB_CANCELED, "canceled",
-						   "stopped after wave 1", 0, T0 + 6),
-			CICD_EINVALID);
+	                                           "stopped after wave 1", 0, T0 + 6),
+	                CICD_EINVALID);
 	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_CANCELING, CICD__JOB_CANCELED, "canceled",
-						   "stopped after wave 1", epoch, T0 + 6),
-			0);
+	                                           "stopped after wave 1", epoch, T0 + 6),
+	                0);
 	CU_ASSERT_EQUAL(cicd__store_job_get(st, &j, job), 0);
 	CU_ASSERT_EQUAL(j.state, CICD__JOB_CANCELED);
 	cicd__job_dispose(&j);
@@ -299,7 +302,8 @@ static void test_lease_is_exclusive_and_takeover_bumps_epoch(void)
 	add_target(st, "dev");
 	CU_ASSERT_EQUAL(cicd__store_lease_acquire(st, &e1, "dev", "worker-a", 1000, T0), 0);
 	CU_ASSERT_EQUAL(cicd__store_lease_acquire(st, &e2, "dev", "worker-b", 1000, T0 + 400), CICD_ECONFLICT);
-	CICD_ASSERT_STR(cicd_error_last()->message, "target 'dev' is leased by 'worker-a' (epoch 1) for another 600 ms");
+	CICD_ASSERT_STR(cicd_error_last()->message,
+	                "target 'dev' is leased by 'worker-a' (epoch 1) for another 600 ms");
 	/* The owner renews its own lease at the same epoch. */
 	CU_ASSERT_EQUAL(cicd__store_lease_acquire(st, &e2, "dev", "worker-a", 1000, T0 + 500), 0);
 	CU_ASSERT_EQUAL(e2, e1);
@@ -309,7 +313,7 @@ static void test_lease_is_exclusive_and_takeover_bumps_epoch(void)
 	CU_ASSERT_EQUAL(e3, e1 + 1);
 	CU_ASSERT_EQUAL(cicd__store_lease_renew(st, "dev", e1, 1000, T0 + 2000), CICD_ECONFLICT);
 	CICD_ASSERT_STR(cicd_error_last()->message,
-			"lease on target 'dev' at epoch 1 is no longer held: another worker took it");
+	                "lease on target 'dev' at epoch 1 is no longer held: another worker took it");
 	CU_ASSERT_EQUAL(cicd__store_lease_release(st, "dev", e1), CICD_ECONFLICT);
 	CU_ASSERT_EQUAL(cicd__store_lease_get(st, &l, "dev"), 0);
 	CICD_ASSERT_STR(l.owner, "worker-b");
@@ -326,30 +330,35 @@ static void test_stale_epoch_cannot_write_anything(void)
 	cicd__store *st = fixture_open();
 	int64_t job = setup_job(st), e1 = 0, e2 = 0, seq = 0;
 	cicd__logline_in line = {0, T0, 3, "applied Deployment demo/app", NULL};
-	cicd__change ch = {0, 0, (char *)"create", (char *)"v1", (char *)"ConfigMap", (char *)"demo", (char *)"c", NULL};
+	cicd__change ch = {0,           0,   (char *)"create", (char *)"v1", (char *)"ConfigMap", (char *)"demo",
+	                   (char *)"c", NULL};
 	cicd__change *chp = &ch;
 	cicd__job j;
 	CU_ASSERT_EQUAL(cicd__store_lease_acquire(st, &e1, "dev", "worker-a", 1000, T0), 0);
-	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, e1, T0), 0);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, e1, T0), 0);
 	CU_ASSERT_EQUAL(cicd__store_log_append(st, &seq, job, e1, &line, 1), 0);
 	/* worker-a stalls; worker-b takes the expired lease and the job. */
 	CU_ASSERT_EQUAL(cicd__store_lease_acquire(st, &e2, "dev", "worker-b", 1000, T0 + 5000), 0);
 	CU_ASSERT_EQUAL(cicd__store_job_adopt(st, job, e2, T0 + 5000), 0);
 	CU_ASSERT_EQUAL(cicd__store_log_append(st, &seq, job, e1, &line, 1), CICD_ECONFLICT);
-	CICD_ASSERT_STR(cicd_error_last()->message,
-			"deploy job 1: stale lease epoch 1 on target 'dev' (the lease is at epoch 2): another worker took "
-			"the job over");
+	CICD_ASSERT_STR(
+	    cicd_error_last()->message,
+	    "deploy job 1: stale lease epoch 1 on target 'dev' (the lease is at epoch 2): another worker took "
+	    "the job over");
 	CU_ASSERT_EQUAL(cicd__store_journal(st, job, e1, 0, "plan", CICD__STEP_DONE, NULL, T0 + 5001), CICD_ECONFLICT);
 	CU_ASSERT_EQUAL(cicd__store_changes_put(st, job, e1, &chp, 1), CICD_ECONFLICT);
 	CU_ASSERT_EQUAL(cicd__store_inventory_add(st, job, e1, "dev", "shop", "web", "v1", "ConfigMap", "demo", "c", 1),
-			CICD_ECONFLICT);
-	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_RUNNING, CICD__JOB_SUCCEEDED, "done", NULL, e1, T0 + 5002),
-			CICD_ECONFLICT);
+	                CICD_ECONFLICT);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(st, job, CICD__JOB_RUNNING, CICD__JOB_SUCCEEDED, "done", NULL, e1, T0 + 5002),
+	    CICD_ECONFLICT);
 	/* The new owner writes. */
 	CU_ASSERT_EQUAL(cicd__store_log_append(st, &seq, job, e2, &line, 1), 0);
 	CU_ASSERT_EQUAL(seq, 2);
-	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_RUNNING, CICD__JOB_SUCCEEDED, "done", NULL, e2, T0 + 5003),
-			0);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(st, job, CICD__JOB_RUNNING, CICD__JOB_SUCCEEDED, "done", NULL, e2, T0 + 5003),
+	    0);
 	CU_ASSERT_EQUAL(cicd__store_job_get(st, &j, job), 0);
 	CU_ASSERT_EQUAL(j.state, CICD__JOB_SUCCEEDED);
 	CU_ASSERT_EQUAL(j.epoch, 2);
@@ -362,7 +371,8 @@ static void test_log_is_sequenced_and_readable_from_a_sequence_number(void)
 {
 	cicd__store *st = fixture_open();
 	int64_t job = setup_job(st), seq = 0;
-	cicd__logline_in lines[3] = {{0, T0, 3, "one", "{\"wave\":0}"}, {0, T0 + 1, 3, "two", NULL}, {0, T0 + 2, 1, "three", NULL}};
+	cicd__logline_in lines[3] = {
+	    {0, T0, 3, "one", "{\"wave\":0}"}, {0, T0 + 1, 3, "two", NULL}, {0, T0 + 2, 1, "three", NULL}};
 	cicd_vec out = CICD_VEC_INIT;
 	CU_ASSERT_EQUAL(cicd__store_log_append(st, &seq, job, 0, lines, 3), 0);
 	CU_ASSERT_EQUAL(seq, 3);
@@ -387,7 +397,8 @@ static void test_journal_names_first_unconfirmed_step(void)
 	int64_t job = setup_job(st), e = 0;
 	int step = -1;
 	CU_ASSERT_EQUAL(cicd__store_lease_acquire(st, &e, "dev", "w", 1000, T0), 0);
-	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, e, T0), 0);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, e, T0), 0);
 	CU_ASSERT_EQUAL(cicd__store_journal_first_open(st, &step, job), 0);
 	CU_ASSERT_EQUAL(step, 0);
 	CU_ASSERT_EQUAL(cicd__store_journal(st, job, e, 0, "plan", CICD__STEP_BEGIN, NULL, T0), 0);
@@ -407,10 +418,14 @@ static void test_inventory_tracks_applied_objects(void)
 	int64_t job = setup_job(st), e = 0;
 	cicd_vec inv = CICD_VEC_INIT;
 	CU_ASSERT_EQUAL(cicd__store_lease_acquire(st, &e, "dev", "w", 1000, T0), 0);
-	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, e, T0), 0);
-	CU_ASSERT_EQUAL(cicd__store_inventory_add(st, job, e, "dev", "shop", "web", "v1", "ConfigMap", "demo", "a", 1), 0);
-	CU_ASSERT_EQUAL(cicd__store_inventory_add(st, job, e, "dev", "shop", "web", "v1", "Service", "demo", "b", 1), 0);
-	CU_ASSERT_EQUAL(cicd__store_inventory_add(st, job, e, "dev", "shop", "web", "v1", "ConfigMap", "demo", "a", 1), 0);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, e, T0), 0);
+	CU_ASSERT_EQUAL(cicd__store_inventory_add(st, job, e, "dev", "shop", "web", "v1", "ConfigMap", "demo", "a", 1),
+	                0);
+	CU_ASSERT_EQUAL(cicd__store_inventory_add(st, job, e, "dev", "shop", "web", "v1", "Service", "demo", "b", 1),
+	                0);
+	CU_ASSERT_EQUAL(cicd__store_inventory_add(st, job, e, "dev", "shop", "web", "v1", "ConfigMap", "demo", "a", 1),
+	                0);
 	CU_ASSERT_EQUAL(cicd__store_inventory_remove(st, job, e, "dev", "shop", "web", "Service", "demo", "b"), 0);
 	CU_ASSERT_EQUAL(cicd__store_inventory_list(st, &inv, "dev", "shop", "web"), 0);
 	CU_ASSERT_EQUAL_FATAL(inv.count, 1);
@@ -425,7 +440,8 @@ static void test_orphans_are_running_jobs_with_expired_leases(void)
 	int64_t job = setup_job(st), e = 0;
 	cicd_vec ids = CICD_VEC_INIT;
 	CU_ASSERT_EQUAL(cicd__store_lease_acquire(st, &e, "dev", "w", 1000, T0), 0);
-	CU_ASSERT_EQUAL(cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, e, T0), 0);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, e, T0), 0);
 	CU_ASSERT_EQUAL(cicd__store_job_orphans(st, &ids, T0 + 999), 0);
 	CU_ASSERT_EQUAL(ids.count, 0);
 	CU_ASSERT_EQUAL(cicd__store_job_orphans(st, &ids, T0 + 1000), 0);
@@ -440,13 +456,14 @@ static void test_retention_keeps_newest_finished_jobs_per_target(void)
 	cicd__store *st = fixture_open();
 	int64_t first = setup_job(st), vid = 1, id, removed = -1;
 	int i;
-	CU_ASSERT_EQUAL(cicd__store_job_transition(st, first, CICD__JOB_QUEUED, CICD__JOB_CANCELED, "canceled", NULL, 0, T0), 0);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(st, first, CICD__JOB_QUEUED, CICD__JOB_CANCELED, "canceled", NULL, 0, T0), 0);
 	for (i = 0; i < 3; i++) {
 		CU_ASSERT_EQUAL(cicd__store_job_create(st, &id, vid, "dev", "bob", 0, 1000, T0), 0);
 		if (i < 2)
-			CU_ASSERT_EQUAL(cicd__store_job_transition(st, id, CICD__JOB_QUEUED, CICD__JOB_CANCELED, "canceled",
-								   NULL, 0, T0),
-					0);
+			CU_ASSERT_EQUAL(cicd__store_job_transition(st, id, CICD__JOB_QUEUED, CICD__JOB_CANCELED,
+			                                           "canceled", NULL, 0, T0),
+			                0);
 	}
 	CU_ASSERT_EQUAL(cicd__store_history_prune(st, 0, &removed), 0);
 	CU_ASSERT_EQUAL(removed, 0);
@@ -465,18 +482,22 @@ static void test_two_connections_race_for_lease_and_state(void)
 	b = fixture_reopen(a);
 	CU_ASSERT_EQUAL(cicd__store_lease_acquire(a, &ea, "dev", "worker-a", 10000, T0), 0);
 	CU_ASSERT_EQUAL(cicd__store_lease_acquire(b, &eb, "dev", "worker-b", 10000, T0 + 1), CICD_ECONFLICT);
-	CU_ASSERT_EQUAL(cicd__store_job_transition(a, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, ea, T0), 0);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(a, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, ea, T0), 0);
 	/* b saw the job queued a moment ago; its compare-and-set loses. */
-	CU_ASSERT_EQUAL(cicd__store_job_transition(b, job, CICD__JOB_QUEUED, CICD__JOB_CANCELED, "canceled", NULL, 0, T0 + 2),
-			CICD_ECONFLICT);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(b, job, CICD__JOB_QUEUED, CICD__JOB_CANCELED, "canceled", NULL, 0, T0 + 2),
+	    CICD_ECONFLICT);
 	/* After expiry b takes over; a's late writes through its own connection are refused. */
 	CU_ASSERT_EQUAL(cicd__store_lease_acquire(b, &eb, "dev", "worker-b", 10000, T0 + 20000), 0);
 	CU_ASSERT_EQUAL(eb, ea + 1);
 	CU_ASSERT_EQUAL(cicd__store_job_adopt(b, job, eb, T0 + 20000), 0);
-	CU_ASSERT_EQUAL(cicd__store_job_transition(a, job, CICD__JOB_RUNNING, CICD__JOB_SUCCEEDED, "done", NULL, ea, T0 + 20001),
-			CICD_ECONFLICT);
-	CU_ASSERT_EQUAL(cicd__store_job_transition(b, job, CICD__JOB_RUNNING, CICD__JOB_SUCCEEDED, "done", NULL, eb, T0 + 20002),
-			0);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(a, job, CICD__JOB_RUNNING, CICD__JOB_SUCCEEDED, "done", NULL, ea, T0 + 20001),
+	    CICD_ECONFLICT);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(b, job, CICD__JOB_RUNNING, CICD__JOB_SUCCEEDED, "done", NULL, eb, T0 + 20002),
+	    0);
 	cicd__store_close(b);
 	cicd__store_close(a);
 }
@@ -494,43 +515,44 @@ static void test_settings_round_trip(void)
 	cicd__store_close(st);
 }
 
-#define BOTH(fn)                                                                                                    \
-	static void fn##_sqlite(void)                                                                               \
-	{                                                                                                           \
-		fixture_use_pg(0);                                                                                  \
-		fn();                                                                                               \
-	}                                                                                                           \
-	static void fn##_pg(void)                                                                                   \
-	{                                                                                                           \
-		fixture_use_pg(1);                                                                                  \
-		fn();                                                                                               \
+#define BOTH(fn)                                                                                                       \
+	static void fn##_sqlite(void)                                                                                  \
+	{                                                                                                              \
+		fixture_use_pg(0);                                                                                     \
+		fn();                                                                                                  \
+	}                                                                                                              \
+	static void fn##_pg(void)                                                                                      \
+	{                                                                                                              \
+		fixture_use_pg(1);                                                                                     \
+		fn();                                                                                                  \
 	}
 
-#define STORE_TESTS(X)                                                                                              \
-	X(test_new_store_has_current_schema_and_reopens)                                                            \
-	X(test_store_from_newer_schema_is_refused_and_unchanged)                                                    \
-	X(test_push_stores_objects_once_and_identical_push_returns_existing)                                        \
-	X(test_unknown_set_and_version_are_named)                                                                   \
-	X(test_version_limits_refuse_and_store_nothing)                                                             \
-	X(test_targets_are_unique_and_named_when_unknown)                                                           \
-	X(test_transitions_are_compare_and_set_and_terminal_is_final)                                               \
-	X(test_cancel_goes_through_canceling)                                                                       \
-	X(test_lease_is_exclusive_and_takeover_bumps_epoch)                                                         \
-	X(test_stale_epoch_cannot_write_anything)                                                                   \
-	X(test_log_is_sequenced_and_readable_from_a_sequence_number)                                                \
-	X(test_journal_names_first_unconfirmed_step)                                                                \
-	X(test_inventory_tracks_applied_objects)                                                                    \
-	X(test_orphans_are_running_jobs_with_expired_leases)                                                        \
-	X(test_retention_keeps_newest_finished_jobs_per_target)                                                     \
-	X(test_two_connections_race_for_lease_and_state)                                                            \
+#define STORE_TESTS(X)                                                                                                 \
+	X(test_new_store_has_current_schema_and_reopens)                                                               \
+	X(test_store_from_newer_schema_is_refused_and_unchanged)                                                       \
+	X(test_push_stores_objects_once_and_identical_push_returns_existing)                                           \
+	X(test_unknown_set_and_version_are_named)                                                                      \
+	X(test_version_limits_refuse_and_store_nothing)                                                                \
+	X(test_targets_are_unique_and_named_when_unknown)                                                              \
+	X(test_transitions_are_compare_and_set_and_terminal_is_final)                                                  \
+	X(test_cancel_goes_through_canceling)                                                                          \
+	X(test_lease_is_exclusive_and_takeover_bumps_epoch)                                                            \
+	X(test_stale_epoch_cannot_write_anything)                                                                      \
+	X(test_log_is_sequenced_and_readable_from_a_sequence_number)                                                   \
+	X(test_journal_names_first_unconfirmed_step)                                                                   \
+	X(test_inventory_tracks_applied_objects)                                                                       \
+	X(test_orphans_are_running_jobs_with_expired_leases)                                                           \
+	X(test_retention_keeps_newest_finished_jobs_per_target)                                                        \
+	X(test_two_connections_race_for_lease_and_state)                                                               \
 	X(test_settings_round_trip)
 
 STORE_TESTS(BOTH)
 
 #define CASE_SQLITE(fn) {#fn, fn##_sqlite},
-#define CASE_PG(fn) {#fn, fn##_pg},
+#define CASE_PG(fn)     {#fn, fn##_pg},
 
-static const cicd_test_case sqlite_cases[] = {STORE_TESTS(CASE_SQLITE){"test_state_machine_edges", test_state_machine_edges}};
+static const cicd_test_case sqlite_cases[] = {
+    STORE_TESTS(CASE_SQLITE){"test_state_machine_edges", test_state_machine_edges}};
 static const cicd_test_case pg_cases[] = {STORE_TESTS(CASE_PG)};
 
 __attribute__((constructor)) static void register_store_suites(void)
@@ -576,7 +598,8 @@ static void test_sqlite_database_of_another_application_is_left_alone(void)
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "CREATE TABLE invoices (id INTEGER)", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	CU_ASSERT_EQUAL(cicd__store_open(&st, path, NULL), CICD_ESTORE);
-	snprintf(expected, sizeof expected, "store %s is not a deploy store: it has tables of another application", path);
+	snprintf(expected, sizeof expected, "store %s is not a deploy store: it has tables of another application",
+	         path);
 	CICD_ASSERT_STR(cicd_error_last()->message, expected);
 }
 
@@ -592,7 +615,7 @@ static void test_sqlite_locked_store_is_reported(void)
 	t.namespace_ = (char *)"demo";
 	CU_ASSERT_EQUAL(cicd__store_target_add(b, &t), CICD_ESTORE);
 	snprintf(expected, sizeof expected,
-		 "store %s is locked by another process (waited 50 ms while running a statement)", a->location);
+	         "store %s is locked by another process (waited 50 ms while running a statement)", a->location);
 	CICD_ASSERT_STR(cicd_error_last()->message, expected);
 	CU_ASSERT_EQUAL(fixture_sql(a, "ROLLBACK"), 0);
 	CU_ASSERT_EQUAL(cicd__store_target_add(b, &t), 0);
@@ -610,9 +633,10 @@ static void test_sqlite_full_store_is_reported_and_consistent(void)
 	int existed;
 	memset(big, 'x', sizeof big - 1);
 	CU_ASSERT_EQUAL(fixture_sql(st, "PRAGMA max_page_count = 40"), 0);
-	CU_ASSERT_EQUAL(cicd__store_version_push(st, &v, &existed, "shop", "web", "hbig", &obj, 1, &meta1), CICD_ESTORE);
+	CU_ASSERT_EQUAL(cicd__store_version_push(st, &v, &existed, "shop", "web", "hbig", &obj, 1, &meta1),
+	                CICD_ESTORE);
 	snprintf(expected, sizeof expected,
-		 "store %s is full: the disk or its quota has no room (while running a statement)", st->location);
+	         "store %s is full: the disk or its quota has no room (while running a statement)", st->location);
 	CICD_ASSERT_STR(cicd_error_last()->message, expected);
 	CU_ASSERT_EQUAL(fixture_count(st, "SELECT count(*) FROM versions"), 0);
 	CU_ASSERT_EQUAL(fixture_count(st, "SELECT count(*) FROM sets"), 0);
@@ -620,5 +644,6 @@ static void test_sqlite_full_store_is_reported_and_consistent(void)
 }
 
 CICD_SUITE(deploy_store_sqlite_faults, CICD_TEST(test_sqlite_corrupt_file_is_reported),
-	   CICD_TEST(test_sqlite_database_of_another_application_is_left_alone),
-	   CICD_TEST(test_sqlite_locked_store_is_reported), CICD_TEST(test_sqlite_full_store_is_reported_and_consistent))
+           CICD_TEST(test_sqlite_database_of_another_application_is_left_alone),
+           CICD_TEST(test_sqlite_locked_store_is_reported),
+           CICD_TEST(test_sqlite_full_store_is_reported_and_consistent))
