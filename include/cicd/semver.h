@@ -173,6 +173,13 @@ CICD_EXTERN(const char *) cicd_semver_range_text(const cicd_semver_range *r);
 CICD_EXTERN(int) cicd_semver_range_test(const cicd_semver_range *r, const cicd_semver *v);
 
 /*
+ * Tests a version given as text (len bytes), parsed with the range's own
+ * options (loose or strict), without allocating for versions of ordinary
+ * length. *out is 1 or 0. Returns 0, or the version's parse error.
+ */
+CICD_EXTERN(int) cicd_semver_range_test_str(int *out, const cicd_semver_range *r, const char *text, size_t len);
+
+/*
  * The index of the highest (lowest) version in items that satisfies r;
  * CICD_ENOTFOUND when none does. The first of equal versions wins.
  */

@@ -1,4 +1,5 @@
 /* Ranges: node-semver's desugaring into comparator sets, and testing versions against them. */
+#include <stdint.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -17,6 +18,7 @@ typedef struct {
 
 struct cicd_semver_range {
 	unsigned int flags;
+	size_t max_length; /* for versions given as text */
 	size_t nsets;
 	size_t *set_end; /* set i is comps[set_end[i-1] .. set_end[i]) */
 	comparator *comps;
@@ -519,6 +521,7 @@ int cicd_semver_range_parse(cicd_semver_range **out, const char *text, size_t le
 	}
 	if (!rc) {
 		r->flags = opts->flags;
+		r->max_length = opts->max_length;
 		rc = assemble(r, sets, nsets);
 	}
 	kept = nsets;
@@ -596,6 +599,24 @@ int cicd_semver_range_test(const cicd_semver_range *r, const cicd_semver *v)
 			return 1;
 		start = r->set_end[i];
 	}
+	return 0;
+}
+
+int cicd_semver_range_test_str(int *out, const cicd_semver_range *r, const char *text, size_t len)
+{
+	uint64_t storage[64]; /* 512 bytes: room for any version of the default length limit */
+	cicd_semver *v = NULL;
+	int rc;
+	if (!out || !r || (!text && len))
+		return cicd__error_set(CICD_EINVALID, "cicd_semver_range_test_str: NULL argument");
+	rc =
+	    cicd__semver_parse_in(&v, storage, sizeof storage, text ? text : "", len,
+	                          (r->flags & CICD_SEMVER_LOOSE) ? SEMVER_MODE_LOOSE : SEMVER_MODE_SPEC, r->max_length);
+	if (rc)
+		return rc;
+	*out = cicd_semver_range_test(r, v);
+	if ((void *)v != (void *)storage)
+		cicd_semver_free(v);
 	return 0;
 }
 

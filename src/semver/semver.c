@@ -291,9 +291,22 @@ static int check_spans(spans *sp, const char *text, size_t len, semver_mode mode
 	return 0;
 }
 
+static int make_in(cicd_semver **out, void *buf, size_t cap, const char *major, size_t major_len, const char *minor,
+                   size_t minor_len, const char *patch, size_t patch_len, const char *pre, size_t pre_len,
+                   const char *build, size_t build_len);
+
 int cicd__semver_make(cicd_semver **out, const char *major, size_t major_len, const char *minor, size_t minor_len,
                       const char *patch, size_t patch_len, const char *pre, size_t pre_len, const char *build,
                       size_t build_len)
+{
+	return make_in(out, NULL, 0, major, major_len, minor, minor_len, patch, patch_len, pre, pre_len, build,
+	               build_len);
+}
+
+/* Builds the version in buf when it fits (cap bytes, aligned for cicd_semver), else allocates. */
+static int make_in(cicd_semver **out, void *buf, size_t cap, const char *major, size_t major_len, const char *minor,
+                   size_t minor_len, const char *patch, size_t patch_len, const char *pre, size_t pre_len,
+                   const char *build, size_t build_len)
 {
 	const char *src[5] = {major, minor, patch, pre, build};
 	size_t n[5] = {major_len, minor_len, patch_len, pre_len, build_len}, total, pos = 0, p;
@@ -302,7 +315,7 @@ int cicd__semver_make(cicd_semver **out, const char *major, size_t major_len, co
 	total = n[0] + n[1] + n[2] + 2 + (n[3] ? n[3] + 1 : 0) + (n[4] ? n[4] + 1 : 0);
 	if (total > UINT32_MAX / 4)
 		return cicd__error_set(CICD_ELIMIT, "version too long");
-	v = cicd__malloc_or_set(sizeof *v + 2 * total + 6);
+	v = buf && cap >= sizeof *v + 2 * total + 6 ? buf : cicd__malloc_or_set(sizeof *v + 2 * total + 6);
 	if (!v)
 		return CICD_ENOMEM;
 	for (i = 0; i < 5; i++) {
@@ -340,6 +353,12 @@ int cicd__semver_make(cicd_semver **out, const char *major, size_t major_len, co
 
 int cicd__semver_parse_mode(cicd_semver **out, const char *text, size_t len, semver_mode mode, size_t max_length)
 {
+	return cicd__semver_parse_in(out, NULL, 0, text, len, mode, max_length);
+}
+
+int cicd__semver_parse_in(cicd_semver **out, void *buf, size_t cap, const char *text, size_t len, semver_mode mode,
+                          size_t max_length)
+{
 	spans sp;
 	size_t a[5], n[5];
 	char pre[CICD_SEMVER_DEFAULT_MAX_LENGTH], *prebuf = pre;
@@ -354,8 +373,8 @@ int cicd__semver_parse_mode(cicd_semver **out, const char *text, size_t len, sem
 		n[i] = sp.b[i] - sp.a[i];
 	}
 	if (mode != SEMVER_MODE_LOOSE)
-		return cicd__semver_make(out, text + a[0], n[0], text + a[1], n[1], text + a[2], n[2], text + a[3],
-		                         n[3], text + a[4], n[4]);
+		return make_in(out, buf, cap, text + a[0], n[0], text + a[1], n[1], text + a[2], n[2], text + a[3],
+		               n[3], text + a[4], n[4]);
 	/* loose: numbers lose their leading zeros, in the main version and in numeric pre-release identifiers */
 	for (i = 0; i < 3; i++)
 		n[i] = strip_zeros(text, &a[i], sp.b[i]);
@@ -378,8 +397,8 @@ int cicd__semver_parse_mode(cicd_semver **out, const char *text, size_t len, sem
 			if (p < e)
 				prebuf[w++] = text[p++];
 		}
-		rc = cicd__semver_make(out, text + a[0], n[0], text + a[1], n[1], text + a[2], n[2], prebuf, w,
-		                       text + a[4], n[4]);
+		rc = make_in(out, buf, cap, text + a[0], n[0], text + a[1], n[1], text + a[2], n[2], prebuf, w,
+		             text + a[4], n[4]);
 	}
 	if (prebuf != pre)
 		cicd__free(prebuf);

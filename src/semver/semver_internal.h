@@ -36,6 +36,10 @@ typedef enum { SEMVER_MODE_SPEC, SEMVER_MODE_NODE, SEMVER_MODE_LOOSE } semver_mo
 
 int cicd__semver_parse_mode(cicd_semver **out, const char *text, size_t len, semver_mode mode, size_t max_length);
 
+/* The same, building the version in buf (cap bytes, aligned) when it fits; *out == buf then, else free it. */
+int cicd__semver_parse_in(cicd_semver **out, void *buf, size_t cap, const char *text, size_t len, semver_mode mode,
+                          size_t max_length);
+
 /* Builds a version from already valid, normalized parts (pre and build may be empty). */
 int cicd__semver_make(cicd_semver **out, const char *major, size_t major_len, const char *minor, size_t minor_len,
                       const char *patch, size_t patch_len, const char *pre, size_t pre_len, const char *build,

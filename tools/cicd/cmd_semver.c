@@ -172,7 +172,7 @@ static int g_range_ok;
 
 static int satisfies_fields(semver_cli *cli, const char *range, const char *ver, FILE *out, int report)
 {
-	cicd_semver *v = NULL;
+	int ok = 0;
 	if (!g_last_range || strcmp(g_last_range, range) != 0) {
 		cicd_semver_range_free(g_range);
 		g_range = NULL;
@@ -187,15 +187,14 @@ static int satisfies_fields(semver_cli *cli, const char *range, const char *ver,
 			fputs("invalid\n", out);
 		return 1;
 	}
-	if (cicd_semver_parse(&v, ver, strlen(ver), &cli->opts) < 0) {
+	if (cicd_semver_range_test_str(&ok, g_range, ver, strlen(ver)) < 0) {
 		if (report)
 			cli_print_error();
 		else
 			fputs("invalid\n", out);
 		return 1;
 	}
-	fputs(cicd_semver_range_test(g_range, v) ? "true\n" : "false\n", out);
-	cicd_semver_free(v);
+	fputs(ok ? "true\n" : "false\n", out);
 	return 0;
 }
 

@@ -123,6 +123,31 @@ static void test_satisfies_applies_comparators_and_prerelease_rule(void)
 	CU_ASSERT_EQUAL(sat("^9007199254740993", "9007199254740994.0.0", 0), 0);
 }
 
+static void test_range_test_str_uses_the_range_options(void)
+{
+	cicd_semver_options o = CICD_SEMVER_OPTIONS_INIT;
+	cicd_semver_range *r = NULL;
+	int ok = -1;
+	char long_pre[300];
+	CU_ASSERT_EQUAL_FATAL(cicd_semver_range_parse(&r, "^1.2.3", 6, NULL), 0);
+	CU_ASSERT_EQUAL(cicd_semver_range_test_str(&ok, r, "1.4.0", 5), 0);
+	CU_ASSERT_EQUAL(ok, 1);
+	CU_ASSERT_EQUAL(cicd_semver_range_test_str(&ok, r, "v1.4.0", 6), CICD_EPARSE);
+	CICD_ASSERT_STR(cicd_error_last()->message, "not a version: \"v1.4.0\" (column 1: expected a number)");
+	cicd_semver_range_free(r);
+	o.flags = CICD_SEMVER_LOOSE;
+	o.max_length = 0;
+	CU_ASSERT_EQUAL_FATAL(cicd_semver_range_parse(&r, "^1.2.3-a", 8, &o), 0);
+	CU_ASSERT_EQUAL(cicd_semver_range_test_str(&ok, r, " v1.4.0 ", 8), 0);
+	CU_ASSERT_EQUAL(ok, 1);
+	/* longer than the stack room: allocated and freed */
+	memcpy(long_pre, "1.2.3-", 6);
+	memset(long_pre + 6, 'b', sizeof long_pre - 6);
+	CU_ASSERT_EQUAL(cicd_semver_range_test_str(&ok, r, long_pre, sizeof long_pre), 0);
+	CU_ASSERT_EQUAL(ok, 1);
+	cicd_semver_range_free(r);
+}
+
 static void test_max_and_min_satisfying_pick_the_first_of_equals(void)
 {
 	static const char *in[] = {"1.2.3", "1.2.4+b", "1.3.0-rc.1", "1.2.4", "2.0.0", "1.0.0"};
@@ -149,4 +174,5 @@ CICD_SUITE(semver_range, CICD_TEST(test_ranges_desugar_as_node_semver),
            CICD_TEST(test_invalid_ranges_fail_with_the_comparator), CICD_TEST(test_range_length_limit_is_an_option),
            CICD_TEST(test_runs_over_250_characters_follow_node_bounds),
            CICD_TEST(test_satisfies_applies_comparators_and_prerelease_rule),
-           CICD_TEST(test_max_and_min_satisfying_pick_the_first_of_equals))
+           CICD_TEST(test_max_and_min_satisfying_pick_the_first_of_equals),
+           CICD_TEST(test_range_test_str_uses_the_range_options))
