@@ -290,6 +290,8 @@ static int load_root(cicd_branch_policy *p, const cicd_node *root, const cicd_po
 		return node_error(root, CICD_EVALIDATE, "the policy has no branches");
 	if ((rc = expect(branches, CICD_NODE_MAPPING, "branches")))
 		return rc;
+	if (branches->u.map.count == 0)
+		return node_error(branches, CICD_EVALIDATE, "branches has no branch kind");
 	if (branches->u.map.count > opts->max_branch_kinds)
 		return cicd__error_set_at(CICD_ELIMIT, branches->file, branches->line, branches->column,
 		                          "%zu branch kinds, more than the limit of %zu", branches->u.map.count,

@@ -61,6 +61,7 @@ static void test_policy_errors_point_at_the_node(void)
 	load_fails("version: 2\nbranches: {}\n", CICD_EUNSUPPORTED, 1, 10,
 	           "policy version 2 is not supported (this is 1)");
 	load_fails("tags: {}\n", CICD_EVALIDATE, 1, 1, "the policy has no branches");
+	load_fails("branches: {}\n", CICD_EVALIDATE, 1, 11, "branches has no branch kind");
 	load_fails("branches:\n  a: {description: x}\n", CICD_EVALIDATE, 2, 6, "branch kind 'a' has no pattern");
 }
 
