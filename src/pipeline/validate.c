@@ -172,6 +172,43 @@ static void check_matrix_need(pl_ctx *c, const char *name, const jobref *target,
 	}
 }
 
+static const char *environment_name(const cicd_node *env)
+{
+	return pl_is_map(env) ? pl_text(pl_get(env, "name")) : pl_text(env);
+}
+
+/* `environment:on_stop` names a job that stops the same environment (YamlProcessor#validate_job_environment!). */
+static void check_on_stop(pl_ctx *c, const char *name, const cicd_node *job, jobref *jobs, size_t n,
+                          cicd_hashmap *index)
+{
+	const cicd_node *env = pl_get(job, "environment"), *on_stop, *stop_env;
+	const jobref *stop;
+	const char *action;
+	if (!pl_is_map(env) || !pl_is_string(on_stop = pl_get(env, "on_stop")))
+		return;
+	stop = find_job(jobs, n, index, pl_text(on_stop));
+	if (!stop) {
+		pl_error(c, on_stop, "%s job: on_stop job %s is not defined", name, pl_text(on_stop));
+		return;
+	}
+	stop_env = pl_get(stop->value, "environment");
+	if (!stop_env) {
+		pl_error(c, on_stop, "%s job: on_stop job %s does not have environment defined", name,
+		         pl_text(on_stop));
+		return;
+	}
+	if (!environment_name(stop_env) || !environment_name(env) ||
+	    strcmp(environment_name(stop_env), environment_name(env))) {
+		pl_error(c, on_stop, "%s job: on_stop job %s does not have matching environment name", name,
+		         pl_text(on_stop));
+		return;
+	}
+	action = pl_is_map(stop_env) ? pl_text(pl_get(stop_env, "action")) : NULL;
+	if (!action || strcmp(action, "stop"))
+		pl_error(c, on_stop, "%s job: on_stop job %s needs to have action stop defined", name,
+		         pl_text(on_stop));
+}
+
 static void check_semantics(pl_ctx *c, const cicd_node *root, jobref *jobs, size_t n)
 {
 	pl_strs stages;
@@ -253,6 +290,7 @@ static void check_semantics(pl_ctx *c, const cicd_node *root, jobref *jobs, size
 				pl_error(c, dn, "%s job: dependency %s is not defined in current or prior stages", name,
 				         pl_text(dn));
 		}
+		check_on_stop(c, name, jobs[i].value, jobs, n, &index);
 	}
 	cicd_buf_dispose(&avail);
 	cicd__hashmap_dispose(&index);
