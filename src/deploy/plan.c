@@ -162,7 +162,20 @@ static cicd__change *change_new(const char *action, const char *api_version, con
 	return c;
 }
 
-static int plan_object(cicd__change **out, cicd__cluster *cl, const cicd__object *o, const char *target_ns)
+/* True when the set itself makes namespace `ns`: its Namespace object is applied in an earlier wave. */
+static int set_creates_namespace(const cicd_vec *objects, const char *ns)
+{
+	size_t i;
+	for (i = 0; i < objects->count; i++) {
+		const cicd__object *o = objects->items[i];
+		if (!strcmp(o->kind, "Namespace") && !strcmp(o->name, ns))
+			return 1;
+	}
+	return 0;
+}
+
+static int plan_object(cicd__change **out, cicd__cluster *cl, const cicd__object *o, const char *target_ns,
+		       const cicd_vec *objects)
 {
 	cicd_buf live = CICD_BUF_INIT, dry = CICD_BUF_INIT, nlive = CICD_BUF_INIT, ndry = CICD_BUF_INIT;
 	const char *ns = o->namespace_ && *o->namespace_ ? o->namespace_ : target_ns;
@@ -170,6 +183,17 @@ static int plan_object(cicd__change **out, cicd__cluster *cl, const cicd__object
 	int action = 0, err;
 	*out = NULL;
 	err = cl->ops->apply(cl, &action, &dry, o->body, strlen(o->body), target_ns, 1);
+	if (err == CICD_ENOTFOUND && set_creates_namespace(objects, ns)) {
+		/*
+		 * A dry run cannot see a namespace that an earlier wave of this
+		 * job creates; the object is new there, and the real apply
+		 * validates it once the namespace exists.
+		 */
+		err = 0;
+		if (!(*out = change_new("create", o->api_version, o->kind, ns, o->name, o->wave)))
+			err = cicd__error_oom();
+		goto done;
+	}
 	if (err < 0)
 		goto done;
 	effective_ns = result_namespace(dry.ptr, dry.size);
@@ -235,7 +259,7 @@ int cicd__deploy_plan(cicd_vec *changes, cicd__store *st, cicd__cluster *cluster
 		char *label, *fields;
 		if (keepalive && (err = keepalive(keepalive_payload)) < 0)
 			break;
-		err = plan_object(&c, cluster, o, target_ns);
+		err = plan_object(&c, cluster, o, target_ns, objects);
 		if (err < 0) {
 			char *what = cicd__object_label(
 			    o->kind, o->namespace_ && *o->namespace_ ? o->namespace_ : target_ns, o->name);

@@ -194,4 +194,19 @@ k -n $ns get configmap bystander >/dev/null || fail "an object outside the inven
 job=$(sql "SELECT max(id) FROM jobs")
 grep -q "not pruned ConfigMap deploy-e2e/web-extra: it lacks the owner labels of shop/web" <<<"$(d logs "$job")" ||
   fail "skip not logged: $(d logs "$job")"
+step "a set that creates its own namespace deploys into it (the dry run cannot see that namespace yet)"
+cat > "$tmp/fresh.yaml" <<EOF
+apiVersion: v1
+kind: Namespace
+metadata: {name: fresh-e2e}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: fresh-e2e}
+data: {a: b}
+EOF
+d target add fresh --kubeconfig "$kubeconfig" --namespace fresh-e2e >/dev/null
+ver=$(d push shop/fresh "$tmp/fresh.yaml" | awk '{print $1}')
+out=$(d run "$ver" --target fresh --wait) || fail "deploy into a namespace the set creates: $out"
+k -n fresh-e2e get configmap settings >/dev/null || fail "the ConfigMap was not created in the new namespace"
 echo "deploy e2e: ok"
