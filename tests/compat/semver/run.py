@@ -277,9 +277,8 @@ def explain(case, mode, flags, ours=None):
         bad = checked_big_number(case, mode, flags, ours)
         if bad:
             return None
-    for rule in (lambda: big_number(case), lambda: strict_prefix(case, mode, flags),
-                 lambda: release_pre(case, mode, flags),
-                 lambda: build_zeros(case, mode, flags)):
+    for rule in (lambda: big_number(case), lambda: release_pre(case, mode, flags),
+                 lambda: strict_prefix(case, mode, flags), lambda: build_zeros(case, mode, flags)):
         why = rule()
         if why:
             return why
@@ -332,17 +331,31 @@ def main():
             print(f"{mode} {flags}: {len(lines)} cases, {len(ours)} answers from cicd, {len(theirs)} from node")
             return 1
         bad = 0
+        prefix_cases = []  # strict-mode differences put down to node's trimming / leading v
         for case, a, b in zip(lines, ours, theirs):
             total += 1
             if a == b:
                 continue
             why = explain(case, mode, flags, a)
+            if why and why.startswith("node-semver's default mode") and mode != "sort":
+                prefix_cases.append((case, b, why))
+                continue
             if why:
                 known[why] = known.get(why, 0) + 1
                 continue
             bad += 1
             if bad <= 15:
                 print(f"DIFF {mode} {' '.join(flags)}: {json.dumps(case)}\n  cicd: {a}\n  node: {b}")
+        if prefix_cases:
+            # node's default mode is a subset of loose mode: there libcicd --loose must give node's answer
+            again = run_batch([cicd, "semver", mode, "--loose"] + flags + ["-"], [c for c, _, _ in prefix_cases])
+            for (case, b, why), a in zip(prefix_cases, again):
+                if a == b:
+                    known[why] = known.get(why, 0) + 1
+                    continue
+                bad += 1
+                if bad <= 15:
+                    print(f"DIFF {mode} {' '.join(flags)} (as --loose): {json.dumps(case)}\n  cicd: {a}\n  node: {b}")
         unexplained += bad
         print(f"{mode:9} {' '.join(flags):22} {len(lines):6} cases, {bad} unexplained")
     print(f"{total} cases in all; {ORACLE_CHECKED[0]} over node-semver's cap checked against the SemVer 2.0.0 oracle")
