@@ -63,9 +63,9 @@ typedef struct cicd_include_request {
 	unsigned int depth;   /* 1 for an include of the main file */
 	/*
 	 * The include's `rules` node, or NULL. The library does not evaluate
-	 * expressions; a resolver that does may return CICD_ITEROVER to leave
-	 * the file out. Without a resolver (built-in local reader) such
-	 * includes are always read.
+	 * expressions: give cicd_pipeline_options.include_rules to decide (for
+	 * every kind of include), or let the resolver return CICD_ITEROVER to
+	 * leave the file out. With neither, such includes are always read.
 	 */
 	const cicd_node *rules;
 } cicd_include_request;
@@ -88,6 +88,14 @@ CICD_EXTERN(int) cicd_include_result_set(cicd_include_result *result, const char
 
 /* Records why resolving failed (copied; never put a secret in it). 0, or CICD_ENOMEM. */
 CICD_EXTERN(int) cicd_include_result_fail(cicd_include_result *result, const char *message);
+
+/*
+ * Decides an include that has `rules` (GitLab evaluates them with the
+ * pipeline's predefined and project variables, which only the caller
+ * knows). Return 1 to read the file, 0 to leave it out, or a negative code
+ * to fail the load (reported at the include).
+ */
+typedef int (*cicd_include_rules_cb)(const cicd_node *rules, const cicd_include_request *req, void *payload);
 
 /* ---- loading ----------------------------------------------------------- */
 
@@ -115,19 +123,21 @@ typedef struct cicd_pipeline_options {
 	const char *project_root;
 	cicd_include_resolver resolver; /* NULL: only local includes */
 	void *resolver_payload;
-	unsigned int max_includes;        /* 0: 150 files included in all (GitLab's default) */
-	unsigned int max_include_depth;   /* 0: 100 levels of nested includes */
-	unsigned int max_extends_depth;   /* 0: 11 levels of `extends` (a job and 10 ancestors) */
-	unsigned int max_reference_depth; /* 0: 10 levels of nested `!reference` */
-	size_t max_file_bytes;            /* 0: 4 MiB per file */
-	unsigned int max_yaml_depth;      /* 0: 100 levels of nesting in a file */
-	size_t max_diagnostics;           /* 0: 1,000 diagnostics; further ones are counted, not kept */
+	unsigned int max_includes;           /* 0: 150 files included in all (GitLab's default) */
+	unsigned int max_include_depth;      /* 0: 100 levels of nested includes */
+	unsigned int max_extends_depth;      /* 0: 11 levels of `extends` (a job and 10 ancestors) */
+	unsigned int max_reference_depth;    /* 0: 10 levels of nested `!reference` */
+	size_t max_file_bytes;               /* 0: 4 MiB per file */
+	unsigned int max_yaml_depth;         /* 0: 100 levels of nesting in a file */
+	size_t max_diagnostics;              /* 0: 1,000 diagnostics; further ones are counted, not kept */
+	cicd_include_rules_cb include_rules; /* NULL: includes with rules are read */
+	void *include_rules_payload;
 } cicd_pipeline_options;
 
 #define CICD_PIPELINE_OPTIONS_VERSION 1
 #define CICD_PIPELINE_OPTIONS_INIT                                                                                     \
 	{                                                                                                              \
-		CICD_PIPELINE_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0                                \
+		CICD_PIPELINE_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL                    \
 	}
 
 /* Fills opts with defaults; CICD_EINVALID for an unknown version. */

@@ -322,6 +322,49 @@ static const cicd_node *include_one(pl_ctx *c, const cicd_include_request *req, 
 	return tree;
 }
 
+/* include:rules entries: hashes of if, changes, exists and when (never or always). */
+static int valid_include_rules(pl_ctx *c, const cicd_node *rules)
+{
+	static const char *const keys[] = {"if", "changes", "exists", "when", NULL};
+	static const char *const whens[] = {"never", "always", NULL};
+	size_t i, before = c->errors;
+	if (!pl_is_seq(rules)) {
+		pl_error(c, rules, "include:rules config should be an array of hashes");
+		return 0;
+	}
+	for (i = 0; i < rules->u.seq.count; i++) {
+		const cicd_node *r = rules->u.seq.items[i], *v;
+		if (!pl_is_map(r)) {
+			pl_error(c, r, "include:rules:rule config should be a hash");
+			continue;
+		}
+		pl_unknown_keys(c, r, "include:rules:rule", keys);
+		if ((v = pl_get(r, "if"))) {
+			if (!pl_is_string(v))
+				pl_error(c, v, "include:rules:rule if should be a string");
+			else
+				pl_check_expression(c, v, "include:rules:rule", "if");
+		}
+		if ((v = pl_get(r, "when")) && !pl_in_list(pl_text(v), whens))
+			pl_error(c, v, "include:rules:rule when unknown value: %s", pl_text(v) ? pl_text(v) : "?");
+	}
+	return c->errors == before;
+}
+
+/* Asks the caller's include_rules callback about an include with rules; 1 to read it. */
+static int rules_allow(pl_ctx *c, const cicd_include_request *req, const cicd_node *at)
+{
+	int rc;
+	if (!req->rules || !c->opts.include_rules)
+		return 1;
+	rc = c->opts.include_rules(req->rules, req, c->opts.include_rules_payload);
+	if (rc < 0) {
+		pl_error_code(c, rc, at, "include rules could not be evaluated: %s", cicd_strerror(rc));
+		return 0;
+	}
+	return rc != 0;
+}
+
 static void add_part(pl_ctx *c, cicd_vec *parts, const cicd_node *tree)
 {
 	if (tree && cicd__vec_push(parts, (void *)(uintptr_t)tree))
@@ -366,10 +409,8 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 			return;
 		}
 		req.rules = pl_get(e, "rules");
-		if (req.rules && !pl_is_seq(req.rules)) {
-			pl_error(c, req.rules, "include:rules config should be an array of hashes");
+		if (req.rules && !valid_include_rules(c, req.rules))
 			return;
-		}
 		if ((loc_node = pl_get(e, "local")))
 			req.kind = CICD_INCLUDE_LOCAL;
 		else if ((loc_node = pl_get(e, "remote")))
@@ -397,9 +438,14 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 				         "include:file config should be a string or an array of strings");
 				return;
 			}
+			if (file->kind == CICD_NODE_SEQUENCE && !file->u.seq.count)
+				return;
+			req.location = pl_is_string(file) ? pl_text(file) : pl_text(file->u.seq.items[0]);
+			if (!rules_allow(c, &req, e))
+				return;
 			if (pl_is_string(file)) {
 				req.location = pl_text(file);
-				add_part(c, parts, include_one(c, &req, file, NULL, depth));
+				add_part(c, parts, include_one(c, &req, file, inputs, depth));
 				return;
 			}
 			for (i = 0; i < file->u.seq.count && !c->fatal; i++) {
@@ -422,6 +468,8 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 		return;
 	}
 	req.location = location;
+	if (!rules_allow(c, &req, e))
+		return;
 	if (req.kind == CICD_INCLUDE_LOCAL && strchr(location, '*') && !(c->opts.flags & CICD_PIPELINE_RESOLVE_LOCAL)) {
 		cicd_vec found = CICD_VEC_INIT;
 		size_t seen = 0;

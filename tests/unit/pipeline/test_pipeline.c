@@ -247,6 +247,45 @@ static void test_resolver_gets_project_remote_template_component(void)
 	    "ci.yml:2:16: Component `example.com/a/b@1.0` cannot be included: no include resolver is configured");
 }
 
+static int skip_rules(const cicd_node *rules, const cicd_include_request *req, void *payload)
+{
+	const char *cond = cicd_node_scalar(cicd_node_get(cicd_node_item(rules, 0), "if"), NULL);
+	(void)req;
+	(*(int *)payload)++;
+	if (cond && strstr(cond, "FAIL"))
+		return CICD_EUSER;
+	return cond && strstr(cond, "SKIP") ? 0 : 1;
+}
+
+static void test_include_rules_go_to_the_callback(void)
+{
+	cicd_pipeline_options opts = CICD_PIPELINE_OPTIONS_INIT;
+	resolver_log log;
+	cicd_pipeline *p;
+	int calls = 0;
+	memset(&log, 0, sizeof log);
+	opts.resolver = test_resolver;
+	opts.resolver_payload = &log;
+	opts.include_rules = skip_rules;
+	opts.include_rules_payload = &calls;
+	p = load_ok("include:\n  - template: a.yml\n    rules: [{if: $SKIP}]\n"
+	            "  - project: g/p\n    file: b.yml\n    rules: [{if: $KEEP}]\n  - template: c.yml\n"
+	            "job:\n  script: j\n",
+	            &opts);
+	CU_ASSERT_EQUAL(calls, 2);
+	CU_ASSERT_EQUAL(log.calls, 2); /* a.yml was never asked for */
+	CU_ASSERT_EQUAL(cicd_pipeline_job_count(p), 2);
+	cicd_pipeline_free(p);
+	CICD_ASSERT_STR(
+	    load_errors("include:\n  - template: a.yml\n    rules: [{if: $FAIL}]\njob:\n  script: j\n", &opts),
+	    "ci.yml:2:5: include rules could not be evaluated: callback error");
+	CICD_ASSERT_STR(
+	    load_errors("include:\n  - template: a.yml\n    rules: [{when: manual, foo: 1}]\njob:\n  script: j\n",
+	                &opts),
+	    "ci.yml:3:20: include:rules:rule when unknown value: manual\n"
+	    "ci.yml:3:28: include:rules:rule config contains unknown keys: foo");
+}
+
 static void test_local_includes_stay_inside_the_project_root(void)
 {
 	cicd_pipeline *p = NULL;
@@ -387,6 +426,7 @@ CICD_SUITE(pipeline, CICD_TEST(test_jobs_come_in_file_order_with_defaults),
            CICD_TEST(test_rules_needs_variables_are_typed),
            CICD_TEST(test_extends_merges_hashes_deeply_and_replaces_arrays),
            CICD_TEST(test_resolver_gets_project_remote_template_component),
+           CICD_TEST(test_include_rules_go_to_the_callback),
            CICD_TEST(test_local_includes_stay_inside_the_project_root),
            CICD_TEST(test_include_cycles_and_limits_are_errors), CICD_TEST(test_inputs_are_checked_and_interpolated),
            CICD_TEST(test_yaml_errors_and_duplicate_keys_are_reported),
