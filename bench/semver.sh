@@ -26,6 +26,7 @@ def read(p):
             d[parts[0]] = parts[1]
     return d
 c, n = read(sys.argv[1]), read(sys.argv[2])
+c["parse+sort"] = c["parse"] + c["sort"]  # semver.sort() takes strings: count libcicd's parsing too
 if c["satisfied"] != n["satisfied"]:
     sys.exit(f"the two sides disagree: {c['satisfied']} vs {n['satisfied']} pairs satisfied")
 print(f"{c['versions']} versions, {c['pairs']} range/version pairs ({n['satisfied']} satisfied on both sides)")
@@ -34,7 +35,7 @@ rows = [("parse 1M versions", "parse", "parse"),
         ("compare 1M parsed pairs", "compare", "compare"),
         ("compare 1M string pairs", "compare_str", "compare_str"),
         ("sort 1M parsed versions", "sort", "sort"),
-        ("sort 1M strings (semver.sort)", "sort", "sort_strings"),
+        ("sort 1M strings (parse + sort)", "parse+sort", "sort_strings"),
         ("1M range/version pairs", "satisfies", "satisfies"),
         ("1M pairs via semver.satisfies()", "satisfies", "satisfies_api")]
 for name, ck, nk in rows:
