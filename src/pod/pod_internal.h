@@ -136,7 +136,6 @@ struct cicd_runner_config {
 	const char *token_prefix; /* short token: first 8 characters of the runner token, for names */
 	const char *builds_dir;
 	const char *shell;
-	const char *environment_cfg_unused;
 	/* [runners.kubernetes] */
 	const char *ns;
 	const char *ns_overwrite_allowed;

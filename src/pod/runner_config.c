@@ -192,7 +192,7 @@ static int parse_volumes(cicd_runner_config *cfg, const cicd_node *v)
 			                          "config_map, secret, empty_dir)",
 			                          key->u.scalar.text);
 		for (j = 0; j < list->u.seq.count; j++) {
-			const cicd_node *e = list->u.seq.items[j], *n;
+			const cicd_node *e = list->u.seq.items[j];
 			pod_volume *vol = &cfg->volumes[cfg->volume_count];
 			if (e->kind != CICD_NODE_MAPPING)
 				return bad(e, key->u.scalar.text, "a list of mappings");
@@ -237,7 +237,7 @@ static int parse_volumes(cicd_runner_config *cfg, const cicd_node *v)
 				return cicd__error_set_at(CICD_EPARSE, e->file, e->line, e->column,
 				                          "runner config: a %s volume needs name and mount_path",
 				                          key->u.scalar.text);
-			if ((n = e) && check_volume_name(n, vol->name))
+			if (check_volume_name(e, vol->name))
 				return CICD_EPARSE;
 			if (vol->mount_path[0] != '/')
 				return cicd__error_set_at(CICD_EPARSE, e->file, e->line, e->column,

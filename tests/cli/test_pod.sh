@@ -50,6 +50,13 @@ grep -qx "$tmp/typo.yml:3:3: warning: unknown key \"cpu_limt\" in kubernetes is 
   --nonce T1 > "$tmp/s.sh"
 out=$(cd "$tmp" && sed "s#^cd '/builds/project-2'#cd .#" s.sh | sh 2>&1)
 [ "$(printf '%s' "$out" | tail -1)" = "::cicd-exit::T1::script::0" ] || fail "script output: $out"
+[ "$(printf '%s\n' "$out" | "$cicd" pod exit-code --nonce T1 --step script)" = 0 ] || fail "exit-code of the run"
+[ "$(printf 'x\n::cicd-exit::T1::script::7\n' | "$cicd" pod exit-code --nonce T1 --step script)" = 7 ] || fail "exit-code 7"
+set +e
+printf 'no marker\n' | "$cicd" pod exit-code --nonce T1 --step script 2> "$tmp/err"; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "no marker should exit 1"
+[ "$(cat "$tmp/err")" = 'cicd: no exit marker for step "script" in the log' ] || fail "no marker message: $(cat "$tmp/err")"
 
 # failure reasons
 printf '{"status": {"phase": "Failed", "reason": "Evicted", "message": "low on memory"}}' > "$tmp/pod.json"

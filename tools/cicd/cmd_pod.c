@@ -70,6 +70,39 @@ static int failure(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The exit code of a stage from its log (the last exit marker line), for runners written in shell. */
+static int exit_code(int argc, char **argv)
+{
+	const char *nonce = NULL, *step = NULL;
+	char *log;
+	size_t len;
+	int i, code = 0, rc;
+	for (i = 2; i < argc; i++) {
+		if (i + 1 >= argc)
+			return cli_usage(USAGE, "%s needs an argument", argv[i]);
+		if (!strcmp(argv[i], "--nonce"))
+			nonce = argv[++i];
+		else if (!strcmp(argv[i], "--step"))
+			step = argv[++i];
+		else
+			return cli_usage(USAGE, "unknown argument '%s'", argv[i]);
+	}
+	if (!nonce || !step)
+		return cli_usage(USAGE, "--nonce and --step are required");
+	if (!(log = cli_read_all(stdin, &len))) {
+		fprintf(stderr, "cicd: reading stdin failed\n");
+		return EXIT_FAIL;
+	}
+	rc = cicd_pod_exit_marker_find(&code, log, len, nonce, step);
+	free(log);
+	if (rc < 0) {
+		cli_print_error();
+		return EXIT_FAIL;
+	}
+	printf("%d\n", code);
+	return EXIT_OK;
+}
+
 int cmd_pod(int argc, char **argv)
 {
 	cicd_pod_render_options ropts = CICD_POD_RENDER_OPTIONS_INIT;
@@ -85,12 +118,15 @@ int cmd_pod(int argc, char **argv)
 		printf("usage: %s\n\nrender: the job's Secret, registry Secret and Pod as GitLab Runner's Kubernetes\n"
 		       "executor creates them (YAML stream or a JSON v1 List).\n"
 		       "script: the stage script of one step, ending with the exit marker line.\n"
-		       "failure: GitLab's failure_reason for a Pod read from the API (JSON).\n",
+		       "failure: GitLab's failure_reason for a Pod read from the API (JSON).\n"
+		       "exit-code: the exit code in a stage's log (its last exit marker line); exit 1 when none.\n",
 		       USAGE);
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "failure"))
 		return failure(argc, argv);
+	if (!strcmp(argv[1], "exit-code"))
+		return exit_code(argc, argv);
 	if (strcmp(argv[1], "render") && strcmp(argv[1], "script"))
 		return cli_usage(USAGE, "unknown subcommand '%s'", argv[1]);
 	render = !strcmp(argv[1], "render");
