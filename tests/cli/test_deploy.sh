@@ -118,6 +118,16 @@ grep -q '"transitions":\[{"seq":1,"at":[0-9]*,"from":"queued","to":"canceled","r
   fail "job json: $(d --format json job 1)"
 [ "$(d logs 1)" = "" ] || fail "a canceled queued job has no log"
 
+# retention is a setting: keep the newest finished job per target
+[ "$(d run shop/web@2 --target dev)" = "job 2 queued" ] || fail "run 2"
+d cancel 2 >/dev/null
+[ "$(d history-keep 1)" = "keeping the newest 1 finished jobs per target (0: all); 1 removed" ] || fail "history-keep"
+[ "$(d --format json jobs | grep -o '"id":[0-9]*' | tr '\n' ' ')" = '"id":2 ' ] || fail "jobs after retention: $(d jobs)"
+set +e
+d job 1 2>"$tmp/err"; rc=$?
+set -e
+[ $rc -eq 1 ] && [ "$(cat "$tmp/err")" = "cicd: unknown deploy job 1" ] || fail "pruned job: $(cat "$tmp/err")"
+
 # usage errors exit 2
 set +e
 d 2>/dev/null; [ $? -eq 2 ] || fail "no command should exit 2"

@@ -130,6 +130,12 @@ job=$((before + 1))
 pids+=("$w")
 for _ in $(seq 100); do [ "$(sql "SELECT state FROM jobs WHERE id=$job")" = running ] && break; sleep 0.05; done
 kill -STOP $w || fail "the stale worker ended before it could be stopped: $(cat "$tmp/stale.out")"
+# Stop it outside a store transaction: a frozen process inside one holds SQLite's write lock.
+for _ in $(seq 50); do
+  python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=0.2); c.execute("BEGIN IMMEDIATE"); c.rollback()' \
+    "$CICD_STORE" 2>/dev/null && break
+  kill -CONT $w; sleep 0.03; kill -STOP $w
+done
 sleep 1.5
 d worker --until-idle --lease-ttl 1000 --owner successor >/dev/null 2>&1 || fail "successor worker failed"
 kill -CONT $w
