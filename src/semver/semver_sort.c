@@ -2,10 +2,12 @@
  * Sorting versions: stable, by cicd_semver_compare_build().
  *
  * When every major, minor and patch fits, each version gets a 64-bit key
- * (major, minor, patch packed, then 1 for "no pre-release") and an LSD
+ * (major, minor, patch packed, then two bits: pre-release, release, or
+ * release with build metadata) and an LSD
  * radix sort orders contiguous {key, pointer} records in a few streaming
- * passes; runs of equal keys (same main version, pre-release or not) are
- * then ordered by the full comparison. Otherwise a bottom-up merge sort
+ * passes; runs of equal keys are then ordered by the full comparison,
+ * except runs of plain versions (no pre-release, no build), which are
+ * equal already. Otherwise a bottom-up merge sort
  * over the same records does the work. Both are stable, as node-semver's
  * sort (Array.prototype.sort) is.
  */
@@ -87,16 +89,17 @@ static int pack_keys(sort_rec *recs, cicd_semver **items, size_t n, int reverse)
 		}
 	b1 = bit_length(max[1]);
 	b2 = bit_length(max[2]);
-	total = bit_length(max[0]) + b1 + b2 + 1;
+	total = bit_length(max[0]) + b1 + b2 + 2;
 	if (total > 64)
 		return 0;
 	for (i = 0; i < n; i++) {
 		const cicd_semver *v = items[i];
-		uint64_t key = (v->plen[SV_PRE] ? 0 : 1) | (v->num[2] << 1);
-		if (b2 + 1 < 64)
-			key |= v->num[1] << (b2 + 1);
-		if (b1 + b2 + 1 < 64)
-			key |= v->num[0] << (b1 + b2 + 1);
+		/* low bits: 10 plain release, 11 release with build (after: no build sorts first), 00 pre-release */
+		uint64_t key = (v->plen[SV_PRE] ? 0 : 2 | (v->plen[SV_BUILD] ? 1 : 0)) | (v->num[2] << 2);
+		if (b2 + 2 < 64)
+			key |= v->num[1] << (b2 + 2);
+		if (b1 + b2 + 2 < 64)
+			key |= v->num[0] << (b1 + b2 + 2);
 		recs[i].key = reverse ? ~key : key;
 		recs[i].v = items[i];
 	}
@@ -152,11 +155,12 @@ int cicd_semver_sort(cicd_semver **items, size_t count, unsigned int flags)
 		return CICD_ENOMEM;
 	if (pack_keys(recs, items, count, reverse)) {
 		radix_sort(recs, recs + count, count);
-		/* equal keys: same main version, both with or both without a pre-release */
+		/* equal keys: same main version, same presence of pre-release and build */
+		uint64_t plain = reverse ? ~(uint64_t)2 & 3 : 2;
 		for (i = 0; i < count; i += run) {
 			for (run = 1; i + run < count && recs[i + run].key == recs[i].key; run++)
 				;
-			if (run > 1)
+			if (run > 1 && (recs[i].key & 3) != plain)
 				merge_sort(recs + i, recs + count, run, sign);
 		}
 	} else {

@@ -156,8 +156,11 @@ def generate(seed, scale):
     sorts = []
     for _ in range(max(20, scale * 15)):
         lst = []
+        ties = rng.random() < 0.5  # many versions on the same major.minor.patch
         while len(lst) < rng.randint(2, 60):
             v = version(rng, rng.random() < 0.5, loose_bits=False)
+            if ties:
+                v = rng.choice(["1.0.0", "1.0.1"]) + v[len(v.split("-")[0].split("+")[0]):]
             if SEMVER_RE.match(v):
                 lst.append(v)
         sorts.append(json.dumps(lst))

@@ -176,6 +176,29 @@ static void test_sort_is_stable_and_orders_build_metadata(void)
 		cicd_semver_free(v[i]);
 }
 
+static void test_sort_orders_pre_releases_before_builds(void)
+{
+	static const char *in[] = {"1.0.0-alpha+b", "1.0.0+z", "1.0.0-beta", "1.0.0",
+	                           "1.0.0-alpha",   "1.0.0+a", "1.0.0",      "0.9.0+x"};
+	static const char *want[] = {"0.9.0+x", "1.0.0-alpha", "1.0.0-alpha+b", "1.0.0-beta",
+	                             "1.0.0",   "1.0.0",       "1.0.0+a",       "1.0.0+z"};
+	cicd_semver *v[8], *first_plain;
+	size_t i;
+	for (i = 0; i < 8; i++)
+		v[i] = parse(in[i]);
+	first_plain = v[3];
+	CU_ASSERT_EQUAL(cicd_semver_sort(v, 8, 0), 0);
+	for (i = 0; i < 8; i++)
+		CICD_ASSERT_STR(cicd_semver_text(v[i]), want[i]);
+	CU_ASSERT_PTR_EQUAL(v[4], first_plain); /* stable among equal plain versions */
+	CU_ASSERT_EQUAL(cicd_semver_sort(v, 8, CICD_SEMVER_SORT_REVERSE), 0);
+	for (i = 0; i < 8; i++)
+		CICD_ASSERT_STR(cicd_semver_text(v[i]), i == 2 || i == 3 ? "1.0.0" : want[7 - i]);
+	CU_ASSERT_PTR_EQUAL(v[2], first_plain);
+	for (i = 0; i < 8; i++)
+		cicd_semver_free(v[i]);
+}
+
 static void test_sort_orders_numbers_of_any_length(void)
 {
 	static const char *in[] = {"100000000000000000000.0.0", "9.0.0",
@@ -295,5 +318,5 @@ CICD_SUITE(semver, CICD_TEST(test_parse_gives_parts_and_normalized_text),
            CICD_TEST(test_precedence_follows_the_spec_example), CICD_TEST(test_numbers_beyond_2_53_compare_exactly),
            CICD_TEST(test_compare_str_parses_without_allocating),
            CICD_TEST(test_sort_is_stable_and_orders_build_metadata), CICD_TEST(test_sort_orders_numbers_of_any_length),
-           CICD_TEST(test_inc_follows_node_semver), CICD_TEST(test_diff_names_the_largest_change),
-           CICD_TEST(test_coerce_finds_the_first_version_like_run))
+           CICD_TEST(test_sort_orders_pre_releases_before_builds), CICD_TEST(test_inc_follows_node_semver),
+           CICD_TEST(test_diff_names_the_largest_change), CICD_TEST(test_coerce_finds_the_first_version_like_run))
