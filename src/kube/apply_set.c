@@ -126,6 +126,7 @@ static int apply_objects(struct cicd_kube_client *c, cicd_vec *objects_in, const
 {
 	cicd_vec objects = *objects_in;
 	kube_apply_job *jobs = NULL;
+	kube_apply_job **ready = NULL;
 	kube_request **reqs = NULL;
 	long wait_ms = opts && opts->wait_established_ms > 0 ? opts->wait_established_ms : DEFAULT_WAIT_MS;
 	size_t i;
@@ -134,7 +135,8 @@ static int apply_objects(struct cicd_kube_client *c, cicd_vec *objects_in, const
 	if (!rc && objects.count) {
 		jobs = cicd__calloc(objects.count, sizeof *jobs);
 		reqs = cicd__calloc(objects.count, sizeof *reqs);
-		if (!jobs || !reqs)
+		ready = cicd__calloc(objects.count, sizeof *ready);
+		if (!jobs || !reqs || !ready)
 			rc = cicd__error_oom();
 	}
 	for (rank = 0; rank < RANKS && !rc && !first_error; rank++) {
@@ -148,9 +150,10 @@ static int apply_objects(struct cicd_kube_client *c, cicd_vec *objects_in, const
 				continue;
 			kube__apply_prepare(&jobs[i], c, o, opts);
 			if (!jobs[i].rc)
-				reqs[n++] = &jobs[i].get;
+				ready[n++] = &jobs[i];
 		}
-		if (n && (rc = kube__http_run(c, reqs, n)))
+		/* What the server holds now, to tell created, configured and unchanged apart. */
+		if (n && (rc = kube__apply_fetch(c, ready, n)))
 			break;
 		n = 0;
 		for (i = 0; i < objects.count; i++) {
@@ -186,6 +189,7 @@ static int apply_objects(struct cicd_kube_client *c, cicd_vec *objects_in, const
 		if (jobs[i].object)
 			kube__apply_job_dispose(&jobs[i]);
 	cicd__free(jobs);
+	cicd__free(ready);
 	cicd__free(reqs);
 	cicd__vec_dispose(&objects);
 	if (rc) {

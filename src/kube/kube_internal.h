@@ -202,6 +202,8 @@ int kube__apply_prepare(kube_apply_job *job, struct cicd_kube_client *client, co
 /* After the GET ran: nothing. After the PATCH ran: decides action or failure. */
 void kube__apply_decide(kube_apply_job *job, const cicd_kube_apply_options *opts);
 void kube__apply_job_dispose(kube_apply_job *job);
+/* Fills each job's GET result, listing collections that hold many of the jobs. */
+int kube__apply_fetch(struct cicd_kube_client *client, kube_apply_job **jobs, size_t n);
 /* Records the last error as the job's failure. */
 void kube__apply_fail(kube_apply_job *job, int rc);
 

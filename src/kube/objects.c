@@ -361,7 +361,8 @@ static int nodes_equal(const cicd_node *a, const cicd_node *b, int depth, int to
 				return 0;
 			for (j = 0; j < a->u.map.count; j++) {
 				const cicd_node *k = a->u.map.pairs[j].key, *other;
-				if (cicd__node_is(k, "metadata"))
+				/* items of a list carry no apiVersion and kind */
+				if (cicd__node_is(k, "metadata") || cicd__node_is(k, "apiVersion") || cicd__node_is(k, "kind"))
 					continue;
 				n++;
 				other = cicd__node_get(b, k->u.scalar.text, k->u.scalar.len);
@@ -369,7 +370,8 @@ static int nodes_equal(const cicd_node *a, const cicd_node *b, int depth, int to
 					return 0;
 			}
 			for (j = 0; j < b->u.map.count; j++)
-				if (!cicd__node_is(b->u.map.pairs[j].key, "metadata"))
+				if (!cicd__node_is(b->u.map.pairs[j].key, "metadata") &&
+				    !cicd__node_is(b->u.map.pairs[j].key, "apiVersion") && !cicd__node_is(b->u.map.pairs[j].key, "kind"))
 					m++;
 			return n == m;
 		}
