@@ -260,7 +260,7 @@ static void test_list_pages_and_delete(void)
 	applied a;
 	char yaml[8192] = "apiVersion: v1\nkind: Namespace\nmetadata: {name: e2e-list}\n";
 	int i, n = 0;
-	for (i = 0; i < 7; i++) {
+	for (i = 0; i < 12; i++) { /* 12 in one collection: apply reads them with one LIST */
 		char one[256];
 		snprintf(one, sizeof one, "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: item-%d, namespace: e2e-list, "
 					  "labels: {e2e: list, odd: '%s'}}\n",
@@ -268,15 +268,41 @@ static void test_list_pages_and_delete(void)
 		strcat(yaml, one);
 	}
 	CHECK_RC(apply_yaml(&a, c, yaml, NULL), 0);
+	CHECK(a.count == 13);
+	for (i = 1; i < a.count; i++)
+		CHECK_CONTAINS(a.lines[i], " created");
+	CHECK_RC(apply_yaml(&a, c, yaml, NULL), 0);
+	CHECK_RC(apply_yaml(&a, c, yaml, NULL), 0);
+	for (i = 0; i < a.count; i++)
+		CHECK_CONTAINS(a.lines[i], " unchanged");
+	{
+		/* one changed object among unchanged ones, dry run and real */
+		cicd_kube_apply_options o = CICD_KUBE_APPLY_OPTIONS_INIT;
+		char *p = strstr(yaml, "name: item-5,");
+		CHECK(p != NULL);
+		if (p) {
+			p = strstr(p, "odd: 'yes'");
+			memcpy(p, "odd: 'YES'", 10);
+		}
+		o.dry_run = 1;
+		CHECK_RC(apply_yaml(&a, c, yaml, &o), 0);
+		CHECK_CONTAINS(a.lines[6], "ConfigMap e2e-list/item-5 configured");
+		CHECK_CONTAINS(a.lines[7], "ConfigMap e2e-list/item-6 unchanged");
+		CHECK_RC(apply_yaml(&a, c, yaml, NULL), 0);
+		CHECK_CONTAINS(a.lines[6], "ConfigMap e2e-list/item-5 configured");
+		CHECK_CONTAINS(a.lines[5], "ConfigMap e2e-list/item-4 unchanged");
+		memcpy(p, "odd: 'yes'", 10);
+		CHECK_RC(apply_yaml(&a, c, yaml, NULL), 0);
+	}
 	lo.page_size = 2;
 	lo.label_selector = "e2e=list";
 	CHECK_RC(cicd_kube_list(&rv, c, "v1", "ConfigMap", "e2e-list", &lo, count_item, &n), 0);
-	CHECK(n == 7);
+	CHECK(n == 12);
 	CHECK(rv.size > 0);
 	n = 0;
 	lo.label_selector = "e2e=list,odd=yes";
 	CHECK_RC(cicd_kube_list(NULL, c, "v1", "ConfigMap", "e2e-list", &lo, count_item, &n), 0);
-	CHECK(n == 3);
+	CHECK(n == 6);
 	dopts.propagation = CICD_KUBE_PROPAGATION_BACKGROUND;
 	dopts.grace_period_seconds = 0;
 	CHECK_RC(cicd_kube_delete(c, "v1", "ConfigMap", "e2e-list", "item-0", &dopts), 0);
