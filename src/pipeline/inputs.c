@@ -282,6 +282,12 @@ done:
 	return rc;
 }
 
+static int is_matrix_block(const char *s, const char *e)
+{
+	trim(&s, &e);
+	return (size_t)(e - s) > 7 && !memcmp(s, "matrix.", 7);
+}
+
 static const cicd_node *interp_scalar(interp *it, const cicd_node *n)
 {
 	pl_ctx *c = it->c;
@@ -306,6 +312,13 @@ static const cicd_node *interp_scalar(interp *it, const cicd_node *n)
 		if (cicd__buf_put(&out, p, (size_t)(open - p)))
 			goto oom;
 		whole = NULL;
+		if (is_matrix_block(open + 3, close)) {
+			/* `$[[ matrix.X ]]` is resolved per parallel:matrix instance when planning (GitLab 18.5) */
+			if (cicd__buf_put(&out, open, (size_t)(close + 2 - open)))
+				goto oom;
+			p = close + 2;
+			continue;
+		}
 		if (eval_block(it, n, open + 3, close, &out, &whole)) {
 			cicd_buf_dispose(&out);
 			return n;

@@ -159,6 +159,9 @@ static void check_matrix_need(pl_ctx *c, const char *name, const jobref *target,
 		return; /* malformed: reported by the needs validation */
 	if (pl_instances(c, tname, parallel, &want, &nwant))
 		return;
+	for (i = 0; i < nwant; i++)
+		if (strstr(want[i].name, "$[["))
+			return; /* matrix expressions name instances only when planning */
 	if (own && pl_is_map(own) && pl_instances(c, tname, own, &have, &nhave))
 		return;
 	for (i = 0; i < nwant; i++) {
