@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "pod_internal.h"
 
 typedef struct verdict {
@@ -45,12 +46,16 @@ static int set(verdict *v, int rank, const char *reason, const char *fmt, ...) C
 static int set(verdict *v, int rank, const char *reason, const char *fmt, ...)
 {
 	char msg[1024];
+	size_t len;
 	va_list ap;
 	if (rank <= v->rank)
 		return 0;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* a registry's or kubelet's message may carry credentials (GitLab Runner #39081) */
+	len = cicd__redact(msg, strlen(msg), sizeof msg);
+	msg[len] = '\0';
 	v->rank = rank;
 	v->reason = reason;
 	cicd__buf_clear(&v->msg);

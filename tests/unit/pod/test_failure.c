@@ -42,6 +42,16 @@ static void test_failure_image_pull_is_classified_by_message(void)
 	    "the image \"node:20\" of container \"build\" could not be pulled: toomanyrequests: rate limit exceeded");
 }
 
+static void test_failure_message_hides_credentials(void)
+{
+	expect(
+	    "{\"containerStatuses\": [" WAITING("build", "r.example/x:1", "ErrImagePull",
+	                                        "pull https://ci:glpat-S3cr3tT0ken@r.example/v2/x: unauthorized") "]}",
+	    "runner_configuration_error",
+	    "the image \"r.example/x:1\" of container \"build\" could not be pulled: pull "
+	    "https://ci:[MASKED]@r.example/v2/x: unauthorized");
+}
+
 static void test_failure_configuration_errors(void)
 {
 	expect("{\"containerStatuses\": [" WAITING("build", "Bad Image", "InvalidImageName", "x") "]}",
@@ -100,4 +110,4 @@ static void test_failure_none_and_bad_input(void)
 CICD_SUITE(pod_failure, CICD_TEST(test_failure_image_pull_is_classified_by_message),
            CICD_TEST(test_failure_configuration_errors), CICD_TEST(test_failure_oom_names_the_container),
            CICD_TEST(test_failure_eviction_and_deadline_are_not_script_failures),
-           CICD_TEST(test_failure_none_and_bad_input))
+           CICD_TEST(test_failure_none_and_bad_input), CICD_TEST(test_failure_message_hides_credentials))
