@@ -309,6 +309,16 @@ static int finish_transfer(kube_request *req, CURLcode code)
 	curl_easy_getinfo(req->easy, CURLINFO_RETRY_AFTER, &ra);
 	req->retry_after_s = (long)ra;
 	req->attempts++;
+	if (cicd__log_enabled(CICD_LOG_TRACE)) {
+		long version = 0, connects = 0;
+		double total = 0;
+		curl_easy_getinfo(req->easy, CURLINFO_HTTP_VERSION, &version);
+		curl_easy_getinfo(req->easy, CURLINFO_NUM_CONNECTS, &connects);
+		curl_easy_getinfo(req->easy, CURLINFO_TOTAL_TIME, &total);
+		cicd__log(CICD_LOG_TRACE, "kube: %s %s -> %ld (%s, %s, %.1f ms)", req->method, req->path, req->status,
+			  version == CURL_HTTP_VERSION_2_0 ? "HTTP/2" : version == CURL_HTTP_VERSION_1_1 ? "HTTP/1.1" : "HTTP",
+			  connects ? "new connection" : "reused connection", total * 1000.0);
+	}
 	if (code == CURLE_WRITE_ERROR && req->stopped_by) {
 		req->rc = req->stopped_by;
 		return 0;

@@ -794,6 +794,49 @@ static void test_in_cluster_service_account(void)
 	cicd_kube_config_free(cfg);
 }
 
+/* ---- transport --------------------------------------------------------------------------- */
+
+static int g_new_connections, g_reused, g_http2, g_lines;
+
+static void count_line(cicd_log_level level, const char *message, void *payload)
+{
+	(void)level;
+	(void)payload;
+	if (strncmp(message, "kube: ", 6) || !strstr(message, " -> "))
+		return;
+	g_lines++;
+	g_new_connections += strstr(message, "new connection") != NULL;
+	g_reused += strstr(message, "reused connection") != NULL;
+	g_http2 += strstr(message, "(HTTP/2,") != NULL;
+}
+
+static void test_one_http2_connection_carries_a_parallel_apply(void)
+{
+	cicd_kube_client *c;
+	applied a;
+	char yaml[8192] = "apiVersion: v1\nkind: Namespace\nmetadata: {name: e2e-conn}\n";
+	int i;
+	for (i = 0; i < 30; i++) {
+		char one[200];
+		snprintf(one, sizeof one, "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c%d, namespace: e2e-conn}\n", i);
+		strcat(yaml, one);
+	}
+	g_new_connections = g_reused = g_http2 = g_lines = 0;
+	cicd_log_set(CICD_LOG_TRACE, count_line, NULL);
+	c = admin();
+	CHECK_RC(apply_yaml(&a, c, yaml, NULL), 0);
+	CHECK_RC(apply_yaml(&a, c, yaml, NULL), 0);
+	cicd_kube_client_free(c);
+	cicd_log_set(CICD_LOG_NONE, NULL, NULL);
+	/* discovery, two LIST+GET rounds and 62 PATCHes (16 at a time): all over one HTTP/2 connection */
+	CHECK(g_lines >= 60);
+	CHECK(g_http2 == g_lines);
+	CHECK(g_new_connections == 1);
+	CHECK(g_reused == g_lines - 1);
+	if (g_new_connections != 1)
+		fprintf(stderr, "    %d requests, %d new connections\n", g_lines, g_new_connections);
+}
+
 typedef struct test_case {
 	const char *name;
 	void (*fn)(void);
@@ -806,6 +849,7 @@ int main(int argc, char **argv)
 		{"apply_conflict_names_manager_and_field", test_apply_conflict_names_manager_and_field},
 		{"crd_and_its_resources_in_one_set", test_crd_and_its_resources_in_one_set},
 		{"list_pages_and_delete", test_list_pages_and_delete},
+		{"one_http2_connection_carries_a_parallel_apply", test_one_http2_connection_carries_a_parallel_apply},
 		{"watch_resumes_after_410_gone", test_watch_resumes_after_410_gone},
 		{"watch_survives_server_timeouts", test_watch_survives_server_timeouts},
 		{"rollout_success", test_rollout_success},
