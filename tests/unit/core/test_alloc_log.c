@@ -6,42 +6,7 @@
 #include "core/log.h"
 #include "core/regex.h"
 #include "test.h"
-
-static long g_budget = -1; /* allocations left before failing; -1 = unlimited */
-static long g_live = 0;
-
-static void *failing_malloc(size_t n)
-{
-	void *p;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	p = malloc(n);
-	if (p)
-		g_live++;
-	return p;
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-	void *q;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	q = realloc(p, n);
-	if (q && !p)
-		g_live++;
-	return q;
-}
-
-static void counting_free(void *p)
-{
-	if (p)
-		g_live--;
-	free(p);
-}
+#include "failing_alloc.h"
 
 static void test_allocator_requires_all_three_functions(void)
 {
@@ -60,15 +25,15 @@ static void failure_loop(int json)
 	const char *jtext = "{\"a\": [1, 2, {\"b\": null}], \"c\": \"d\", \"c\": true}";
 	long n;
 	int succeeded = 0;
-	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(failing_malloc, failing_realloc, counting_free), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(cicd_test_failing_malloc, cicd_test_failing_realloc, cicd_test_counting_free), 0);
 	for (n = 0; n < 10000 && !succeeded; n++) {
 		cicd_document *doc = NULL;
 		int rc;
-		g_budget = n;
-		g_live = 0;
+		cicd_test_alloc_budget = n;
+		cicd_test_alloc_live = 0;
 		rc = json ? cicd_document_load_json(&doc, jtext, strlen(jtext), "j", NULL)
 			  : cicd_document_load_buffer(&doc, yaml, strlen(yaml), "y", NULL);
-		g_budget = -1;
+		cicd_test_alloc_budget = -1;
 		if (rc == 0) {
 			cicd_buf out = CICD_BUF_INIT;
 			succeeded = 1;
@@ -79,7 +44,7 @@ static void failure_loop(int json)
 			CU_ASSERT_EQUAL(rc, CICD_ENOMEM);
 			CU_ASSERT_PTR_NULL(doc);
 		}
-		CU_ASSERT_EQUAL(g_live, 0);
+		CU_ASSERT_EQUAL(cicd_test_alloc_live, 0);
 	}
 	cicd_allocator_reset();
 	CU_ASSERT(succeeded);

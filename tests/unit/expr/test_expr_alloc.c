@@ -4,41 +4,7 @@
 
 #include "cicd/cicd.h"
 #include "test.h"
-
-static long g_budget = -1; /* allocations left before failing; -1 = unlimited */
-static long g_live = 0;
-
-static void *failing_malloc(size_t n)
-{
-	void *p;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	if ((p = malloc(n)))
-		g_live++;
-	return p;
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-	void *q;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	q = realloc(p, n);
-	if (q && !p)
-		g_live++;
-	return q;
-}
-
-static void counting_free(void *p)
-{
-	if (p)
-		g_live--;
-	free(p);
-}
+#include "failing_alloc.h"
 
 static int lookup(const char **value, size_t *len, const char *name, void *payload)
 {
@@ -53,19 +19,19 @@ static void test_expr_survives_every_allocation_failure(void)
 	const char *text = "($A == \"feature/x\" || $B =~ /^dev/) && $C =~ $P && $D !~ 'x' && $E != null";
 	long n;
 	int succeeded = 0;
-	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(failing_malloc, failing_realloc, counting_free), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(cicd_test_failing_malloc, cicd_test_failing_realloc, cicd_test_counting_free), 0);
 	for (n = 0; n < 10000 && !succeeded; n++) {
 		cicd_expr *e = NULL;
 		cicd_buf out = CICD_BUF_INIT;
 		int rc, result = 0;
-		g_budget = n;
-		g_live = 0;
+		cicd_test_alloc_budget = n;
+		cicd_test_alloc_live = 0;
 		rc = cicd_expr_compile(&e, text, strlen(text), NULL);
 		if (rc == 0)
 			rc = cicd_expr_eval(&result, e, lookup, NULL);
 		if (rc == 0)
 			rc = cicd_expand(&out, "$A-${B}-%C%", 11, 0, lookup, NULL);
-		g_budget = -1;
+		cicd_test_alloc_budget = -1;
 		if (rc == 0) {
 			succeeded = 1;
 			CU_ASSERT_EQUAL(result, 1);
@@ -75,7 +41,7 @@ static void test_expr_survives_every_allocation_failure(void)
 		}
 		cicd_expr_free(e);
 		cicd_buf_dispose(&out);
-		CU_ASSERT_EQUAL(g_live, 0);
+		CU_ASSERT_EQUAL(cicd_test_alloc_live, 0);
 	}
 	cicd_allocator_reset();
 	CU_ASSERT(succeeded);

@@ -7,42 +7,7 @@
 #include <stdlib.h>
 
 #include "helpers.h"
-
-static long g_budget = -1; /* allocations left before failing; -1 = unlimited */
-static long g_live = 0;
-
-static void *failing_malloc(size_t n)
-{
-	void *p;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	p = malloc(n);
-	if (p)
-		g_live++;
-	return p;
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-	void *q;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	q = realloc(p, n);
-	if (q && !p)
-		g_live++;
-	return q;
-}
-
-static void counting_free(void *p)
-{
-	if (p)
-		g_live--;
-	free(p);
-}
+#include "failing_alloc.h"
 
 static const char OLD[] =
     "apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n---\n"
@@ -104,22 +69,22 @@ static void test_manifest_workflow_survives_every_allocation_failure(void)
 	long n;
 	int succeeded = 0;
 	CU_ASSERT_EQUAL_FATAL(workflow(), 0);
-	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(failing_malloc, failing_realloc, counting_free), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(cicd_test_failing_malloc, cicd_test_failing_realloc, cicd_test_counting_free), 0);
 	for (n = 0; n < 100000 && !succeeded; n++) {
 		int rc;
-		g_budget = n;
-		g_live = 0;
+		cicd_test_alloc_budget = n;
+		cicd_test_alloc_live = 0;
 		rc = workflow();
-		g_budget = -1;
+		cicd_test_alloc_budget = -1;
 		if (rc == 0)
 			succeeded = 1;
 		else if (rc != CICD_ENOMEM)
 			fprintf(stderr, "\nallocation %ld: %s (%s)\n", n, cicd_error_name(rc),
 			        cicd_error_last()->message);
 		CU_ASSERT(rc == 0 || rc == CICD_ENOMEM);
-		CU_ASSERT_EQUAL(g_live, 0);
-		if (g_live)
-			fprintf(stderr, "\nallocation %ld: %ld blocks leaked\n", n, g_live);
+		CU_ASSERT_EQUAL(cicd_test_alloc_live, 0);
+		if (cicd_test_alloc_live)
+			fprintf(stderr, "\nallocation %ld: %ld blocks leaked\n", n, cicd_test_alloc_live);
 	}
 	cicd_allocator_reset();
 	CU_ASSERT(succeeded);
@@ -139,8 +104,8 @@ static void test_failed_transform_changes_nothing(void)
 		CU_ASSERT_EQUAL_FATAL(cicd_manifest_set_add_buffer(set, OLD, strlen(OLD), "t.yaml", NULL), 0);
 		CU_ASSERT_EQUAL_FATAL(cicd_manifest_set_label(set, "first", "1", 0), 0);
 		CU_ASSERT_EQUAL_FATAL(cicd_manifest_set_hash(before, sizeof before, set), 0);
-		CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(failing_malloc, failing_realloc, counting_free), 0);
-		g_budget = n;
+		CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(cicd_test_failing_malloc, cicd_test_failing_realloc, cicd_test_counting_free), 0);
+		cicd_test_alloc_budget = n;
 		switch (n % 3) {
 		case 0:
 			rc = cicd_manifest_set_label(set, "second", "2", CICD_MANIFEST_META_TEMPLATES);
@@ -152,7 +117,7 @@ static void test_failed_transform_changes_nothing(void)
 			rc = cicd_manifest_set_image(NULL, set, "nginx", NULL, "9", NULL);
 			break;
 		}
-		g_budget = -1;
+		cicd_test_alloc_budget = -1;
 		cicd_allocator_reset();
 		CU_ASSERT(rc == 0 || rc == CICD_ENOMEM);
 		CU_ASSERT_EQUAL(cicd_manifest_set_hash(after, sizeof after, set), 0);

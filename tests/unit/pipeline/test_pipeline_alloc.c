@@ -5,41 +5,7 @@
 #include "cicd/cicd.h"
 #include "cicd/pipeline.h"
 #include "test.h"
-
-static long g_budget = -1; /* allocations left before failing; -1 = unlimited */
-static long g_live = 0;
-
-static void *failing_malloc(size_t n)
-{
-	void *p;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	if ((p = malloc(n)))
-		g_live++;
-	return p;
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-	void *q;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	q = realloc(p, n);
-	if (q && !p)
-		g_live++;
-	return q;
-}
-
-static void counting_free(void *p)
-{
-	if (p)
-		g_live--;
-	free(p);
-}
+#include "failing_alloc.h"
 
 static int resolver(cicd_include_result *res, const cicd_include_request *req, void *payload)
 {
@@ -74,15 +40,15 @@ static size_t survive(const char *yaml, int want, size_t jobs)
 	int done = 0;
 	opts.resolver = resolver;
 	opts.flags = CICD_PIPELINE_CHECK_EXPRESSIONS;
-	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(failing_malloc, failing_realloc, counting_free), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(cicd_test_failing_malloc, cicd_test_failing_realloc, cicd_test_counting_free), 0);
 	for (n = 0; n < 200000 && !done; n++) {
 		cicd_pipeline *p = NULL;
 		cicd_diagnostics *d = NULL;
 		int rc;
-		g_budget = n;
-		g_live = 0;
+		cicd_test_alloc_budget = n;
+		cicd_test_alloc_live = 0;
 		rc = cicd_pipeline_load_buffer(&p, &d, yaml, strlen(yaml), "ci.yml", &opts);
-		g_budget = -1;
+		cicd_test_alloc_budget = -1;
 		if (rc == want) {
 			done = 1;
 			CU_ASSERT_EQUAL(cicd_pipeline_job_count(p), jobs);
@@ -102,9 +68,9 @@ static size_t survive(const char *yaml, int want, size_t jobs)
 		}
 		cicd_pipeline_free(p);
 		cicd_diagnostics_free(d);
-		CU_ASSERT_EQUAL(g_live, 0);
-		if (g_live) {
-			fprintf(stderr, "\nleak of %ld allocations when allocation %ld fails\n", g_live, n);
+		CU_ASSERT_EQUAL(cicd_test_alloc_live, 0);
+		if (cicd_test_alloc_live) {
+			fprintf(stderr, "\nleak of %ld allocations when allocation %ld fails\n", cicd_test_alloc_live, n);
 			break;
 		}
 	}

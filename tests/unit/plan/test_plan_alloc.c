@@ -4,41 +4,7 @@
 
 #include "cicd/cicd.h"
 #include "test.h"
-
-static long g_budget = -1; /* allocations left before failing; -1 = unlimited */
-static long g_live = 0;
-
-static void *failing_malloc(size_t n)
-{
-	void *p;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	if ((p = malloc(n)))
-		g_live++;
-	return p;
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-	void *q;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	q = realloc(p, n);
-	if (q && !p)
-		g_live++;
-	return q;
-}
-
-static void counting_free(void *p)
-{
-	if (p)
-		g_live--;
-	free(p);
-}
+#include "failing_alloc.h"
 
 static void test_plan_survives_every_allocation_failure(void)
 {
@@ -53,14 +19,14 @@ static void test_plan_survives_every_allocation_failure(void)
 	long n;
 	int succeeded = 0;
 	CU_ASSERT_EQUAL_FATAL(cicd_pipeline_load_buffer(&p, NULL, yaml, strlen(yaml), NULL, NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(failing_malloc, failing_realloc, counting_free), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(cicd_test_failing_malloc, cicd_test_failing_realloc, cicd_test_counting_free), 0);
 	for (n = 0; n < 100000 && !succeeded; n++) {
 		cicd_planner *pl = NULL;
 		cicd_trigger *t = NULL;
 		cicd_plan *plan = NULL;
 		int rc;
-		g_budget = n;
-		g_live = 0;
+		cicd_test_alloc_budget = n;
+		cicd_test_alloc_live = 0;
 		rc = cicd_trigger_new(&t, CICD_TRIGGER_BRANCH, "dev");
 		if (rc == 0)
 			rc = cicd_trigger_set_variable(t, "U", "u");
@@ -68,7 +34,7 @@ static void test_plan_survives_every_allocation_failure(void)
 			rc = cicd_planner_new(&pl, p, NULL);
 		if (rc == 0)
 			rc = cicd_plan_create(&plan, pl, t);
-		g_budget = -1;
+		cicd_test_alloc_budget = -1;
 		if (rc == 0) {
 			succeeded = 1;
 			CU_ASSERT_EQUAL(cicd_plan_job_count(plan), 3);
@@ -81,7 +47,7 @@ static void test_plan_survives_every_allocation_failure(void)
 		cicd_plan_free(plan);
 		cicd_planner_free(pl);
 		cicd_trigger_free(t);
-		CU_ASSERT_EQUAL(g_live, 0);
+		CU_ASSERT_EQUAL(cicd_test_alloc_live, 0);
 	}
 	cicd_allocator_reset();
 	cicd_pipeline_free(p);
