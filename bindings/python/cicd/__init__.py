@@ -13,13 +13,14 @@ walks collections with iterators. One module per libcicd module:
 - semver: versions and ranges (Version, Range, sort_versions, compare, satisfies)
 - policy: branch/tag policy checks, next version (BranchPolicy, PolicyResult, commit_bump, next_version)
 - manifest: Kubernetes object sets (ManifestSet, Manifest, ManifestDiff)
+- deploy: the deploy store, versions, targets, jobs and their logs (DeployStore)
 """
 from __future__ import annotations
 
 from . import cicd_c as _cicd
-from ._errors import (CanceledError, ConflictError, DeniedError, Diagnostic, Error, ExistsError, InvalidArgumentError,
-                      IOError_, LimitError, NoMemoryError, NotFoundError, ParseError, TimeoutError_,
-                      UnsupportedError, ValidationError)
+from ._errors import (AuthError, CanceledError, ConflictError, DeniedError, Diagnostic, Error, ExistsError,
+                      HTTPError, InvalidArgumentError, IOError_, LimitError, NoMemoryError, NotFoundError, ParseError,
+                      StoreError, TimeoutError_, TLSError, UnsupportedError, ValidationError)
 from .document import NO_MERGE_KEYS, STRICT_KEYS, Document, Node
 from .expr import Expression, expand
 from .mask import Masker, crc32
@@ -28,17 +29,18 @@ from .plan import Plan, Planner, PlanJob, Trigger, glob_match, plan
 from .policy import BranchPolicy, PolicyResult, Violation, commit_bump, next_version
 from .semver import Range, Version, compare, satisfies, sort_versions
 from .manifest import DiffEntry, FieldChange, Manifest, ManifestDiff, ManifestSet
+from .deploy import DeployStore, LogLine
 
 __all__ = [
     "Error", "NoMemoryError", "NotFoundError", "InvalidArgumentError", "ParseError", "LimitError",
     "IOError_", "ValidationError", "TimeoutError_", "ExistsError", "ConflictError", "DeniedError",
-    "UnsupportedError", "CanceledError", "Diagnostic", "Document", "Node", "STRICT_KEYS", "NO_MERGE_KEYS",
+    "UnsupportedError", "CanceledError", "HTTPError", "AuthError", "TLSError", "StoreError", "Diagnostic", "Document", "Node", "STRICT_KEYS", "NO_MERGE_KEYS",
     "Expression", "expand", "Masker", "crc32", "version",
     "Pipeline", "Job", "Rule", "Need", "Policy", "Variable",
     "Trigger", "Planner", "Plan", "PlanJob", "plan", "glob_match",
     "Version", "Range", "sort_versions", "compare", "satisfies",
     "BranchPolicy", "PolicyResult", "Violation", "commit_bump", "next_version",
-    "ManifestSet", "Manifest", "ManifestDiff", "DiffEntry", "FieldChange",
+    "ManifestSet", "Manifest", "ManifestDiff", "DiffEntry", "FieldChange", "DeployStore", "LogLine",
 ]
 
 

@@ -77,6 +77,22 @@ class CanceledError(Error):
     pass
 
 
+class HTTPError(Error):
+    pass
+
+
+class AuthError(Error, PermissionError):
+    pass
+
+
+class TLSError(Error):
+    pass
+
+
+class StoreError(Error):
+    pass
+
+
 _BY_CODE = {
     _cicd.CICD_ENOMEM: NoMemoryError,
     _cicd.CICD_ENOTFOUND: NotFoundError,
@@ -91,6 +107,10 @@ _BY_CODE = {
     _cicd.CICD_EDENIED: DeniedError,
     _cicd.CICD_EUNSUPPORTED: UnsupportedError,
     _cicd.CICD_ECANCELED: CanceledError,
+    _cicd.CICD_EHTTP: HTTPError,
+    _cicd.CICD_EAUTH: AuthError,
+    _cicd.CICD_ETLS: TLSError,
+    _cicd.CICD_ESTORE: StoreError,
 }
 
 

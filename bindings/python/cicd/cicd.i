@@ -139,3 +139,4 @@ PyObject *cicd_py_error_last(void)
 %include "semver.i"
 %include "policy.i"
 %include "manifest.i"
+%include "deploy.i"

@@ -1,0 +1,251 @@
+/*
+ * deploy: the deploy store. Listings come back as JSON text (parsed by the
+ * Python layer). Calls that may block on a cluster or a lock (run, rollback,
+ * live diff, log follow, worker) release the GIL; their progress callable
+ * takes it back for each line, and the first exception it raises is raised
+ * when the call returns.
+ */
+%{
+#include <cicd/deploy.h>
+%}
+
+CICD_OUT(cicd_deploy_store)
+
+%ignore cicd_deploy_store_open;
+%ignore cicd_deploy_history_prune;
+%ignore cicd_deploy_target_add;
+%ignore cicd_deploy_push_paths;
+%ignore cicd_deploy_push_buffer;
+%ignore cicd_deploy_diff_live;
+%ignore cicd_deploy_run;
+%ignore cicd_deploy_rollback;
+%ignore cicd_deploy_job_state;
+%ignore cicd_deploy_log_read;
+%ignore cicd_deploy_log_follow;
+%ignore cicd_deploy_worker_run;
+%ignore cicd_deploy_store_options;
+%ignore cicd_deploy_target_options;
+%ignore cicd_deploy_push_options;
+%ignore cicd_deploy_run_options;
+%ignore cicd_deploy_worker_options;
+
+%immutable;
+%include <cicd/deploy.h>
+%mutable;
+
+%{
+typedef struct {
+	PyObject *fn; /* callable(level, message, fields_json) or NULL */
+	PyObject *etype, *evalue, *etb;
+} cicd_py_progress_ctx;
+
+/* Called without the GIL (the blocking call released it). */
+static void cicd_py_progress(int level, const char *message, const char *fields_json, void *payload)
+{
+	cicd_py_progress_ctx *ctx = payload;
+	PyGILState_STATE g = PyGILState_Ensure();
+	if (!ctx->etype) {
+		PyObject *r = PyObject_CallFunction(ctx->fn, "iss", level, message ? message : "",
+						    fields_json ? fields_json : "{}");
+		if (!r)
+			PyErr_Fetch(&ctx->etype, &ctx->evalue, &ctx->etb);
+		Py_XDECREF(r);
+	}
+	PyGILState_Release(g);
+}
+
+/* Re-raises what the progress callable raised; 1 when it did. */
+static int cicd_py_progress_raise(cicd_py_progress_ctx *ctx)
+{
+	if (!ctx->etype)
+		return 0;
+	PyErr_Restore(ctx->etype, ctx->evalue, ctx->etb);
+	return 1;
+}
+
+static PyObject *cicd_py_take_buf(int rc, cicd_buf *buf)
+{
+	PyObject *s = PyUnicode_DecodeUTF8(buf->ptr ? buf->ptr : "", (Py_ssize_t)buf->size, "surrogateescape");
+	cicd_buf_dispose(buf);
+	if (!s)
+		return NULL;
+	return Py_BuildValue("[iN]", rc, s);
+}
+
+typedef struct {
+	PyObject *lines;
+} cicd_py_log_ctx;
+
+static int cicd_py_log_line(long long seq, long long at_ms, int level, const char *message, const char *fields_json,
+			    void *payload)
+{
+	cicd_py_log_ctx *ctx = payload;
+	PyGILState_STATE g = PyGILState_Ensure();
+	PyObject *t = Py_BuildValue("(LLiss)", seq, at_ms, level, message ? message : "", fields_json ? fields_json : "{}");
+	int rc = 0;
+	if (!t || PyList_Append(ctx->lines, t) < 0) {
+		PyErr_Clear();
+		rc = CICD_ENOMEM;
+	}
+	Py_XDECREF(t);
+	PyGILState_Release(g);
+	return rc;
+}
+%}
+
+%inline %{
+int cicd_py_deploy_store_open(cicd_deploy_store **out, const char *location, unsigned int busy_timeout_ms,
+			      size_t max_version_bytes, size_t max_version_objects)
+{
+	cicd_deploy_store_options o = CICD_DEPLOY_STORE_OPTIONS_INIT;
+	int rc;
+	o.busy_timeout_ms = busy_timeout_ms;
+	o.max_version_bytes = max_version_bytes;
+	o.max_version_objects = max_version_objects;
+	Py_BEGIN_ALLOW_THREADS
+	rc = cicd_deploy_store_open(out, location, &o);
+	Py_END_ALLOW_THREADS
+	return rc;
+}
+
+/* [status, removed] */
+PyObject *cicd_py_deploy_history_prune(cicd_deploy_store *store, size_t keep)
+{
+	long long removed = 0;
+	int rc = cicd_deploy_history_prune(&removed, store, keep);
+	return Py_BuildValue("[iL]", rc, removed);
+}
+
+int cicd_py_deploy_target_add(cicd_deploy_store *store, const char *name, const char *kubeconfig, const char *context,
+			      int in_cluster, const char *namespace_name)
+{
+	cicd_deploy_target_options o = CICD_DEPLOY_TARGET_OPTIONS_INIT;
+	o.kubeconfig = kubeconfig;
+	o.context = context;
+	o.in_cluster = in_cluster;
+	o.namespace_name = namespace_name;
+	return cicd_deploy_target_add(store, name, &o);
+}
+
+/* [status, version JSON]; paths: a list of bytes, or None with data (bytes) and name. */
+PyObject *cicd_py_deploy_push(cicd_deploy_store *store, const char *project_set, PyObject *paths, PyObject *data,
+			      const char *name, const char *who, const char *commit, const char *pipeline, int recursive)
+{
+	cicd_deploy_push_options o = CICD_DEPLOY_PUSH_OPTIONS_INIT;
+	cicd_buf out = CICD_BUF_INIT;
+	int rc;
+	o.who = who;
+	o.commit = commit;
+	o.pipeline = pipeline;
+	o.recursive = recursive;
+	if (paths != Py_None) {
+		Py_ssize_t i, n = PyList_Size(paths);
+		const char **list = calloc((size_t)(n < 0 ? 0 : n) + 1, sizeof(*list));
+		if (n < 0 || !list) {
+			free(list);
+			return n < 0 ? NULL : PyErr_NoMemory();
+		}
+		for (i = 0; i < n; i++)
+			list[i] = PyBytes_AsString(PyList_GET_ITEM(paths, i));
+		rc = cicd_deploy_push_paths(&out, store, project_set, list, (size_t)n, &o);
+		free(list);
+	} else {
+		char *buf = NULL;
+		Py_ssize_t len = 0;
+		if (PyBytes_AsStringAndSize(data, &buf, &len) < 0)
+			return NULL;
+		rc = cicd_deploy_push_buffer(&out, store, project_set, buf, (size_t)len, name, &o);
+	}
+	return cicd_py_take_buf(rc, &out);
+}
+
+/* [status, JSON] of a server-side dry run; blocks on the cluster without the GIL. */
+PyObject *cicd_py_deploy_diff_live(cicd_deploy_store *store, const char *ref, const char *target)
+{
+	cicd_buf out = CICD_BUF_INIT;
+	int rc;
+	Py_BEGIN_ALLOW_THREADS
+	rc = cicd_deploy_diff_live(&out, store, ref, target);
+	Py_END_ALLOW_THREADS
+	return cicd_py_take_buf(rc, &out);
+}
+
+/* [status, job id] of run (project_set NULL) or rollback. */
+PyObject *cicd_py_deploy_run(cicd_deploy_store *store, const char *ref, const char *project_set, const char *target,
+			     const char *to_version, const char *who, int prune, long timeout_ms, int wait,
+			     int no_queue, long lease_ttl_ms, const char *owner, PyObject *progress)
+{
+	cicd_deploy_run_options o = CICD_DEPLOY_RUN_OPTIONS_INIT;
+	cicd_py_progress_ctx ctx = {NULL, NULL, NULL, NULL};
+	long long id = 0;
+	int rc;
+	o.who = who;
+	o.prune = prune;
+	o.timeout_ms = timeout_ms;
+	o.wait = wait;
+	o.no_queue = no_queue;
+	o.lease_ttl_ms = lease_ttl_ms;
+	o.owner = owner;
+	if (progress != Py_None) {
+		ctx.fn = progress;
+		o.progress = cicd_py_progress;
+		o.payload = &ctx;
+	}
+	Py_BEGIN_ALLOW_THREADS
+	rc = project_set ? cicd_deploy_rollback(&id, store, project_set, target, to_version, &o)
+			 : cicd_deploy_run(&id, store, ref, target, &o);
+	Py_END_ALLOW_THREADS
+	if (cicd_py_progress_raise(&ctx))
+		return NULL;
+	return Py_BuildValue("[iL]", rc, id);
+}
+
+/* [status, state name] */
+PyObject *cicd_py_deploy_job_state(cicd_deploy_store *store, long long job_id)
+{
+	const char *state = NULL;
+	int rc = cicd_deploy_job_state(&state, store, job_id);
+	return Py_BuildValue("[is]", rc, state ? state : "");
+}
+
+/* [status, last_seq, [(seq, at_ms, level, message, fields_json)]]; follow polls until the job ended. */
+PyObject *cicd_py_deploy_log(cicd_deploy_store *store, long long job_id, long long after, int follow, long poll_ms)
+{
+	cicd_py_log_ctx ctx;
+	long long last = 0;
+	int rc;
+	ctx.lines = PyList_New(0);
+	if (!ctx.lines)
+		return NULL;
+	Py_BEGIN_ALLOW_THREADS
+	rc = follow ? cicd_deploy_log_follow(&last, store, job_id, after, poll_ms, cicd_py_log_line, &ctx)
+		    : cicd_deploy_log_read(&last, store, job_id, after, cicd_py_log_line, &ctx);
+	Py_END_ALLOW_THREADS
+	return Py_BuildValue("[iLN]", rc, last, ctx.lines);
+}
+
+/* [status]; raises what the progress callable raised. */
+PyObject *cicd_py_deploy_worker_run(cicd_deploy_store *store, const char *owner, long lease_ttl_ms, long poll_ms,
+				    int until_idle, long max_jobs, PyObject *progress)
+{
+	cicd_deploy_worker_options o = CICD_DEPLOY_WORKER_OPTIONS_INIT;
+	cicd_py_progress_ctx ctx = {NULL, NULL, NULL, NULL};
+	int rc;
+	o.owner = owner;
+	o.lease_ttl_ms = lease_ttl_ms;
+	o.poll_ms = poll_ms;
+	o.until_idle = until_idle;
+	o.max_jobs = max_jobs;
+	if (progress != Py_None) {
+		ctx.fn = progress;
+		o.progress = cicd_py_progress;
+		o.payload = &ctx;
+	}
+	Py_BEGIN_ALLOW_THREADS
+	rc = cicd_deploy_worker_run(store, &o);
+	Py_END_ALLOW_THREADS
+	if (cicd_py_progress_raise(&ctx))
+		return NULL;
+	return Py_BuildValue("[i]", rc);
+}
+%}
