@@ -620,6 +620,14 @@ static void test_logs_stream_with_options(void)
 	lo.timestamps = 1;
 	CHECK_RC(cicd_kube_logs(c, "cicd-e2e-logs", "e2e-talker", &lo, capture, &lc), 0);
 	CHECK(!strcmp(lc.text, "2026-01-01T00:00:03.000000000Z line three\n"));
+	/* since: every line is older than a minute */
+	memset(&lc, 0, sizeof lc);
+	lo.tail_lines = -1;
+	lo.timestamps = 0;
+	lo.since_seconds = 60;
+	CHECK_RC(cicd_kube_logs(c, "cicd-e2e-logs", "e2e-talker", &lo, capture, &lc), 0);
+	CHECK(lc.len == 0);
+	lo.since_seconds = 0;
 	/* follow: a line written after the request started arrives; the callback's value stops it */
 	memset(&lc, 0, sizeof lc);
 	lo.tail_lines = -1;
