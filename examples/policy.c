@@ -11,7 +11,7 @@
 
 int main(int argc, char **argv)
 {
-	cicd_branch_policy *policy = NULL;
+	cicd_policy *policy = NULL;
 	cicd_policy_result *result = NULL;
 	size_t i;
 	int allowed;

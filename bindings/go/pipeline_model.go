@@ -51,8 +51,8 @@ type Rule struct {
 	Node             *Node
 }
 
-// Policy is `only` or `except` in full form.
-type Policy struct {
+// JobPolicy is `only` or `except` in full form.
+type JobPolicy struct {
 	Default       bool // GitLab's implicit only: [branches, tags]
 	Refs          []string
 	Variables     []string
@@ -98,7 +98,7 @@ type Job struct {
 	BeforeScript          []string
 	AfterScript           []string
 	Rules                 []Rule  // nil when the job has no `rules`
-	Only, Except          *Policy // nil when absent (see cicd_job_only for the default)
+	Only, Except          *JobPolicy // nil when absent (see cicd_job_only for the default)
 	Needs                 []Need  // nil when `needs` is not written; empty for `needs: []`
 	Dependencies          []string
 	HasDependencies       bool
@@ -204,21 +204,21 @@ func (p *Pipeline) rule(r *C.cicd_rule) Rule {
 	return out
 }
 
-func (p *Pipeline) policy(x *C.cicd_policy) *Policy {
+func (p *Pipeline) policy(x *C.cicd_job_policy) *JobPolicy {
 	if x == nil {
 		return nil
 	}
-	out := &Policy{
-		Default:    C.cicd_policy_is_default(x) != 0,
-		Refs:       cstrings(C.cicd_policy_ref_count(x), func(i C.size_t) *C.char { return C.cicd_policy_ref(x, i) }),
-		Variables:  cstrings(C.cicd_policy_variable_count(x), func(i C.size_t) *C.char { return C.cicd_policy_variable(x, i) }),
-		Kubernetes: gostr(C.cicd_policy_kubernetes(x)),
+	out := &JobPolicy{
+		Default:    C.cicd_job_policy_is_default(x) != 0,
+		Refs:       cstrings(C.cicd_job_policy_ref_count(x), func(i C.size_t) *C.char { return C.cicd_job_policy_ref(x, i) }),
+		Variables:  cstrings(C.cicd_job_policy_variable_count(x), func(i C.size_t) *C.char { return C.cicd_job_policy_variable(x, i) }),
+		Kubernetes: gostr(C.cicd_job_policy_kubernetes(x)),
 	}
 	for i := range out.Variables {
-		out.VariableNodes = append(out.VariableNodes, p.node(C.cicd_policy_variable_node(x, C.size_t(i))))
+		out.VariableNodes = append(out.VariableNodes, p.node(C.cicd_job_policy_variable_node(x, C.size_t(i))))
 	}
-	if C.cicd_policy_has_changes(x) != 0 {
-		out.Changes = cstrings(C.cicd_policy_changes_count(x), func(i C.size_t) *C.char { return C.cicd_policy_changes(x, i) })
+	if C.cicd_job_policy_has_changes(x) != 0 {
+		out.Changes = cstrings(C.cicd_job_policy_changes_count(x), func(i C.size_t) *C.char { return C.cicd_job_policy_changes(x, i) })
 	}
 	return out
 }

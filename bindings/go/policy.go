@@ -5,7 +5,7 @@ package cicd
 #include <cicd/cicd.h>
 #include <cicd/policy.h>
 
-static int shim_policy_load(cicd_branch_policy **out, const char *path, const char *data, size_t len,
+static int shim_policy_load(cicd_policy **out, const char *path, const char *data, size_t len,
 			    const char *name, size_t max_bytes, size_t max_kinds, size_t max_name, cicd_error **err)
 {
 	cicd_policy_options o = CICD_POLICY_OPTIONS_INIT;
@@ -23,7 +23,7 @@ static int shim_policy_load(cicd_branch_policy **out, const char *path, const ch
 }
 
 // what: 0 push (a), 1 merge request (a into b), 2 tag (a on b; tags: blob and offsets as packed by Go).
-static int shim_policy_check(cicd_policy_result **out, const cicd_branch_policy *p, int what, const char *a,
+static int shim_policy_check(cicd_policy_result **out, const cicd_policy *p, int what, const char *a,
 			     const char *b, const void *blob, const void *offs, size_t count, cicd_error **err)
 {
 	int rc;
@@ -55,7 +55,7 @@ static int shim_policy_result_json(cicd_buf *out, const cicd_policy_result *r, c
 	return rc;
 }
 
-static int shim_policy_tag_version(cicd_semver **out, const cicd_branch_policy *p, const char *tag, cicd_error **err)
+static int shim_policy_tag_version(cicd_semver **out, const cicd_policy *p, const char *tag, cicd_error **err)
 {
 	int rc = cicd_policy_tag_version(out, p, tag);
 	if (rc < 0 && rc != CICD_ENOTFOUND)
@@ -107,12 +107,12 @@ type PolicyOptions struct {
 	MaxNameLength  int
 }
 
-// BranchPolicy is a loaded branch and tag policy. Immutable; Close it when done.
-type BranchPolicy struct {
-	ptr *C.cicd_branch_policy
+// Policy is a loaded branch and tag policy. Immutable; Close it when done.
+type Policy struct {
+	ptr *C.cicd_policy
 }
 
-func loadPolicy(path *string, data []byte, name string, o *PolicyOptions) (*BranchPolicy, error) {
+func loadPolicy(path *string, data []byte, name string, o *PolicyOptions) (*Policy, error) {
 	if o == nil {
 		o = &PolicyOptions{}
 	}
@@ -125,7 +125,7 @@ func loadPolicy(path *string, data []byte, name string, o *PolicyOptions) (*Bran
 		cname = cstring(name)
 		defer free(cname)
 	}
-	var out *C.cicd_branch_policy
+	var out *C.cicd_policy
 	var cerr *C.cicd_error
 	rc := C.shim_policy_load(&out, cpath, bytesPtr(data), C.size_t(len(data)), cname, C.size_t(o.MaxBytes),
 		C.size_t(o.MaxBranchKinds), C.size_t(o.MaxNameLength), &cerr)
@@ -133,23 +133,23 @@ func loadPolicy(path *string, data []byte, name string, o *PolicyOptions) (*Bran
 	if err := fromC(rc, cerr); err != nil {
 		return nil, err
 	}
-	p := &BranchPolicy{ptr: out}
-	runtime.SetFinalizer(p, (*BranchPolicy).Close)
+	p := &Policy{ptr: out}
+	runtime.SetFinalizer(p, (*Policy).Close)
 	return p, nil
 }
 
 // LoadPolicy loads a policy file; errors carry the offending node's position.
-func LoadPolicy(path string, o *PolicyOptions) (*BranchPolicy, error) {
+func LoadPolicy(path string, o *PolicyOptions) (*Policy, error) {
 	return loadPolicy(&path, nil, "", o)
 }
 
 // LoadPolicyBytes loads a policy from memory; name labels positions.
-func LoadPolicyBytes(data []byte, name string, o *PolicyOptions) (*BranchPolicy, error) {
+func LoadPolicyBytes(data []byte, name string, o *PolicyOptions) (*Policy, error) {
 	return loadPolicy(nil, data, name, o)
 }
 
 // Close frees the policy. Safe to call twice.
-func (p *BranchPolicy) Close() error {
+func (p *Policy) Close() error {
 	if p.ptr != nil {
 		C.cicd_policy_free(p.ptr)
 		p.ptr = nil
@@ -158,9 +158,9 @@ func (p *BranchPolicy) Close() error {
 	return nil
 }
 
-func (p *BranchPolicy) live() *C.cicd_branch_policy {
+func (p *Policy) live() *C.cicd_policy {
 	if p.ptr == nil {
-		panic("cicd: use of a closed BranchPolicy")
+		panic("cicd: use of a closed Policy")
 	}
 	return p.ptr
 }
@@ -181,7 +181,7 @@ type PolicyResult struct {
 	JSON       string
 }
 
-func (p *BranchPolicy) check(what int, a, b string, tags []string) (*PolicyResult, error) {
+func (p *Policy) check(what int, a, b string, tags []string) (*PolicyResult, error) {
 	ca, cb := cstring(a), cstring(b)
 	defer free(ca)
 	defer free(cb)
@@ -223,23 +223,23 @@ func (p *BranchPolicy) check(what int, a, b string, tags []string) (*PolicyResul
 }
 
 // CheckPush checks a direct push to branch.
-func (p *BranchPolicy) CheckPush(branch string) (*PolicyResult, error) {
+func (p *Policy) CheckPush(branch string) (*PolicyResult, error) {
 	return p.check(0, branch, "", nil)
 }
 
 // CheckMergeRequest checks a merge request from source into target.
-func (p *BranchPolicy) CheckMergeRequest(source, target string) (*PolicyResult, error) {
+func (p *Policy) CheckMergeRequest(source, target string) (*PolicyResult, error) {
 	return p.check(1, source, target, nil)
 }
 
 // CheckTag checks a tag created on branch, given the repository's existing tags.
-func (p *BranchPolicy) CheckTag(tag, branch string, existing []string) (*PolicyResult, error) {
+func (p *Policy) CheckTag(tag, branch string, existing []string) (*PolicyResult, error) {
 	return p.check(2, tag, branch, existing)
 }
 
 // TagVersion is the version a release tag names ("v1.4.0" -> 1.4.0), or
 // nil when the tag does not match the policy's pattern.
-func (p *BranchPolicy) TagVersion(tag string) (*Semver, error) {
+func (p *Policy) TagVersion(tag string) (*Semver, error) {
 	ctag := cstring(tag)
 	defer free(ctag)
 	var out *C.cicd_semver

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func loadExamplePolicy(t *testing.T) *BranchPolicy {
+func loadExamplePolicy(t *testing.T) *Policy {
 	t.Helper()
 	p, err := LoadPolicy(filepath.Join("..", "..", "examples", "policy", "policy.yml"), nil)
 	if err != nil {

@@ -39,7 +39,7 @@ typedef struct cicd_job cicd_job;
 typedef struct cicd_rule cicd_rule;
 typedef struct cicd_need cicd_need;
 typedef struct cicd_variable cicd_variable;
-typedef struct cicd_policy cicd_policy;
+typedef struct cicd_job_policy cicd_job_policy;
 typedef struct cicd_include_result cicd_include_result;
 
 /* ---- includes ---------------------------------------------------------- */
@@ -296,11 +296,11 @@ CICD_EXTERN(const cicd_rule *) cicd_job_rule(const cicd_job *job, size_t i);
  * [main]). cicd_job_only() is NULL when the job has `rules`, when
  * `workflow:rules` exist and the job has no `only`, and otherwise gives
  * GitLab's default `only: refs: [branches, tags]` when none is written
- * (cicd_policy_is_default() says so). cicd_job_except() is NULL when
+ * (cicd_job_policy_is_default() says so). cicd_job_except() is NULL when
  * not written.
  */
-CICD_EXTERN(const cicd_policy *) cicd_job_only(const cicd_job *job);
-CICD_EXTERN(const cicd_policy *) cicd_job_except(const cicd_job *job);
+CICD_EXTERN(const cicd_job_policy *) cicd_job_only(const cicd_job *job);
+CICD_EXTERN(const cicd_job_policy *) cicd_job_except(const cicd_job *job);
 
 /* `needs`: -1 when not written (stage order), else the number of entries (0 for `needs: []`). */
 CICD_EXTERN(long) cicd_job_need_count(const cicd_job *job);
@@ -409,20 +409,20 @@ CICD_EXTERN(const cicd_node *) cicd_rule_node(const cicd_rule *rule);
 /* ---- only / except ----------------------------------------------------- */
 
 /* 1 when this is GitLab's implicit `only: [branches, tags]`. */
-CICD_EXTERN(int) cicd_policy_is_default(const cicd_policy *policy);
+CICD_EXTERN(int) cicd_job_policy_is_default(const cicd_job_policy *policy);
 /* `refs` entries as written ("branches", "main", "/^release/", "main@group/project"). */
-CICD_EXTERN(size_t) cicd_policy_ref_count(const cicd_policy *policy);
-CICD_EXTERN(const char *) cicd_policy_ref(const cicd_policy *policy, size_t i);
+CICD_EXTERN(size_t) cicd_job_policy_ref_count(const cicd_job_policy *policy);
+CICD_EXTERN(const char *) cicd_job_policy_ref(const cicd_job_policy *policy, size_t i);
 /* `variables` expressions (ORed), as written, with their nodes for positions. */
-CICD_EXTERN(size_t) cicd_policy_variable_count(const cicd_policy *policy);
-CICD_EXTERN(const char *) cicd_policy_variable(const cicd_policy *policy, size_t i);
-CICD_EXTERN(const cicd_node *) cicd_policy_variable_node(const cicd_policy *policy, size_t i);
+CICD_EXTERN(size_t) cicd_job_policy_variable_count(const cicd_job_policy *policy);
+CICD_EXTERN(const char *) cicd_job_policy_variable(const cicd_job_policy *policy, size_t i);
+CICD_EXTERN(const cicd_node *) cicd_job_policy_variable_node(const cicd_job_policy *policy, size_t i);
 /* `changes` paths. */
-CICD_EXTERN(int) cicd_policy_has_changes(const cicd_policy *policy);
-CICD_EXTERN(size_t) cicd_policy_changes_count(const cicd_policy *policy);
-CICD_EXTERN(const char *) cicd_policy_changes(const cicd_policy *policy, size_t i);
+CICD_EXTERN(int) cicd_job_policy_has_changes(const cicd_job_policy *policy);
+CICD_EXTERN(size_t) cicd_job_policy_changes_count(const cicd_job_policy *policy);
+CICD_EXTERN(const char *) cicd_job_policy_changes(const cicd_job_policy *policy, size_t i);
 /* `kubernetes` ("active") or NULL. */
-CICD_EXTERN(const char *) cicd_policy_kubernetes(const cicd_policy *policy);
+CICD_EXTERN(const char *) cicd_job_policy_kubernetes(const cicd_job_policy *policy);
 
 /* ---- needs ------------------------------------------------------------- */
 

@@ -20,8 +20,8 @@
 
 CICD_BEGIN_DECL
 
-/* the loaded policy file (named so, as the pipeline module uses cicd_policy for only/except) */
-typedef struct cicd_branch_policy cicd_branch_policy;
+/* a loaded policy file (docs/policy.md) */
+typedef struct cicd_policy cicd_policy;
 typedef struct cicd_policy_result cicd_policy_result;
 
 #define CICD_POLICY_OPTIONS_VERSION 1
@@ -47,12 +47,12 @@ CICD_EXTERN(int) cicd_policy_options_init(cicd_policy_options *opts, unsigned in
  * cicd_policy_free().
  */
 CICD_EXTERN(int)
-cicd_policy_load_buffer(cicd_branch_policy **out, const char *data, size_t len, const char *name,
+cicd_policy_load_buffer(cicd_policy **out, const char *data, size_t len, const char *name,
                         const cicd_policy_options *opts);
-CICD_EXTERN(int) cicd_policy_load_file(cicd_branch_policy **out, const char *path, const cicd_policy_options *opts);
+CICD_EXTERN(int) cicd_policy_load_file(cicd_policy **out, const char *path, const cicd_policy_options *opts);
 
 /* Frees a policy; NULL is fine. */
-CICD_EXTERN(void) cicd_policy_free(cicd_branch_policy *policy);
+CICD_EXTERN(void) cicd_policy_free(cicd_policy *policy);
 
 /*
  * Checks an event. Each returns 0 with a result in *out (allowed or not),
@@ -62,12 +62,12 @@ CICD_EXTERN(void) cicd_policy_free(cicd_branch_policy *policy);
  *   merge request: from `source` into `target`;
  *   tag: `tag` created on `branch`, with the repository's existing tags.
  */
-CICD_EXTERN(int) cicd_policy_check_push(cicd_policy_result **out, const cicd_branch_policy *policy, const char *branch);
+CICD_EXTERN(int) cicd_policy_check_push(cicd_policy_result **out, const cicd_policy *policy, const char *branch);
 CICD_EXTERN(int)
-cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_branch_policy *policy, const char *source,
+cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_policy *policy, const char *source,
                                 const char *target);
 CICD_EXTERN(int)
-cicd_policy_check_tag(cicd_policy_result **out, const cicd_branch_policy *policy, const char *tag, const char *branch,
+cicd_policy_check_tag(cicd_policy_result **out, const cicd_policy *policy, const char *tag, const char *branch,
                       const char *const *existing_tags, size_t existing_count);
 
 /* Frees a result; NULL is fine. */
@@ -105,14 +105,14 @@ CICD_EXTERN(int) cicd_policy_result_to_json(cicd_buf *out, const cicd_policy_res
  * The version a release tag names under the policy's tag pattern
  * ("v1.4.0" -> 1.4.0). CICD_ENOTFOUND when the tag does not match.
  */
-CICD_EXTERN(int) cicd_policy_tag_version(cicd_semver **out, const cicd_branch_policy *policy, const char *tag);
+CICD_EXTERN(int) cicd_policy_tag_version(cicd_semver **out, const cicd_policy *policy, const char *tag);
 
 /*
  * Appends the release tag of version v under the policy's tag pattern
  * (1.4.0 -> "v1.4.0"). CICD_EINVALID when v has a pre-release the pattern
  * has no {prerelease} for, or the pattern's {prerelease} and v has none.
  */
-CICD_EXTERN(int) cicd_policy_release_tag(cicd_buf *out, const cicd_branch_policy *policy, const cicd_semver *v);
+CICD_EXTERN(int) cicd_policy_release_tag(cicd_buf *out, const cicd_policy *policy, const cicd_semver *v);
 
 /* Conventional Commits: the bump one commit message asks for (CICD_SEMVER_NONE, _PATCH, _MINOR or _MAJOR). */
 CICD_EXTERN(cicd_semver_release) cicd_policy_commit_bump(const char *message, size_t len);

@@ -239,12 +239,12 @@ const cicd_rule *cicd_job_rule(const cicd_job *j, size_t i)
 	return j && i < j->rules.count ? &j->rules.items[i] : NULL;
 }
 
-const cicd_policy *cicd_job_only(const cicd_job *j)
+const cicd_job_policy *cicd_job_only(const cicd_job *j)
 {
 	return j ? j->only : NULL;
 }
 
-const cicd_policy *cicd_job_except(const cicd_job *j)
+const cicd_job_policy *cicd_job_except(const cicd_job *j)
 {
 	return j ? j->except : NULL;
 }
@@ -511,52 +511,52 @@ const cicd_node *cicd_rule_node(const cicd_rule *r)
 
 /* ---- policies ---- */
 
-int cicd_policy_is_default(const cicd_policy *p)
+int cicd_job_policy_is_default(const cicd_job_policy *p)
 {
 	return p ? p->is_default : 0;
 }
 
-size_t cicd_policy_ref_count(const cicd_policy *p)
+size_t cicd_job_policy_ref_count(const cicd_job_policy *p)
 {
 	return p ? p->refs.count : 0;
 }
 
-const char *cicd_policy_ref(const cicd_policy *p, size_t i)
+const char *cicd_job_policy_ref(const cicd_job_policy *p, size_t i)
 {
 	return p ? STR_AT(p->refs, i) : NULL;
 }
 
-size_t cicd_policy_variable_count(const cicd_policy *p)
+size_t cicd_job_policy_variable_count(const cicd_job_policy *p)
 {
 	return p ? p->vars.count : 0;
 }
 
-const char *cicd_policy_variable(const cicd_policy *p, size_t i)
+const char *cicd_job_policy_variable(const cicd_job_policy *p, size_t i)
 {
 	return p ? STR_AT(p->vars, i) : NULL;
 }
 
-const cicd_node *cicd_policy_variable_node(const cicd_policy *p, size_t i)
+const cicd_node *cicd_job_policy_variable_node(const cicd_job_policy *p, size_t i)
 {
 	return p && p->var_nodes && i < p->vars.count ? p->var_nodes[i] : NULL;
 }
 
-int cicd_policy_has_changes(const cicd_policy *p)
+int cicd_job_policy_has_changes(const cicd_job_policy *p)
 {
 	return p ? p->has_changes : 0;
 }
 
-size_t cicd_policy_changes_count(const cicd_policy *p)
+size_t cicd_job_policy_changes_count(const cicd_job_policy *p)
 {
 	return p ? p->changes.count : 0;
 }
 
-const char *cicd_policy_changes(const cicd_policy *p, size_t i)
+const char *cicd_job_policy_changes(const cicd_job_policy *p, size_t i)
 {
 	return p ? STR_AT(p->changes, i) : NULL;
 }
 
-const char *cicd_policy_kubernetes(const cicd_policy *p)
+const char *cicd_job_policy_kubernetes(const cicd_job_policy *p)
 {
 	return p ? p->kubernetes : NULL;
 }

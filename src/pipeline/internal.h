@@ -76,7 +76,7 @@ typedef struct pl_rules {
 	size_t count;
 } pl_rules;
 
-struct cicd_policy {
+struct cicd_job_policy {
 	int is_default;
 	pl_strs refs;
 	pl_strs vars;
@@ -111,8 +111,8 @@ struct cicd_job {
 	pl_strs script, before_script, after_script;
 	int has_rules;
 	pl_rules rules;
-	cicd_policy *only;
-	cicd_policy *except;
+	cicd_job_policy *only;
+	cicd_job_policy *except;
 	pl_needs needs;
 	long dep_count;
 	pl_strs deps;

@@ -178,9 +178,9 @@ static int rules_from(pl_ctx *c, pl_rules *out, const cicd_node *n)
 	return 0;
 }
 
-static cicd_policy *policy_from(pl_ctx *c, const cicd_node *n)
+static cicd_job_policy *policy_from(pl_ctx *c, const cicd_node *n)
 {
-	cicd_policy *p = cicd__arena_calloc(&c->p->arena, 1, sizeof *p);
+	cicd_job_policy *p = cicd__arena_calloc(&c->p->arena, 1, sizeof *p);
 	const cicd_node *x;
 	size_t i;
 	if (!p) {
@@ -215,7 +215,7 @@ static cicd_policy *policy_from(pl_ctx *c, const cicd_node *n)
 }
 
 static const char *DEFAULT_ONLY_REFS[] = {"branches", "tags"};
-static cicd_policy DEFAULT_ONLY_POLICY = {1, {DEFAULT_ONLY_REFS, 2}, {NULL, 0}, NULL, 0, {NULL, 0}, NULL};
+static cicd_job_policy DEFAULT_ONLY_POLICY = {1, {DEFAULT_ONLY_REFS, 2}, {NULL, 0}, NULL, 0, {NULL, 0}, NULL};
 
 /* Whether `inherit:<what>` lets `name` through. */
 static int inherits(const cicd_node *setting, const char *name)

@@ -68,9 +68,9 @@ static const cicd_rule *workflow_rule(const void *owner, size_t i)
 	return cicd_pipeline_workflow_rule(owner, i);
 }
 
-static int compile_policy(cicd_expr ***out, size_t *count, const cicd_policy *p, const char *where)
+static int compile_policy(cicd_expr ***out, size_t *count, const cicd_job_policy *p, const char *where)
 {
-	size_t i, n = p ? cicd_policy_variable_count(p) : 0;
+	size_t i, n = p ? cicd_job_policy_variable_count(p) : 0;
 	int rc;
 	*count = 0;
 	*out = NULL;
@@ -80,7 +80,7 @@ static int compile_policy(cicd_expr ***out, size_t *count, const cicd_policy *p,
 		return cicd__error_oom();
 	for (i = 0; i < n; i++) {
 		(*count)++;
-		if ((rc = compile_at(&(*out)[i], cicd_policy_variable(p, i), cicd_policy_variable_node(p, i), where)) != 0)
+		if ((rc = compile_at(&(*out)[i], cicd_job_policy_variable(p, i), cicd_job_policy_variable_node(p, i), where)) != 0)
 			return rc;
 	}
 	return 0;

@@ -47,7 +47,7 @@ static const char *rule_changes(const void *owner, size_t i)
 
 static const char *policy_changes(const void *owner, size_t i)
 {
-	return cicd_policy_changes(owner, i);
+	return cicd_job_policy_changes(owner, i);
 }
 
 static int exists_match(int *matched, const cicd_rule *rule, var_view *view, const cicd_trigger *t)
@@ -145,11 +145,11 @@ static int ref_pattern_matches(const char *pattern, size_t plen, const cicd_trig
 	return strlen(t->ref) == plen && memcmp(t->ref, pattern, plen) == 0;
 }
 
-static int refs_match(const cicd_policy *p, const cicd_trigger *t, const char *project)
+static int refs_match(const cicd_job_policy *p, const cicd_trigger *t, const char *project)
 {
 	size_t i;
-	for (i = 0; i < cicd_policy_ref_count(p); i++) {
-		const char *ref = cicd_policy_ref(p, i), *at = strchr(ref, '@');
+	for (i = 0; i < cicd_job_policy_ref_count(p); i++) {
+		const char *ref = cicd_job_policy_ref(p, i), *at = strchr(ref, '@');
 		size_t plen = at ? (size_t)(at - ref) : strlen(ref);
 		if (at && strcmp(at + 1, project) != 0)
 			continue;
@@ -163,14 +163,14 @@ static int refs_match(const cicd_policy *p, const cicd_trigger *t, const char *p
  * Each key of a policy (refs, variables, changes, kubernetes) is one
  * spec: `only` needs all of them, `except` excludes on any of them.
  */
-static int policy_specs(int *all, int *any, const cicd_policy *p, cicd_expr *const *exprs, size_t nexprs,
+static int policy_specs(int *all, int *any, const cicd_job_policy *p, cicd_expr *const *exprs, size_t nexprs,
 			var_view *view, const cicd_trigger *t, const char *project)
 {
 	int rc, m;
 	size_t i;
 	*all = 1;
 	*any = 0;
-	if (cicd_policy_ref_count(p)) {
+	if (cicd_job_policy_ref_count(p)) {
 		m = refs_match(p, t, project);
 		*all &= m;
 		*any |= m;
@@ -183,13 +183,13 @@ static int policy_specs(int *all, int *any, const cicd_policy *p, cicd_expr *con
 		*all &= m;
 		*any |= m;
 	}
-	if (cicd_policy_has_changes(p)) {
-		if ((rc = changes_match(&m, cicd_policy_changes_count(p), policy_changes, p, view, t)) != 0)
+	if (cicd_job_policy_has_changes(p)) {
+		if ((rc = changes_match(&m, cicd_job_policy_changes_count(p), policy_changes, p, view, t)) != 0)
 			return rc;
 		*all &= m;
 		*any |= m;
 	}
-	if (cicd_policy_kubernetes(p)) {
+	if (cicd_job_policy_kubernetes(p)) {
 		/* No deployment platform is known to the planner: `kubernetes: active` never holds. */
 		*all = 0;
 	}
@@ -199,7 +199,7 @@ static int policy_specs(int *all, int *any, const cicd_policy *p, cicd_expr *con
 int cicd__policies_allow(int *included, const planner_job *pj, var_view *view, const cicd_trigger *t,
 			 const char *project)
 {
-	const cicd_policy *only = cicd_job_only(pj->job), *except = cicd_job_except(pj->job);
+	const cicd_job_policy *only = cicd_job_only(pj->job), *except = cicd_job_except(pj->job);
 	int all, any, rc;
 	*included = 1;
 	if (only) {

@@ -104,7 +104,7 @@ static int finish(cicd_policy_result **out, cicd_policy_result *r)
 }
 
 /* The first branch kind whose pattern matches the whole name; its captures go to r with prefix. */
-static const branch_kind *classify(const cicd_branch_policy *p, const char *name, cicd_policy_result *r,
+static const branch_kind *classify(const cicd_policy *p, const char *name, cicd_policy_result *r,
                                    const char *prefix)
 {
 	size_t i, len = strlen(name);
@@ -130,7 +130,7 @@ static const branch_kind *classify(const cicd_branch_policy *p, const char *name
 }
 
 /* "master, dev, feature/<issue>-<slug>": what the policy allows, for messages. */
-static char *kinds_list(const cicd_branch_policy *p)
+static char *kinds_list(const cicd_policy *p)
 {
 	cicd_buf b = CICD_BUF_INIT;
 	size_t i;
@@ -142,7 +142,7 @@ static char *kinds_list(const cicd_branch_policy *p)
 	return cicd__buf_detach(&b);
 }
 
-static int name_ok(const cicd_branch_policy *p, cicd_policy_result *r, const char *what, const char *name)
+static int name_ok(const cicd_policy *p, cicd_policy_result *r, const char *what, const char *name)
 {
 	if (!*name) {
 		violate(r, "branch-name", "%s name is empty", what);
@@ -157,7 +157,7 @@ static int name_ok(const cicd_branch_policy *p, cicd_policy_result *r, const cha
 	return 1;
 }
 
-static const branch_kind *branch(const cicd_branch_policy *p, cicd_policy_result *r, const char *what, const char *name,
+static const branch_kind *branch(const cicd_policy *p, cicd_policy_result *r, const char *what, const char *name,
                                  const char *prefix)
 {
 	const branch_kind *k;
@@ -174,7 +174,7 @@ static const branch_kind *branch(const cicd_branch_policy *p, cicd_policy_result
 	return NULL;
 }
 
-int cicd_policy_check_push(cicd_policy_result **out, const cicd_branch_policy *p, const char *name)
+int cicd_policy_check_push(cicd_policy_result **out, const cicd_policy *p, const char *name)
 {
 	cicd_policy_result *r;
 	const branch_kind *k;
@@ -195,7 +195,7 @@ int cicd_policy_check_push(cicd_policy_result **out, const cicd_branch_policy *p
 	return finish(out, r);
 }
 
-int cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_branch_policy *p, const char *source,
+int cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_policy *p, const char *source,
                                     const char *target)
 {
 	cicd_policy_result *r;
@@ -240,7 +240,7 @@ int cicd_policy_check_merge_request(cicd_policy_result **out, const cicd_branch_
 	return finish(out, r);
 }
 
-static int tag_match(const cicd_branch_policy *p, const char *tag, cicd_semver **v, cicd_policy_result *r)
+static int tag_match(const cicd_policy *p, const char *tag, cicd_semver **v, cicd_policy_result *r)
 {
 	static const char *const names[] = {"major", "minor", "patch", "prerelease"};
 	cicd_regex_span sp[8];
@@ -275,7 +275,7 @@ static int tag_match(const cicd_branch_policy *p, const char *tag, cicd_semver *
 	return cicd__semver_make(v, part[0], plen[0], part[1], plen[1], part[2], plen[2], part[3], plen[3], "", 0);
 }
 
-int cicd_policy_tag_version(cicd_semver **out, const cicd_branch_policy *p, const char *tag)
+int cicd_policy_tag_version(cicd_semver **out, const cicd_policy *p, const char *tag)
 {
 	int rc;
 	if (!out || !p || !tag)
@@ -287,7 +287,7 @@ int cicd_policy_tag_version(cicd_semver **out, const cicd_branch_policy *p, cons
 	return rc;
 }
 
-int cicd_policy_release_tag(cicd_buf *out, const cicd_branch_policy *p, const cicd_semver *v)
+int cicd_policy_release_tag(cicd_buf *out, const cicd_policy *p, const cicd_semver *v)
 {
 	static const char *const holders[] = {"{major}", "{minor}", "{patch}", "{prerelease}"};
 	const char *t, *pre;
@@ -318,7 +318,7 @@ int cicd_policy_release_tag(cicd_buf *out, const cicd_branch_policy *p, const ci
 	return 0;
 }
 
-int cicd_policy_check_tag(cicd_policy_result **out, const cicd_branch_policy *p, const char *tag, const char *on,
+int cicd_policy_check_tag(cicd_policy_result **out, const cicd_policy *p, const char *tag, const char *on,
                           const char *const *existing, size_t nexisting)
 {
 	cicd_policy_result *r;

@@ -18,7 +18,7 @@ typedef struct {
 	size_t ntargets;
 } branch_kind;
 
-struct cicd_branch_policy {
+struct cicd_policy {
 	branch_kind *kinds;
 	size_t nkinds;
 	char *tag_template;  /* "v{major}.{minor}.{patch}" */

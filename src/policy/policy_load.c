@@ -20,7 +20,7 @@ int cicd_policy_options_init(cicd_policy_options *opts, unsigned int version)
 	return 0;
 }
 
-void cicd_policy_free(cicd_branch_policy *p)
+void cicd_policy_free(cicd_policy *p)
 {
 	size_t i;
 	if (!p)
@@ -125,7 +125,7 @@ static int load_kind(branch_kind *k, const cicd_node *key, const cicd_node *spec
 	return 0;
 }
 
-static size_t find_kind(const cicd_branch_policy *p, const char *name)
+static size_t find_kind(const cicd_policy *p, const char *name)
 {
 	size_t i;
 	for (i = 0; i < p->nkinds; i++)
@@ -134,7 +134,7 @@ static size_t find_kind(const cicd_branch_policy *p, const char *name)
 	return (size_t)-1;
 }
 
-static int load_flows(cicd_branch_policy *p, const cicd_node *flows)
+static int load_flows(cicd_policy *p, const cicd_node *flows)
 {
 	size_t i, j;
 	int rc;
@@ -185,7 +185,7 @@ static int load_flows(cicd_branch_policy *p, const cicd_node *flows)
 }
 
 /* Turns "v{major}.{minor}.{patch}" into an RE2 pattern with named groups. */
-static int tag_pattern(cicd_branch_policy *p, const cicd_node *n)
+static int tag_pattern(cicd_policy *p, const cicd_node *n)
 {
 	static const char *const holders[] = {"major", "minor", "patch", "prerelease"};
 	static const char *const groups[] = {"(?P<major>0|[1-9][0-9]*)", "(?P<minor>0|[1-9][0-9]*)",
@@ -239,7 +239,7 @@ oom:
 	return cicd__error_oom();
 }
 
-static int load_tags(cicd_branch_policy *p, const cicd_node *tags)
+static int load_tags(cicd_policy *p, const cicd_node *tags)
 {
 	size_t i;
 	int rc;
@@ -261,7 +261,7 @@ static int load_tags(cicd_branch_policy *p, const cicd_node *tags)
 	return 0;
 }
 
-static int load_root(cicd_branch_policy *p, const cicd_node *root, const cicd_policy_options *opts)
+static int load_root(cicd_policy *p, const cicd_node *root, const cicd_policy_options *opts)
 {
 	const cicd_node *branches = NULL, *flows = NULL, *tags = NULL;
 	size_t i;
@@ -321,13 +321,13 @@ static int load_root(cicd_branch_policy *p, const cicd_node *root, const cicd_po
 	return 0;
 }
 
-int cicd_policy_load_buffer(cicd_branch_policy **out, const char *data, size_t len, const char *name,
+int cicd_policy_load_buffer(cicd_policy **out, const char *data, size_t len, const char *name,
                             const cicd_policy_options *opts)
 {
 	cicd_policy_options def = CICD_POLICY_OPTIONS_INIT;
 	cicd_document_options dopts = CICD_DOCUMENT_OPTIONS_INIT;
 	cicd_document *doc = NULL;
-	cicd_branch_policy *p;
+	cicd_policy *p;
 	int rc;
 	if (!out || (!data && len))
 		return cicd__error_set(CICD_EINVALID, "cicd_policy_load_buffer: NULL argument");
@@ -366,7 +366,7 @@ int cicd_policy_load_buffer(cicd_branch_policy **out, const char *data, size_t l
 	return 0;
 }
 
-int cicd_policy_load_file(cicd_branch_policy **out, const char *path, const cicd_policy_options *opts)
+int cicd_policy_load_file(cicd_policy **out, const char *path, const cicd_policy_options *opts)
 {
 	cicd_policy_options def = CICD_POLICY_OPTIONS_INIT;
 	char *data = NULL;

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	cicd_policy_options opts = CICD_POLICY_OPTIONS_INIT;
-	cicd_branch_policy *p = NULL;
+	cicd_policy *p = NULL;
 	cicd_policy_result *r = NULL;
 	static const char *const names[] = {
 	    "master", "dev", "feature/80-optimize-allocate", "hotfix/x", "", "v1.2.3", "v1.10.0", "feature/0-x"};

@@ -28,7 +28,7 @@ int cmd_policy(int argc, char **argv)
 	const char *path = NULL, *push = NULL, *mr = NULL, *tag = NULL, *on = NULL, *format = "text";
 	const char **existing;
 	size_t nexisting = 0;
-	cicd_branch_policy *policy = NULL;
+	cicd_policy *policy = NULL;
 	cicd_policy_result *r = NULL;
 	char what[2200];
 	int i, rc;

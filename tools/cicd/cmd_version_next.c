@@ -68,7 +68,7 @@ int cmd_version_next(int argc, char **argv)
 {
 	const char *from = NULL, *path = NULL, *pre = NULL, *format = "text";
 	cicd_policy_next_options opts = CICD_POLICY_NEXT_OPTIONS_INIT;
-	cicd_branch_policy *policy = NULL;
+	cicd_policy *policy = NULL;
 	cicd_semver *last = NULL, *next = NULL;
 	cicd_semver_release bump = CICD_SEMVER_NONE;
 	const char **msgs = NULL;

@@ -8,10 +8,10 @@ walks collections with iterators. One module per libcicd module:
 - document: YAML/JSON documents and nodes (Document, Node)
 - expr: `rules:if` expressions and variable expansion (Expression, expand)
 - mask: trace masking with the runner's CRC-32 (Masker, crc32)
-- pipeline: .gitlab-ci.yml loaded and validated (Pipeline, Job, Rule, Need, Policy, Variable)
+- pipeline: .gitlab-ci.yml loaded and validated (Pipeline, Job, Rule, Need, JobPolicy, Variable)
 - plan: the pipeline GitLab creates for a trigger (plan, Planner, Trigger, Plan, PlanJob)
 - semver: versions and ranges (Version, Range, sort_versions, compare, satisfies)
-- policy: branch/tag policy checks, next version (BranchPolicy, PolicyResult, commit_bump, next_version)
+- policy: branch/tag policy checks, next version (Policy, PolicyResult, commit_bump, next_version)
 - manifest: Kubernetes object sets (ManifestSet, Manifest, ManifestDiff)
 - deploy: the deploy store, versions, targets, jobs and their logs (DeployStore)
 """
@@ -24,9 +24,9 @@ from ._errors import (AuthError, CanceledError, ConflictError, DeniedError, Diag
 from .document import NO_MERGE_KEYS, STRICT_KEYS, Document, Node
 from .expr import Expression, expand
 from .mask import Masker, crc32
-from .pipeline import Job, Need, Pipeline, Policy, Rule, Variable
+from .pipeline import Job, JobPolicy, Need, Pipeline, Rule, Variable
 from .plan import Plan, Planner, PlanJob, Trigger, glob_match, plan
-from .policy import BranchPolicy, PolicyResult, Violation, commit_bump, next_version
+from .policy import Policy, PolicyResult, Violation, commit_bump, next_version
 from .semver import Range, Version, compare, satisfies, sort_versions
 from .manifest import DiffEntry, FieldChange, Manifest, ManifestDiff, ManifestSet
 from .deploy import DeployStore, LogLine
@@ -36,10 +36,10 @@ __all__ = [
     "IOError_", "ValidationError", "TimeoutError_", "ExistsError", "ConflictError", "DeniedError",
     "UnsupportedError", "CanceledError", "HTTPError", "AuthError", "TLSError", "StoreError", "Diagnostic", "Document", "Node", "STRICT_KEYS", "NO_MERGE_KEYS",
     "Expression", "expand", "Masker", "crc32", "version",
-    "Pipeline", "Job", "Rule", "Need", "Policy", "Variable",
+    "Pipeline", "Job", "Rule", "Need", "JobPolicy", "Variable",
     "Trigger", "Planner", "Plan", "PlanJob", "plan", "glob_match",
     "Version", "Range", "sort_versions", "compare", "satisfies",
-    "BranchPolicy", "PolicyResult", "Violation", "commit_bump", "next_version",
+    "Policy", "PolicyResult", "Violation", "commit_bump", "next_version",
     "ManifestSet", "Manifest", "ManifestDiff", "DiffEntry", "FieldChange", "DeployStore", "LogLine",
 ]
 

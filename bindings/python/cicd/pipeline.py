@@ -198,41 +198,41 @@ class Rule(_Borrowed):
         return f"<cicd.Rule if={self.if_!r} when={self.when!r}>"
 
 
-class Policy(_Borrowed):
+class JobPolicy(_Borrowed):
     """`only` or `except` in full form."""
 
     __slots__ = ()
 
     @property
     def is_default(self) -> bool:
-        return bool(_cicd.cicd_policy_is_default(self._p()))
+        return bool(_cicd.cicd_job_policy_is_default(self._p()))
 
     @property
     def refs(self) -> list[str]:
         p = self._p()
-        return [_cicd.cicd_policy_ref(p, i) for i in range(_cicd.cicd_policy_ref_count(p))]
+        return [_cicd.cicd_job_policy_ref(p, i) for i in range(_cicd.cicd_job_policy_ref_count(p))]
 
     @property
     def variables(self) -> list[str]:
         p = self._p()
-        return [_cicd.cicd_policy_variable(p, i) for i in range(_cicd.cicd_policy_variable_count(p))]
+        return [_cicd.cicd_job_policy_variable(p, i) for i in range(_cicd.cicd_job_policy_variable_count(p))]
 
     @property
     def variable_nodes(self) -> list[Node]:
         p = self._p()
-        return [Node(_cicd.cicd_policy_variable_node(p, i), self._owner)
-                for i in range(_cicd.cicd_policy_variable_count(p))]
+        return [Node(_cicd.cicd_job_policy_variable_node(p, i), self._owner)
+                for i in range(_cicd.cicd_job_policy_variable_count(p))]
 
     @property
     def changes(self) -> Optional[list[str]]:
         p = self._p()
-        if not _cicd.cicd_policy_has_changes(p):
+        if not _cicd.cicd_job_policy_has_changes(p):
             return None
-        return [_cicd.cicd_policy_changes(p, i) for i in range(_cicd.cicd_policy_changes_count(p))]
+        return [_cicd.cicd_job_policy_changes(p, i) for i in range(_cicd.cicd_job_policy_changes_count(p))]
 
     @property
     def kubernetes(self) -> Optional[str]:
-        return _cicd.cicd_policy_kubernetes(self._p())
+        return _cicd.cicd_job_policy_kubernetes(self._p())
 
 
 class Job(_Borrowed):
@@ -328,14 +328,14 @@ class Job(_Borrowed):
         return [Rule(_cicd.cicd_job_rule(p, i), self._owner) for i in range(_cicd.cicd_job_rule_count(p))]
 
     @property
-    def only(self) -> Optional[Policy]:
+    def only(self) -> Optional[JobPolicy]:
         x = _cicd.cicd_job_only(self._p())
-        return Policy(x, self._owner) if x is not None else None
+        return JobPolicy(x, self._owner) if x is not None else None
 
     @property
-    def except_(self) -> Optional[Policy]:
+    def except_(self) -> Optional[JobPolicy]:
         x = _cicd.cicd_job_except(self._p())
-        return Policy(x, self._owner) if x is not None else None
+        return JobPolicy(x, self._owner) if x is not None else None
 
     @property
     def needs(self) -> Optional[list[Need]]:

@@ -6,7 +6,7 @@
 #include <cicd/policy.h>
 %}
 
-CICD_OUT(cicd_branch_policy)
+CICD_OUT(cicd_policy)
 
 %ignore cicd_policy_load_buffer;
 %ignore cicd_policy_load_file;
@@ -60,7 +60,7 @@ static PyObject *cicd_py_take_result(cicd_policy_result *r)
 %}
 
 %inline %{
-int cicd_py_policy_load(cicd_branch_policy **out, PyObject *path, PyObject *text, const char *name,
+int cicd_py_policy_load(cicd_policy **out, PyObject *path, PyObject *text, const char *name,
 			size_t max_bytes, size_t max_branch_kinds, size_t max_name_length)
 {
 	cicd_policy_options o = CICD_POLICY_OPTIONS_INIT;
@@ -88,7 +88,7 @@ int cicd_py_policy_load(cicd_branch_policy **out, PyObject *path, PyObject *text
 }
 
 /* [status, (allowed, violations, captures, kind, json) or None]; kind: 0 push, 1 merge request, 2 tag. */
-PyObject *cicd_py_policy_check(const cicd_branch_policy *policy, int what, const char *a, const char *b,
+PyObject *cicd_py_policy_check(const cicd_policy *policy, int what, const char *a, const char *b,
 			       PyObject *existing)
 {
 	cicd_policy_result *r = NULL;

@@ -42,7 +42,7 @@ def _encode(s: str) -> bytes:
     return s.encode("utf-8")
 
 
-class BranchPolicy:
+class Policy:
     """A loaded branch/tag policy file; immutable. Use as a context manager or call close()."""
 
     def __init__(self, handle):
@@ -50,13 +50,13 @@ class BranchPolicy:
 
     @classmethod
     def load(cls, path: Union[str, os.PathLike], *, max_bytes: int = 0, max_branch_kinds: int = 0,
-             max_name_length: int = 0) -> "BranchPolicy":
+             max_name_length: int = 0) -> "Policy":
         return cls(_check(_cicd.cicd_py_policy_load(os.fspath(path), None, None, max_bytes, max_branch_kinds,
                                                     max_name_length)))
 
     @classmethod
     def loads(cls, text: Union[str, bytes], name: Optional[str] = None, *, max_bytes: int = 0,
-              max_branch_kinds: int = 0, max_name_length: int = 0) -> "BranchPolicy":
+              max_branch_kinds: int = 0, max_name_length: int = 0) -> "Policy":
         data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
         return cls(_check(_cicd.cicd_py_policy_load(None, data, name, max_bytes, max_branch_kinds,
                                                     max_name_length)))
@@ -71,7 +71,7 @@ class BranchPolicy:
             _cicd.cicd_policy_free(self._handle)
             self._handle = None
 
-    def __enter__(self) -> "BranchPolicy":
+    def __enter__(self) -> "Policy":
         return self
 
     def __exit__(self, *exc) -> None:

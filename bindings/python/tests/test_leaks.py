@@ -129,11 +129,11 @@ def semver_cycle():
 
 
 def policy_cycle():
-    with cicd.BranchPolicy.load(POLICY) as p:
+    with cicd.Policy.load(POLICY) as p:
         p.check_push("feature/80-optimize-allocate" + "-x" * 100), p.check_push("master")
         p.check_merge_request("feature/1-x", "master"), p.check_tag("v1.4.0", "master", ["v1.5.0"] * 20)
         p.tag_version("v1.4.0"), p.tag_version("nope")
-    _swallow(lambda: cicd.BranchPolicy.loads("version: 1\nbranches:\n  x:\n    pattern: '('\n" + "#" * 2000),
+    _swallow(lambda: cicd.Policy.loads("version: 1\nbranches:\n  x:\n    pattern: '('\n" + "#" * 2000),
              cicd.ValidationError)
     cicd.next_version("1.2.3", ["feat: " + "y" * 2000] * 3, pre_id="dev"), cicd.commit_bump("fix: x")
     _swallow(lambda: cicd.next_version("1.2.3", ["fix: a"], pre_id="bad id"), cicd.InvalidArgumentError)

@@ -1,4 +1,4 @@
-"""policy: BranchPolicy (load, loads, check_push, check_merge_request, check_tag, tag_version),
+"""policy: Policy (load, loads, check_push, check_merge_request, check_tag, tag_version),
 PolicyResult, commit_bump, next_version; errors with positions; ownership."""
 import json
 import os
@@ -12,7 +12,7 @@ POLICY = os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "
 
 @pytest.fixture(scope="module")
 def policy():
-    with cicd.BranchPolicy.load(POLICY) as p:
+    with cicd.Policy.load(POLICY) as p:
         yield p
 
 
@@ -50,20 +50,20 @@ def test_merge_request_and_tag_checks(policy):
 
 def test_load_errors_have_positions():
     with pytest.raises(cicd.UnsupportedError) as ei:
-        cicd.BranchPolicy.loads("version: 2\n", "p.yml")
+        cicd.Policy.loads("version: 2\n", "p.yml")
     assert (ei.value.message, ei.value.file, ei.value.line, ei.value.column) == (
         "policy version 2 is not supported (this is 1)", "p.yml", 1, 10)
     with pytest.raises(cicd.ValidationError) as ei:
-        cicd.BranchPolicy.loads("version: 1\nbranches:\n  x:\n    pattern: '('\n", "p.yml")
+        cicd.Policy.loads("version: 1\nbranches:\n  x:\n    pattern: '('\n", "p.yml")
     assert (ei.value.message, ei.value.line, ei.value.column) == ("invalid pattern '(': missing ): (", 4, 14)
     with pytest.raises(cicd.ParseError) as ei:
-        cicd.BranchPolicy.loads(b"version: 1\nbranches: [\n", "p.yml")
+        cicd.Policy.loads(b"version: 1\nbranches: [\n", "p.yml")
     assert (ei.value.line, ei.value.column) == (3, 1)
     with pytest.raises(cicd.IOError_) as ei:
-        cicd.BranchPolicy.load("/nonexistent.yml")
+        cicd.Policy.load("/nonexistent.yml")
     assert ei.value.message == "cannot read '/nonexistent.yml': no such file or directory"
     with pytest.raises(cicd.LimitError):
-        cicd.BranchPolicy.load(POLICY, max_bytes=10)
+        cicd.Policy.load(POLICY, max_bytes=10)
 
 
 def test_commit_bump_and_next_version():
@@ -83,7 +83,7 @@ def test_commit_bump_and_next_version():
 
 
 def test_results_outlive_the_policy_and_close():
-    p = cicd.BranchPolicy.load(POLICY)
+    p = cicd.Policy.load(POLICY)
     r = p.check_push("dev")
     v = p.tag_version("v2.0.0")
     p.close()

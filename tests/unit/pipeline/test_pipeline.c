@@ -76,8 +76,8 @@ static void test_jobs_come_in_file_order_with_defaults(void)
 	CICD_ASSERT_STR(cicd_pipeline_stage(p, 0), ".pre");
 	CICD_ASSERT_STR(cicd_pipeline_stage(p, 3), ".post");
 	/* the default `only` applies without rules and workflow:rules */
-	CU_ASSERT_TRUE(cicd_policy_is_default(cicd_job_only(z)));
-	CICD_ASSERT_STR(cicd_policy_ref(cicd_job_only(z), 1), "tags");
+	CU_ASSERT_TRUE(cicd_job_policy_is_default(cicd_job_only(z)));
+	CICD_ASSERT_STR(cicd_job_policy_ref(cicd_job_only(z), 1), "tags");
 	{
 		const cicd_job *j = NULL;
 		CU_ASSERT_EQUAL(cicd_pipeline_job_by_name(&j, p, "alpha"), 0);
@@ -154,10 +154,10 @@ static void test_rules_needs_variables_are_typed(void)
 	CU_ASSERT_FALSE(cicd_rule_has_exists(r));
 	CICD_ASSERT_STR(cicd_variable_value(cicd_rule_variable(r, 0)), "1");
 	CU_ASSERT_EQUAL(cicd_rule_need_count(r), 0);
-	CU_ASSERT_FALSE(cicd_policy_is_default(cicd_job_only(o)));
-	CICD_ASSERT_STR(cicd_policy_ref(cicd_job_only(o), 0), "main");
-	CICD_ASSERT_STR(cicd_policy_variable(cicd_job_only(o), 0), "$X == \"1\"");
-	CICD_ASSERT_STR(cicd_policy_kubernetes(cicd_job_only(o)), "active");
+	CU_ASSERT_FALSE(cicd_job_policy_is_default(cicd_job_only(o)));
+	CICD_ASSERT_STR(cicd_job_policy_ref(cicd_job_only(o), 0), "main");
+	CICD_ASSERT_STR(cicd_job_policy_variable(cicd_job_only(o), 0), "$X == \"1\"");
+	CICD_ASSERT_STR(cicd_job_policy_kubernetes(cicd_job_only(o)), "active");
 	CU_ASSERT_EQUAL(cicd_job_instance_count(o), 2);
 	CICD_ASSERT_STR(cicd_job_instance_name(o, 0), "other: [linux, amd64]");
 	CICD_ASSERT_STR(cicd_job_instance_name(o, 1), "other: [mac, amd64]");

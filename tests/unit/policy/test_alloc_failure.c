@@ -118,7 +118,7 @@ static int policy_ops(void)
 {
 	const char *existing[] = {"v1.0.0", "v1.2.0", "x"};
 	const char *msgs[] = {"feat: a", "fix: b"};
-	cicd_branch_policy *p = NULL;
+	cicd_policy *p = NULL;
 	cicd_policy_result *r = NULL;
 	cicd_semver *last = NULL, *next = NULL;
 	cicd_policy_next_options no = CICD_POLICY_NEXT_OPTIONS_INIT;

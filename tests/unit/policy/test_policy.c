@@ -21,9 +21,9 @@ static const char FLOW[] = "version: 1\n"
                            "tags:\n"
                            "  release: 'v{major}.{minor}.{patch}'\n";
 
-static cicd_branch_policy *load(const char *yaml)
+static cicd_policy *load(const char *yaml)
 {
-	cicd_branch_policy *p = NULL;
+	cicd_policy *p = NULL;
 	int rc = cicd_policy_load_buffer(&p, yaml, strlen(yaml), "policy.yml", NULL);
 	if (rc)
 		fprintf(stderr, "\nload failed: %s\n", cicd_error_last()->message);
@@ -33,7 +33,7 @@ static cicd_branch_policy *load(const char *yaml)
 
 static void load_fails(const char *yaml, int code, unsigned int line, unsigned int col, const char *msg)
 {
-	cicd_branch_policy *p = NULL;
+	cicd_policy *p = NULL;
 	CU_ASSERT_EQUAL(cicd_policy_load_buffer(&p, yaml, strlen(yaml), "policy.yml", NULL), code);
 	CU_ASSERT_PTR_NULL(p);
 	CICD_ASSERT_STR(cicd_error_last()->message, msg);
@@ -65,7 +65,7 @@ static void test_policy_errors_point_at_the_node(void)
 	load_fails("branches:\n  a: {description: x}\n", CICD_EVALIDATE, 2, 6, "branch kind 'a' has no pattern");
 }
 
-static cicd_policy_result *push(cicd_branch_policy *p, const char *branch)
+static cicd_policy_result *push(cicd_policy *p, const char *branch)
 {
 	cicd_policy_result *r = NULL;
 	CU_ASSERT_EQUAL_FATAL(cicd_policy_check_push(&r, p, branch), 0);
@@ -74,7 +74,7 @@ static cicd_policy_result *push(cicd_branch_policy *p, const char *branch)
 
 static void test_push_classifies_branches_with_captures(void)
 {
-	cicd_branch_policy *p = load(FLOW);
+	cicd_policy *p = load(FLOW);
 	cicd_policy_result *r = push(p, "feature/80-optimize-allocate");
 	CU_ASSERT_EQUAL(cicd_policy_result_allowed(r), 1);
 	CICD_ASSERT_STR(cicd_policy_result_kind(r), "feature");
@@ -110,7 +110,7 @@ static void test_push_classifies_branches_with_captures(void)
 	cicd_policy_free(p);
 }
 
-static cicd_policy_result *mr(cicd_branch_policy *p, const char *s, const char *t)
+static cicd_policy_result *mr(cicd_policy *p, const char *s, const char *t)
 {
 	cicd_policy_result *r = NULL;
 	CU_ASSERT_EQUAL_FATAL(cicd_policy_check_merge_request(&r, p, s, t), 0);
@@ -119,7 +119,7 @@ static cicd_policy_result *mr(cicd_branch_policy *p, const char *s, const char *
 
 static void test_merge_requests_follow_the_flows(void)
 {
-	cicd_branch_policy *p = load(FLOW);
+	cicd_policy *p = load(FLOW);
 	cicd_policy_result *r = mr(p, "feature/7-a", "dev");
 	cicd_buf json = CICD_BUF_INIT;
 	CU_ASSERT_EQUAL(cicd_policy_result_allowed(r), 1);
@@ -156,7 +156,7 @@ static void test_merge_requests_follow_the_flows(void)
 
 static void test_release_tags_on_release_branch_and_increasing(void)
 {
-	cicd_branch_policy *p = load(FLOW);
+	cicd_policy *p = load(FLOW);
 	const char *existing[] = {"v1.2.3", "v1.10.0", "nightly", "v2.0"};
 	cicd_policy_result *r = NULL;
 	cicd_semver *v = NULL;
@@ -188,7 +188,7 @@ static void test_release_tags_on_release_branch_and_increasing(void)
 
 static void test_release_tag_formats_versions_with_the_pattern(void)
 {
-	cicd_branch_policy *p = load("branches: {m: {pattern: m, release: true}}\n"
+	cicd_policy *p = load("branches: {m: {pattern: m, release: true}}\n"
 	                             "tags: {release: 'rel-{major}_{minor}_{patch}-{prerelease}'}\n");
 	cicd_semver *v = NULL, *back = NULL;
 	cicd_buf out = CICD_BUF_INIT;
