@@ -8,42 +8,7 @@
 
 #include "cicd/cicd.h"
 #include "test.h"
-
-static long g_budget = -1; /* allocations left before failing; -1 = unlimited */
-static long g_live = 0;
-
-static void *failing_malloc(size_t n)
-{
-	void *p;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	p = malloc(n);
-	if (p)
-		g_live++;
-	return p;
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-	void *q;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	q = realloc(p, n);
-	if (q && !p)
-		g_live++;
-	return q;
-}
-
-static void counting_free(void *p)
-{
-	if (p)
-		g_live--;
-	free(p);
-}
+#include "failing_alloc.h"
 
 typedef int (*op_fn)(void *ctx);
 
@@ -53,11 +18,11 @@ static void failure_loop(const char *what, op_fn op, void (*cleanup)(void *ctx),
 	long n;
 	int succeeded = 0;
 	for (n = 0; n < 100000 && !succeeded; n++) {
-		long before = g_live;
+		long before = cicd_test_alloc_live;
 		int rc;
-		g_budget = n;
+		cicd_test_alloc_budget = n;
 		rc = op(ctx);
-		g_budget = -1;
+		cicd_test_alloc_budget = -1;
 		if (rc == 0) {
 			succeeded = 1;
 			cleanup(ctx);
@@ -68,9 +33,9 @@ static void failure_loop(const char *what, op_fn op, void (*cleanup)(void *ctx),
 				CU_FAIL("a failing allocation must give CICD_ENOMEM");
 				return;
 			}
-			if (g_live != before) {
+			if (cicd_test_alloc_live != before) {
 				fprintf(stderr, "\n%s: allocation %ld failed: %ld blocks leaked\n", what, n,
-				        g_live - before);
+				        cicd_test_alloc_live - before);
 				CU_FAIL("a failing call leaked");
 				return;
 			}
@@ -191,7 +156,7 @@ static void test_pod_module_survives_every_allocation_failure(void)
 	memset(&c, 0, sizeof c);
 	job_text = cicd_test_read_data("job_basic.json", &jlen);
 	cfg_text = cicd_test_read_data("runner_basic.yml", &clen);
-	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(failing_malloc, failing_realloc, counting_free), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(cicd_test_failing_malloc, cicd_test_failing_realloc, cicd_test_counting_free), 0);
 	c.text = job_text;
 	c.len = jlen;
 	failure_loop("parse_job", parse_job, free_job, &c);
@@ -207,7 +172,7 @@ static void test_pod_module_survives_every_allocation_failure(void)
 	failure_loop("mask", mask, free_mask, &c);
 	cicd_job_payload_free(c.job);
 	cicd_runner_config_free(c.cfg);
-	CU_ASSERT_EQUAL(g_live, 0);
+	CU_ASSERT_EQUAL(cicd_test_alloc_live, 0);
 	cicd_allocator_reset();
 	free(job_text);
 	free(cfg_text);

@@ -10,42 +10,7 @@
 #include "cicd/policy.h"
 #include "cicd/semver.h"
 #include "test.h"
-
-static long g_budget = -1;
-static long g_live;
-
-static void *failing_malloc(size_t n)
-{
-	void *p;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	p = malloc(n);
-	if (p)
-		g_live++;
-	return p;
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-	void *q;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	q = realloc(p, n);
-	if (q && !p)
-		g_live++;
-	return q;
-}
-
-static void counting_free(void *p)
-{
-	if (p)
-		g_live--;
-	free(p);
-}
+#include "failing_alloc.h"
 
 typedef int (*attempt_fn)(void);
 
@@ -54,21 +19,21 @@ static void fail_each_allocation(attempt_fn fn, const char *what)
 {
 	long budget;
 	int rc = -1;
-	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(failing_malloc, failing_realloc, counting_free), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(cicd_test_failing_malloc, cicd_test_failing_realloc, cicd_test_counting_free), 0);
 	for (budget = 0; budget < 100000; budget++) {
-		g_budget = budget;
-		g_live = 0;
+		cicd_test_alloc_budget = budget;
+		cicd_test_alloc_live = 0;
 		rc = fn();
 		if (rc == 0)
 			break;
-		if (rc != CICD_ENOMEM || g_live != 0)
-			fprintf(stderr, "\n%s: budget %ld: rc %d, %ld blocks left\n", what, budget, rc, g_live);
+		if (rc != CICD_ENOMEM || cicd_test_alloc_live != 0)
+			fprintf(stderr, "\n%s: budget %ld: rc %d, %ld blocks left\n", what, budget, rc, cicd_test_alloc_live);
 		CU_ASSERT_EQUAL(rc, CICD_ENOMEM);
-		CU_ASSERT_EQUAL(g_live, 0);
-		if (rc != CICD_ENOMEM || g_live != 0)
+		CU_ASSERT_EQUAL(cicd_test_alloc_live, 0);
+		if (rc != CICD_ENOMEM || cicd_test_alloc_live != 0)
 			break;
 	}
-	g_budget = -1;
+	cicd_test_alloc_budget = -1;
 	cicd_allocator_reset();
 	CU_ASSERT_EQUAL(rc, 0);
 	CU_ASSERT_TRUE(budget > 0);
