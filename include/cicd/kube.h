@@ -264,9 +264,11 @@ typedef int (*cicd_kube_apply_cb)(const cicd_kube_apply_item *item, void *payloa
  * stream) in dependency order: Namespaces and CustomResourceDefinitions
  * first, then the kinds that others refer to, workloads last. Before the
  * objects of a custom kind, waits until its CRD is Established and the
- * kind appears in discovery; before namespaced objects, until their
- * namespace exists. Objects of one rank go out in parallel over the shared
- * connection. cb (may be NULL) is called once per object in order.
+ * kind appears in discovery; the set's Namespaces are created before
+ * anything that lives in them. Objects of one rank go out in parallel over
+ * the shared connection. cb (may be NULL) is called once per object in
+ * order. A dry run creates no CRD, so custom resources whose CRD is only in
+ * the set fail a dry run with CICD_ENOTFOUND.
  * Returns 0 when every object applied, else the first failure's code (the
  * other objects of its rank still report; later ranks are not sent).
  */
