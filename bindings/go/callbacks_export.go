@@ -10,10 +10,12 @@ package cicd
 #include <cicd/cicd.h>
 #include <cicd/pipeline.h>
 #include <cicd/plan.h>
+#include <cicd/deploy.h>
 */
 import "C"
 
 import (
+	"encoding/json"
 	"errors"
 	"runtime"
 	"runtime/cgo"
@@ -82,6 +84,26 @@ func cicdGoExists(found *C.int, glob *C.char, handle C.uintptr_t) C.int {
 	*found = 0
 	if ok {
 		*found = 1
+	}
+	return 0
+}
+
+//export cicdGoProgress
+func cicdGoProgress(level C.int, message, fields *C.char, handle C.uintptr_t) {
+	st := cgo.Handle(handle).Value().(*progressState)
+	var f map[string]any
+	_ = json.Unmarshal([]byte(C.GoString(fields)), &f)
+	st.fn(int(level), C.GoString(message), f)
+}
+
+//export cicdGoLogLine
+func cicdGoLogLine(seq, at C.longlong, level C.int, message, fields *C.char, handle C.uintptr_t) C.int {
+	st := cgo.Handle(handle).Value().(*logState)
+	var f map[string]any
+	_ = json.Unmarshal([]byte(C.GoString(fields)), &f)
+	if err := st.fn(LogLine{Seq: int64(seq), AtMS: int64(at), Level: int(level), Message: C.GoString(message), Fields: f}); err != nil {
+		st.err = err
+		return C.CICD_EUSER
 	}
 	return 0
 }
