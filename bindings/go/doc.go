@@ -7,6 +7,15 @@
 // Go strings at once; no C memory outlives the call that produced it except
 // inside objects that have a Close method (with a finalizer as a safety net).
 //
+// Modules: documents (Load, Node), expressions (CompileExpr, Expand),
+// trace masking (NewMasker, MaskWriter), pipelines (LoadPipeline), plans
+// (NewPlanner, PlanPipeline), versions (ParseSemver, ParseRange), branch
+// policies (LoadPolicy, NextVersion), manifests (LoadManifests) and deploys
+// (OpenDeployStore; its blocking calls take a context.Context). Values
+// copied out of a handle (jobs, plans, policy results) stay valid after
+// Close; nodes and manifests borrowed from one panic once it is closed.
+// examples/go/which_jobs answers "which jobs run for this branch".
+//
 // Build against an installed libcicd found through pkg-config
 // (PKG_CONFIG_PATH pointing at libcicd.pc).
 package cicd
