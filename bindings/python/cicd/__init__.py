@@ -14,6 +14,7 @@ walks collections with iterators. One module per libcicd module:
 - policy: branch/tag policy checks, next version (Policy, PolicyResult, commit_bump, next_version)
 - manifest: Kubernetes object sets (ManifestSet, Manifest, ManifestDiff)
 - deploy: the deploy store, versions, targets, jobs and their logs (DeployStore)
+- pod: job payloads, runner configurations, rendered Pods and scripts (JobPayload, RunnerConfig, render_pod)
 """
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ from .policy import Policy, PolicyResult, Violation, commit_bump, next_version
 from .semver import Range, Version, compare, satisfies, sort_versions
 from .manifest import DiffEntry, FieldChange, Manifest, ManifestDiff, ManifestSet
 from .deploy import DeployStore, LogLine
+from .pod import (JobPayload, PayloadVariable, RunnerConfig, find_exit_code, pod_failure_reason, render_pod,
+                  render_script)
 
 __all__ = [
     "Error", "NoMemoryError", "NotFoundError", "InvalidArgumentError", "ParseError", "LimitError",
@@ -41,6 +44,8 @@ __all__ = [
     "Version", "Range", "sort_versions", "compare", "satisfies",
     "Policy", "PolicyResult", "Violation", "commit_bump", "next_version",
     "ManifestSet", "Manifest", "ManifestDiff", "DiffEntry", "FieldChange", "DeployStore", "LogLine",
+    "JobPayload", "PayloadVariable", "RunnerConfig", "render_pod", "render_script", "find_exit_code",
+    "pod_failure_reason",
 ]
 
 

@@ -140,3 +140,4 @@ PyObject *cicd_py_error_last(void)
 %include "policy.i"
 %include "manifest.i"
 %include "deploy.i"
+%include "pod.i"

@@ -184,6 +184,27 @@ CYCLE_FUNCS = [document_cycle, expr_cycle, mask_cycle, pipeline_cycle, plan_cycl
                manifest_cycle, deploy_cycle]
 
 
+POD_DATA = os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests", "unit", "pod", "data")
+POD_JOB = open(os.path.join(POD_DATA, "job_basic.json")).read()
+POD_RUNNER = open(os.path.join(POD_DATA, "runner_basic.yml")).read()
+
+
+def pod_cycle():
+    with cicd.JobPayload.loads(POD_JOB, "job.json") as job, cicd.RunnerConfig.loads(POD_RUNNER, "r.yml") as cfg:
+        job.variables, job.services, job.steps, job.unknown_keys, job.raw, job.failure_reason("bogus")
+        cicd.render_pod(job, cfg), cicd.render_script(job, cfg, "script", nonce="N0nce")
+        with job.masker() as m:
+            m.write(b"sup3r-s3cret-key " * 100)
+        _swallow(lambda: cicd.render_script(job, cfg, "nope"), cicd.NotFoundError)
+        cfg.warnings
+    cicd.find_exit_code("x" * 2000 + "\n::cicd-exit::N::script::3\n", "N", "script")
+    cicd.pod_failure_reason('{"kind": "Pod", "status": {"phase": "Failed"}, "x": "' + "y" * 2000 + '"}', "p.json")
+    _swallow(lambda: cicd.JobPayload.loads('{"id": "x", "pad": "' + "z" * 2000 + '"}', "j.json"), cicd.ParseError)
+    _swallow(lambda: cicd.RunnerConfig.loads("kubernetes:\n  cpu_limit: [1]\n#" + "c" * 2000), cicd.ParseError)
+
+
+CYCLE_FUNCS.append(pod_cycle)
+
 # The deploy store's calls go to SQLite: fewer cycles, with payloads three times larger.
 SLOW = {deploy_cycle: CYCLES // 3}
 
