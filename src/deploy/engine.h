@@ -27,11 +27,12 @@
 #define CICD__ANNOTATION_WAVE "deploy.cicd.dev/wave"
 
 typedef struct {
-	const char *owner;               /* the worker's identity in leases */
-	int64_t lease_ttl_ms;            /* default 15000; renewed between steps and while waiting */
-	int max_resumes;                 /* takeovers before worker_lost; default 3 */
-	int64_t (*clock)(void *payload); /* ms since the epoch; default the wall clock */
-	void *clock_payload;
+	const char *owner;                           /* the worker's identity in leases */
+	int64_t lease_ttl_ms;                        /* default 15000; renewed between steps and while waiting */
+	int max_resumes;                             /* takeovers before worker_lost; default 3 */
+	int64_t (*clock)(void *payload);             /* ms since the epoch; default the wall clock */
+	void (*sleep_ms)(int64_t ms, void *payload); /* pauses between retries; default nanosleep */
+	void *clock_payload;                         /* for clock and sleep_ms */
 	cicd__deploy_progress progress;
 	void *payload;
 	/*

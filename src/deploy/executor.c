@@ -50,7 +50,10 @@ typedef struct {
 	int waves[256];
 	size_t nwaves;
 	int64_t epoch, deadline, renewed_at;
+	int64_t backoff; /* the last retry delay of a step that could not reach the cluster */
 	int crashed, lost;
+	int stopped; /* the job has ended (finish() was called) */
+	int retry;   /* the step could not reach the cluster: run it again after `backoff` */
 	int created, configured, unchanged, pruned;
 } run;
 
@@ -118,6 +121,7 @@ static int finish(run *r, int to, const char *reason, const char *message)
 	if (err < 0)
 		return err;
 	r->job.state = to;
+	r->stopped = 1;
 	cicd__store_lease_release(r->st, r->job.target, r->epoch);
 	return 0;
 }
@@ -170,6 +174,29 @@ static int keepalive(run *r)
 	return 0;
 }
 
+static void default_sleep(int64_t ms, void *payload)
+{
+	struct timespec ts;
+	(void)payload;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/* Waits ms, renewing the lease on the way. */
+static int pause_for(run *r, int64_t ms)
+{
+	while (ms > 0) {
+		int64_t slice = r->o->lease_ttl_ms / 3 < ms ? r->o->lease_ttl_ms / 3 : ms;
+		int err;
+		r->o->sleep_ms(slice, r->o->clock_payload);
+		ms -= slice;
+		if ((err = keepalive(r)) < 0)
+			return err;
+	}
+	return 0;
+}
+
 static int plan_keepalive(void *payload)
 {
 	return keepalive(payload);
@@ -194,6 +221,30 @@ static const char *failure_reason(int code)
 	default:
 		return "apply_failed";
 	}
+}
+
+/*
+ * A step failed. A cluster out of reach does not end the job: the step runs
+ * again after a growing pause (1 s doubling to 30 s) as long as the deadline
+ * allows, and a worker that dies meanwhile leaves it to its successor. Any
+ * other failure ends the job failed with its reason.
+ */
+static int step_failed(run *r, int code, const char *text)
+{
+	const char *reason = failure_reason(code);
+	if (!strcmp(reason, "cluster_unreachable")) {
+		int64_t delay = r->backoff ? r->backoff * 2 : 1000;
+		if (delay > 30000)
+			delay = 30000;
+		if (now(r) + delay < r->deadline) {
+			r->backoff = delay;
+			r->retry = 1;
+			return cicd__joblog_add(&r->log, 2, NULL,
+			                        "cluster unreachable, the step runs again in %" PRId64 " ms: %s", delay,
+			                        text);
+		}
+	}
+	return finish(r, CICD__JOB_FAILED, reason, text);
 }
 
 static const char *object_ns(const run *r, const cicd__object *o)
@@ -233,7 +284,7 @@ static int step_apply(run *r, int wave, int *failed)
 			cicd__free(fields);
 			cicd__free(label);
 			*failed = 1;
-			return finish(r, CICD__JOB_FAILED, failure_reason(rc), msg);
+			return step_failed(r, rc, msg);
 		}
 		if (action == CICD__APPLY_CREATED)
 			r->created++;
@@ -319,7 +370,7 @@ static int step_wait(run *r, int wave, int *stopped)
 			char text[1024];
 			snprintf(text, sizeof text, "%s: %s", label, cicd_error_last()->message);
 			cicd__joblog_add(&r->log, 1, NULL, "waiting failed: %s", text);
-			err = finish(r, CICD__JOB_FAILED, failure_reason(rc), text);
+			err = step_failed(r, rc, text);
 			*stopped = 1;
 		}
 		cicd__free(label);
@@ -374,7 +425,7 @@ static int step_prune(run *r)
 			snprintf(text, sizeof text, "%s: %s", label, cicd_error_last()->message);
 			cicd__free(label);
 			cicd__joblog_add(&r->log, 1, NULL, "prune failed: %s", text);
-			return finish(r, CICD__JOB_FAILED, failure_reason(rc), text);
+			return step_failed(r, rc, text);
 		} else if (!owned) {
 			err = cicd__joblog_add(
 			    &r->log, 2, NULL,
@@ -391,7 +442,7 @@ static int step_prune(run *r)
 				snprintf(text, sizeof text, "%s: %s", label, cicd_error_last()->message);
 				cicd__free(label);
 				cicd__joblog_add(&r->log, 1, NULL, "prune failed: %s", text);
-				return finish(r, CICD__JOB_FAILED, failure_reason(rc), text);
+				return step_failed(r, rc, text);
 			}
 			r->pruned++;
 			char *fields = cicd__fields("object", label, "kind", c->kind, "name", c->name, "action",
@@ -420,7 +471,7 @@ static int run_step(run *r, int step, int *stopped)
 			char text[1024];
 			snprintf(text, sizeof text, "planning: %s", cicd_error_last()->message);
 			*stopped = 1;
-			return finish(r, CICD__JOB_FAILED, failure_reason(err), text);
+			return step_failed(r, err, text);
 		}
 		if (!err)
 			err = cicd__joblog_flush(&r->log);
@@ -566,8 +617,21 @@ static int execute(run *r, int *final_state)
 		    (err = cicd__store_journal(r->st, r->job.id, r->epoch, step, name, CICD__STEP_BEGIN, NULL,
 		                               now(r))) < 0)
 			break;
-		if ((err = run_step(r, step, &stop)) < 0 || stop)
+		err = run_step(r, step, &stop);
+		if (err < 0 || r->stopped) {
+			stop = r->stopped;
 			break;
+		}
+		if (r->retry) {
+			/* The same step again after a pause; the loop's checkpoint looks at cancel and the deadline. */
+			r->retry = 0;
+			stop = 0;
+			if ((err = cicd__joblog_flush(&r->log)) < 0 || (err = pause_for(r, r->backoff)) < 0)
+				break;
+			step--;
+			continue;
+		}
+		r->backoff = 0;
 		CRASH_POINT(r, "step-end");
 		if ((err = cicd__joblog_flush(&r->log)) < 0 ||
 		    (err = cicd__store_journal(r->st, r->job.id, r->epoch, step, name, CICD__STEP_DONE, NULL, now(r))) <
@@ -604,6 +668,8 @@ int cicd__deploy_execute(int *final_state, cicd__store *st, cicd__cluster *clust
 		o.max_resumes = 3;
 	if (!o.clock)
 		o.clock = wall_clock;
+	if (!o.sleep_ms)
+		o.sleep_ms = default_sleep;
 	if (!o.owner)
 		o.owner = "worker";
 	memset(&r, 0, sizeof r);

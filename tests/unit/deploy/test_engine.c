@@ -21,6 +21,12 @@ static int64_t test_clock(void *payload)
 	return g_clock += 1;
 }
 
+static void test_sleep(int64_t ms, void *payload)
+{
+	(void)payload;
+	g_clock += ms;
+}
+
 static char *cm(const char *name, const char *value)
 {
 	char *s = malloc(512);
@@ -145,6 +151,7 @@ static int run_job(world *w, int64_t job, const char *owner, hook_state *h, int 
 	o.owner = owner;
 	o.lease_ttl_ms = 10000;
 	o.clock = test_clock;
+	o.sleep_ms = test_sleep;
 	if (h) {
 		o.crash_hook = hook;
 		o.hook_payload = h;
@@ -340,17 +347,70 @@ static void test_apply_conflict_fails_with_its_reason(void)
 	world_close(&w);
 }
 
-static void test_unreachable_cluster_fails_with_its_reason(void)
+static void test_unreachable_cluster_is_retried_until_the_deadline(void)
 {
 	world w;
 	int state = -1;
 	int64_t job;
+	char *log;
 	world_open(&w);
 	fake_set_unreachable(w.fake, 1);
 	job = new_job(&w, w.v1, 0, 60000);
 	CU_ASSERT_EQUAL(run_job(&w, job, "a", NULL, &state), 0);
 	assert_job(w.st, job, CICD__JOB_FAILED, "cluster_unreachable",
 	           "planning: ConfigMap demo/web-config: https://127.0.0.1:6443: connection refused");
+	log = log_text(w.st, job);
+	/* 1, 2, 4, 8, 16, 30 s pauses fit in the minute; the next one would not. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "cluster unreachable, the step runs again in 1000 ms: planning: ConfigMap "
+	                                   "demo/web-config: https://127.0.0.1:6443: connection refused\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "the step runs again in 16000 ms"));
+	CU_ASSERT_PTR_NULL(strstr(log, "the step runs again in 30000 ms"));
+	free(log);
+	assert_lease_free(w.st);
+	world_close(&w);
+}
+
+typedef struct {
+	fake_cluster *fake;
+	int calls;
+} heal_state;
+
+/* The cluster comes back once the job has retried twice. */
+static int heal(const char *point, void *payload)
+{
+	heal_state *h = payload;
+	if (!strcmp(point, "step-begin") && ++h->calls == 3)
+		fake_set_unreachable(h->fake, 0);
+	return 0;
+}
+
+static void test_cluster_that_comes_back_resumes_the_step(void)
+{
+	world w;
+	int state = -1;
+	int64_t job;
+	heal_state h;
+	cicd__exec_options o;
+	char *log;
+	world_open(&w);
+	fake_set_unreachable(w.fake, 1);
+	h.fake = w.fake;
+	h.calls = 0;
+	job = new_job(&w, w.v1, 0, 600000);
+	memset(&o, 0, sizeof o);
+	o.owner = "a";
+	o.lease_ttl_ms = 10000;
+	o.clock = test_clock;
+	o.sleep_ms = test_sleep;
+	o.crash_hook = heal;
+	o.hook_payload = &h;
+	CU_ASSERT_EQUAL(cicd__deploy_execute(&state, w.st, fake_base(w.fake), job, &o), 0);
+	CU_ASSERT_EQUAL(state, CICD__JOB_SUCCEEDED);
+	log = log_text(w.st, job);
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "the step runs again in 1000 ms"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "the step runs again in 2000 ms"));
+	CU_ASSERT_PTR_NULL(strstr(log, "the step runs again in 4000 ms"));
+	free(log);
 	world_close(&w);
 }
 
@@ -516,7 +576,8 @@ CICD_SUITE(deploy_engine, CICD_TEST(test_deploy_applies_waves_in_order_and_recor
            CICD_TEST(test_prune_never_deletes_an_object_the_set_does_not_own),
            CICD_TEST(test_doomed_rollout_fails_fast_naming_the_object),
            CICD_TEST(test_timeout_names_every_object_not_ready), CICD_TEST(test_apply_conflict_fails_with_its_reason),
-           CICD_TEST(test_unreachable_cluster_fails_with_its_reason),
+           CICD_TEST(test_unreachable_cluster_is_retried_until_the_deadline),
+           CICD_TEST(test_cluster_that_comes_back_resumes_the_step),
            CICD_TEST(test_cancel_stops_between_steps_and_says_what_was_applied),
            CICD_TEST(test_busy_target_leaves_the_job_queued),
            CICD_TEST(test_crashed_worker_is_resumed_from_first_unconfirmed_step),
