@@ -13,43 +13,9 @@
 #include "deploy/deploy_internal.h"
 #include "fake_cluster.h"
 #include "test.h"
+#include "failing_alloc.h"
 
-static long g_budget = -1; /* allocations left before failing; -1 = unlimited */
-static long g_live = 0;
 static int64_t g_clock = 1700000000000LL;
-
-static void *failing_malloc(size_t n)
-{
-	void *p;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	p = malloc(n);
-	if (p)
-		g_live++;
-	return p;
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-	void *q;
-	if (g_budget == 0)
-		return NULL;
-	if (g_budget > 0)
-		g_budget--;
-	q = realloc(p, n);
-	if (q && !p)
-		g_live++;
-	return q;
-}
-
-static void counting_free(void *p)
-{
-	if (p)
-		g_live--;
-	free(p);
-}
 
 static const char V1[] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: demo}\ndata: {a: '1'}\n---\n"
                          "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: demo}\nstringData: {p: x}\n";
@@ -113,27 +79,27 @@ static void test_deploy_workflow_survives_every_allocation_failure(void)
 	long n;
 	int rc = -1;
 	CU_ASSERT_EQUAL(workflow(), 0); /* the workflow itself works */
-	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(failing_malloc, failing_realloc, counting_free), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(cicd_test_failing_malloc, cicd_test_failing_realloc, cicd_test_counting_free), 0);
 	for (n = getenv("DEPLOY_ALLOC_FROM") ? atol(getenv("DEPLOY_ALLOC_FROM")) : 0; n < 100000; n++) {
-		g_budget = n;
-		g_live = 0;
+		cicd_test_alloc_budget = n;
+		cicd_test_alloc_live = 0;
 		rc = workflow();
 		if (rc != 0 && rc != CICD_ENOMEM) {
-			g_budget = -1;
+			cicd_test_alloc_budget = -1;
 			CU_FAIL("a failed allocation gave another error");
 			fprintf(stderr, "allocation %ld: %s: %s\n", n, cicd_error_name(rc), cicd_error_last()->message);
 			break;
 		}
-		if (g_live != 0) {
-			g_budget = -1;
+		if (cicd_test_alloc_live != 0) {
+			cicd_test_alloc_budget = -1;
 			CU_FAIL("memory leaked after a failed allocation");
-			fprintf(stderr, "allocation %ld: %ld blocks leaked\n", n, g_live);
+			fprintf(stderr, "allocation %ld: %ld blocks leaked\n", n, cicd_test_alloc_live);
 			break;
 		}
 		if (rc == 0)
 			break;
 	}
-	g_budget = -1;
+	cicd_test_alloc_budget = -1;
 	cicd_allocator_reset();
 	CU_ASSERT_EQUAL(rc, 0);
 }
