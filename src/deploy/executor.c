@@ -599,7 +599,7 @@ static int execute(run *r, int *final_state)
 		                       "deploying %s/%s version %" PRId64 " (%.12s) to target %s (namespace %s)"
 		                       " by %s",
 		                       r->job.project, r->job.set, v.number, v.hash, r->target.name,
-		                       r->target.namespace_, r->job.who);
+		                       r->target.namespace_, r->job.who && *r->job.who ? r->job.who : "someone");
 		cicd__version_dispose(&v);
 		if (err < 0)
 			return err;

@@ -76,20 +76,20 @@ for v in v1 v2 bad slow steady; do d push shop/web "$tmp/$v" >/dev/null; done
 
 step "deploy version 1"
 out=$(d run shop/web@1 --target e2e --wait) || fail "deploy v1: $out"
-[ "$out" = "job 1 succeeded: succeeded: 2 created, 0 configured, 0 unchanged, 0 pruned" ] || fail "v1: $out"
+[ "$out" = "job 1 succeeded: 2 created, 0 configured, 0 unchanged, 0 pruned" ] || fail "v1: $out"
 [ "$(k -n $ns get deploy web -o jsonpath='{.spec.template.spec.containers[0].image}')" = web:1 ] || fail "image v1"
 [ "$(k -n $ns get deploy web -o jsonpath='{.metadata.labels.deploy\.cicd\.dev/set}')" = web ] || fail "owner label"
 
 step "roll forward to version 2"
 out=$(d run shop/web@2 --target e2e --wait) || fail "deploy v2: $out"
-[ "$out" = "job 2 succeeded: succeeded: 1 created, 2 configured, 0 unchanged, 0 pruned" ] || fail "v2: $out"
+[ "$out" = "job 2 succeeded: 1 created, 2 configured, 0 unchanged, 0 pruned" ] || fail "v2: $out"
 k -n $ns get configmap web-extra >/dev/null || fail "web-extra missing after v2"
 grep -q '"action":"update","wave":1,"api_version":"apps/v1","kind":"Deployment"' <<<"$(d --format json job 2)" ||
   fail "change set of job 2: $(d --format json job 2)"
 
 step "roll back to version 1 with prune"
 out=$(d rollback shop/web --target e2e --prune --wait) || fail "rollback: $out"
-[ "$out" = "job 3 succeeded: succeeded: 0 created, 2 configured, 0 unchanged, 1 pruned" ] || fail "rollback: $out"
+[ "$out" = "job 3 succeeded: 0 created, 2 configured, 0 unchanged, 1 pruned" ] || fail "rollback: $out"
 ! k -n $ns get configmap web-extra >/dev/null 2>&1 || fail "web-extra survived the rollback with prune"
 [ "$(k -n $ns get deploy web -o jsonpath='{.spec.template.spec.containers[0].image}')" = web:1 ] || fail "image after rollback"
 grep -q 'pruned ConfigMap deploy-e2e/web-extra' <<<"$(d logs 3)" || fail "prune not logged: $(d logs 3)"
@@ -99,7 +99,7 @@ set +e
 out=$(d run shop/web@4 --target e2e --wait --timeout 8); rc=$?
 set -e
 [ $rc -eq 1 ] || fail "slow rollout should exit 1: $out"
-echo "$out" | grep -q '^job 4 timed_out: timed_out: not ready after 8000 ms: Deployment deploy-e2e/web: ' || fail "timeout: $out"
+echo "$out" | grep -q '^job 4 timed_out: not ready after 8000 ms: Deployment deploy-e2e/web: ' || fail "timeout: $out"
 
 step "a bad image fails fast, naming the object"
 start=$(date +%s)

@@ -1,5 +1,6 @@
 /* cicd deploy ... — resource sets, versions, targets and deploy jobs over the public deploy API. */
 #include <signal.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,12 +371,24 @@ static int do_history_keep(int argc, char **argv, const globals *g)
 	return rc;
 }
 
+/* Who starts jobs and pushes versions when --who is not given: $USER, $LOGNAME, else the account name. */
+static const char *login_name(void)
+{
+	const struct passwd *pw;
+	if (getenv("USER") && *getenv("USER"))
+		return getenv("USER");
+	if (getenv("LOGNAME") && *getenv("LOGNAME"))
+		return getenv("LOGNAME");
+	pw = getpwuid(getuid());
+	return pw && pw->pw_name ? pw->pw_name : "";
+}
+
 int cmd_deploy(int argc, char **argv)
 {
 	globals g;
 	int i;
 	memset(&g, 0, sizeof g);
-	g.who = getenv("USER") ? getenv("USER") : "";
+	g.who = login_name();
 	/* Global options come before the subcommand. */
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {

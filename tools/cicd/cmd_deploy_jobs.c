@@ -35,6 +35,10 @@ static int report_job(cicd_deploy_store *st, long long id, int waited, const glo
 		print_json(&b);
 	else if (j && !waited)
 		printf("job %lld %s\n", id, str(j, "state"));
+	else if (j && !strcmp(str_or(j, "reason", ""), str(j, "state")))
+		/* a succeeded job's reason is "succeeded": say it once */
+		printf("job %lld %s%s%s\n", id, str(j, "state"), *str_or(j, "message", "") ? ": " : "",
+		       str_or(j, "message", ""));
 	else if (j)
 		printf("job %lld %s: %s%s%s\n", id, str(j, "state"), str_or(j, "reason", ""),
 		       *str_or(j, "message", "") ? ": " : "", str_or(j, "message", ""));
