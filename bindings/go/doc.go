@@ -10,7 +10,8 @@
 // Modules: documents (Load, Node), expressions (CompileExpr, Expand),
 // trace masking (NewMasker, MaskWriter), pipelines (LoadPipeline), plans
 // (NewPlanner, PlanPipeline), versions (ParseSemver, ParseRange), branch
-// policies (LoadPolicy, NextVersion), manifests (LoadManifests) and deploys
+// policies (LoadPolicy, NextVersion), manifests (LoadManifests), runner
+// Pods (LoadJobPayload, RenderPod) and deploys
 // (OpenDeployStore; its blocking calls take a context.Context). Values
 // copied out of a handle (jobs, plans, policy results) stay valid after
 // Close; nodes and manifests borrowed from one panic once it is closed.

@@ -97,9 +97,9 @@ type Job struct {
 	Script                []string
 	BeforeScript          []string
 	AfterScript           []string
-	Rules                 []Rule  // nil when the job has no `rules`
+	Rules                 []Rule     // nil when the job has no `rules`
 	Only, Except          *JobPolicy // nil when absent (see cicd_job_only for the default)
-	Needs                 []Need  // nil when `needs` is not written; empty for `needs: []`
+	Needs                 []Need     // nil when `needs` is not written; empty for `needs: []`
 	Dependencies          []string
 	HasDependencies       bool
 	Variables             []Variable

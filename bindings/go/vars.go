@@ -1,5 +1,7 @@
 package cicd
 
+import "C"
+
 import (
 	"sort"
 	"unsafe"
@@ -50,3 +52,5 @@ func packVars(vars map[string]string) (packedStrings, int) {
 	}
 	return packStrings(list...), len(names)
 }
+
+func unsafePointer(p *C.char) unsafe.Pointer { return unsafe.Pointer(p) }
