@@ -189,7 +189,7 @@ func TestDeployJobsLogsWorkerAndContexts(t *testing.T) {
 	if _, err := s.DiffLive(canceled, "shop/web@1", "dev"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("diff live ctx: %v", err)
 	}
-	queued, err := s.Rollback(ctx, "shop/web", "dev", "1", &RunOptions{Who: "me"})
+	queued, err := s.Rollback(ctx, "shop/web", "dev", "1", &RunOptions{Who: "me", TimeoutMS: 2000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,7 +127,7 @@ def test_jobs_queue_cancel_run_logs_worker(store, tmp_path):
     assert [j["id"] for j in store.jobs("dev", 1)] == [waited] and len(store.jobs()) == 2
     with pytest.raises(cicd.HTTPError):
         store.diff_live("shop/web@1", "dev")
-    queued = store.rollback("shop/web", "dev", "1", who="me")
+    queued = store.rollback("shop/web", "dev", "1", who="me", timeout_ms=2000)
     assert store.job_state(queued) == "queued"
     with pytest.raises(ZeroDivisionError):  # the progress callable's exception, after the worker returned
         store.run_worker(until_idle=True, poll_ms=10, progress=lambda *a: 1 / 0)
