@@ -32,6 +32,9 @@ static void copy_trunc(char *dst, size_t cap, const char *src)
 }
 
 static int set_v(int code, const char *file, unsigned int line, unsigned int column, const char *fmt, va_list ap)
+	CICD__PRINTF(5, 0);
+
+static int set_v(int code, const char *file, unsigned int line, unsigned int column, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(t_error.message, MESSAGE_MAX, fmt, ap);
 	if (n < 0)

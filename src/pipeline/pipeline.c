@@ -28,6 +28,9 @@ int cicd_pipeline_options_init(cicd_pipeline_options *opts, unsigned int version
 }
 
 static void vdiag(pl_ctx *c, cicd_severity sev, int code, const cicd_node *at, const char *fmt, va_list ap)
+	CICD__PRINTF(5, 0);
+
+static void vdiag(pl_ctx *c, cicd_severity sev, int code, const cicd_node *at, const char *fmt, va_list ap)
 {
 	char text[1024];
 	vsnprintf(text, sizeof text, fmt, ap);
