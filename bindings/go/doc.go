@@ -11,8 +11,10 @@
 // trace masking (NewMasker, MaskWriter), pipelines (LoadPipeline), plans
 // (NewPlanner, PlanPipeline), versions (ParseSemver, ParseRange), branch
 // policies (LoadPolicy, NextVersion), manifests (LoadManifests), runner
-// Pods (LoadJobPayload, RenderPod) and deploys
-// (OpenDeployStore; its blocking calls take a context.Context). Values
+// Pods (LoadJobPayload, RenderPod), Kaniko builds (RenderKaniko), the
+// Kubernetes client (LoadKubeConfig, NewKubeClient, RolloutDecide,
+// PodProblem) and deploys (OpenDeployStore). Blocking calls take a
+// context.Context. Values
 // copied out of a handle (jobs, plans, policy results) stay valid after
 // Close; nodes and manifests borrowed from one panic once it is closed.
 // examples/go/which_jobs answers "which jobs run for this branch".

@@ -73,18 +73,22 @@ func (e *Error) Is(target error) bool {
 
 // Sentinels for errors.Is.
 var (
-	ErrNoMemory = &Error{Code: ErrCodeNoMemory}
-	ErrNotFound = &Error{Code: ErrCodeNotFound}
-	ErrInvalid  = &Error{Code: ErrCodeInvalid}
-	ErrParse    = &Error{Code: ErrCodeParse}
-	ErrLimit    = &Error{Code: ErrCodeLimit}
-	ErrIO       = &Error{Code: ErrCodeIO}
-	ErrValidate = &Error{Code: ErrCodeValidate}
-	ErrTimeout  = &Error{Code: ErrCodeTimeout}
-	ErrExists   = &Error{Code: ErrCodeExists}
-	ErrConflict = &Error{Code: ErrCodeConflict}
-	ErrDenied   = &Error{Code: ErrCodeDenied}
-	ErrCanceled = &Error{Code: ErrCodeCanceled}
+	ErrNoMemory    = &Error{Code: ErrCodeNoMemory}
+	ErrNotFound    = &Error{Code: ErrCodeNotFound}
+	ErrInvalid     = &Error{Code: ErrCodeInvalid}
+	ErrParse       = &Error{Code: ErrCodeParse}
+	ErrLimit       = &Error{Code: ErrCodeLimit}
+	ErrIO          = &Error{Code: ErrCodeIO}
+	ErrValidate    = &Error{Code: ErrCodeValidate}
+	ErrTimeout     = &Error{Code: ErrCodeTimeout}
+	ErrExists      = &Error{Code: ErrCodeExists}
+	ErrConflict    = &Error{Code: ErrCodeConflict}
+	ErrDenied      = &Error{Code: ErrCodeDenied}
+	ErrCanceled    = &Error{Code: ErrCodeCanceled}
+	ErrHTTP        = &Error{Code: ErrCodeHTTP}
+	ErrAuth        = &Error{Code: ErrCodeAuth}
+	ErrTLS         = &Error{Code: ErrCodeTLS}
+	ErrUnsupported = &Error{Code: ErrCodeUnsupported}
 )
 
 // fromC turns a status and the error copied by a shim into a Go error, and

@@ -141,3 +141,5 @@ PyObject *cicd_py_error_last(void)
 %include "manifest.i"
 %include "deploy.i"
 %include "pod.i"
+%include "kaniko.i"
+%include "kube.i"

@@ -1,0 +1,358 @@
+package cicd
+
+/*
+#include <stdlib.h>
+#include <cicd/cicd.h>
+#include <cicd/kube.h>
+
+static int shim_kube_config_load(cicd_kube_config **out, const char *kubeconfig, unsigned flags, const char *context,
+				 const char *ns, const char *sa_dir, size_t max_bytes, cicd_error **err)
+{
+	cicd_kube_config_options o = CICD_KUBE_CONFIG_OPTIONS_INIT;
+	int rc;
+	o.flags = flags;
+	o.kubeconfig = kubeconfig;
+	o.context = context;
+	o.namespace_name = ns;
+	o.service_account_dir = sa_dir;
+	o.max_bytes = max_bytes;
+	rc = cicd_kube_config_load(out, &o);
+	if (rc < 0)
+		cicd_error_dup(err);
+	return rc;
+}
+
+static int shim_kube_config_parse(cicd_kube_config **out, const char *data, size_t len, const char *name,
+				  const char *context, const char *ns, cicd_error **err)
+{
+	cicd_kube_config_options o = CICD_KUBE_CONFIG_OPTIONS_INIT;
+	int rc;
+	o.context = context;
+	o.namespace_name = ns;
+	rc = cicd_kube_config_parse(out, data ? data : "", len, name, &o);
+	if (rc < 0)
+		cicd_error_dup(err);
+	return rc;
+}
+
+// The client holds a cicd_init() reference for libcurl; a failed creation gives it back.
+static int shim_kube_client_new(cicd_kube_client **out, const cicd_kube_config *cfg, long timeout_ms,
+				long connect_timeout_ms, int max_retries, unsigned parallel, size_t max_response_bytes,
+				const char *user_agent, cicd_error **err)
+{
+	cicd_kube_client_options o = CICD_KUBE_CLIENT_OPTIONS_INIT;
+	int rc = cicd_init();
+	if (rc < 0) {
+		cicd_error_dup(err);
+		return rc;
+	}
+	o.timeout_ms = timeout_ms;
+	o.connect_timeout_ms = connect_timeout_ms;
+	o.max_retries = max_retries;
+	o.parallel = parallel;
+	o.max_response_bytes = max_response_bytes;
+	o.user_agent = user_agent;
+	rc = cicd_kube_client_new(out, cfg, &o);
+	if (rc < 0) {
+		cicd_error_dup(err);
+		cicd_shutdown();
+	}
+	return rc;
+}
+
+static void shim_kube_client_free(cicd_kube_client *client)
+{
+	cicd_kube_client_free(client);
+	cicd_shutdown();
+}
+
+static int shim_kube_get(cicd_buf *out, cicd_kube_client *client, const char *api_version, const char *kind,
+			 const char *ns, const char *name, cicd_error **err)
+{
+	int rc = cicd_kube_get(out, client, api_version, kind, ns, name);
+	if (rc < 0)
+		cicd_error_dup(err);
+	return rc;
+}
+
+static int shim_kube_rollout_decide(int *state, cicd_buf *msg, const cicd_node *object, cicd_error **err)
+{
+	cicd_kube_rollout_state s = CICD_KUBE_ROLLOUT_PROGRESSING;
+	int rc = cicd_kube_rollout_decide(&s, msg, object);
+	*state = (int)s;
+	if (rc < 0)
+		cicd_error_dup(err);
+	return rc;
+}
+
+static int shim_kube_pod_problem(cicd_buf *reason, cicd_buf *container, const cicd_node *pod, cicd_error **err)
+{
+	int rc = cicd_kube_pod_problem(reason, container, pod);
+	if (rc < 0)
+		cicd_error_dup(err);
+	return rc;
+}
+*/
+import "C"
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+)
+
+// KubeConfigOptions chooses the kubeconfig and context; zero values are
+// kubectl's defaults.
+type KubeConfigOptions struct {
+	// Files to merge, kubectl's way; empty: $KUBECONFIG, else ~/.kube/config.
+	Kubeconfig []string
+	Context    string // "": the merged current-context
+	Namespace  string // overrides the context's namespace
+	// NoInCluster ignores the Pod's service account; InClusterOnly uses only it.
+	NoInCluster, InClusterOnly bool
+	ServiceAccountDir          string // "": /var/run/secrets/kubernetes.io/serviceaccount
+	MaxBytes                   int    // per file; 0: 4 MiB
+}
+
+// KubeConfig is a resolved kubeconfig context: a server, a namespace and
+// credentials. Immutable once loaded; Close it when done.
+type KubeConfig struct {
+	ptr *C.cicd_kube_config
+}
+
+func newKubeConfig(out *C.cicd_kube_config, rc C.int, cerr *C.cicd_error) (*KubeConfig, error) {
+	if err := fromC(rc, cerr); err != nil {
+		return nil, err
+	}
+	c := &KubeConfig{ptr: out}
+	runtime.SetFinalizer(c, (*KubeConfig).Close)
+	return c, nil
+}
+
+// LoadKubeConfig loads the configuration the way kubectl does (files merged,
+// the first to name an entry wins; missing files in a list are skipped).
+// Errors: ErrNotFound when nothing is configured or the context does not
+// exist, ErrParse with file:line:col for malformed files.
+func LoadKubeConfig(o *KubeConfigOptions) (*KubeConfig, error) {
+	if o == nil {
+		o = &KubeConfigOptions{}
+	}
+	var cs cstrs
+	defer cs.release()
+	flags := C.uint(0)
+	if o.NoInCluster {
+		flags |= C.CICD_KUBE_CONFIG_NO_IN_CLUSTER
+	}
+	if o.InClusterOnly {
+		flags |= C.CICD_KUBE_CONFIG_IN_CLUSTER_ONLY
+	}
+	var out *C.cicd_kube_config
+	var cerr *C.cicd_error
+	rc := C.shim_kube_config_load(&out, cs.str(strings.Join(o.Kubeconfig, ":")), flags, cs.str(o.Context),
+		cs.str(o.Namespace), cs.str(o.ServiceAccountDir), C.size_t(o.MaxBytes), &cerr)
+	return newKubeConfig(out, rc, cerr)
+}
+
+// ParseKubeConfig parses one kubeconfig held in memory; name labels
+// positions. Only o.Context and o.Namespace apply.
+func ParseKubeConfig(data []byte, name string, o *KubeConfigOptions) (*KubeConfig, error) {
+	if o == nil {
+		o = &KubeConfigOptions{}
+	}
+	var cs cstrs
+	defer cs.release()
+	var out *C.cicd_kube_config
+	var cerr *C.cicd_error
+	rc := C.shim_kube_config_parse(&out, bytesPtr(data), C.size_t(len(data)), cs.str(name), cs.str(o.Context),
+		cs.str(o.Namespace), &cerr)
+	runtime.KeepAlive(data)
+	return newKubeConfig(out, rc, cerr)
+}
+
+// Close frees the configuration. Safe to call twice.
+func (c *KubeConfig) Close() error {
+	if c.ptr != nil {
+		C.cicd_kube_config_free(c.ptr)
+		c.ptr = nil
+		runtime.SetFinalizer(c, nil)
+	}
+	return nil
+}
+
+func (c *KubeConfig) live() *C.cicd_kube_config {
+	if c.ptr == nil {
+		panic("cicd: use of a closed KubeConfig")
+	}
+	return c.ptr
+}
+
+func (c *KubeConfig) text(f func(*C.cicd_kube_config) *C.char) string {
+	s := C.GoString(f(c.live()))
+	runtime.KeepAlive(c)
+	return s
+}
+
+// Server is the API server's URL ("https://host:port").
+func (c *KubeConfig) Server() string {
+	return c.text(func(p *C.cicd_kube_config) *C.char { return C.cicd_kube_config_server(p) })
+}
+
+// Context is the chosen context's name ("" in-cluster).
+func (c *KubeConfig) Context() string {
+	return c.text(func(p *C.cicd_kube_config) *C.char { return C.cicd_kube_config_context(p) })
+}
+
+// Namespace is the default namespace ("default" when the context names none).
+func (c *KubeConfig) Namespace() string {
+	return c.text(func(p *C.cicd_kube_config) *C.char { return C.cicd_kube_config_namespace(p) })
+}
+
+// AuthKind is "client-certificate", "token", "token-file", "exec", "in-cluster" or "none".
+func (c *KubeConfig) AuthKind() string {
+	return c.text(func(p *C.cicd_kube_config) *C.char { return C.cicd_kube_config_auth_kind(p) })
+}
+
+// KubeClientOptions: zero values are the library's defaults (30 s per
+// request, 10 s to connect, 4 safe retries, 16 parallel applies, 256 MiB
+// per reply, "libcicd/VERSION").
+type KubeClientOptions struct {
+	Timeout, ConnectTimeout time.Duration
+	MaxRetries              int // -1: none
+	Parallel                int
+	MaxResponseBytes        int
+	UserAgent               string
+}
+
+// KubeClient talks to the configured API server over HTTPS (TLS verified
+// unless the kubeconfig says insecure-skip-tls-verify). Its calls are
+// serialised, so it may be shared by goroutines; make one client per
+// goroutine for parallel requests. Close it when done.
+type KubeClient struct {
+	mu  sync.Mutex
+	ptr *C.cicd_kube_client
+}
+
+// NewKubeClient makes a client for cfg's server; the configuration is
+// copied, cfg may be closed afterwards. Nothing is sent until the first call.
+func NewKubeClient(cfg *KubeConfig, o *KubeClientOptions) (*KubeClient, error) {
+	if o == nil {
+		o = &KubeClientOptions{}
+	}
+	var cs cstrs
+	defer cs.release()
+	var out *C.cicd_kube_client
+	var cerr *C.cicd_error
+	rc := C.shim_kube_client_new(&out, cfg.live(), C.long(o.Timeout.Milliseconds()),
+		C.long(o.ConnectTimeout.Milliseconds()), C.int(o.MaxRetries), C.uint(o.Parallel),
+		C.size_t(o.MaxResponseBytes), cs.str(o.UserAgent), &cerr)
+	runtime.KeepAlive(cfg)
+	if err := fromC(rc, cerr); err != nil {
+		return nil, err
+	}
+	k := &KubeClient{ptr: out}
+	runtime.SetFinalizer(k, (*KubeClient).Close)
+	return k, nil
+}
+
+// Close frees the client. Safe to call twice.
+func (k *KubeClient) Close() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.ptr != nil {
+		C.shim_kube_client_free(k.ptr)
+		k.ptr = nil
+		runtime.SetFinalizer(k, nil)
+	}
+	return nil
+}
+
+func (k *KubeClient) live() *C.cicd_kube_client {
+	if k.ptr == nil {
+		panic("cicd: use of a closed KubeClient")
+	}
+	return k.ptr
+}
+
+// Namespace is the namespace used when a call names none.
+func (k *KubeClient) Namespace() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return C.GoString(C.cicd_kube_client_namespace(k.live()))
+}
+
+// Get returns the object's JSON (namespace "": the client's). ErrNotFound
+// when it does not exist. ctx is checked before the request; the request
+// itself is bounded by the client's Timeout, as the C API cannot be
+// interrupted.
+func (k *KubeClient) Get(ctx context.Context, apiVersion, kind, namespace, name string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var cs cstrs
+	defer cs.release()
+	var buf C.cicd_buf
+	var cerr *C.cicd_error
+	rc := C.shim_kube_get(&buf, k.live(), cs.str(apiVersion), cs.str(kind), cs.str(namespace), cs.str(name), &cerr)
+	return takeText(rc, &buf, cerr)
+}
+
+// RolloutState is what RolloutDecide concludes.
+type RolloutState int
+
+const (
+	RolloutProgressing RolloutState = C.CICD_KUBE_ROLLOUT_PROGRESSING // not done yet
+	RolloutDone        RolloutState = C.CICD_KUBE_ROLLOUT_DONE
+	RolloutFailed      RolloutState = C.CICD_KUBE_ROLLOUT_FAILED // will not finish by itself
+)
+
+func (s RolloutState) String() string {
+	switch s {
+	case RolloutProgressing:
+		return "progressing"
+	case RolloutDone:
+		return "done"
+	case RolloutFailed:
+		return "failed"
+	}
+	return "unknown"
+}
+
+// RolloutDecide is `kubectl rollout status`'s decision for a Deployment,
+// StatefulSet, DaemonSet, Job or Pod as the server returns it, with
+// kubectl's message. ErrUnsupported for other kinds, ErrInvalid for a node
+// that is no object.
+func RolloutDecide(obj *Node) (RolloutState, string, error) {
+	if obj == nil {
+		return RolloutProgressing, "", &Error{Code: ErrCodeInvalid, Message: "cicd: RolloutDecide of a nil node"}
+	}
+	var state C.int
+	var msg C.cicd_buf
+	var cerr *C.cicd_error
+	rc := C.shim_kube_rollout_decide(&state, &msg, obj.live(), &cerr)
+	runtime.KeepAlive(obj.doc)
+	text, err := takeText(rc, &msg, cerr)
+	return RolloutState(state), text, err
+}
+
+// PodProblem says why a pod cannot make progress (ImagePullBackOff,
+// ErrImagePull, CrashLoopBackOff with the container, Unschedulable, a failed
+// pod); found is false when the pod is fine or still starting.
+func PodProblem(pod *Node) (reason, container string, found bool, err error) {
+	if pod == nil {
+		return "", "", false, &Error{Code: ErrCodeInvalid, Message: "cicd: PodProblem of a nil node"}
+	}
+	var r, c C.cicd_buf
+	var cerr *C.cicd_error
+	rc := C.shim_kube_pod_problem(&r, &c, pod.live(), &cerr)
+	runtime.KeepAlive(pod.doc)
+	defer C.cicd_buf_dispose(&c)
+	reason, err = takeText(rc, &r, cerr)
+	if err != nil {
+		return "", "", false, err
+	}
+	return reason, C.GoStringN(c.ptr, C.int(c.size)), rc == 1, nil
+}
