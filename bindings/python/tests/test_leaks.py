@@ -205,6 +205,43 @@ def pod_cycle():
 
 CYCLE_FUNCS.append(pod_cycle)
 
+KUBECONFIG = """clusters:
+- name: c
+  cluster: {server: 'https://127.0.0.1:1'}
+users:
+- name: u
+  user: {token: t0ken}
+contexts:
+- name: x
+  context: {cluster: c, user: u, namespace: ns}
+current-context: x
+"""
+
+
+def kaniko_cycle():
+    creds = [("registry.example.com", "ci", "s3cr3t" * 100)]
+    cicd.render_kaniko("dir:///workspace", ["r.example.com/a:1"] * 20, build_args=["A=" + "b" * 500],
+                       credentials=creds, ca_bundle="-----BEGIN CERTIFICATE-----\n" * 50, format="json")
+    _swallow(lambda: cicd.render_kaniko("dir:///w", ["r/a:1"], memory_limit="2GB", credentials=creds),
+             cicd.ValidationError)
+    _swallow(lambda: cicd.render_kaniko("dir:///w", ["r/a:1"], build_args=["A=1", 5]), TypeError)
+
+
+def kube_cycle():
+    with cicd.KubeConfig.loads(KUBECONFIG + "#" + "p" * 2000, "k.yaml") as cfg:
+        cfg.server, cfg.context, cfg.namespace, cfg.auth_kind
+        with cicd.KubeClient(cfg) as client:
+            client.namespace
+    _swallow(lambda: cicd.KubeConfig.loads("clusters: 5\n#" + "p" * 2000, "k.yaml"), cicd.ParseError)
+    _swallow(lambda: cicd.KubeConfig.loads(KUBECONFIG, "k.yaml", context="nope"), cicd.NotFoundError)
+    pod = '{"metadata":{"name":"p"},"status":{"phase":"Failed"},"x":"' + "y" * 2000 + '"}'
+    cicd.pod_problem(pod)
+    cicd.rollout_decide('{"kind":"Pod","metadata":{"name":"p"},"status":{"phase":"Running"}}')
+    _swallow(lambda: cicd.rollout_decide('{"kind":"ConfigMap","metadata":{"name":"c"}}'), cicd.UnsupportedError)
+
+
+CYCLE_FUNCS += [kaniko_cycle, kube_cycle]
+
 # The deploy store's calls go to SQLite: fewer cycles, with payloads three times larger.
 SLOW = {deploy_cycle: CYCLES // 3}
 
