@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static const char *const NAMES[PL_KW_COUNT] = {"after_script",
+const char *const pl_keyword_names[PL_KW_COUNT] = {"after_script",
                                                "allow_failure",
                                                "artifacts",
                                                "before_script",
@@ -48,7 +48,7 @@ int pl_keyword(const char *name)
 	size_t lo = 0, hi = PL_KW_COUNT;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int cmp = strcmp(name, NAMES[mid]);
+		int cmp = strcmp(name, pl_keyword_names[mid]);
 		if (!cmp)
 			return (int)mid;
 		if (cmp < 0)

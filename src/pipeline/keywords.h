@@ -56,6 +56,9 @@ typedef struct pl_slots {
 	const cicd_node *v[PL_KW_COUNT]; /* NULL when absent or null, as pl_get() */
 } pl_slots;
 
+/* Every job keyword, indexed by enum pl_keyword (so in strcmp order). */
+extern const char *const pl_keyword_names[PL_KW_COUNT];
+
 /* The keyword's index, or -1. */
 int pl_keyword(const char *name);
 

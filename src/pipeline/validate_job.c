@@ -15,46 +15,6 @@
 
 void pl_validate_parallel(pl_ctx *c, const cicd_node *n, const char *where);
 
-static const char *const JOB_KEYS[] = {"after_script",
-                                       "allow_failure",
-                                       "artifacts",
-                                       "before_script",
-                                       "cache",
-                                       "coverage",
-                                       "dast_configuration",
-                                       "dependencies",
-                                       "environment",
-                                       "except",
-                                       "extends",
-                                       "hooks",
-                                       "id_tokens",
-                                       "identity",
-                                       "image",
-                                       "inherit",
-                                       "inputs",
-                                       "interruptible",
-                                       "manual_confirmation",
-                                       "needs",
-                                       "only",
-                                       "pages",
-                                       "parallel",
-                                       "publish",
-                                       "release",
-                                       "resource_group",
-                                       "retry",
-                                       "rules",
-                                       "run",
-                                       "script",
-                                       "secrets",
-                                       "services",
-                                       "stage",
-                                       "start_in",
-                                       "tags",
-                                       "timeout",
-                                       "variables",
-                                       "when"};
-#define JOB_KEYS_COUNT 38
-
 static const char *const BRIDGE_KEYS[] = {"allow_failure", "environment", "except",  "extends",   "inherit",
                                           "interruptible", "needs",       "only",    "parallel",  "resource_group",
                                           "rules",         "stage",       "trigger", "variables", "when"};
@@ -532,7 +492,8 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 	if (bridge)
 		pl_unknown_keys_sorted(c, job, w, BRIDGE_KEYS, BRIDGE_KEYS_COUNT);
 	else
-		pl_unknown_keys_sorted(c, job, w, JOB_KEYS, JOB_KEYS_COUNT);
+		/* every job keyword; `trigger` makes a job a bridge, checked above */
+		pl_unknown_keys_sorted(c, job, w, pl_keyword_names, PL_KW_COUNT);
 	rules = J(RULES);
 	if (rules) {
 		static const char *const clash[] = {"only", "except", "start_in", NULL};
