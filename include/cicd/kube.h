@@ -29,10 +29,12 @@
  *   CICD_EHTTP      connection failures, other HTTP statuses
  *   CICD_ETIMEOUT   a request timeout or a rollout deadline passed
  *   CICD_ERROR      a rollout failed; the message says why
+ *   CICD_ECANCELED  cicd_kube_client_cancel() was called
  *
  * Threads: a cicd_kube_config is immutable once loaded and may be shared. A
- * cicd_kube_client must be used by one thread at a time; make one client
- * per thread for parallel work (cicd_kube_apply_set parallelises inside).
+ * cicd_kube_client must be used by one thread at a time (except for
+ * cicd_kube_client_cancel); make one client per thread for parallel work
+ * (cicd_kube_apply_set parallelises inside).
  * Call cicd_init() before creating a client.
  */
 #ifndef INCLUDE_cicd_kube_h__
@@ -131,6 +133,18 @@ CICD_EXTERN(void) cicd_kube_client_free(cicd_kube_client *client);
 
 /* The namespace used when an object or call names none; borrowed. */
 CICD_EXTERN(const char *) cicd_kube_client_namespace(const cicd_kube_client *client);
+
+/*
+ * Cancels from another thread: the call running on client (a request, a
+ * list, an apply, logs, a rollout wait, a watch's next) returns
+ * CICD_ECANCELED within about 100 ms, and so does every later call on it
+ * until cicd_kube_client_cancel_clear(). These two are the only calls that
+ * may overlap another thread's use of the client; the client must outlive
+ * them. For bindings that map a context or an interrupt onto a blocking call.
+ */
+CICD_EXTERN(void) cicd_kube_client_cancel(cicd_kube_client *client);
+/* Makes the client usable again after cicd_kube_client_cancel(). */
+CICD_EXTERN(void) cicd_kube_client_cancel_clear(cicd_kube_client *client);
 
 /*
  * Resolves what a user typed ("deploy", "deployments", "Deployment",

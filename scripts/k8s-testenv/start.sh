@@ -33,6 +33,7 @@ KUBECTL="$BIN/kubectl"
 
 PKI="$STATE/pki"
 LOGS="$STATE/logs"
+KWOK_LOGS="$STATE/kwok-logs"  # container logs that kwok serves (stages/cicd-logs.yaml)
 PIDS="$STATE/pids"
 
 # Refuse to start twice in the same STATE_DIR.
@@ -44,9 +45,9 @@ for f in "$PIDS"/*.pid; do
     exit 1
   fi
 done
-rm -rf "$PKI" "$LOGS" "$PIDS" "$STATE/etcd-data" "$STATE/cfg" "$STATE/env" \
+rm -rf "$PKI" "$LOGS" "$KWOK_LOGS" "$PIDS" "$STATE/etcd-data" "$STATE/cfg" "$STATE/env" \
   "$STATE/kubeconfig" "$STATE/kubeconfig-token" "$STATE/kubeconfig-user"
-mkdir -p "$PKI" "$LOGS" "$PIDS" "$STATE/cfg"
+mkdir -p "$PKI" "$LOGS" "$KWOK_LOGS" "$PIDS" "$STATE/cfg"
 chmod 700 "$PKI"
 
 # ---- failure handling ----------------------------------------------------------------------
@@ -291,7 +292,8 @@ stages_cfg="$STATE/cfg/kwok-stages.yaml"
           }' "$f" ;;
     esac
   done
-  for f in "$here"/stages/*.yaml; do echo "---"; cat "$f"; done
+  # Container logs come from files in this plane's own folder (KWOK_LOGS), so planes can run side by side.
+  for f in "$here"/stages/*.yaml; do echo "---"; sed "s|@KWOK_LOGS@|$KWOK_LOGS|g" "$f"; done
 } >"$stages_cfg"
 grep -q 'cicd.test/crash' "$stages_cfg" || fail "could not patch the kwok general pod stages"
 launch kwok "$BIN/kwok" \
@@ -358,6 +360,7 @@ pid() { cat "$PIDS/$1.pid"; }
   printf 'export CICD_K8S_USER_KEY=%q\n' "$PKI/user.key"
   printf 'export CICD_K8S_BIN=%q\n' "$BIN"
   printf 'export CICD_K8S_STATE=%q\n' "$STATE"
+  printf 'export CICD_K8S_KWOK_LOGS=%q\n' "$KWOK_LOGS"
   printf 'export CICD_K8S_ETCD=%q\n' "http://127.0.0.1:$ETCD_PORT"
   printf 'export CICD_K8S_PORT_APISERVER=%s CICD_K8S_PORT_ETCD=%s CICD_K8S_PORT_CONTROLLER_MANAGER=%s CICD_K8S_PORT_SCHEDULER=%s CICD_K8S_PORT_KWOK=%s\n' \
     "$API_PORT" "$ETCD_PORT" "$KCM_PORT" "$SCHED_PORT" "$KWOK_PORT"

@@ -104,9 +104,12 @@ int cicd_kube_client_new(cicd_kube_client **out, const cicd_kube_config *cfg, co
 		cicd_kube_client_free(c);
 		return rc;
 	}
+	atomic_init(&c->canceled, 0);
+	/* Both made here, not on first use, so that cicd_kube_client_cancel may wake them from another thread. */
 	c->multi = curl_multi_init();
+	c->stream_multi = curl_multi_init();
 	c->share = curl_share_init();
-	if (!c->multi || !c->share) {
+	if (!c->multi || !c->stream_multi || !c->share) {
 		cicd_kube_client_free(c);
 		return cicd__error_set(CICD_ERROR, "cannot create libcurl handles (was cicd_init() called?)");
 	}
@@ -121,6 +124,32 @@ int cicd_kube_client_new(cicd_kube_client **out, const cicd_kube_config *cfg, co
 const char *cicd_kube_client_namespace(const cicd_kube_client *client)
 {
 	return client && client->cfg.namespace_name ? client->cfg.namespace_name : "default";
+}
+
+void cicd_kube_client_cancel(cicd_kube_client *c)
+{
+	if (!c)
+		return;
+	atomic_store(&c->canceled, 1);
+	/* Break a curl_multi_poll() that may be waiting in the other thread. */
+	curl_multi_wakeup(c->multi);
+	curl_multi_wakeup(c->stream_multi);
+}
+
+void cicd_kube_client_cancel_clear(cicd_kube_client *c)
+{
+	if (c)
+		atomic_store(&c->canceled, 0);
+}
+
+int kube__canceled(struct cicd_kube_client *c)
+{
+	return atomic_load(&c->canceled) != 0;
+}
+
+int kube__cancel_error(void)
+{
+	return cicd__error_set(CICD_ECANCELED, "canceled");
 }
 
 void cicd_kube_client_free(cicd_kube_client *c)

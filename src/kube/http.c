@@ -355,6 +355,24 @@ static int finish_transfer(kube_request *req, CURLcode code)
 	return 0;
 }
 
+/* Drops the transfers in flight and marks every unfinished request canceled. */
+static void abandon(struct cicd_kube_client *c, kube_request **reqs, size_t count)
+{
+	size_t i;
+	for (i = 0; i < count; i++) {
+		kube_request *r = reqs[i];
+		if (r->easy) {
+			curl_multi_remove_handle(c->multi, r->easy);
+			curl_easy_cleanup(r->easy);
+			r->easy = NULL;
+		}
+		if (!r->done) {
+			r->rc = CICD_ECANCELED;
+			r->done = 1;
+		}
+	}
+}
+
 int kube__http_run(struct cicd_kube_client *c, kube_request **reqs, size_t count)
 {
 	size_t active = 0, finished = 0, i;
@@ -369,6 +387,10 @@ int kube__http_run(struct cicd_kube_client *c, kube_request **reqs, size_t count
 		double now = mono_s(), wake = now + 1.0;
 		int running = 0, msgs;
 		CURLMsg *m;
+		if (kube__canceled(c)) {
+			abandon(c, reqs, count);
+			return kube__cancel_error();
+		}
 		/* Start what is due, up to the parallel limit. */
 		for (i = 0; i < count && active < parallel; i++) {
 			kube_request *r = reqs[i];
@@ -441,7 +463,10 @@ int kube__http_run(struct cicd_kube_client *c, kube_request **reqs, size_t count
 			if (active)
 				curl_multi_poll(c->multi, NULL, 0, wait_ms, NULL);
 			else if (wait_ms > 0) {
+				/* short naps, so that a cancel from another thread is seen soon */
 				struct timespec ts;
+				if (wait_ms > 100)
+					wait_ms = 100;
 				ts.tv_sec = wait_ms / 1000;
 				ts.tv_nsec = (long)(wait_ms % 1000) * 1000000L;
 				nanosleep(&ts, NULL);

@@ -3,6 +3,7 @@
 #define CICD_KUBE_INTERNAL_H
 
 #include <curl/curl.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -118,6 +119,7 @@ struct cicd_kube_client {
 	CURLM *multi;      /* requests: keeps the connections between calls */
 	CURLSH *share;     /* DNS and TLS sessions shared with stream handles */
 	CURLM *stream_multi; /* watches: long transfers, kept apart from requests */
+	atomic_int canceled; /* set by cicd_kube_client_cancel from any thread */
 	kube_exec_credential exec_cred;
 	int have_exec_cred;
 	/* discovery */
@@ -125,6 +127,11 @@ struct cicd_kube_client {
 	cicd_vec resources; /* kube_resource * */
 	cicd_hashmap by_gvk; /* "group/version/Kind" -> kube_resource */
 };
+
+/* Non-zero once cicd_kube_client_cancel() was called (and not cleared). */
+int kube__canceled(struct cicd_kube_client *client);
+/* Sets the last error for a canceled call and returns CICD_ECANCELED. */
+int kube__cancel_error(void);
 
 /* Prepares a request (path copied). */
 int kube__request_init(kube_request *req, struct cicd_kube_client *client, const char *method, const char *path);

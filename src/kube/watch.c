@@ -236,10 +236,6 @@ int cicd_kube_watch_new(cicd_kube_watch **out, cicd_kube_client *c, const char *
 		cicd_kube_watch_free(w);
 		return cicd__error_oom();
 	}
-	if (!c->stream_multi && !(c->stream_multi = curl_multi_init())) {
-		cicd_kube_watch_free(w);
-		return cicd__error_set(CICD_EHTTP, "cannot create a libcurl multi handle");
-	}
 	if (opts && opts->resource_version && *opts->resource_version) {
 		if (cicd__buf_puts(&w->rv, opts->resource_version)) {
 			cicd_kube_watch_free(w);
@@ -391,6 +387,8 @@ int kube__watch_next_any(size_t *which, cicd_kube_event_type *type, const cicd_n
 	for (;;) {
 		int running = 0;
 		double wait;
+		if (kube__canceled(c))
+			return kube__cancel_error();
 		for (i = 0; i < n; i++) {
 			cicd_kube_watch *w = ws[i];
 			int rc = take_event(w, type, object);

@@ -63,6 +63,14 @@ static const char *env(const char *name)
 	return v;
 }
 
+/* A file in the folder kwok reads container logs from (scripts/k8s-testenv/stages/cicd-logs.yaml). */
+static const char *kwok_log(const char *file)
+{
+	static char path[4096];
+	snprintf(path, sizeof path, "%s/%s", env("CICD_K8S_KWOK_LOGS"), file);
+	return path;
+}
+
 static cicd_kube_client *client_for(const char *kubeconfig)
 {
 	cicd_kube_config_options o = CICD_KUBE_CONFIG_OPTIONS_INIT;
@@ -408,6 +416,38 @@ static void test_watch_survives_server_timeouts(void)
 	cicd_kube_client_free(c);
 }
 
+static void *cancel_soon(void *arg)
+{
+	usleep(300000);
+	cicd_kube_client_cancel(arg);
+	return NULL;
+}
+
+static void test_watch_next_is_canceled_from_another_thread(void)
+{
+	cicd_kube_client *c = admin();
+	cicd_kube_watch_options wo = CICD_KUBE_WATCH_OPTIONS_INIT;
+	cicd_kube_watch *w = NULL;
+	cicd_kube_event_type type;
+	const cicd_node *obj;
+	pthread_t t;
+	struct timespec a, b;
+	wo.field_selector = "metadata.name=nothing-here";
+	CHECK_RC(cicd_kube_watch_new(&w, c, "v1", "ConfigMap", "e2e-watch", &wo), 0);
+	/* the initial list delivers nothing; then a wait without limit, which only the cancel ends */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	pthread_create(&t, NULL, cancel_soon, c);
+	CHECK_RC(cicd_kube_watch_next(&type, &obj, w, -1), CICD_ECANCELED);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	pthread_join(t, NULL);
+	CHECK((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9 < 2.0);
+	/* cleared, the same watch carries on */
+	cicd_kube_client_cancel_clear(c);
+	CHECK_RC(cicd_kube_watch_next(&type, &obj, w, 300), CICD_ETIMEOUT);
+	cicd_kube_watch_free(w);
+	cicd_kube_client_free(c);
+}
+
 /* ---- rollouts ----------------------------------------------------------------------------- */
 
 static const char *DEPLOY = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: %s, namespace: %s}\n"
@@ -458,9 +498,8 @@ static void test_rollout_crash_loop_with_log_lines(void)
 {
 	cicd_buf msg = CICD_BUF_INIT;
 	/* kwok serves this file as the crashed container's previous log (stages/cicd-logs.yaml) */
-	mkdir("/tmp/libcicd-kwok-logs", 0755);
 	{
-		FILE *f = fopen("/tmp/libcicd-kwok-logs/crash-previous.log", "w");
+		FILE *f = fopen(kwok_log("crash-previous.log"), "w");
 		CHECK(f != NULL);
 		if (f) {
 			fputs("2026-01-01T00:00:00.000000000Z stdout F starting\n"
@@ -578,7 +617,7 @@ static void *append_later(void *arg)
 	FILE *f;
 	(void)arg;
 	sleep(2);
-	f = fopen("/tmp/libcicd-kwok-logs/app.log", "a");
+	f = fopen(kwok_log("app.log"), "a");
 	if (f) {
 		fputs("2026-01-01T00:00:05.000000000Z stdout F appended while following\n", f);
 		fclose(f);
@@ -595,8 +634,7 @@ static void test_logs_stream_with_options(void)
 	applied a;
 	pthread_t writer;
 	FILE *f;
-	mkdir("/tmp/libcicd-kwok-logs", 0755);
-	f = fopen("/tmp/libcicd-kwok-logs/app.log", "w");
+		f = fopen(kwok_log("app.log"), "w");
 	CHECK(f != NULL);
 	if (!f)
 		return;
@@ -860,6 +898,7 @@ int main(int argc, char **argv)
 		{"one_http2_connection_carries_a_parallel_apply", test_one_http2_connection_carries_a_parallel_apply},
 		{"watch_resumes_after_410_gone", test_watch_resumes_after_410_gone},
 		{"watch_survives_server_timeouts", test_watch_survives_server_timeouts},
+		{"watch_next_is_canceled_from_another_thread", test_watch_next_is_canceled_from_another_thread},
 		{"rollout_success", test_rollout_success},
 		{"rollout_image_pull_backoff", test_rollout_image_pull_backoff},
 		{"rollout_crash_loop_with_log_lines", test_rollout_crash_loop_with_log_lines},

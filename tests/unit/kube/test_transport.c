@@ -313,6 +313,115 @@ static void test_connection_refused_fails_after_bounded_retries(void)
 	cicd_kube_config_free(cfg);
 }
 
+typedef struct canceler {
+	cicd_kube_client *client;
+	useconds_t after_us;
+} canceler;
+
+static void *cancel_later(void *arg)
+{
+	canceler *k = arg;
+	usleep(k->after_us);
+	cicd_kube_client_cancel(k->client);
+	return NULL;
+}
+
+/* A server that takes connections into its backlog and never answers: the request hangs. */
+static int silent_server(int *port)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_EQUAL_FATAL(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	CU_ASSERT_EQUAL_FATAL(listen(fd, 8), 0);
+	getsockname(fd, (struct sockaddr *)&a, &al);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static void test_cancel_from_another_thread_interrupts_a_hanging_request(void)
+{
+	cicd_kube_client *c;
+	cicd_buf out = CICD_BUF_INIT;
+	canceler k;
+	pthread_t t;
+	double t0, took;
+	int port, fd = silent_server(&port);
+	c = client_to(port, "", NULL);
+	k.client = c;
+	k.after_us = 300000;
+	t0 = now_s();
+	pthread_create(&t, NULL, cancel_later, &k);
+	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), CICD_ECANCELED);
+	took = now_s() - t0;
+	pthread_join(t, NULL);
+	CU_ASSERT_STRING_EQUAL(cicd_error_last()->message, "canceled");
+	/* the default request timeout is 30 s: the cancel, not a timeout, ended it */
+	CU_ASSERT(took >= 0.25 && took < 2.0);
+	/* sticky until cleared: the next call fails at once without sending anything */
+	t0 = now_s();
+	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), CICD_ECANCELED);
+	CU_ASSERT(now_s() - t0 < 0.5);
+	cicd_kube_client_free(c);
+	close(fd);
+	cicd_buf_dispose(&out);
+}
+
+static void test_cancel_clear_makes_the_client_usable_again(void)
+{
+	server s;
+	cicd_kube_client *c;
+	cicd_buf out = CICD_BUF_INIT;
+	memset(&s, 0, sizeof s);
+	discovery_replies();
+	s.script[0] = g_core;
+	s.script[1] = g_apis;
+	s.script[2] = ok_reply();
+	s.nscript = 3;
+	server_start(&s);
+	c = client_to(s.port, "", NULL);
+	cicd_kube_client_cancel(c);
+	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), CICD_ECANCELED);
+	CU_ASSERT_EQUAL(s.nrequests, 0);
+	cicd_kube_client_cancel_clear(c);
+	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.ptr ? out.ptr : "", "\"name\":\"c\""));
+	/* NULL is accepted, as by the _free functions */
+	cicd_kube_client_cancel(NULL);
+	cicd_kube_client_cancel_clear(NULL);
+	cicd_buf_dispose(&out);
+	cicd_kube_client_free(c);
+	server_stop(&s);
+}
+
+static void test_cancel_cuts_short_the_backoff_between_retries(void)
+{
+	cicd_kube_client_options o = CICD_KUBE_CLIENT_OPTIONS_INIT;
+	cicd_kube_config *cfg = NULL;
+	cicd_kube_client *c = NULL;
+	cicd_buf out = CICD_BUF_INIT;
+	const char *text = "clusters:\n- name: t\n  cluster: {server: 'http://127.0.0.1:1'}\n"
+			   "contexts:\n- name: t\n  context: {cluster: t}\ncurrent-context: t\n";
+	canceler k;
+	pthread_t t;
+	double t0;
+	CU_ASSERT_EQUAL_FATAL(cicd_kube_config_parse(&cfg, text, strlen(text), "t.yaml", NULL), 0);
+	o.max_retries = 50; /* minutes of backoff without the cancel */
+	CU_ASSERT_EQUAL_FATAL(cicd_kube_client_new(&c, cfg, &o), 0);
+	k.client = c;
+	k.after_us = 500000;
+	t0 = now_s();
+	pthread_create(&t, NULL, cancel_later, &k);
+	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", "x", "c"), CICD_ECANCELED);
+	CU_ASSERT(now_s() - t0 < 2.0);
+	pthread_join(t, NULL);
+	cicd_kube_client_free(c);
+	cicd_kube_config_free(cfg);
+}
+
 static void setup(void)
 {
 	cicd_init();
@@ -338,4 +447,7 @@ static void test_transport_teardown(void)
 CICD_SUITE(transport, CICD_TEST(test_transport_setup), CICD_TEST(test_get_is_retried_after_503_with_retry_after),
 	   CICD_TEST(test_create_is_not_retried_after_a_plain_503_but_is_after_429),
 	   CICD_TEST(test_status_replies_become_codes_without_secrets), CICD_TEST(test_proxy_url_carries_the_requests),
-	   CICD_TEST(test_connection_refused_fails_after_bounded_retries), CICD_TEST(test_transport_teardown))
+	   CICD_TEST(test_connection_refused_fails_after_bounded_retries),
+	   CICD_TEST(test_cancel_from_another_thread_interrupts_a_hanging_request),
+	   CICD_TEST(test_cancel_clear_makes_the_client_usable_again),
+	   CICD_TEST(test_cancel_cuts_short_the_backoff_between_retries), CICD_TEST(test_transport_teardown))
