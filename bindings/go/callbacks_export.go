@@ -1,8 +1,10 @@
 package cicd
 
-// Callbacks from the library into Go: the include resolver and the
-// `exists` answer of a plan. A file with //export may only declare C in its
-// preamble, so the shims that call these are in pipeline.go and plan.go.
+// Callbacks from the library into Go: the include resolver, the `exists`
+// answer of a plan, deploy progress and log lines, and the kube module's
+// listed items, apply results and streamed bytes. A file with //export may
+// only declare C in its preamble, so the shims that call these are in
+// pipeline.go, plan.go, deploy.go and kube_*.go.
 
 /*
 #include <stdint.h>
@@ -11,6 +13,7 @@ package cicd
 #include <cicd/pipeline.h>
 #include <cicd/plan.h>
 #include <cicd/deploy.h>
+#include <cicd/kube.h>
 */
 import "C"
 
@@ -106,4 +109,25 @@ func cicdGoLogLine(seq, at C.longlong, level C.int, message, fields *C.char, han
 		return C.CICD_EUSER
 	}
 	return 0
+}
+
+//export cicdGoKubeItem
+func cicdGoKubeItem(data *C.char, n C.size_t, handle C.uintptr_t) C.int {
+	st := cgo.Handle(handle).Value().(*itemState)
+	obj := json.RawMessage(C.GoBytes(unsafe.Pointer(data), C.int(n)))
+	return st.run(func() error { return st.fn(obj) })
+}
+
+//export cicdGoKubeApplyItem
+func cicdGoKubeApplyItem(item *C.cicd_kube_apply_item, handle C.uintptr_t) C.int {
+	st := cgo.Handle(handle).Value().(*applyState)
+	r := applyResult(item)
+	return st.run(func() error { return st.fn(r) })
+}
+
+//export cicdGoKubeData
+func cicdGoKubeData(data *C.char, n C.size_t, handle C.uintptr_t) C.int {
+	st := cgo.Handle(handle).Value().(*dataState)
+	b := C.GoBytes(unsafe.Pointer(data), C.int(n))
+	return st.run(func() error { return st.fn(b) })
 }

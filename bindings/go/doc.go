@@ -12,9 +12,12 @@
 // (NewPlanner, PlanPipeline), versions (ParseSemver, ParseRange), branch
 // policies (LoadPolicy, NextVersion), manifests (LoadManifests), runner
 // Pods (LoadJobPayload, RenderPod), Kaniko builds (RenderKaniko), the
-// Kubernetes client (LoadKubeConfig, NewKubeClient, RolloutDecide,
-// PodProblem) and deploys (OpenDeployStore). Blocking calls take a
-// context.Context. Values
+// Kubernetes client (LoadKubeConfig, NewKubeClient and its Resolve, Get,
+// List, Create, Delete, Apply, ApplySet, ApplyManifests, Watch, Logs and
+// RolloutWait; RolloutDecide, PodProblem) and deploys (OpenDeployStore).
+// Blocking calls take a context.Context; for the Kubernetes client its end
+// interrupts the call under way, which then returns ctx.Err(). Objects from
+// the server are json.RawMessage copies. Values
 // copied out of a handle (jobs, plans, policy results) stay valid after
 // Close; nodes and manifests borrowed from one panic once it is closed.
 // examples/go/which_jobs answers "which jobs run for this branch".

@@ -66,37 +66,13 @@ static void shim_kube_client_free(cicd_kube_client *client)
 	cicd_shutdown();
 }
 
-static int shim_kube_get(cicd_buf *out, cicd_kube_client *client, const char *api_version, const char *kind,
-			 const char *ns, const char *name, cicd_error **err)
-{
-	int rc = cicd_kube_get(out, client, api_version, kind, ns, name);
-	if (rc < 0)
-		cicd_error_dup(err);
-	return rc;
-}
-
-static int shim_kube_rollout_decide(int *state, cicd_buf *msg, const cicd_node *object, cicd_error **err)
-{
-	cicd_kube_rollout_state s = CICD_KUBE_ROLLOUT_PROGRESSING;
-	int rc = cicd_kube_rollout_decide(&s, msg, object);
-	*state = (int)s;
-	if (rc < 0)
-		cicd_error_dup(err);
-	return rc;
-}
-
-static int shim_kube_pod_problem(cicd_buf *reason, cicd_buf *container, const cicd_node *pod, cicd_error **err)
-{
-	int rc = cicd_kube_pod_problem(reason, container, pod);
-	if (rc < 0)
-		cicd_error_dup(err);
-	return rc;
-}
 */
 import "C"
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -227,11 +203,16 @@ type KubeClientOptions struct {
 
 // KubeClient talks to the configured API server over HTTPS (TLS verified
 // unless the kubeconfig says insecure-skip-tls-verify). Its calls are
-// serialised, so it may be shared by goroutines; make one client per
-// goroutine for parallel requests. Close it when done.
+// serialised by a mutex, so it may be shared by goroutines; make one client
+// per goroutine for parallel requests. Every call that may touch the network
+// takes a context: its end interrupts the call within about 100 ms and the
+// call returns ctx.Err(). Callbacks (List, ApplySet, Logs, RolloutWait
+// progress) run on the calling goroutine while the client is held, so they
+// must not call the same client. Close it when done.
 type KubeClient struct {
-	mu  sync.Mutex
-	ptr *C.cicd_kube_client
+	mu      sync.Mutex
+	ptr     *C.cicd_kube_client
+	watches map[*watchState]struct{} // open watches, freed before the client
 }
 
 // NewKubeClient makes a client for cfg's server; the configuration is
@@ -251,16 +232,22 @@ func NewKubeClient(cfg *KubeConfig, o *KubeClientOptions) (*KubeClient, error) {
 	if err := fromC(rc, cerr); err != nil {
 		return nil, err
 	}
-	k := &KubeClient{ptr: out}
+	k := &KubeClient{ptr: out, watches: map[*watchState]struct{}{}}
 	runtime.SetFinalizer(k, (*KubeClient).Close)
 	return k, nil
 }
 
-// Close frees the client. Safe to call twice.
+// Close frees the client, and first the watches still open on it (their
+// Next panics afterwards). It waits for a call running in another goroutine
+// to end. Safe to call twice.
 func (k *KubeClient) Close() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.ptr != nil {
+		for w := range k.watches {
+			w.free(true)
+		}
+		k.watches = nil
 		C.shim_kube_client_free(k.ptr)
 		k.ptr = nil
 		runtime.SetFinalizer(k, nil)
@@ -282,77 +269,95 @@ func (k *KubeClient) Namespace() string {
 	return C.GoString(C.cicd_kube_client_namespace(k.live()))
 }
 
-// Get returns the object's JSON (namespace "": the client's). ErrNotFound
-// when it does not exist. ctx is checked before the request; the request
-// itself is bounded by the client's Timeout, as the C API cannot be
-// interrupted.
-func (k *KubeClient) Get(ctx context.Context, apiVersion, kind, namespace, name string) (string, error) {
+// call runs f on the live client while holding its mutex. A cancellation
+// left over from an earlier call is cleared first; while f runs, the end of
+// ctx cancels the C call from another goroutine (the only C call that may
+// overlap), whose ErrCanceled then comes back as ctx.Err(). Before the
+// mutex is released the cancelling goroutine has finished, so it can never
+// hit a later call or a freed client.
+func (k *KubeClient) call(ctx context.Context, f func(p *C.cicd_kube_client) error) (err error) {
 	if err := ctx.Err(); err != nil {
-		return "", err
+		return err
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	var cs cstrs
-	defer cs.release()
-	var buf C.cicd_buf
-	var cerr *C.cicd_error
-	rc := C.shim_kube_get(&buf, k.live(), cs.str(apiVersion), cs.str(kind), cs.str(namespace), cs.str(name), &cerr)
-	return takeText(rc, &buf, cerr)
+	p := k.live()
+	C.cicd_kube_client_cancel_clear(p)
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		C.cicd_kube_client_cancel(p)
+		close(fired)
+	})
+	defer func() {
+		if !stop() {
+			<-fired
+		}
+		if err != nil && errors.Is(err, ErrCanceled) && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+	}()
+	return f(p)
 }
 
-// RolloutState is what RolloutDecide concludes.
-type RolloutState int
-
-const (
-	RolloutProgressing RolloutState = C.CICD_KUBE_ROLLOUT_PROGRESSING // not done yet
-	RolloutDone        RolloutState = C.CICD_KUBE_ROLLOUT_DONE
-	RolloutFailed      RolloutState = C.CICD_KUBE_ROLLOUT_FAILED // will not finish by itself
-)
-
-func (s RolloutState) String() string {
-	switch s {
-	case RolloutProgressing:
-		return "progressing"
-	case RolloutDone:
-		return "done"
-	case RolloutFailed:
-		return "failed"
-	}
-	return "unknown"
+// invalidf is the binding's own ErrInvalid, for options C cannot express.
+func invalidf(format string, args ...any) error {
+	return &Error{Code: ErrCodeInvalid, Message: "cicd: " + fmt.Sprintf(format, args...)}
 }
 
-// RolloutDecide is `kubectl rollout status`'s decision for a Deployment,
-// StatefulSet, DaemonSet, Job or Pod as the server returns it, with
-// kubectl's message. ErrUnsupported for other kinds, ErrInvalid for a node
-// that is no object.
-func RolloutDecide(obj *Node) (RolloutState, string, error) {
-	if obj == nil {
-		return RolloutProgressing, "", &Error{Code: ErrCodeInvalid, Message: "cicd: RolloutDecide of a nil node"}
+// wholeSeconds converts a duration option the API takes in seconds.
+func wholeSeconds(what string, d time.Duration) (C.long, error) {
+	if d < 0 {
+		return 0, invalidf("%s must not be negative, got %s", what, d)
 	}
-	var state C.int
-	var msg C.cicd_buf
-	var cerr *C.cicd_error
-	rc := C.shim_kube_rollout_decide(&state, &msg, obj.live(), &cerr)
-	runtime.KeepAlive(obj.doc)
-	text, err := takeText(rc, &msg, cerr)
-	return RolloutState(state), text, err
+	if d%time.Second != 0 {
+		return 0, invalidf("%s must be whole seconds, got %s", what, d)
+	}
+	return C.long(d / time.Second), nil
 }
 
-// PodProblem says why a pod cannot make progress (ImagePullBackOff,
-// ErrImagePull, CrashLoopBackOff with the container, Unschedulable, a failed
-// pod); found is false when the pod is fine or still starting.
-func PodProblem(pod *Node) (reason, container string, found bool, err error) {
-	if pod == nil {
-		return "", "", false, &Error{Code: ErrCodeInvalid, Message: "cicd: PodProblem of a nil node"}
+// milliseconds converts a duration option the API takes in milliseconds,
+// rounding up so that a short positive duration never becomes 0 (the default).
+func milliseconds(what string, d time.Duration) (C.long, error) {
+	if d < 0 {
+		return 0, invalidf("%s must not be negative, got %s", what, d)
 	}
-	var r, c C.cicd_buf
-	var cerr *C.cicd_error
-	rc := C.shim_kube_pod_problem(&r, &c, pod.live(), &cerr)
-	runtime.KeepAlive(pod.doc)
-	defer C.cicd_buf_dispose(&c)
-	reason, err = takeText(rc, &r, cerr)
-	if err != nil {
-		return "", "", false, err
+	return C.long((d + time.Millisecond - 1) / time.Millisecond), nil
+}
+
+// cbState is what a C call with a Go callback shares with that callback: the
+// callback's first error, or its panic, stops the C call and is returned (or
+// re-raised) once the call is back in Go, never unwinding through C.
+type cbState struct {
+	err      error
+	panicked bool
+	panicVal any
+}
+
+func (s *cbState) run(f func() error) (rc C.int) {
+	if s.err != nil || s.panicked {
+		return C.CICD_EUSER
 	}
-	return reason, C.GoStringN(c.ptr, C.int(c.size)), rc == 1, nil
+	defer func() {
+		if r := recover(); r != nil {
+			s.panicked, s.panicVal, rc = true, r, C.CICD_EUSER
+		}
+	}()
+	if err := f(); err != nil {
+		s.err = err
+		return C.CICD_EUSER
+	}
+	return 0
+}
+
+// result is the call's error: the callback's panic or error if it stopped
+// the call, else the library's (cerr is freed either way).
+func (s *cbState) result(rc C.int, cerr *C.cicd_error) error {
+	err := fromC(rc, cerr)
+	if s.panicked {
+		panic(s.panicVal)
+	}
+	if s.err != nil {
+		return s.err
+	}
+	return err
 }
