@@ -16,7 +16,8 @@ walks collections with iterators. One module per libcicd module:
 - deploy: the deploy store, versions, targets, jobs and their logs (DeployStore)
 - pod: job payloads, runner configurations, rendered Pods and scripts (JobPayload, RunnerConfig, render_pod)
 - kaniko: image builds in the cluster rendered as a Pod or Job with its Secret (render_kaniko)
-- kube: kubeconfig, an API client, rollout and pod-problem decisions (KubeConfig, KubeClient, rollout_decide)
+- kube: kubeconfig, an API client (get, list, apply, apply sets, watch, logs, rollout waits), rollout and
+  pod-problem decisions (KubeConfig, KubeClient, KubeWatch, WatchEvent, ApplyResult, rollout_decide)
 """
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ from .deploy import DeployStore, LogLine
 from .pod import (JobPayload, PayloadVariable, RunnerConfig, find_exit_code, pod_failure_reason, render_pod,
                   render_script)
 from .kaniko import DEFAULT_KANIKO_IMAGE, RegistryCredential, render_kaniko
-from .kube import KubeClient, KubeConfig, pod_problem, rollout_decide
+from .kube import (ApplyResult, KubeClient, KubeConfig, KubeList, KubeWatch, WatchEvent, pod_problem,
+                   rollout_decide)
 
 __all__ = [
     "Error", "NoMemoryError", "NotFoundError", "InvalidArgumentError", "ParseError", "LimitError",
@@ -50,7 +52,8 @@ __all__ = [
     "ManifestSet", "Manifest", "ManifestDiff", "DiffEntry", "FieldChange", "DeployStore", "LogLine",
     "JobPayload", "PayloadVariable", "RunnerConfig", "render_pod", "render_script", "find_exit_code",
     "pod_failure_reason", "DEFAULT_KANIKO_IMAGE", "RegistryCredential", "render_kaniko",
-    "KubeConfig", "KubeClient", "rollout_decide", "pod_problem",
+    "KubeConfig", "KubeClient", "rollout_decide", "pod_problem", "KubeList", "KubeWatch", "WatchEvent",
+    "ApplyResult",
 ]
 
 

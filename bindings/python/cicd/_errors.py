@@ -11,7 +11,8 @@ from . import cicd_c as _cicd
 
 class Error(Exception):
     """A libcicd failure: `code` (a negative CICD_E* number), `name`, `message`, and for input
-    errors `file`, `line` and `column` (1-based; 0 when unknown)."""
+    errors `file`, `line` and `column` (1-based; 0 when unknown). Validation failures carry
+    `diagnostics`, failed kube apply sets `results` (an ApplyResult per object reported)."""
 
     def __init__(self, code: int, message: str, file: str = "", line: int = 0, column: int = 0):
         self.code = code
@@ -21,6 +22,7 @@ class Error(Exception):
         self.line = line
         self.column = column
         self.diagnostics: list = []  # every error and warning, for validation failures
+        self.results: list = []  # what happened to each object, for failed kube apply sets
         where = f"{file}:{line}:{column}: " if file and line else ""
         super().__init__(f"{where}{message}")
 
@@ -112,6 +114,11 @@ _BY_CODE = {
     _cicd.CICD_ETLS: TLSError,
     _cicd.CICD_ESTORE: StoreError,
 }
+
+
+def _error_for(code: int, message: str, file: str = "", line: int = 0, column: int = 0) -> Error:
+    """The exception for a code reported as data (a callback's item), not through the last error."""
+    return _BY_CODE.get(code, Error)(code, message, file, line, column)
 
 
 def _raise_last(rc: int) -> None:

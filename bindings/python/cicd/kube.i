@@ -1,7 +1,12 @@
 /*
- * kube: kubeconfig loading, a client, and the pure rollout and pod-problem
- * decisions. Calls that may reach the network release the GIL. Options come
- * as arguments; out parameters become Python values in shims.
+ * kube: kubeconfig loading, a client, its calls (resolve, get, list, create,
+ * delete, apply, apply sets, watches, logs, rollout waits) and the pure
+ * rollout and pod-problem decisions. Calls that may reach the network
+ * release the GIL; callbacks take it back for each call into Python, and the
+ * first exception a callable raises stops the C call and is raised when it
+ * returns. Objects from the server come back as JSON text (json.loads in
+ * kube.py), copied before the C call moves on. Options come as arguments;
+ * out parameters become Python values in shims.
  */
 %{
 #include <cicd/kube.h>
@@ -9,8 +14,9 @@
 
 CICD_OUT(cicd_kube_config)
 CICD_OUT(cicd_kube_client)
+CICD_OUT(cicd_kube_watch)
 
-/* Bound through the shims below, or not bound: streams, watches and applies need callbacks. */
+/* Bound through the shims below: options structs, out parameters and callbacks. */
 %ignore cicd_kube_apply;
 %ignore cicd_kube_apply_action_name;
 %ignore cicd_kube_apply_manifests;
@@ -38,8 +44,6 @@ CICD_OUT(cicd_kube_client)
 %ignore cicd_kube_watch_new;
 %ignore cicd_kube_watch_next;
 %ignore cicd_kube_watch_options_init;
-%ignore cicd_kube_watch_relists;
-%ignore cicd_kube_watch_resource_version;
 %ignore cicd_kube_config_options;
 %ignore cicd_kube_client_options;
 %ignore cicd_kube_list_options;
@@ -50,6 +54,9 @@ CICD_OUT(cicd_kube_client)
 %ignore cicd_kube_log_options;
 %ignore cicd_kube_rollout_options;
 %ignore cicd_kube_client_free;
+%ignore cicd_kube_item_cb;
+%ignore cicd_kube_apply_cb;
+%ignore cicd_kube_data_cb;
 
 %immutable;
 %include <cicd/kube.h>
@@ -154,4 +161,381 @@ PyObject *cicd_py_kube_pod_problem(const cicd_node *pod)
 	}
 	return Py_BuildValue("[iNN]", rc, r, c);
 }
+%}
+
+%{
+/* What a callback into Python needs: the callable, the first exception it raised (the C call is
+ * stopped by it and it is raised when the call returns), and whether it asked to stop. */
+typedef struct {
+	PyObject *fn;
+	PyObject *list; /* list calls: where item JSON texts go */
+	cicd_kube_client *client;
+	PyObject *etype, *evalue, *etb;
+	int stopped;
+} cicd_py_kube_cb;
+
+#define CICD_PY_KUBE_STOP 1 /* what a callback returns to stop the C call; never a CICD_E* code */
+
+static void cicd_py_kube_cb_init(cicd_py_kube_cb *ctx, PyObject *fn, cicd_kube_client *client)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->fn = fn == Py_None ? NULL : fn;
+	ctx->client = client;
+}
+
+/* With the GIL: keeps the raised exception (the first one wins); returns the stop code. */
+static int cicd_py_kube_cb_fail(cicd_py_kube_cb *ctx)
+{
+	if (!ctx->etype)
+		PyErr_Fetch(&ctx->etype, &ctx->evalue, &ctx->etb);
+	else
+		PyErr_Clear();
+	return CICD_PY_KUBE_STOP;
+}
+
+/* With the GIL: raises the kept exception; 1 when there was one. */
+static int cicd_py_kube_cb_raise(cicd_py_kube_cb *ctx)
+{
+	if (!ctx->etype)
+		return 0;
+	PyErr_Restore(ctx->etype, ctx->evalue, ctx->etb);
+	ctx->etype = ctx->evalue = ctx->etb = NULL;
+	return 1;
+}
+
+/* A node's JSON as str (without the GIL for the rendering); NULL with an exception set. */
+static PyObject *cicd_py_kube_node_json(const cicd_node *node, int *rc)
+{
+	cicd_buf buf = CICD_BUF_INIT;
+	PyObject *s;
+	*rc = cicd_node_to_json(&buf, node, 0);
+	s = PyUnicode_DecodeUTF8(buf.ptr ? buf.ptr : "", (Py_ssize_t)buf.size, "surrogateescape");
+	cicd_buf_dispose(&buf);
+	return s;
+}
+
+static PyObject *cicd_py_kube_str(cicd_buf *buf)
+{
+	PyObject *s = PyUnicode_DecodeUTF8(buf->ptr ? buf->ptr : "", (Py_ssize_t)buf->size, "surrogateescape");
+	cicd_buf_dispose(buf);
+	return s;
+}
+
+/* Called without the GIL: each listed item's JSON goes into ctx->list; Ctrl-C stops the listing. */
+static int cicd_py_kube_list_item(const cicd_node *item, void *payload)
+{
+	cicd_py_kube_cb *ctx = payload;
+	cicd_buf buf = CICD_BUF_INIT;
+	int rc = cicd_node_to_json(&buf, item, 0);
+	PyGILState_STATE g;
+	if (rc < 0) {
+		cicd_buf_dispose(&buf);
+		return rc;
+	}
+	g = PyGILState_Ensure();
+	{
+		PyObject *s = cicd_py_kube_str(&buf);
+		if (!s || PyList_Append(ctx->list, s) < 0 || PyErr_CheckSignals() < 0)
+			rc = cicd_py_kube_cb_fail(ctx);
+		Py_XDECREF(s);
+	}
+	PyGILState_Release(g);
+	return rc;
+}
+
+/* Called without the GIL: (api_version, kind, namespace, name, action, error, message, file, line). */
+static int cicd_py_kube_apply_item(const cicd_kube_apply_item *item, void *payload)
+{
+	cicd_py_kube_cb *ctx = payload;
+	PyGILState_STATE g = PyGILState_Ensure();
+	int rc = 0;
+	PyObject *r = PyObject_CallFunction(ctx->fn, "(sssszissI)", item->api_version, item->kind, item->namespace_name,
+					    item->name, item->error ? NULL : cicd_kube_apply_action_name(item->action),
+					    item->error, item->message, item->file, item->line);
+	if (!r || PyErr_CheckSignals() < 0)
+		rc = cicd_py_kube_cb_fail(ctx);
+	Py_XDECREF(r);
+	PyGILState_Release(g);
+	return rc;
+}
+
+/* Called without the GIL: log bytes to the callable; a truthy return stops the stream. */
+static int cicd_py_kube_data(const char *data, size_t len, void *payload)
+{
+	cicd_py_kube_cb *ctx = payload;
+	PyGILState_STATE g = PyGILState_Ensure();
+	int rc = 0;
+	PyObject *b = PyBytes_FromStringAndSize(data, (Py_ssize_t)len);
+	PyObject *r = b ? PyObject_CallFunctionObjArgs(ctx->fn, b, NULL) : NULL;
+	Py_XDECREF(b);
+	if (!r || PyErr_CheckSignals() < 0) {
+		rc = cicd_py_kube_cb_fail(ctx);
+	} else {
+		int truth = PyObject_IsTrue(r);
+		if (truth < 0) {
+			rc = cicd_py_kube_cb_fail(ctx);
+		} else if (truth) {
+			ctx->stopped = 1;
+			rc = CICD_PY_KUBE_STOP;
+		}
+	}
+	Py_XDECREF(r);
+	PyGILState_Release(g);
+	return rc;
+}
+
+/* Called without the GIL: a rollout's progress message as str. The library ignores what the
+ * callback returns, so an exception (or Ctrl-C) stops the wait by canceling the client. */
+static int cicd_py_kube_progress(const char *data, size_t len, void *payload)
+{
+	cicd_py_kube_cb *ctx = payload;
+	PyGILState_STATE g = PyGILState_Ensure();
+	PyObject *r = NULL;
+	if (!ctx->etype) {
+		if (ctx->fn) {
+			PyObject *m = PyUnicode_DecodeUTF8(data, (Py_ssize_t)len, "surrogateescape");
+			r = m ? PyObject_CallFunctionObjArgs(ctx->fn, m, NULL) : NULL;
+			Py_XDECREF(m);
+		}
+		if ((ctx->fn && !r) || PyErr_CheckSignals() < 0) {
+			cicd_py_kube_cb_fail(ctx);
+			cicd_kube_client_cancel(ctx->client);
+		}
+	}
+	Py_XDECREF(r);
+	PyGILState_Release(g);
+	return 0;
+}
+%}
+
+%inline %{
+/* [status, api_version, kind, namespaced] */
+PyObject *cicd_py_kube_resolve(cicd_kube_client *client, const char *name)
+{
+	cicd_buf av = CICD_BUF_INIT, kind = CICD_BUF_INIT;
+	int namespaced = 0, rc;
+	PyObject *a, *k;
+	Py_BEGIN_ALLOW_THREADS
+	rc = cicd_kube_resolve(&av, &kind, &namespaced, client, name);
+	Py_END_ALLOW_THREADS
+	a = cicd_py_kube_str(&av);
+	k = cicd_py_kube_str(&kind);
+	if (!a || !k) {
+		Py_XDECREF(a);
+		Py_XDECREF(k);
+		return NULL;
+	}
+	return Py_BuildValue("[iNNO]", rc, a, k, namespaced ? Py_True : Py_False);
+}
+
+/* [status, resource_version, [item JSON]] */
+PyObject *cicd_py_kube_list(cicd_kube_client *client, const char *api_version, const char *kind,
+			    const char *namespace_name, const char *label_selector, const char *field_selector,
+			    unsigned int page_size, int all_namespaces)
+{
+	cicd_kube_list_options o = CICD_KUBE_LIST_OPTIONS_INIT;
+	cicd_buf rv = CICD_BUF_INIT;
+	cicd_py_kube_cb ctx;
+	PyObject *s;
+	int rc;
+	cicd_py_kube_cb_init(&ctx, Py_None, client);
+	o.label_selector = label_selector;
+	o.field_selector = field_selector;
+	o.page_size = page_size;
+	o.all_namespaces = all_namespaces;
+	if (!(ctx.list = PyList_New(0)))
+		return NULL;
+	Py_BEGIN_ALLOW_THREADS
+	rc = cicd_kube_list(&rv, client, api_version, kind, namespace_name, &o, cicd_py_kube_list_item, &ctx);
+	Py_END_ALLOW_THREADS
+	s = cicd_py_kube_str(&rv);
+	if (cicd_py_kube_cb_raise(&ctx) || !s) {
+		Py_XDECREF(s);
+		Py_DECREF(ctx.list);
+		return NULL;
+	}
+	return Py_BuildValue("[iNN]", rc, s, ctx.list);
+}
+
+/* [status, stored object JSON] */
+PyObject *cicd_py_kube_create(cicd_kube_client *client, const char *buf, size_t len)
+{
+	cicd_buf out = CICD_BUF_INIT;
+	PyObject *s;
+	int rc;
+	Py_BEGIN_ALLOW_THREADS
+	rc = cicd_kube_create(&out, client, buf, len);
+	Py_END_ALLOW_THREADS
+	s = cicd_py_kube_str(&out);
+	return s ? Py_BuildValue("[iN]", rc, s) : NULL;
+}
+
+int cicd_py_kube_delete(cicd_kube_client *client, const char *api_version, const char *kind,
+			const char *namespace_name, const char *name, int propagation, long grace_period_seconds,
+			int dry_run)
+{
+	cicd_kube_delete_options o = CICD_KUBE_DELETE_OPTIONS_INIT;
+	int rc;
+	o.propagation = (cicd_kube_propagation)propagation;
+	o.grace_period_seconds = grace_period_seconds;
+	o.dry_run = dry_run;
+	Py_BEGIN_ALLOW_THREADS
+	rc = cicd_kube_delete(client, api_version, kind, namespace_name, name, &o);
+	Py_END_ALLOW_THREADS
+	return rc;
+}
+
+/* [status, action name, object JSON] */
+PyObject *cicd_py_kube_apply(cicd_kube_client *client, const cicd_node *object, const char *field_manager, int force,
+			     int dry_run, const char *namespace_name)
+{
+	cicd_kube_apply_options o = CICD_KUBE_APPLY_OPTIONS_INIT;
+	cicd_kube_apply_action action = 0;
+	cicd_buf out = CICD_BUF_INIT;
+	PyObject *s;
+	int rc;
+	o.field_manager = field_manager;
+	o.force = force;
+	o.dry_run = dry_run;
+	o.namespace_name = namespace_name;
+	Py_BEGIN_ALLOW_THREADS
+	rc = cicd_kube_apply(&action, &out, client, object, &o);
+	Py_END_ALLOW_THREADS
+	s = cicd_py_kube_str(&out);
+	if (!s)
+		return NULL;
+	return Py_BuildValue("[isN]", rc, rc < 0 ? "" : cicd_kube_apply_action_name(action), s);
+}
+
+/* [status]; documents: a list of document handles (apply_set) or None with a manifest set. */
+PyObject *cicd_py_kube_apply_set(cicd_kube_client *client, PyObject *documents, cicd_manifest_set *set,
+				 const char *field_manager, int force, int dry_run, const char *namespace_name,
+				 long wait_established_ms, PyObject *on_item)
+{
+	cicd_kube_apply_options o = CICD_KUBE_APPLY_OPTIONS_INIT;
+	const cicd_document **docs = NULL;
+	cicd_py_kube_cb ctx;
+	Py_ssize_t i, n = 0;
+	int rc;
+	cicd_py_kube_cb_init(&ctx, on_item, client);
+	o.field_manager = field_manager;
+	o.force = force;
+	o.dry_run = dry_run;
+	o.namespace_name = namespace_name;
+	o.wait_established_ms = wait_established_ms;
+	if (documents != Py_None) {
+		if ((n = PyList_Size(documents)) < 0)
+			return NULL;
+		if (!(docs = calloc((size_t)n + 1, sizeof *docs)))
+			return PyErr_NoMemory();
+		for (i = 0; i < n; i++) {
+			void *p = NULL;
+			if (!SWIG_IsOK(SWIG_ConvertPtr(PyList_GET_ITEM(documents, i), &p, SWIGTYPE_p_cicd_document, 0)) ||
+			    !p) {
+				free(docs);
+				PyErr_SetString(PyExc_TypeError, "expected document handles");
+				return NULL;
+			}
+			docs[i] = p;
+		}
+	}
+	Py_BEGIN_ALLOW_THREADS
+	rc = docs || !set ? cicd_kube_apply_set(client, docs, (size_t)n, &o, ctx.fn ? cicd_py_kube_apply_item : NULL, &ctx)
+			  : cicd_kube_apply_manifests(client, set, &o, ctx.fn ? cicd_py_kube_apply_item : NULL, &ctx);
+	Py_END_ALLOW_THREADS
+	free(docs);
+	if (cicd_py_kube_cb_raise(&ctx))
+		return NULL;
+	return Py_BuildValue("[i]", rc);
+}
+
+int cicd_py_kube_watch_new(cicd_kube_watch **out, cicd_kube_client *client, const char *api_version,
+			   const char *kind, const char *namespace_name, const char *resource_version,
+			   const char *label_selector, const char *field_selector, int bookmarks,
+			   long server_timeout_seconds)
+{
+	cicd_kube_watch_options o = CICD_KUBE_WATCH_OPTIONS_INIT;
+	int rc;
+	o.resource_version = resource_version;
+	o.label_selector = label_selector;
+	o.field_selector = field_selector;
+	o.bookmarks = bookmarks;
+	o.server_timeout_seconds = server_timeout_seconds;
+	Py_BEGIN_ALLOW_THREADS
+	rc = cicd_kube_watch_new(out, client, api_version, kind, namespace_name, &o);
+	Py_END_ALLOW_THREADS
+	return rc;
+}
+
+/* [status, event type, object JSON]; the object is copied before the watch moves on. */
+PyObject *cicd_py_kube_watch_next(cicd_kube_watch *watch, long timeout_ms)
+{
+	cicd_kube_event_type type = 0;
+	const cicd_node *object = NULL;
+	cicd_buf json = CICD_BUF_INIT;
+	PyObject *s;
+	int rc;
+	Py_BEGIN_ALLOW_THREADS
+	rc = cicd_kube_watch_next(&type, &object, watch, timeout_ms);
+	if (!rc && object)
+		rc = cicd_node_to_json(&json, object, 0);
+	Py_END_ALLOW_THREADS
+	s = cicd_py_kube_str(&json);
+	return s ? Py_BuildValue("[iiN]", rc, (int)type, s) : NULL;
+}
+
+/* [status]; on_data receives bytes and stops the stream with a truthy return. */
+PyObject *cicd_py_kube_logs(cicd_kube_client *client, const char *namespace_name, const char *pod,
+			    const char *container, int follow, long since_seconds, long tail_lines, int timestamps,
+			    int previous, long limit_bytes, PyObject *on_data)
+{
+	cicd_kube_log_options o = CICD_KUBE_LOG_OPTIONS_INIT;
+	cicd_py_kube_cb ctx;
+	int rc;
+	cicd_py_kube_cb_init(&ctx, on_data, client);
+	o.container = container;
+	o.follow = follow;
+	o.since_seconds = since_seconds;
+	o.tail_lines = tail_lines;
+	o.timestamps = timestamps;
+	o.previous = previous;
+	o.limit_bytes = limit_bytes;
+	Py_BEGIN_ALLOW_THREADS
+	rc = cicd_kube_logs(client, namespace_name, pod, &o, cicd_py_kube_data, &ctx);
+	Py_END_ALLOW_THREADS
+	if (cicd_py_kube_cb_raise(&ctx))
+		return NULL;
+	return Py_BuildValue("[i]", ctx.stopped && rc == CICD_PY_KUBE_STOP ? 0 : rc);
+}
+
+/* [status, final message]; what on_progress raises (or Ctrl-C) stops the wait and is raised. */
+PyObject *cicd_py_kube_rollout_wait(cicd_kube_client *client, const char *api_version, const char *kind,
+				    const char *namespace_name, const char *name, long timeout_ms, int keep_waiting,
+				    unsigned int log_lines, PyObject *on_progress)
+{
+	cicd_kube_rollout_options o = CICD_KUBE_ROLLOUT_OPTIONS_INIT;
+	cicd_buf msg = CICD_BUF_INIT;
+	cicd_py_kube_cb ctx;
+	PyObject *s;
+	int rc;
+	cicd_py_kube_cb_init(&ctx, on_progress, client);
+	o.timeout_ms = timeout_ms;
+	o.keep_waiting = keep_waiting;
+	o.log_lines = log_lines;
+	o.progress = cicd_py_kube_progress;
+	o.payload = &ctx;
+	Py_BEGIN_ALLOW_THREADS
+	rc = cicd_kube_rollout_wait(&msg, client, api_version, kind, namespace_name, name, &o);
+	Py_END_ALLOW_THREADS
+	s = cicd_py_kube_str(&msg);
+	if (ctx.etype) {
+		/* the cancel was ours: later calls on the client work again */
+		cicd_kube_client_cancel_clear(client);
+		Py_XDECREF(s);
+		cicd_py_kube_cb_raise(&ctx);
+		return NULL;
+	}
+	return s ? Py_BuildValue("[iN]", rc, s) : NULL;
+}
+
 %}

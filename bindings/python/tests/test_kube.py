@@ -144,16 +144,155 @@ def test_pod_problem_names_the_cause():
     assert cicd.pod_problem(json.dumps(starting)) is None
 
 
-def test_client_against_a_closed_port(kubeconfig):
+REFUSED_PREFIX = "GET https://127.0.0.1:1/apis: Failed to connect to 127.0.0.1 port 1 after "
+REFUSED_SUFFIX = " ms: Couldn't connect to server"
+
+
+def refused(e, prefix=""):
+    """libcurl's text names the refusal; "after N ms" varies."""
+    message = e.value.message if hasattr(e, "value") else e.message
+    assert message.startswith(prefix + REFUSED_PREFIX), message
+    assert message.endswith(REFUSED_SUFFIX), message
+    assert "s3cr3t-token-value" not in str(message)
+    return True
+
+
+@pytest.fixture
+def closed(kubeconfig):
     with cicd.KubeConfig.load(kubeconfig, context="closed", in_cluster=False) as cfg:
         client = cicd.KubeClient(cfg, max_retries=-1, connect_timeout_ms=2000, timeout_ms=5000)
-    with client:
-        assert client.namespace == "default"
+    yield client
+    client.close()
+
+
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+
+
+def test_client_against_a_closed_port(closed):
+    client = closed
+    assert client.namespace == "default"
+    # every call that reaches the server starts with discovery, refused here
+    calls = [
+        lambda: client.resolve("deploy"),
+        lambda: client.get("v1", "ConfigMap", "settings"),
+        lambda: client.list("v1", "ConfigMap", label_selector="a=b", page_size=1, all_namespaces=True),
+        lambda: client.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}),
+        lambda: client.delete("v1", "ConfigMap", "a", propagation="orphan", grace_period_seconds=0, dry_run=True),
+        lambda: client.watch("v1", "ConfigMap", resource_version="5", label_selector="a=b"),
+        lambda: client.logs(None, "pod", container="app", tail_lines=3, timestamps=True),
+        lambda: client.rollout_wait("apps/v1", "Deployment", "web", timeout_ms=1000),
+    ]
+    for call in calls:
         with pytest.raises(cicd.HTTPError) as e:
-            client.get("v1", "ConfigMap", "settings")
-        # discovery comes first; libcurl's text names the refusal ("after N ms" varies)
-        assert e.value.message.startswith("GET https://127.0.0.1:1/apis: Failed to connect to 127.0.0.1 port 1 ")
-        assert e.value.message.endswith(": Couldn't connect to server")
-        assert "s3cr3t-token-value" not in str(e.value)
-    with pytest.raises(ValueError, match="kube client is closed"):
-        client.get("v1", "ConfigMap", "settings")
+            call()
+        assert refused(e)
+    # apply names the object first
+    with pytest.raises(cicd.HTTPError) as e:
+        client.apply(CM, field_manager="me", force=True, namespace="x")
+    assert refused(e, "ConfigMap a: ")
+    client.close()
+    for call in calls + [client.cancel, client.cancel_clear, lambda: client.namespace]:
+        with pytest.raises(ValueError, match="^kube client is closed$"):
+            call()
+    client.close()  # twice is fine
+
+
+def test_apply_set_reports_every_object_and_raises_the_first_failure(closed, tmp_path):
+    seen = []
+    path = tmp_path / "more.yaml"
+    path.write_text("apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: n}\n")
+    with pytest.raises(cicd.HTTPError) as e:
+        closed.apply_set([CM, "- not an object\n", path], on_result=seen.append)
+    assert refused(e, "ConfigMap a: ")
+    results = e.value.results
+    assert seen == results
+    # in the order given within a rank (the object that is none ranks with the ConfigMap)
+    assert [r[:5] for r in results] == [("v1", "ConfigMap", "", "a", None), ("", "", "", "", None),
+                                        ("v1", "Secret", "", "s", None)]  # kind not resolved: no namespace
+    assert [(r.file, r.line) for r in results] == [("documents[0]", 1), ("documents[1]", 1), (str(path), 1)]
+    assert isinstance(results[0].error, cicd.HTTPError) and refused(results[0].error, "ConfigMap a: ")
+    assert isinstance(results[1].error, cicd.InvalidArgumentError)
+    assert results[1].error.message == "an object must be a mapping"
+    assert isinstance(results[2].error, cicd.HTTPError) and refused(results[2].error, "Secret s: ")
+    # a single text, a dict and a Document are documents too
+    with cicd.Document.load(CM) as doc:
+        for docs in (CM, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}, doc, [doc, CM]):
+            with pytest.raises(cicd.HTTPError) as e:
+                closed.apply_set(docs, dry_run=True, wait_established_ms=10)
+            assert [r.name for r in e.value.results] == ["a"] * (2 if isinstance(docs, list) else 1)
+    with cicd.ManifestSet() as ms:
+        ms.add(CM + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: n}\n", "set.yaml")
+        with pytest.raises(cicd.HTTPError) as e:
+            closed.apply_manifests(ms, field_manager="me")
+        # sorted for applying, the Namespace first; its failure keeps the later ranks from being sent
+        assert [(r.kind, r.file, r.line) for r in e.value.results] == [("Namespace", "set.yaml", 5)]
+        assert [m.kind for m in ms] == ["Namespace", "ConfigMap"]
+    with pytest.raises(TypeError, match="^expected a Document, a dict, a path or YAML/JSON text, not int$"):
+        closed.apply_set([5])
+    assert closed.apply_set([]) == []
+
+
+def test_a_callback_that_raises_stops_the_call(closed):
+    class Stop(Exception):
+        pass
+
+    def on_result(r):
+        raise Stop(r.name)
+
+    with pytest.raises(Stop, match="^a$"):
+        closed.apply_set([CM, CM.replace("name: a", "name: b")], on_result=on_result)
+
+    # a callback must not call its own client: the C client runs one call at a time
+    def reenter(r):
+        closed.get("v1", "ConfigMap", "a")
+
+    with pytest.raises(RuntimeError, match="^a KubeClient cannot be called from one of its own callbacks$"):
+        closed.apply_set(CM, on_result=reenter)
+    with pytest.raises(cicd.HTTPError):  # and the client is still usable
+        closed.get("v1", "ConfigMap", "a")
+
+
+def test_argument_errors_before_any_request(closed):
+    with pytest.raises(cicd.ParseError) as e:
+        closed.create("{")
+    assert (e.value.message, e.value.file, e.value.line, e.value.column) == ("parse error: premature EOF",
+                                                                             "<object>", 1, 2)
+    with pytest.raises(cicd.InvalidArgumentError) as e:
+        closed.create(b'{"apiVersion": "v1", "kind": "ConfigMap"}')
+    assert (e.value.message, e.value.file, e.value.line, e.value.column) == ("ConfigMap has no metadata.name",
+                                                                             "<object>", 1, 1)
+    with pytest.raises(cicd.InvalidArgumentError) as e:
+        closed.apply("- 1\n")
+    assert (e.value.message, e.value.file, e.value.line, e.value.column) == ("an object must be a mapping",
+                                                                             "object", 1, 1)
+    with pytest.raises(cicd.InvalidArgumentError) as e:
+        closed.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}})
+    assert e.value.message == "ConfigMap has no metadata.name"
+    with pytest.raises(ValueError, match="^apply takes one object, the text has 2 documents$"):
+        closed.apply(CM + "---\n" + CM)
+    with pytest.raises(TypeError, match="^expected a Node, a dict or YAML/JSON text, not int$"):
+        closed.apply(5)
+    with pytest.raises(ValueError, match="^propagation must be background, foreground or orphan, not 'later'$"):
+        closed.delete("v1", "ConfigMap", "a", propagation="later")
+    with pytest.raises(ValueError, match="^grace_period_seconds must be >= 0, not -2$"):
+        closed.delete("v1", "ConfigMap", "a", grace_period_seconds=-2)
+    with pytest.raises(ValueError, match="^tail_lines must be >= 0 or None, not -1$"):
+        closed.logs("ns", "pod", tail_lines=-1)
+    # an object from a Node
+    with cicd.Document.load(CM, "cm.yaml") as doc:
+        with pytest.raises(cicd.HTTPError) as e:
+            closed.apply(doc.root())
+        assert refused(e, "ConfigMap a: ")
+
+
+def test_cancel_fails_every_call_until_cleared(closed):
+    closed.cancel()
+    for call in (lambda: closed.get("v1", "ConfigMap", "a"), lambda: closed.list("v1", "ConfigMap"),
+                 lambda: closed.logs("ns", "pod"), lambda: closed.apply(CM)):
+        with pytest.raises(cicd.CanceledError) as e:
+            call()
+        assert e.value.code == cicd.cicd_c.CICD_ECANCELED
+    closed.cancel_clear()
+    with pytest.raises(cicd.HTTPError) as e:
+        closed.get("v1", "ConfigMap", "a")
+    assert refused(e)

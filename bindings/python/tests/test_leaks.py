@@ -240,7 +240,38 @@ def kube_cycle():
     _swallow(lambda: cicd.rollout_decide('{"kind":"ConfigMap","metadata":{"name":"c"}}'), cicd.UnsupportedError)
 
 
-CYCLE_FUNCS += [kaniko_cycle, kube_cycle]
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {x: '" + "y" * 60 + "'}}\ndata: {k: '" + "v" * 2000 + "'}\n"
+
+
+def kube_calls_cycle():
+    # every call's error path against a closed port (discovery is refused), results and exceptions
+    # with their messages, argument errors, and cancel
+    with cicd.KubeConfig.loads(KUBECONFIG, "k.yaml") as cfg, cicd.KubeClient(cfg, max_retries=-1) as c:
+        _swallow(lambda: c.resolve("deployments.apps" + "x" * 200), cicd.HTTPError)
+        _swallow(lambda: c.get("v1", "ConfigMap", "a"), cicd.HTTPError)
+        _swallow(lambda: c.list("v1", "ConfigMap", label_selector="x=" + "y" * 60, page_size=1), cicd.HTTPError)
+        _swallow(lambda: c.create(CM.replace("\n", " ")), cicd.ParseError)
+        _swallow(lambda: c.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a" * 200}}),
+                 cicd.HTTPError)
+        _swallow(lambda: c.delete("v1", "ConfigMap", "a", propagation="foreground", grace_period_seconds=3),
+                 cicd.HTTPError)
+        _swallow(lambda: c.apply(CM, field_manager="m" * 100, force=True), cicd.HTTPError)
+        _swallow(lambda: c.apply("- " + "x" * 2000), cicd.InvalidArgumentError)
+        _swallow(lambda: c.apply_set([CM, CM.replace("name: a", "name: b"), "- x\n"], on_result=lambda r: None),
+                 cicd.HTTPError)
+        with cicd.ManifestSet() as ms:
+            ms.add(CM, "m.yaml")
+            _swallow(lambda: c.apply_manifests(ms), cicd.HTTPError)
+        _swallow(lambda: c.watch("v1", "ConfigMap", label_selector="x=" + "y" * 60), cicd.HTTPError)
+        _swallow(lambda: c.logs("ns", "pod", container="c" * 60, tail_lines=10), cicd.HTTPError)
+        _swallow(lambda: c.rollout_wait("apps/v1", "Deployment", "web" * 60, on_progress=lambda m: None),
+                 cicd.HTTPError)
+        c.cancel()
+        _swallow(lambda: c.get("v1", "ConfigMap", "a"), cicd.CanceledError)
+        c.cancel_clear()
+
+
+CYCLE_FUNCS += [kaniko_cycle, kube_cycle, kube_calls_cycle]
 
 # The deploy store's calls go to SQLite: fewer cycles, with payloads three times larger.
 SLOW = {deploy_cycle: CYCLES // 3}
