@@ -45,18 +45,19 @@ static cicd_arena_block *new_block(cicd_arena *arena, size_t size)
 	return b;
 }
 
-void *cicd__arena_alloc(cicd_arena *arena, size_t size)
+/* align is a power of two no larger than ALIGN; blocks start ALIGN-aligned. */
+static void *alloc_aligned(cicd_arena *arena, size_t size, size_t align)
 {
 	size_t rounded;
 	cicd_arena_block *b;
 	if (size > (size_t)-1 - ALIGN)
 		return NULL;
-	rounded = (size + ALIGN - 1) & ~(ALIGN - 1);
+	rounded = (size + align - 1) & ~(align - 1);
 	if (rounded == 0)
-		rounded = ALIGN;
+		rounded = align;
 	if (arena->cursor) {
 		/* Packed text may have left the cursor unaligned. */
-		uintptr_t at = ((uintptr_t)arena->cursor + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1);
+		uintptr_t at = ((uintptr_t)arena->cursor + align - 1) & ~(uintptr_t)(align - 1);
 		if (at <= (uintptr_t)arena->end && (uintptr_t)arena->end - at >= rounded) {
 			arena->cursor = (char *)at + rounded;
 			return (void *)at;
@@ -85,6 +86,16 @@ void *cicd__arena_alloc(cicd_arena *arena, size_t size)
 	arena->cursor = b->data + rounded;
 	arena->end = b->data + arena->block_size;
 	return b->data;
+}
+
+void *cicd__arena_alloc(cicd_arena *arena, size_t size)
+{
+	return alloc_aligned(arena, size, ALIGN);
+}
+
+void *cicd__arena_alloc_small(cicd_arena *arena, size_t size)
+{
+	return alloc_aligned(arena, size, alignof(void *) > alignof(uint64_t) ? alignof(void *) : alignof(uint64_t));
 }
 
 void *cicd__arena_calloc(cicd_arena *arena, size_t count, size_t size)

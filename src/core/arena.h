@@ -22,6 +22,8 @@ void cicd__arena_release(cicd_arena *arena);
 
 /* Aligned to max_align_t; NULL when memory runs out (no error is set). */
 void *cicd__arena_alloc(cicd_arena *arena, size_t size);
+/* Aligned for pointers and 64-bit integers only: for the many small structs of a tree (nodes, pair arrays), which max_align_t padding would make a fifth larger. */
+void *cicd__arena_alloc_small(cicd_arena *arena, size_t size);
 void *cicd__arena_calloc(cicd_arena *arena, size_t count, size_t size);
 /* A NUL-terminated copy of len bytes. */
 char *cicd__arena_strndup(cicd_arena *arena, const char *s, size_t len);

@@ -58,6 +58,8 @@ cicd_document *cicd__document_new(const char *name)
 		cicd__error_oom();
 		return NULL;
 	}
+	doc->meta.file = doc->name;
+	doc->meta.tag = NULL;
 	return doc;
 }
 
@@ -122,12 +124,12 @@ cicd_node_kind cicd_node_kind_of(const cicd_node *node)
 
 const char *cicd_node_tag(const cicd_node *node)
 {
-	return node && node->tag ? node->tag : "";
+	return node && node->meta->tag ? node->meta->tag : "";
 }
 
 const char *cicd_node_file(const cicd_node *node)
 {
-	return node ? node->file : "";
+	return node ? node->meta->file : "";
 }
 
 unsigned int cicd_node_line(const cicd_node *node)
@@ -194,26 +196,72 @@ const cicd_node *cicd_node_value(const cicd_node *node, size_t i)
 	return node->u.map.pairs[i].value;
 }
 
+const cicd_node_meta cicd__node_meta_built = {"", NULL};
+
+const cicd_node_meta *cicd__node_meta_new(cicd_arena *arena, const char *file, const char *tag)
+{
+	cicd_node_meta *m = cicd__arena_alloc_small(arena, sizeof *m);
+	if (!m)
+		return NULL;
+	m->file = file;
+	m->tag = tag;
+	return m;
+}
+
+uint32_t cicd__node_index_cap(size_t count)
+{
+	size_t cap = 16;
+	/* Past a billion pairs lookups go linear rather than the slots overflowing 32 bits. */
+	if (count <= CICD__SMALL_MAP || count > ((size_t)1 << 30))
+		return 0;
+	while (cap < count * 2)
+		cap *= 2;
+	return (uint32_t)cap;
+}
+
+cicd_node_pair *cicd__node_pairs_alloc(cicd_arena *arena, size_t count, uint32_t index_cap)
+{
+	char *block;
+	size_t index_bytes = (size_t)index_cap * sizeof(uint32_t), total;
+	if (count > ((size_t)-1 - index_bytes) / sizeof(cicd_node_pair))
+		return NULL;
+	total = index_bytes + count * sizeof(cicd_node_pair);
+	block = cicd__arena_alloc_small(arena, total ? total : 1);
+	if (!block)
+		return NULL;
+	/* index_cap is a power of two of at least 16: the pairs after it stay aligned. */
+	memset(block, 0, index_bytes);
+	return (cicd_node_pair *)(void *)(block + index_bytes);
+}
+
 int cicd__node_index_map(cicd_arena *arena, cicd_node *map)
 {
-	size_t cap = 16, i;
-	if (map->u.map.count <= 8)
-		return 0;
-	while (cap < map->u.map.count * 2)
-		cap *= 2;
-	map->u.map.index = cicd__arena_calloc(arena, cap, sizeof *map->u.map.index);
-	if (!map->u.map.index)
-		return cicd__error_oom();
-	map->u.map.index_cap = (uint32_t)cap;
+	uint32_t cap = map->u.map.index_cap, *index;
+	cicd_node_pair *pairs = map->u.map.pairs;
+	size_t i;
+	if (cap) {
+		/* The pairs have the room in front (made for at least this many pairs): rebuild in place. */
+		memset((uint32_t *)(void *)pairs - cap, 0, cap * sizeof *index);
+	} else {
+		if (!(cap = cicd__node_index_cap(map->u.map.count)))
+			return 0;
+		pairs = cicd__node_pairs_alloc(arena, map->u.map.count, cap);
+		if (!pairs)
+			return cicd__error_oom();
+		memcpy(pairs, map->u.map.pairs, map->u.map.count * sizeof *pairs);
+		map->u.map.pairs = pairs;
+		map->u.map.index_cap = cap;
+	}
+	index = (uint32_t *)(void *)pairs - cap;
 	for (i = 0; i < map->u.map.count; i++) {
-		const cicd_node *k = map->u.map.pairs[i].key;
+		const cicd_node *k = pairs[i].key;
 		size_t slot;
 		if (k->kind != CICD_NODE_SCALAR)
 			continue;
 		slot = (size_t)cicd__key_hash(k->u.scalar.text, k->u.scalar.len) & (cap - 1);
-		while (map->u.map.index[slot])
+		while (index[slot])
 			slot = (slot + 1) & (cap - 1);
-		map->u.map.index[slot] = (uint32_t)(i + 1);
+		index[slot] = (uint32_t)(i + 1);
 	}
 	return 0;
 }
@@ -223,11 +271,12 @@ const cicd_node *cicd__node_get(const cicd_node *map, const char *key, size_t le
 	size_t i;
 	if (!map || map->kind != CICD_NODE_MAPPING)
 		return NULL;
-	if (map->u.map.index) {
+	if (map->u.map.index_cap) {
+		const uint32_t *index = cicd__node_map_index(map);
 		size_t cap = map->u.map.index_cap;
 		size_t slot = (size_t)cicd__key_hash(key, len) & (cap - 1);
-		while (map->u.map.index[slot]) {
-			const cicd_node_pair *p = &map->u.map.pairs[map->u.map.index[slot] - 1];
+		while (index[slot]) {
+			const cicd_node_pair *p = &map->u.map.pairs[index[slot] - 1];
 			if (p->key->u.scalar.len == len && memcmp(p->key->u.scalar.text, key, len) == 0)
 				return p->value;
 			slot = (slot + 1) & (cap - 1);
@@ -252,3 +301,6 @@ int cicd__node_is(const cicd_node *node, const char *s)
 	size_t n = strlen(s);
 	return node && node->kind == CICD_NODE_SCALAR && node->u.scalar.len == n && memcmp(node->u.scalar.text, s, n) == 0;
 }
+
+/* The tree's memory is mostly nodes: keep them at 40 bytes (see document.h). */
+_Static_assert(sizeof(cicd_node) <= 40, "cicd_node grew past 40 bytes");

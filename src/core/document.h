@@ -17,6 +17,24 @@ typedef struct cicd_node_pair {
 	cicd_node *value;
 } cicd_node_pair;
 
+/*
+ * Where a node came from and its tag. Nodes point to one: every untagged
+ * node of a document shares the document's, so the file costs a pointer,
+ * not two, and the rare tag costs nothing on the nodes without one.
+ */
+typedef struct cicd_node_meta {
+	const char *file; /* the document's name */
+	const char *tag;  /* NULL when none */
+} cicd_node_meta;
+
+/* The meta of built nodes: file "", no tag. */
+extern const cicd_node_meta cicd__node_meta_built;
+
+/*
+ * 40 bytes. Counts and lengths are 32-bit: the loader's limits keep them
+ * far below that (a longer scalar or collection is refused, see
+ * document_builder.c).
+ */
 struct cicd_node {
 	uint8_t kind;       /* cicd_node_kind */
 	uint8_t style;      /* cicd_scalar_style, scalars only */
@@ -25,25 +43,44 @@ struct cicd_node {
 	uint32_t weight; /* nodes in this subtree counting every alias expansion; saturates */
 	uint32_t line;   /* 1-based */
 	uint32_t column; /* 1-based */
-	const char *tag;  /* NULL when none */
-	const char *file; /* the document's name, shared */
+	const cicd_node_meta *meta; /* never NULL */
 	union {
 		struct {
 			const char *text;
-			size_t len;
+			uint32_t len;
 		} scalar;
 		struct {
 			cicd_node **items;
-			size_t count;
+			uint32_t count;
 		} seq;
 		struct {
 			cicd_node_pair *pairs;
-			size_t count;
-			uint32_t *index; /* open-addressed slots holding pair index + 1; NULL for small maps */
+			uint32_t count;
+			/* Slots of the lookup index, 0 for none (small maps). The index lives right before
+			 * pairs, in the same allocation: open-addressed slots holding pair index + 1. */
 			uint32_t index_cap;
 		} map;
 	} u;
 };
+
+static inline const char *cicd__node_file(const cicd_node *n)
+{
+	return n->meta->file;
+}
+
+static inline const char *cicd__node_tag(const cicd_node *n)
+{
+	return n->meta->tag;
+}
+
+/* The lookup index of a mapping, NULL when it has none. */
+static inline const uint32_t *cicd__node_map_index(const cicd_node *map)
+{
+	return map->u.map.index_cap ? (const uint32_t *)(const void *)map->u.map.pairs - map->u.map.index_cap : NULL;
+}
+
+/* Largest count of a sequence or mapping and length of a scalar. */
+#define CICD__NODE_MAX_COUNT UINT32_MAX
 
 typedef struct cicd_document_entry {
 	cicd_node *root; /* NULL for an empty document */
@@ -53,6 +90,7 @@ typedef struct cicd_document_entry {
 struct cicd_document {
 	cicd_arena arena;
 	const char *name;
+	cicd_node_meta meta; /* name and no tag: shared by the untagged nodes */
 	cicd_document_entry *docs;
 	size_t count;
 	cicd_diagnostics warnings;
@@ -79,8 +117,29 @@ const cicd_node *cicd__node_get(const cicd_node *map, const char *key, size_t ke
 /* True when the scalar node's text equals s. */
 int cicd__node_is(const cicd_node *node, const char *s);
 
-/* Builds the lookup index of a mapping (for maps larger than a few keys). */
+/* Maps with more pairs than this get a lookup index. */
+#define CICD__SMALL_MAP 8
+
+/* Index size for a mapping of count pairs (a power of two, at least twice count); 0 when it needs none. */
+uint32_t cicd__node_index_cap(size_t count);
+
+/*
+ * Room for count pairs with room for index_cap index slots in front
+ * (zeroed), as cicd__node_map_index() expects. NULL when out of memory (no
+ * error set).
+ */
+cicd_node_pair *cicd__node_pairs_alloc(cicd_arena *arena, size_t count, uint32_t index_cap);
+
+/*
+ * Builds the lookup index of a mapping (for maps larger than a few keys).
+ * When index_cap is set (the pairs came with room for an index made for at
+ * least as many pairs) it is rebuilt in place and arena is not used; else
+ * the pairs move to a new allocation with the room in front.
+ */
 int cicd__node_index_map(cicd_arena *arena, cicd_node *map);
+
+/* A meta with this file and tag, in the arena; NULL when out of memory (no error set). */
+const cicd_node_meta *cicd__node_meta_new(cicd_arena *arena, const char *file, const char *tag);
 
 /* Resolved options with defaults filled in; CICD_EINVALID for a bad version. */
 int cicd__document_options_resolve(cicd_document_options *out, const cicd_document_options *in);

@@ -6,7 +6,7 @@
 #include "alloc.h"
 #include "error.h"
 
-#define SMALL_MAP 8
+#define SMALL_MAP CICD__SMALL_MAP
 
 static int oom(void)
 {
@@ -61,7 +61,7 @@ int cicd__builder_end_document(cicd_doc_builder *b)
 	}
 	/* An empty document ("---" with nothing after it) reads as a bare empty scalar: record it as no root. */
 	if (b->root && b->root->kind == CICD_NODE_SCALAR && b->root->u.scalar.len == 0 &&
-	    b->root->style == CICD_SCALAR_PLAIN && !b->root->tag)
+	    b->root->style == CICD_SCALAR_PLAIN && !b->root->meta->tag)
 		b->root = NULL;
 	doc->docs[doc->count].root = b->root;
 	doc->docs[doc->count].line = b->doc_line;
@@ -114,7 +114,7 @@ static cicd_node *new_node(cicd_doc_builder *b, cicd_node_kind kind, const char 
 				   b->opts.max_nodes);
 		return NULL;
 	}
-	n = cicd__arena_alloc(&b->doc->arena, sizeof *n);
+	n = cicd__arena_alloc_small(&b->doc->arena, sizeof *n);
 	if (!n) {
 		oom();
 		return NULL;
@@ -123,14 +123,19 @@ static cicd_node *new_node(cicd_doc_builder *b, cicd_node_kind kind, const char 
 	n->kind = (uint8_t)kind;
 	n->line = line;
 	n->column = column;
-	n->file = b->doc->name;
 	n->weight = 1;
+	n->meta = &b->doc->meta;
 	if (tag) {
-		n->tag = cicd__arena_strdup(&b->doc->arena, tag);
-		if (!n->tag) {
-			oom();
-			return NULL;
+		/* Tagged nodes come in runs of the same tag (!reference): they share one meta. */
+		if (!b->tag_meta || strcmp(b->tag_meta->tag, tag) != 0) {
+			const char *copy = cicd__arena_strdup(&b->doc->arena, tag);
+			b->tag_meta = copy ? cicd__node_meta_new(&b->doc->arena, b->doc->name, copy) : NULL;
+			if (!b->tag_meta) {
+				oom();
+				return NULL;
+			}
 		}
+		n->meta = b->tag_meta;
 	}
 	b->nodes++;
 	return n;
@@ -174,14 +179,18 @@ static cicd_value_type tagged_type(const char *tag, const char *text, size_t len
 int cicd__builder_scalar(cicd_doc_builder *b, const char *text, size_t len, const char *tag, cicd_scalar_style style,
 			 unsigned int line, unsigned int column, const char *anchor)
 {
-	cicd_node *n = new_node(b, CICD_NODE_SCALAR, tag, line, column);
+	cicd_node *n;
+	if (len > CICD__NODE_MAX_COUNT)
+		return cicd__error_set_at(CICD_ELIMIT, b->doc->name, line, column, "a scalar longer than %u bytes",
+					  (unsigned)CICD__NODE_MAX_COUNT);
+	n = new_node(b, CICD_NODE_SCALAR, tag, line, column);
 	if (!n)
 		return cicd_error_last()->code;
 	n->style = (uint8_t)style;
 	n->u.scalar.text = cicd__arena_strndup_packed(&b->doc->arena, text, len);
 	if (!n->u.scalar.text)
 		return oom();
-	n->u.scalar.len = len;
+	n->u.scalar.len = (uint32_t)len;
 	n->value_type = (uint8_t)tagged_type(tag, text, len, style);
 	if (register_anchor(b, anchor, n))
 		return CICD_ENOMEM;
@@ -223,7 +232,7 @@ static int is_merge_key(const cicd_doc_builder *b, const cicd_node *key)
 {
 	if (!b->merge_keys || key->kind != CICD_NODE_SCALAR || key->style != CICD_SCALAR_PLAIN)
 		return 0;
-	if (key->tag && strcmp(key->tag, "tag:yaml.org,2002:merge") != 0)
+	if (key->meta->tag && strcmp(key->meta->tag, "tag:yaml.org,2002:merge") != 0)
 		return 0;
 	return key->u.scalar.len == 2 && memcmp(key->u.scalar.text, "<<", 2) == 0;
 }
@@ -357,17 +366,12 @@ static int finish_plain_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **k
 	n->weight = 1;
 	if (!pairs)
 		return 0;
-	out = cicd__arena_alloc(&b->doc->arena, pairs * sizeof *out);
+	cap = cicd__node_index_cap(pairs);
+	out = cicd__node_pairs_alloc(&b->doc->arena, pairs, (uint32_t)cap);
 	if (!out)
 		return oom();
-	if (pairs > SMALL_MAP) {
-		cap = 16;
-		while (cap < pairs * 2)
-			cap *= 2;
-		index = cicd__arena_calloc(&b->doc->arena, cap, sizeof *index);
-		if (!index)
-			return oom();
-	}
+	if (cap)
+		index = (uint32_t *)(void *)out - cap;
 	for (i = 0; i < pairs; i++) {
 		cicd_node *key = kv[2 * i], *value = kv[2 * i + 1];
 		long at = -1;
@@ -403,8 +407,7 @@ static int finish_plain_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **k
 	}
 	n->weight = clamp_weight(weight);
 	n->u.map.pairs = out;
-	n->u.map.count = count;
-	n->u.map.index = index;
+	n->u.map.count = (uint32_t)count;
 	n->u.map.index_cap = (uint32_t)cap;
 	return 0;
 }
@@ -466,9 +469,11 @@ static int finish_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **kv, siz
 			goto done;
 	}
 	n->weight = clamp_weight(weight);
-	n->u.map.count = out.count;
+	n->u.map.count = (uint32_t)out.count;
 	if (out.count) {
-		n->u.map.pairs = cicd__arena_alloc(&b->doc->arena, out.count * sizeof *out.pairs);
+		/* With room for the index in front, so cicd__node_index_map() builds it in place. */
+		n->u.map.index_cap = cicd__node_index_cap(out.count);
+		n->u.map.pairs = cicd__node_pairs_alloc(&b->doc->arena, out.count, n->u.map.index_cap);
 		if (!n->u.map.pairs) {
 			rc = oom();
 			goto done;
@@ -494,11 +499,14 @@ int cicd__builder_end(cicd_doc_builder *b)
 	f = b->stack[--b->depth];
 	n = f.node;
 	count = b->scratch_count - f.scratch_start;
+	if (count > (n->kind == CICD_NODE_SEQUENCE ? 1 : 2) * (size_t)CICD__NODE_MAX_COUNT)
+		return cicd__error_set_at(CICD_ELIMIT, b->doc->name, n->line, n->column, "a collection of more than %u entries",
+					  (unsigned)CICD__NODE_MAX_COUNT);
 	if (n->kind == CICD_NODE_SEQUENCE) {
 		size_t weight = 1;
-		n->u.seq.count = count;
+		n->u.seq.count = (uint32_t)count;
 		if (count) {
-			n->u.seq.items = cicd__arena_alloc(&b->doc->arena, count * sizeof *n->u.seq.items);
+			n->u.seq.items = cicd__arena_alloc_small(&b->doc->arena, count * sizeof *n->u.seq.items);
 			if (!n->u.seq.items)
 				return oom();
 			memcpy(n->u.seq.items, b->scratch + f.scratch_start, count * sizeof *n->u.seq.items);

@@ -31,6 +31,7 @@ typedef struct cicd_doc_builder {
 	size_t alias_expansion;
 	unsigned int doc_line;
 	cicd_node *root;
+	const cicd_node_meta *tag_meta; /* the last tag's, for the next node with that tag */
 	int in_document;
 } cicd_doc_builder;
 

@@ -10,14 +10,15 @@
 
 static cicd_node *new_node(cicd_node_builder *b, cicd_node_kind kind)
 {
-	cicd_node *n = cicd__arena_calloc(b->arena, 1, sizeof *n);
+	cicd_node *n = cicd__arena_alloc_small(b->arena, sizeof *n);
 	if (!n) {
 		cicd__error_oom();
 		return NULL;
 	}
+	memset(n, 0, sizeof *n);
 	n->kind = (uint8_t)kind;
 	n->reserved = b->mark;
-	n->file = "";
+	n->meta = &cicd__node_meta_built;
 	n->weight = 1;
 	return n;
 }
@@ -56,7 +57,7 @@ cicd_node *cicd__node_new_scalar(cicd_node_builder *b, const char *text, size_t 
 		cicd__error_oom();
 		return NULL;
 	}
-	n->u.scalar.len = text ? len : 0;
+	n->u.scalar.len = text ? (uint32_t)len : 0;
 	n->value_type = (uint8_t)type;
 	n->style = CICD_SCALAR_PLAIN;
 	if (type == CICD_VALUE_STRING && cicd__scalar_resolve(n->u.scalar.text, n->u.scalar.len) != CICD_VALUE_STRING)
@@ -91,7 +92,7 @@ cicd_node *cicd__node_new_map(cicd_node_builder *b)
 	cicd_node *n = new_node(b, CICD_NODE_MAPPING);
 	if (!n)
 		return NULL;
-	n->u.map.pairs = cicd__arena_alloc(b->arena, MIN_CAPACITY * sizeof *n->u.map.pairs);
+	n->u.map.pairs = cicd__arena_alloc_small(b->arena, MIN_CAPACITY * sizeof *n->u.map.pairs);
 	if (!n->u.map.pairs) {
 		cicd__error_oom();
 		return NULL;
@@ -104,7 +105,7 @@ cicd_node *cicd__node_new_seq(cicd_node_builder *b)
 	cicd_node *n = new_node(b, CICD_NODE_SEQUENCE);
 	if (!n)
 		return NULL;
-	n->u.seq.items = cicd__arena_alloc(b->arena, MIN_CAPACITY * sizeof *n->u.seq.items);
+	n->u.seq.items = cicd__arena_alloc_small(b->arena, MIN_CAPACITY * sizeof *n->u.seq.items);
 	if (!n->u.seq.items) {
 		cicd__error_oom();
 		return NULL;
@@ -128,7 +129,7 @@ cicd_node *cicd__node_own(cicd_node_builder *b, const cicd_node *src)
 		u.c = src;
 		return u.m;
 	}
-	n = cicd__arena_alloc(b->arena, sizeof *n);
+	n = cicd__arena_alloc_small(b->arena, sizeof *n);
 	if (!n) {
 		cicd__error_oom();
 		return NULL;
@@ -137,18 +138,17 @@ cicd_node *cicd__node_own(cicd_node_builder *b, const cicd_node *src)
 	n->reserved = b->mark;
 	if (src->kind == CICD_NODE_MAPPING) {
 		size_t cap = capacity_for(src->u.map.count);
-		n->u.map.pairs = cicd__arena_alloc(b->arena, cap * sizeof *n->u.map.pairs);
+		n->u.map.pairs = cicd__arena_alloc_small(b->arena, cap * sizeof *n->u.map.pairs);
 		if (!n->u.map.pairs) {
 			cicd__error_oom();
 			return NULL;
 		}
 		if (src->u.map.count)
 			memcpy(n->u.map.pairs, src->u.map.pairs, src->u.map.count * sizeof *n->u.map.pairs);
-		n->u.map.index = NULL; /* the copy is edited; lookups go linear */
-		n->u.map.index_cap = 0;
+		n->u.map.index_cap = 0; /* the copy is edited; lookups go linear */
 	} else if (src->kind == CICD_NODE_SEQUENCE) {
 		size_t cap = capacity_for(src->u.seq.count);
-		n->u.seq.items = cicd__arena_alloc(b->arena, cap * sizeof *n->u.seq.items);
+		n->u.seq.items = cicd__arena_alloc_small(b->arena, cap * sizeof *n->u.seq.items);
 		if (!n->u.seq.items) {
 			cicd__error_oom();
 			return NULL;
@@ -163,13 +163,15 @@ static int grow_pairs(cicd_node_builder *b, cicd_node *map)
 {
 	size_t count = map->u.map.count;
 	cicd_node_pair *pairs;
-	if (!is_full(count))
+	/* An indexed map's pairs were sized exactly (see cicd__node_index_map): they move too. */
+	if (!is_full(count) && !map->u.map.index_cap)
 		return 0;
-	pairs = cicd__arena_alloc(b->arena, capacity_for(count + 1) * sizeof *pairs);
+	pairs = cicd__arena_alloc_small(b->arena, capacity_for(count + 1) * sizeof *pairs);
 	if (!pairs)
 		return cicd__error_oom();
 	memcpy(pairs, map->u.map.pairs, count * sizeof *pairs);
 	map->u.map.pairs = pairs;
+	map->u.map.index_cap = 0; /* the index stayed with the old pairs */
 	return 0;
 }
 
@@ -221,6 +223,8 @@ int cicd__node_map_remove(cicd_node *map, const char *key, size_t key_len)
 	memmove(&map->u.map.pairs[at], &map->u.map.pairs[at + 1],
 	        (map->u.map.count - (size_t)at - 1) * sizeof *map->u.map.pairs);
 	map->u.map.count--;
+	if (map->u.map.index_cap)
+		cicd__node_index_map(NULL, map); /* in place: the pairs moved under the index */
 	return 1;
 }
 
@@ -228,7 +232,7 @@ int cicd__node_seq_push(cicd_node_builder *b, cicd_node *seq, cicd_node *item)
 {
 	size_t count = seq->u.seq.count;
 	if (is_full(count)) {
-		cicd_node **items = cicd__arena_alloc(b->arena, capacity_for(count + 1) * sizeof *items);
+		cicd_node **items = cicd__arena_alloc_small(b->arena, capacity_for(count + 1) * sizeof *items);
 		if (!items)
 			return cicd__error_oom();
 		memcpy(items, seq->u.seq.items, count * sizeof *items);

@@ -78,7 +78,7 @@ static int emit_node(yaml_emitter_t *e, const cicd_node *n, unsigned int flags)
 	yaml_event_t ev;
 	size_t i;
 	int rc = 0;
-	yaml_char_t *tag = unconst(n->tag);
+	yaml_char_t *tag = unconst(n->meta->tag);
 	int implicit = tag == NULL;
 	switch (n->kind) {
 	case CICD_NODE_SCALAR: {

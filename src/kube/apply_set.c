@@ -115,7 +115,7 @@ static int report(cicd_kube_apply_cb cb, void *payload, const kube_apply_job *jo
 	item.action = job->rc ? 0 : job->action;
 	item.error = job->rc;
 	item.message = job->rc && job->message ? job->message : "";
-	item.file = job->object && job->object->file ? job->object->file : "";
+	item.file = job->object && job->object->meta->file ? job->object->meta->file : "";
 	item.line = job->object ? job->object->line : 0;
 	return cb(&item, payload);
 }

@@ -53,7 +53,7 @@ static void merged_dispose(merged *m)
 }
 
 /* A parse error at a node; a macro so the format is checked. */
-#define node_error(n, fmt, arg) cicd__error_set_at(CICD_EPARSE, (n)->file, (n)->line, (n)->column, fmt, arg)
+#define node_error(n, fmt, arg) cicd__error_set_at(CICD_EPARSE, (n)->meta->file, (n)->line, (n)->column, fmt, arg)
 
 const char *kube__str(const cicd_node *map, const char *key)
 {
@@ -84,7 +84,7 @@ static int merge_list(merged *m, cicd_hashmap *map, const cicd_node *root, const
 			return node_error(item, "an entry of '%s' has no name", key);
 		body = cicd__node_get(item, field, strlen(field));
 		if (!body || body->kind != CICD_NODE_MAPPING)
-			return cicd__error_set_at(CICD_EPARSE, item->file, item->line, item->column,
+			return cicd__error_set_at(CICD_EPARSE, item->meta->file, item->line, item->column,
 						  "'%s' entry '%s' has no '%s' mapping", key, name->u.scalar.text, field);
 		if (cicd__hashmap_get(map, name->u.scalar.text, name->u.scalar.len))
 			continue; /* an earlier file named it first */
@@ -159,7 +159,7 @@ static int take_data(kube_blob *blob, const cicd_node *map, const char *key)
 	if (!v || v->kind != CICD_NODE_SCALAR || v->value_type == CICD_VALUE_NULL || v->u.scalar.len == 0)
 		return 0;
 	if (kube__base64_decode(blob, v->u.scalar.text, v->u.scalar.len))
-		return cicd__error_set_at(CICD_EPARSE, v->file, v->line, v->column, "'%s' is not valid base64", key);
+		return cicd__error_set_at(CICD_EPARSE, v->meta->file, v->line, v->column, "'%s' is not valid base64", key);
 	return 0;
 }
 
@@ -275,11 +275,11 @@ static int fill_from_context(struct cicd_kube_config *cfg, merged *m, const char
 		return node_error(ctx->node, "context '%s' names no cluster", context_name);
 	cluster = cicd__hashmap_get(&m->clusters, cluster_name, strlen(cluster_name));
 	if (!cluster)
-		return cicd__error_set_at(CICD_ENOTFOUND, ctx->node->file, ctx->node->line, ctx->node->column,
+		return cicd__error_set_at(CICD_ENOTFOUND, ctx->node->meta->file, ctx->node->line, ctx->node->column,
 					  "cluster '%s' of context '%s' not found", cluster_name, context_name);
 	user = user_name ? cicd__hashmap_get(&m->users, user_name, strlen(user_name)) : NULL;
 	if (user_name && !user)
-		return cicd__error_set_at(CICD_ENOTFOUND, ctx->node->file, ctx->node->line, ctx->node->column,
+		return cicd__error_set_at(CICD_ENOTFOUND, ctx->node->meta->file, ctx->node->line, ctx->node->column,
 					  "user '%s' of context '%s' not found", user_name, context_name);
 	if (!(cfg->context = cicd__strdup(context_name)))
 		return cicd__error_oom();

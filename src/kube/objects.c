@@ -155,17 +155,17 @@ static int identify(const cicd_node *obj, const char **api_version, const char *
 {
 	const cicd_node *meta = obj && obj->kind == CICD_NODE_MAPPING ? cicd__node_get(obj, "metadata", 8) : NULL;
 	if (!obj || obj->kind != CICD_NODE_MAPPING)
-		return obj ? cicd__error_set_at(CICD_EINVALID, obj->file, obj->line, obj->column, "an object must be a mapping")
+		return obj ? cicd__error_set_at(CICD_EINVALID, obj->meta->file, obj->line, obj->column, "an object must be a mapping")
 			   : cicd__error_set(CICD_EINVALID, "no object given");
 	*api_version = kube__str(obj, "apiVersion");
 	*kind = kube__str(obj, "kind");
 	*name = kube__str(meta, "name");
 	*ns = kube__str(meta, "namespace");
 	if (!*api_version || !*kind)
-		return cicd__error_set_at(CICD_EINVALID, obj->file, obj->line, obj->column, "the object has no %s",
+		return cicd__error_set_at(CICD_EINVALID, obj->meta->file, obj->line, obj->column, "the object has no %s",
 					  *api_version ? "kind" : "apiVersion");
 	if (!*name || !**name)
-		return cicd__error_set_at(CICD_EINVALID, obj->file, obj->line, obj->column, "%s has no metadata.name", *kind);
+		return cicd__error_set_at(CICD_EINVALID, obj->meta->file, obj->line, obj->column, "%s has no metadata.name", *kind);
 	return 0;
 }
 

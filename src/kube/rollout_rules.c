@@ -189,7 +189,7 @@ int cicd_kube_rollout_decide(cicd_kube_rollout_state *state, cicd_buf *message, 
 	kind = kube__str(obj, "kind");
 	name = kube__str(kube__path(obj, "metadata", NULL), "name");
 	if (!kind || !name)
-		return cicd__error_set_at(CICD_EINVALID, obj->file, obj->line, obj->column, "the object has no kind or name");
+		return cicd__error_set_at(CICD_EINVALID, obj->meta->file, obj->line, obj->column, "the object has no kind or name");
 	if (!strcmp(kind, "Deployment"))
 		return deployment(state, message, obj, name);
 	if (!strcmp(kind, "DaemonSet"))

@@ -129,7 +129,7 @@ static void report(check_ctx *c, const cicd_node *at, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
-	const char *file = at && at->line ? at->file : c->obj->file;
+	const char *file = at && at->line ? at->meta->file : c->obj->file;
 	unsigned int line = at && at->line ? at->line : c->obj->line, col = at && at->line ? at->column : 1;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);

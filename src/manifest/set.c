@@ -139,7 +139,7 @@ static int add_root(load_ctx *c, const cicd_node *root, size_t doc_index, unsign
 		cicd_node *m;
 	} u;
 	if (root->kind != CICD_NODE_MAPPING)
-		return cicd__diagnostics_add(&c->problems, CICD_SEVERITY_ERROR, CICD_EVALIDATE, root->file, root->line,
+		return cicd__diagnostics_add(&c->problems, CICD_SEVERITY_ERROR, CICD_EVALIDATE, root->meta->file, root->line,
 		                             root->column, "%s is not a mapping", depth ? "list item" : "document");
 	if (is_list(root) && depth < 8) {
 		const cicd_node *items = cicd__node_get(root, "items", 5);
@@ -152,7 +152,7 @@ static int add_root(load_ctx *c, const cicd_node *root, size_t doc_index, unsign
 		return 0;
 	}
 	if (c->set->count + c->found.count >= c->opts->max_objects)
-		return cicd__error_set_at(CICD_ELIMIT, root->file, root->line, root->column,
+		return cicd__error_set_at(CICD_ELIMIT, root->meta->file, root->line, root->column,
 		                          "more than %zu objects in the set", c->opts->max_objects);
 	obj = cicd__arena_calloc(&c->set->arena, 1, sizeof *obj);
 	if (!obj)

@@ -40,7 +40,7 @@ static void report(vctx *c, const cicd_node *at, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 	if (at && at->line) {
-		file = at->file;
+		file = at->meta->file;
 		line = at->line;
 		col = at->column;
 	}

@@ -136,7 +136,7 @@ const cicd_node *cicd_job_get(const cicd_job *j, const char *key)
 
 const char *cicd_job_file(const cicd_job *j)
 {
-	return j ? j->key->file : "";
+	return j ? j->key->meta->file : "";
 }
 
 unsigned int cicd_job_line(const cicd_job *j)

@@ -366,7 +366,7 @@ static const cicd_node *interp_node(interp *it, const cicd_node *n)
 			if (v != n->u.seq.items[i] && !copy) {
 				if (!(copy = pl_seq_new(c, n->u.seq.count, n)))
 					return NULL;
-				copy->tag = n->tag;
+				copy->meta = n->meta;
 				copy->u.seq.count = n->u.seq.count;
 				memcpy(copy->u.seq.items, n->u.seq.items, n->u.seq.count * sizeof *copy->u.seq.items);
 			}
@@ -384,7 +384,7 @@ static const cicd_node *interp_node(interp *it, const cicd_node *n)
 			if ((k != n->u.map.pairs[i].key || v != n->u.map.pairs[i].value) && !copy) {
 				if (!(copy = pl_map_new(c, n->u.map.count, n)))
 					return NULL;
-				copy->tag = n->tag;
+				copy->meta = n->meta;
 				copy->u.map.count = n->u.map.count;
 				memcpy(copy->u.map.pairs, n->u.map.pairs, n->u.map.count * sizeof *copy->u.map.pairs);
 			}

@@ -141,6 +141,7 @@ struct cicd_pipeline {
 	cicd_vec documents; /* cicd_document *, kept alive for the nodes */
 	cicd_vec files;     /* const char *, arena-owned names */
 	const char *name;
+	cicd_node_meta name_meta; /* name, no tag: for nodes made without a position */
 	const cicd_node *root;
 	const cicd_node *def;
 	pl_strs stages;
@@ -192,7 +193,7 @@ int pl_map_finish(pl_ctx *c, cicd_node *map);
 static inline const cicd_node *pl_get(const cicd_node *map, const char *key)
 {
 	const cicd_node *v = cicd__node_get(map, key, strlen(key));
-	if (v && v->kind == CICD_NODE_SCALAR && v->value_type == CICD_VALUE_NULL && !v->tag)
+	if (v && v->kind == CICD_NODE_SCALAR && v->value_type == CICD_VALUE_NULL && !v->meta->tag)
 		return NULL;
 	return v;
 }

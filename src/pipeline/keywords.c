@@ -70,7 +70,7 @@ void pl_slots_fill(pl_slots *s, const cicd_node *job)
 		int kw;
 		if (k->kind != CICD_NODE_SCALAR || (kw = pl_keyword(k->u.scalar.text)) < 0)
 			continue;
-		if (v->kind == CICD_NODE_SCALAR && v->value_type == CICD_VALUE_NULL && !v->tag)
+		if (v->kind == CICD_NODE_SCALAR && v->value_type == CICD_VALUE_NULL && !v->meta->tag)
 			v = NULL;
 		/* the first of duplicate keys is shadowed by the last, as in the document */
 		s->v[kw] = v;

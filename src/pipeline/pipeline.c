@@ -36,7 +36,7 @@ static void vdiag(pl_ctx *c, cicd_severity sev, int code, const cicd_node *at, c
 	vsnprintf(text, sizeof text, fmt, ap);
 	if (sev == CICD_SEVERITY_ERROR)
 		c->errors++;
-	if (cicd__diagnostics_add(c->diags, sev, code, at ? at->file : c->p->name, at ? at->line : 0,
+	if (cicd__diagnostics_add(c->diags, sev, code, at ? at->meta->file : c->p->name, at ? at->line : 0,
 	                          at ? at->column : 0, "%s", text))
 		c->fatal = 1;
 }
@@ -163,6 +163,7 @@ static int run(cicd_pipeline **out, cicd_diagnostics **diags_out, const char *da
 		pl_oom(&c);
 		goto done;
 	}
+	p->name_meta.file = p->name;
 	if (root) {
 		c.root_shown = root;
 		c.root_real = realpath(root, NULL);

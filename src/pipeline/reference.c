@@ -67,7 +67,7 @@ static const cicd_node *walk(refs *r, const cicd_node *n)
 	size_t i;
 	if (!n || c->fatal)
 		return n;
-	if (n->tag && !strcmp(n->tag, "!reference"))
+	if (n->meta->tag && !strcmp(n->meta->tag, "!reference"))
 		return resolve_ref(r, n);
 	if (n->kind == CICD_NODE_SEQUENCE) {
 		cicd_node *copy = NULL;
@@ -78,7 +78,7 @@ static const cicd_node *walk(refs *r, const cicd_node *n)
 			if (v != n->u.seq.items[i] && !copy) {
 				if (!(copy = pl_seq_new(c, n->u.seq.count, n)))
 					return NULL;
-				copy->tag = n->tag;
+				copy->meta = n->meta;
 				copy->u.seq.count = n->u.seq.count;
 				memcpy(copy->u.seq.items, n->u.seq.items, n->u.seq.count * sizeof *copy->u.seq.items);
 			}
@@ -96,7 +96,7 @@ static const cicd_node *walk(refs *r, const cicd_node *n)
 			if (v != n->u.map.pairs[i].value && !copy) {
 				if (!(copy = pl_map_new(c, n->u.map.count, n)))
 					return NULL;
-				copy->tag = n->tag;
+				copy->meta = n->meta;
 				copy->u.map.count = n->u.map.count;
 				memcpy(copy->u.map.pairs, n->u.map.pairs, n->u.map.count * sizeof *copy->u.map.pairs);
 			}

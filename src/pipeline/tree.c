@@ -8,19 +8,25 @@
 
 static cicd_node *node_new(pl_ctx *c, cicd_node_kind kind, const cicd_node *pos)
 {
-	cicd_node *n = cicd__arena_calloc(&c->p->arena, 1, sizeof *n);
+	cicd_node *n = cicd__arena_alloc_small(&c->p->arena, sizeof *n);
 	if (!n) {
 		pl_oom(c);
 		return NULL;
 	}
+	memset(n, 0, sizeof *n);
 	n->kind = (uint8_t)kind;
 	n->weight = 1;
 	if (pos) {
 		n->line = pos->line;
 		n->column = pos->column;
-		n->file = pos->file;
+		/* pos's file without pos's tag */
+		n->meta = pos->meta->tag ? cicd__node_meta_new(&c->p->arena, pos->meta->file, NULL) : pos->meta;
+		if (!n->meta) {
+			pl_oom(c);
+			return NULL;
+		}
 	} else {
-		n->file = c->p->name;
+		n->meta = &c->p->name_meta;
 	}
 	return n;
 }
@@ -34,7 +40,7 @@ cicd_node *pl_map_new(pl_ctx *c, size_t count, const cicd_node *pos)
 		/* callers fill what they use and set count: no need to zero */
 		n->u.map.pairs = count > (size_t)-1 / sizeof *n->u.map.pairs
 		                     ? NULL
-		                     : cicd__arena_alloc(&c->p->arena, count * sizeof *n->u.map.pairs);
+		                     : cicd__arena_alloc_small(&c->p->arena, count * sizeof *n->u.map.pairs);
 		if (!n->u.map.pairs) {
 			pl_oom(c);
 			return NULL;
@@ -51,7 +57,7 @@ cicd_node *pl_seq_new(pl_ctx *c, size_t count, const cicd_node *pos)
 	if (count) {
 		n->u.seq.items = count > (size_t)-1 / sizeof *n->u.seq.items
 		                     ? NULL
-		                     : cicd__arena_alloc(&c->p->arena, count * sizeof *n->u.seq.items);
+		                     : cicd__arena_alloc_small(&c->p->arena, count * sizeof *n->u.seq.items);
 		if (!n->u.seq.items) {
 			pl_oom(c);
 			return NULL;
@@ -135,7 +141,7 @@ const cicd_node *pl_deep_merge(pl_ctx *c, const cicd_node *base, const cicd_node
 		return over;
 	if (!over)
 		return base;
-	if (!pl_is_map(base) || !pl_is_map(over) || base->tag || over->tag)
+	if (!pl_is_map(base) || !pl_is_map(over) || base->meta->tag || over->meta->tag)
 		return over;
 	for (i = 0; i < over->u.map.count; i++)
 		if (!map_lookup(base, over->u.map.pairs[i].key))
@@ -172,7 +178,7 @@ const cicd_node *pl_merge_all(pl_ctx *c, const cicd_node *const *trees, size_t n
 	size_t i, j, total = 0, count = 0;
 	const cicd_node *last = NULL;
 	for (i = 0; i < n; i++)
-		if (pl_is_map(trees[i]) && !trees[i]->tag) {
+		if (pl_is_map(trees[i]) && !trees[i]->meta->tag) {
 			total += trees[i]->u.map.count;
 			last = trees[i];
 		}
@@ -183,7 +189,7 @@ const cicd_node *pl_merge_all(pl_ctx *c, const cicd_node *const *trees, size_t n
 		return NULL;
 	for (i = 0; i < n; i++) {
 		const cicd_node *t = trees[i];
-		if (!pl_is_map(t) || t->tag)
+		if (!pl_is_map(t) || t->meta->tag)
 			continue;
 		for (j = 0; j < t->u.map.count; j++) {
 			const cicd_node_pair *p = &t->u.map.pairs[j];
@@ -227,7 +233,7 @@ const cicd_node *pl_map_without(pl_ctx *c, const cicd_node *map, const char *key
 	m = pl_map_new(c, map->u.map.count, map);
 	if (!m)
 		return NULL;
-	m->tag = map->tag;
+	m->meta = map->meta;
 	for (i = 0; i < map->u.map.count; i++)
 		if (!pl_key_eq(map->u.map.pairs[i].key, key))
 			m->u.map.pairs[n++] = map->u.map.pairs[i];

@@ -238,7 +238,7 @@ void pl_check_expression(pl_ctx *c, const cicd_node *n, const char *where, const
 	int rc;
 	if (!(c->opts.flags & CICD_PIPELINE_CHECK_EXPRESSIONS))
 		return;
-	opts.file = n->file;
+	opts.file = n->meta->file;
 	opts.line = n->line;
 	/* quoted scalars start one column after their quote */
 	opts.column = n->column + (n->style == CICD_SCALAR_SINGLE_QUOTED || n->style == CICD_SCALAR_DOUBLE_QUOTED);

@@ -27,7 +27,7 @@ typedef struct parse_ctx {
 
 static int bad(const cicd_node *n, const char *what, const char *key)
 {
-	return cicd__error_set_at(CICD_EPARSE, n->file, n->line, n->column, "job payload: \"%s\" must be %s", key,
+	return cicd__error_set_at(CICD_EPARSE, n->meta->file, n->line, n->column, "job payload: \"%s\" must be %s", key,
 	                          what);
 }
 
@@ -127,9 +127,9 @@ static int get_strs(parse_ctx *c, const cicd_node *map, const char *key, pod_str
 	if (n->kind != CICD_NODE_SEQUENCE)
 		return bad(n, "an array of strings", key);
 	if (n->u.seq.count > max)
-		return cicd__error_set_at(CICD_ELIMIT, n->file, n->line, n->column,
+		return cicd__error_set_at(CICD_ELIMIT, n->meta->file, n->line, n->column,
 		                          "job payload: \"%s\" has %zu entries, more than the limit of %zu", key,
-		                          n->u.seq.count, max);
+		                          (size_t)n->u.seq.count, max);
 	if (n->u.seq.count && !(out->items = cicd__arena_calloc(&c->job->arena, n->u.seq.count, sizeof *out->items)))
 		return cicd__error_oom();
 	for (i = 0; i < n->u.seq.count; i++) {
@@ -151,8 +151,8 @@ static int parse_variables(parse_ctx *c, const cicd_node *map, const char *key, 
 	if ((rc = get_seq(map, key, &seq)) || !seq)
 		return rc;
 	if (seq->u.seq.count > c->opts.max_variables)
-		return cicd__error_set_at(CICD_ELIMIT, seq->file, seq->line, seq->column,
-		                          "job payload: %zu variables, more than the limit of %zu", seq->u.seq.count,
+		return cicd__error_set_at(CICD_ELIMIT, seq->meta->file, seq->line, seq->column,
+		                          "job payload: %zu variables, more than the limit of %zu", (size_t)seq->u.seq.count,
 		                          c->opts.max_variables);
 	if (seq->u.seq.count && !(*out = cicd__arena_calloc(&c->job->arena, seq->u.seq.count, sizeof **out)))
 		return cicd__error_oom();
@@ -168,7 +168,7 @@ static int parse_variables(parse_ctx *c, const cicd_node *map, const char *key, 
 		    (rc = get_bool(v, "file", &file)) || (rc = get_bool(v, "raw", &raw)))
 			return rc;
 		if (!var->key || !var->key[0])
-			return cicd__error_set_at(CICD_EPARSE, v->file, v->line, v->column,
+			return cicd__error_set_at(CICD_EPARSE, v->meta->file, v->line, v->column,
 			                          "job payload: a variable has no \"key\"");
 		if (!var->value)
 			var->value = "";
@@ -198,7 +198,7 @@ static int parse_image(parse_ctx *c, const cicd_node *n, job_image *img)
 		return rc;
 	if (ports && ports->u.seq.count) {
 		if (ports->u.seq.count > 1024)
-			return cicd__error_set_at(CICD_ELIMIT, ports->file, ports->line, ports->column,
+			return cicd__error_set_at(CICD_ELIMIT, ports->meta->file, ports->line, ports->column,
 			                          "job payload: more than 1024 ports");
 		if (!(img->ports = cicd__arena_calloc(&c->job->arena, ports->u.seq.count, sizeof *img->ports)))
 			return cicd__error_oom();
@@ -211,7 +211,7 @@ static int parse_image(parse_ctx *c, const cicd_node *n, job_image *img)
 			    (rc = get_str(p, "name", &img->ports[i].name)))
 				return rc;
 			if (img->ports[i].number < 1 || img->ports[i].number > 65535)
-				return cicd__error_set_at(CICD_EPARSE, p->file, p->line, p->column,
+				return cicd__error_set_at(CICD_EPARSE, p->meta->file, p->line, p->column,
 				                          "job payload: port number %lld is not between 1 and 65535",
 				                          img->ports[i].number);
 		}
@@ -228,8 +228,8 @@ static int parse_steps(parse_ctx *c, const cicd_node *root)
 	if ((rc = get_seq(root, "steps", &seq)) || !seq)
 		return rc;
 	if (seq->u.seq.count > c->opts.max_steps)
-		return cicd__error_set_at(CICD_ELIMIT, seq->file, seq->line, seq->column,
-		                          "job payload: %zu steps, more than the limit of %zu", seq->u.seq.count,
+		return cicd__error_set_at(CICD_ELIMIT, seq->meta->file, seq->line, seq->column,
+		                          "job payload: %zu steps, more than the limit of %zu", (size_t)seq->u.seq.count,
 		                          c->opts.max_steps);
 	if (seq->u.seq.count &&
 	    !(c->job->steps = cicd__arena_calloc(&c->job->arena, seq->u.seq.count, sizeof *c->job->steps)))
@@ -246,18 +246,18 @@ static int parse_steps(parse_ctx *c, const cicd_node *root)
 		    (rc = get_bool(s, "allow_failure", &st->allow_failure)))
 			return rc;
 		if (!st->name || !st->name[0])
-			return cicd__error_set_at(CICD_EPARSE, s->file, s->line, s->column,
+			return cicd__error_set_at(CICD_EPARSE, s->meta->file, s->line, s->column,
 			                          "job payload: a step has no \"name\"");
 		for (k = 0; st->name[k]; k++)
 			if (!((st->name[k] >= 'a' && st->name[k] <= 'z') ||
 			      (st->name[k] >= '0' && st->name[k] <= '9') || st->name[k] == '_' || st->name[k] == '-'))
-				return cicd__error_set_at(CICD_EPARSE, s->file, s->line, s->column,
+				return cicd__error_set_at(CICD_EPARSE, s->meta->file, s->line, s->column,
 				                          "job payload: step name \"%.64s\" may only have [a-z0-9_-]",
 				                          st->name);
 		if (st->when && strcmp(st->when, "on_success") && strcmp(st->when, "on_failure") &&
 		    strcmp(st->when, "always"))
 			return cicd__error_set_at(
-			    CICD_EPARSE, s->file, s->line, s->column,
+			    CICD_EPARSE, s->meta->file, s->line, s->column,
 			    "job payload: step \"when\" must be on_success, on_failure or always");
 	}
 	c->job->step_count = seq->u.seq.count;
@@ -272,8 +272,8 @@ static int parse_services(parse_ctx *c, const cicd_node *root)
 	if ((rc = get_seq(root, "services", &seq)) || !seq)
 		return rc;
 	if (seq->u.seq.count > c->opts.max_services)
-		return cicd__error_set_at(CICD_ELIMIT, seq->file, seq->line, seq->column,
-		                          "job payload: %zu services, more than the limit of %zu", seq->u.seq.count,
+		return cicd__error_set_at(CICD_ELIMIT, seq->meta->file, seq->line, seq->column,
+		                          "job payload: %zu services, more than the limit of %zu", (size_t)seq->u.seq.count,
 		                          c->opts.max_services);
 	if (seq->u.seq.count &&
 	    !(c->job->services = cicd__arena_calloc(&c->job->arena, seq->u.seq.count, sizeof *c->job->services)))
@@ -285,7 +285,7 @@ static int parse_services(parse_ctx *c, const cicd_node *root)
 		if ((rc = parse_image(c, s, &c->job->services[i])))
 			return rc;
 		if (!c->job->services[i].name || !c->job->services[i].name[0])
-			return cicd__error_set_at(CICD_EPARSE, s->file, s->line, s->column,
+			return cicd__error_set_at(CICD_EPARSE, s->meta->file, s->line, s->column,
 			                          "job payload: a service has no \"name\"");
 	}
 	c->job->service_count = seq->u.seq.count;
@@ -300,7 +300,7 @@ static int parse_credentials(parse_ctx *c, const cicd_node *root)
 	if ((rc = get_seq(root, "credentials", &seq)) || !seq)
 		return rc;
 	if (seq->u.seq.count > 256)
-		return cicd__error_set_at(CICD_ELIMIT, seq->file, seq->line, seq->column,
+		return cicd__error_set_at(CICD_ELIMIT, seq->meta->file, seq->line, seq->column,
 		                          "job payload: more than 256 credentials");
 	if (seq->u.seq.count &&
 	    !(c->job->credentials = cicd__arena_calloc(&c->job->arena, seq->u.seq.count, sizeof *c->job->credentials)))
@@ -325,7 +325,7 @@ static int parse_root(parse_ctx *c, const cicd_node *root)
 	size_t i, k;
 	int rc;
 	if (root->kind != CICD_NODE_MAPPING)
-		return cicd__error_set_at(CICD_EPARSE, root->file, root->line, root->column,
+		return cicd__error_set_at(CICD_EPARSE, root->meta->file, root->line, root->column,
 		                          "job payload: the top level must be an object");
 	if ((rc = get_int(root, "id", &job->id)) || (rc = get_str(root, "token", &job->token)) ||
 	    (rc = get_bool(root, "allow_git_fetch", &job->allow_git_fetch)) ||
@@ -334,7 +334,7 @@ static int parse_root(parse_ctx *c, const cicd_node *root)
 	    (rc = get_map(root, "features", &features)))
 		return rc;
 	if (!cicd__node_get(root, "id", 2))
-		return cicd__error_set_at(CICD_EPARSE, root->file, root->line, root->column,
+		return cicd__error_set_at(CICD_EPARSE, root->meta->file, root->line, root->column,
 		                          "job payload: \"id\" is missing");
 	if ((rc = get_str(info, "name", &job->name)) || (rc = get_str(info, "stage", &job->stage)) ||
 	    (rc = get_str(info, "project_name", &job->project_name)) ||
@@ -353,7 +353,7 @@ static int parse_root(parse_ctx *c, const cicd_node *root)
 	if (job->timeout <= 0)
 		job->timeout = 7200;
 	if (job->timeout > 365LL * 24 * 3600)
-		return cicd__error_set_at(CICD_EPARSE, runner->file, runner->line, runner->column,
+		return cicd__error_set_at(CICD_EPARSE, runner->meta->file, runner->line, runner->column,
 		                          "job payload: timeout %lld is more than a year", job->timeout);
 	if ((rc = parse_variables(c, root, "variables", &job->variables, &job->variable_count)) ||
 	    (rc = parse_steps(c, root)) || (rc = parse_services(c, root)) || (rc = parse_credentials(c, root)))
@@ -478,7 +478,7 @@ int cicd__payload_check_key(const job_var *v)
 		if (!(isalnum((unsigned char)v->key[i]) || v->key[i] == '_') ||
 		    (i == 0 && isdigit((unsigned char)v->key[0])))
 			return cicd__error_set_at(
-			    CICD_EVALIDATE, v->node->file, v->node->line, v->node->column,
+			    CICD_EVALIDATE, v->node->meta->file, v->node->line, v->node->column,
 			    "variable key \"%.64s\" may only have [A-Za-z0-9_] and not start with a "
 			    "digit",
 			    v->key);

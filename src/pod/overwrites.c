@@ -36,7 +36,7 @@ static int var_error(int code, const job_var *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return cicd__error_set_at(code, n ? n->file : "", n ? n->line : 0, n ? n->column : 0, "%s", msg);
+	return cicd__error_set_at(code, n ? n->meta->file : "", n ? n->line : 0, n ? n->column : 0, "%s", msg);
 }
 
 static int disabled(const job_var *v, const char *setting, unsigned int flags)
@@ -265,7 +265,7 @@ int cicd__pod_effective(pod_effective *e, const cicd_job_payload *job, const cic
 	for (i = 0; cfg->pod_labels && i < cfg->pod_labels->u.map.count; i++) {
 		const cicd_node *k = cfg->pod_labels->u.map.pairs[i].key;
 		if (is_runner_key(k->u.scalar.text, k->u.scalar.len))
-			return cicd__error_set_at(CICD_EVALIDATE, k->file, k->line, k->column,
+			return cicd__error_set_at(CICD_EVALIDATE, k->meta->file, k->line, k->column,
 			                          "pod_labels may not set a key in the runner.gitlab.com namespace");
 	}
 	if ((rc = apply_string(&e->ns, job, "KUBERNETES_NAMESPACE_OVERWRITE", cfg->ns_overwrite_allowed,

@@ -75,7 +75,7 @@ static int make_names(render_ctx *c)
 
 static int denied_at(const cicd_node *n, const char *msg)
 {
-	return cicd__error_set_at(CICD_EDENIED, n ? n->file : "", n ? n->line : 0, n ? n->column : 0, "%s", msg);
+	return cicd__error_set_at(CICD_EDENIED, n ? n->meta->file : "", n ? n->line : 0, n ? n->column : 0, "%s", msg);
 }
 
 /* The pull policy of an image: the job's if it names one, else the runner's; each must be allowed. */
@@ -92,7 +92,7 @@ static int pull_policy(render_ctx *c, const job_image *img, const char **out)
 		    strcmp(req->items[i], "never")) {
 			snprintf(msg, sizeof msg, "pull policy \"%.32s\" is not always, if-not-present or never",
 			         req->items[i]);
-			return cicd__error_set_at(CICD_EVALIDATE, img && img->node ? img->node->file : "",
+			return cicd__error_set_at(CICD_EVALIDATE, img && img->node ? img->node->meta->file : "",
 			                          img && img->node ? img->node->line : 0,
 			                          img && img->node ? img->node->column : 0, "%s", msg);
 		}
@@ -702,7 +702,7 @@ static int render(render_ctx *c, cicd_buf *json)
 	for (i = 0; i < cfg->volume_count; i++) {
 		const char *n = cfg->volumes[i].name;
 		if (!strcmp(n, "repo") || !strcmp(n, "scripts") || !strcmp(n, "logs") || !strcmp(n, "secrets"))
-			return cicd__error_set_at(CICD_EVALIDATE, cfg->volumes[i].node->file,
+			return cicd__error_set_at(CICD_EVALIDATE, cfg->volumes[i].node->meta->file,
 			                          cfg->volumes[i].node->line, cfg->volumes[i].node->column,
 			                          "volume name \"%s\" is reserved for the runner's own volumes", n);
 		if (!strcmp(cfg->volumes[i].mount_path, cfg->builds_dir))

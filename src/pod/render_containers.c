@@ -167,7 +167,7 @@ static int parse_user(const job_image *img, long long *uid, long long *gid)
 		goto bad;
 	return 0;
 bad:
-	return cicd__error_set_at(CICD_EVALIDATE, img->node->file, img->node->line, img->node->column,
+	return cicd__error_set_at(CICD_EVALIDATE, img->node->meta->file, img->node->line, img->node->column,
 	                          "kubernetes user \"%.32s\" is not uid or uid:gid", u);
 }
 

@@ -116,7 +116,7 @@ static const key_spec K8S_KEYS[] = {
 
 static int bad(const cicd_node *n, const char *key, const char *what)
 {
-	return cicd__error_set_at(CICD_EPARSE, n->file, n->line, n->column, "runner config: \"%s\" must be %s", key,
+	return cicd__error_set_at(CICD_EPARSE, n->meta->file, n->line, n->column, "runner config: \"%s\" must be %s", key,
 	                          what);
 }
 
@@ -151,7 +151,7 @@ static int set_strs(cicd_runner_config *cfg, const cicd_node *v, const char *key
 static int check_volume_name(const cicd_node *n, const char *name)
 {
 	if (!cicd__dns_label(name))
-		return cicd__error_set_at(CICD_EPARSE, n->file, n->line, n->column,
+		return cicd__error_set_at(CICD_EPARSE, n->meta->file, n->line, n->column,
 		                          "runner config: volume name \"%.80s\" is not a DNS-1123 label", name);
 	return 0;
 }
@@ -176,7 +176,7 @@ static int parse_volumes(cicd_runner_config *cfg, const cicd_node *v)
 		total += list->u.seq.count;
 	}
 	if (total > 256)
-		return cicd__error_set_at(CICD_ELIMIT, v->file, v->line, v->column,
+		return cicd__error_set_at(CICD_ELIMIT, v->meta->file, v->line, v->column,
 		                          "runner config: %zu volumes, more than the limit of 256", total);
 	if (total && !(cfg->volumes = cicd__arena_calloc(&cfg->arena, total, sizeof *cfg->volumes)))
 		return cicd__error_oom();
@@ -187,7 +187,7 @@ static int parse_volumes(cicd_runner_config *cfg, const cicd_node *v)
 			if (cicd__node_is(key, KINDS[k].key))
 				kind = KINDS[k].kind;
 		if (!kind)
-			return cicd__error_set_at(CICD_EPARSE, key->file, key->line, key->column,
+			return cicd__error_set_at(CICD_EPARSE, key->meta->file, key->line, key->column,
 			                          "runner config: unknown volume kind \"%.64s\" (host_path, pvc, "
 			                          "config_map, secret, empty_dir)",
 			                          key->u.scalar.text);
@@ -229,18 +229,18 @@ static int parse_volumes(cicd_runner_config *cfg, const cicd_node *v)
 						return bad(ev, name, "a Kubernetes quantity");
 					vol->size_limit = ev->u.scalar.text;
 				} else
-					return cicd__error_set_at(CICD_EPARSE, ek->file, ek->line, ek->column,
+					return cicd__error_set_at(CICD_EPARSE, ek->meta->file, ek->line, ek->column,
 					                          "runner config: unknown key \"%.64s\" in a %s volume",
 					                          name, key->u.scalar.text);
 			}
 			if (!vol->name || !vol->mount_path)
-				return cicd__error_set_at(CICD_EPARSE, e->file, e->line, e->column,
+				return cicd__error_set_at(CICD_EPARSE, e->meta->file, e->line, e->column,
 				                          "runner config: a %s volume needs name and mount_path",
 				                          key->u.scalar.text);
 			if (check_volume_name(e, vol->name))
 				return CICD_EPARSE;
 			if (vol->mount_path[0] != '/')
-				return cicd__error_set_at(CICD_EPARSE, e->file, e->line, e->column,
+				return cicd__error_set_at(CICD_EPARSE, e->meta->file, e->line, e->column,
 				                          "runner config: mount_path \"%.200s\" is not absolute",
 				                          vol->mount_path);
 			if (kind == POD_VOL_HOST_PATH && !vol->source)
@@ -270,12 +270,12 @@ static int set_key(cicd_runner_config *cfg, const key_spec *ks, const cicd_node 
 		if (v->kind != CICD_NODE_SCALAR)
 			return bad(v, key, "a string");
 		if (ks->type == T_QTY && cicd__quantity_parse(v->u.scalar.text, &q))
-			return cicd__error_set_at(CICD_EPARSE, v->file, v->line, v->column,
+			return cicd__error_set_at(CICD_EPARSE, v->meta->file, v->line, v->column,
 			                          "runner config: \"%s\" is not a Kubernetes quantity: \"%.64s\"", key,
 			                          v->u.scalar.text);
 		if (ks->type == T_REGEX) {
 			if (cicd__regex_compile(&re, v->u.scalar.text, v->u.scalar.len, 0, errbuf, sizeof errbuf))
-				return cicd__error_set_at(CICD_EPARSE, v->file, v->line, v->column,
+				return cicd__error_set_at(CICD_EPARSE, v->meta->file, v->line, v->column,
 				                          "runner config: \"%s\" is not a valid regular expression: %s",
 				                          key, errbuf);
 			cicd__regex_free(re);
@@ -333,7 +333,7 @@ static int apply_keys(cicd_runner_config *cfg, const cicd_node *map, const key_s
 				if (cicd__node_is(key, specs[k].key))
 					ks = &specs[k];
 		if (!ks) {
-			if (cicd__diagnostics_add(&cfg->warnings, CICD_SEVERITY_WARNING, CICD_EPARSE, key->file,
+			if (cicd__diagnostics_add(&cfg->warnings, CICD_SEVERITY_WARNING, CICD_EPARSE, key->meta->file,
 			                          key->line, key->column, "unknown key \"%.64s\" in %s is ignored",
 			                          key->kind == CICD_NODE_SCALAR ? key->u.scalar.text : "?", where))
 				return CICD_ENOMEM;
@@ -352,7 +352,7 @@ static int check_policies(const pod_strs *s, const char *key, const cicd_node *m
 		if (strcmp(s->items[i], "always") && strcmp(s->items[i], "if-not-present") &&
 		    strcmp(s->items[i], "never")) {
 			const cicd_node *n = cicd__node_get(map, key, strlen(key));
-			return cicd__error_set_at(CICD_EPARSE, n->file, n->line, n->column,
+			return cicd__error_set_at(CICD_EPARSE, n->meta->file, n->line, n->column,
 			                          "runner config: pull policy \"%.32s\" is not always, if-not-present "
 			                          "or never",
 			                          s->items[i]);
@@ -377,7 +377,7 @@ static int load_root(cicd_runner_config *cfg, const cicd_node *root)
 	if (!root)
 		return 0; /* an empty file: every default */
 	if (root->kind != CICD_NODE_MAPPING)
-		return cicd__error_set_at(CICD_EPARSE, root->file, root->line, root->column,
+		return cicd__error_set_at(CICD_EPARSE, root->meta->file, root->line, root->column,
 		                          "runner config: the top level must be a mapping");
 	if ((rc = apply_keys(cfg, root, RUNNER_KEYS, sizeof RUNNER_KEYS / sizeof RUNNER_KEYS[0], "the runner")))
 		return rc;
@@ -392,11 +392,11 @@ static int load_root(cicd_runner_config *cfg, const cicd_node *root)
 			return rc;
 	}
 	if (cfg->token_prefix && strlen(cfg->token_prefix) > 16)
-		return cicd__error_set_at(CICD_EPARSE, root->file, root->line, root->column,
+		return cicd__error_set_at(CICD_EPARSE, root->meta->file, root->line, root->column,
 		                          "runner config: short_token is longer than 16 characters (give the first 8 "
 		                          "characters of the runner token, never the token)");
 	if (cfg->ns && !cicd__dns_label(cfg->ns))
-		return cicd__error_set_at(CICD_EPARSE, k8s->file, k8s->line, k8s->column,
+		return cicd__error_set_at(CICD_EPARSE, k8s->meta->file, k8s->line, k8s->column,
 		                          "runner config: namespace \"%.64s\" is not a DNS-1123 label", cfg->ns);
 	return 0;
 }

@@ -46,7 +46,7 @@ static int node_error(const cicd_node *n, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return cicd__error_set_at(code, n->file ? n->file : "", n->line, n->column, "%s", msg);
+	return cicd__error_set_at(code, n->meta->file ? n->meta->file : "", n->line, n->column, "%s", msg);
 }
 
 static const char *scalar(const cicd_node *n)
@@ -59,7 +59,7 @@ static int expect(const cicd_node *n, cicd_node_kind kind, const char *what)
 	static const char *names[] = {"null", "a string", "a list", "a mapping"};
 	if (n->kind == (uint8_t)kind && (kind != CICD_NODE_SCALAR || n->value_type != CICD_VALUE_NULL))
 		return 0;
-	return cicd__error_set_at(CICD_EVALIDATE, n->file ? n->file : "", n->line, n->column, "%s must be %s", what,
+	return cicd__error_set_at(CICD_EVALIDATE, n->meta->file ? n->meta->file : "", n->line, n->column, "%s must be %s", what,
 	                          (unsigned int)kind < 4 ? names[kind] : "something else");
 }
 
@@ -67,7 +67,7 @@ static int get_bool(const cicd_node *n, const char *what, int *out)
 {
 	int b = n->kind == CICD_NODE_SCALAR ? cicd__scalar_bool(n) : -1;
 	if (b < 0)
-		return cicd__error_set_at(CICD_EVALIDATE, n->file ? n->file : "", n->line, n->column,
+		return cicd__error_set_at(CICD_EVALIDATE, n->meta->file ? n->meta->file : "", n->line, n->column,
 		                          "%s must be true or false", what);
 	*out = b;
 	return 0;
@@ -293,8 +293,8 @@ static int load_root(cicd_policy *p, const cicd_node *root, const cicd_policy_op
 	if (branches->u.map.count == 0)
 		return node_error(branches, CICD_EVALIDATE, "branches has no branch kind");
 	if (branches->u.map.count > opts->max_branch_kinds)
-		return cicd__error_set_at(CICD_ELIMIT, branches->file, branches->line, branches->column,
-		                          "%zu branch kinds, more than the limit of %zu", branches->u.map.count,
+		return cicd__error_set_at(CICD_ELIMIT, branches->meta->file, branches->line, branches->column,
+		                          "%zu branch kinds, more than the limit of %zu", (size_t)branches->u.map.count,
 		                          opts->max_branch_kinds);
 	p->kinds = cicd__calloc(branches->u.map.count ? branches->u.map.count : 1, sizeof *p->kinds);
 	if (!p->kinds)
