@@ -8,6 +8,20 @@
 
 #define SMALL_MAP CICD__SMALL_MAP
 
+/*
+ * Mapping keys repeat (apiVersion, name, image, ...): short ones share one
+ * copy of their text. The table is bounded, so a stream of distinct keys
+ * (job names) costs a fixed 64 KiB and then plain copies.
+ */
+#define KEY_TEXT_MAX 32
+#define KEY_SLOTS 4096
+
+struct cicd_builder_key {
+	const char *text;
+	uint32_t len;
+	uint32_t hash;
+};
+
 static int oom(void)
 {
 	return cicd__error_oom();
@@ -26,6 +40,7 @@ void cicd__builder_dispose(cicd_doc_builder *b)
 {
 	cicd__free(b->stack);
 	cicd__free(b->scratch);
+	cicd__free(b->keys);
 	cicd__hashmap_dispose(&b->anchors);
 	memset(b, 0, sizeof *b);
 }
@@ -176,6 +191,41 @@ static cicd_value_type tagged_type(const char *tag, const char *text, size_t len
 	return cicd__scalar_resolve(text, len);
 }
 
+/* True when the next child of the open collection is a mapping key. */
+static int next_is_key(const cicd_doc_builder *b)
+{
+	const cicd_builder_frame *f;
+	if (!b->depth)
+		return 0;
+	f = &b->stack[b->depth - 1];
+	return f->node->kind == CICD_NODE_MAPPING && (b->scratch_count - f->scratch_start) % 2 == 0;
+}
+
+/* A key's text: the shared copy when one is known, else a new one (remembered while the table has room). */
+static const char *key_text(cicd_doc_builder *b, const char *text, size_t len)
+{
+	uint32_t hash;
+	size_t slot;
+	char *copy;
+	if (len > KEY_TEXT_MAX)
+		return cicd__arena_strndup_packed(&b->doc->arena, text, len);
+	if (!b->keys && !(b->keys = cicd__calloc(KEY_SLOTS, sizeof *b->keys)))
+		return NULL;
+	hash = (uint32_t)cicd__key_hash(text, len);
+	/* Never fuller than 3/4, so a probe always ends at an empty slot. */
+	for (slot = hash & (KEY_SLOTS - 1); b->keys[slot].text; slot = (slot + 1) & (KEY_SLOTS - 1))
+		if (b->keys[slot].hash == hash && b->keys[slot].len == len && memcmp(b->keys[slot].text, text, len) == 0)
+			return b->keys[slot].text;
+	copy = cicd__arena_strndup_packed(&b->doc->arena, text, len);
+	if (copy && b->key_count < KEY_SLOTS / 4 * 3) {
+		b->keys[slot].text = copy;
+		b->keys[slot].len = (uint32_t)len;
+		b->keys[slot].hash = hash;
+		b->key_count++;
+	}
+	return copy;
+}
+
 int cicd__builder_scalar(cicd_doc_builder *b, const char *text, size_t len, const char *tag, cicd_scalar_style style,
 			 unsigned int line, unsigned int column, const char *anchor)
 {
@@ -187,7 +237,7 @@ int cicd__builder_scalar(cicd_doc_builder *b, const char *text, size_t len, cons
 	if (!n)
 		return cicd_error_last()->code;
 	n->style = (uint8_t)style;
-	n->u.scalar.text = cicd__arena_strndup_packed(&b->doc->arena, text, len);
+	n->u.scalar.text = next_is_key(b) ? key_text(b, text, len) : cicd__arena_strndup_packed(&b->doc->arena, text, len);
 	if (!n->u.scalar.text)
 		return oom();
 	n->u.scalar.len = (uint32_t)len;

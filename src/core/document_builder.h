@@ -15,6 +15,8 @@ typedef struct cicd_builder_frame {
 	const char *anchor;
 } cicd_builder_frame;
 
+typedef struct cicd_builder_key cicd_builder_key;
+
 typedef struct cicd_doc_builder {
 	cicd_document *doc;
 	cicd_document_options opts;
@@ -32,6 +34,8 @@ typedef struct cicd_doc_builder {
 	unsigned int doc_line;
 	cicd_node *root;
 	const cicd_node_meta *tag_meta; /* the last tag's, for the next node with that tag */
+	cicd_builder_key *keys;         /* texts of short mapping keys, shared by their nodes */
+	size_t key_count;
 	int in_document;
 } cicd_doc_builder;
 
