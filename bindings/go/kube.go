@@ -275,12 +275,21 @@ func (k *KubeClient) Namespace() string {
 // overlap), whose ErrCanceled then comes back as ctx.Err(). Before the
 // mutex is released the cancelling goroutine has finished, so it can never
 // hit a later call or a freed client.
-func (k *KubeClient) call(ctx context.Context, f func(p *C.cicd_kube_client) error) (err error) {
+func (k *KubeClient) call(ctx context.Context, f func(p *C.cicd_kube_client) error) error {
+	return k.callChecked(ctx, nil, f)
+}
+
+// callChecked is call with a check (may be nil) made under the mutex before
+// the client's own: a watch says first that it was closed.
+func (k *KubeClient) callChecked(ctx context.Context, check func(), f func(p *C.cicd_kube_client) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if check != nil {
+		check()
+	}
 	p := k.live()
 	C.cicd_kube_client_cancel_clear(p)
 	fired := make(chan struct{})

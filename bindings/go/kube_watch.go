@@ -196,8 +196,8 @@ func (w *KubeWatch) Next(ctx context.Context) (KubeEvent, error) {
 
 // next waits up to one slice; got is false when nothing came in time.
 func (w *KubeWatch) next(ctx context.Context, slice time.Duration) (ev KubeEvent, got bool, err error) {
-	err = w.client.call(ctx, func(*C.cicd_kube_client) error {
-		ptr := w.live()
+	err = w.client.callChecked(ctx, func() { w.live() }, func(*C.cicd_kube_client) error {
+		ptr := w.st.ptr
 		var typ C.int
 		var buf C.cicd_buf
 		var cerr *C.cicd_error

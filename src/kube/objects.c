@@ -224,6 +224,9 @@ int cicd_kube_delete(cicd_kube_client *c, const char *api_version, const char *k
 	if (opts && opts->dry_run && (rc = cicd__buf_puts(&path, "?dryRun=All")))
 		goto done;
 	rc = cicd__buf_puts(&body, "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\"");
+	/* With a body the server reads DeleteOptions from it alone, ignoring ?dryRun: say it here too. */
+	if (!rc && opts && opts->dry_run)
+		rc = cicd__buf_puts(&body, ",\"dryRun\":[\"All\"]");
 	if (!rc && opts && opts->propagation)
 		rc = cicd__buf_printf(&body, ",\"propagationPolicy\":\"%s\"", policies[opts->propagation]);
 	if (!rc && opts && opts->grace_period_seconds >= 0)

@@ -311,6 +311,12 @@ static void test_list_pages_and_delete(void)
 	lo.label_selector = "e2e=list,odd=yes";
 	CHECK_RC(cicd_kube_list(NULL, c, "v1", "ConfigMap", "e2e-list", &lo, count_item, &n), 0);
 	CHECK(n == 6);
+	/* a dry run deletes nothing */
+	dopts.dry_run = 1;
+	CHECK_RC(cicd_kube_delete(c, "v1", "ConfigMap", "e2e-list", "item-0", &dopts), 0);
+	CHECK_RC(cicd_kube_get(&out, c, "v1", "ConfigMap", "e2e-list", "item-0"), 0);
+	cicd_buf_dispose(&out);
+	dopts.dry_run = 0;
 	dopts.propagation = CICD_KUBE_PROPAGATION_BACKGROUND;
 	dopts.grace_period_seconds = 0;
 	CHECK_RC(cicd_kube_delete(c, "v1", "ConfigMap", "e2e-list", "item-0", &dopts), 0);
