@@ -281,14 +281,16 @@ func (k *KubeClient) call(ctx context.Context, f func(p *C.cicd_kube_client) err
 
 // callChecked is call with a check (may be nil) made under the mutex before
 // the client's own: a watch says first that it was closed.
-func (k *KubeClient) callChecked(ctx context.Context, check func(), f func(p *C.cicd_kube_client) error) (err error) {
+func (k *KubeClient) callChecked(ctx context.Context, check func() error, f func(p *C.cicd_kube_client) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if check != nil {
-		check()
+		if err := check(); err != nil {
+			return err
+		}
 	}
 	p := k.live()
 	C.cicd_kube_client_cancel_clear(p)

@@ -443,6 +443,19 @@ func TestKubeLiveWatch(t *testing.T) {
 	eq(t, "rv after close", w2.ResourceVersion() != "", true)
 	mustPanic(t, "next after close", "cicd: use of a closed KubeWatch", func() { w2.Next(ctx) })
 
+	// a Close from another goroutine ends a waiting Next
+	w4, err := k.Watch(ctx, "v1", "ConfigMap", ns, &KubeWatchOptions{FieldSelector: "metadata.name=nothing-here"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(300*time.Millisecond, func() { w4.Close() })
+	start = time.Now()
+	_, err = w4.Next(ctx)
+	kubeErr(t, err, ErrCanceled, "cicd: the KubeWatch was closed while Next waited", "", 0, 0)
+	if time.Since(start) > time.Second {
+		t.Fatalf("next after a close: %s", time.Since(start))
+	}
+
 	// closing the client closes its watches
 	w3, err := k.Watch(ctx, "v1", "ConfigMap", ns, nil)
 	if err != nil {
@@ -649,5 +662,80 @@ func TestKubeLiveRollout(t *testing.T) {
 	// and the client goes on working
 	if _, err := k.Get(ctx, "apps/v1", "Deployment", ns, "ok"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// One client shared by goroutines: the calls are serialised, each sees its own results and errors.
+func TestKubeLiveSharedClient(t *testing.T) {
+	t.Parallel()
+	k := liveClient(t)
+	ctx := context.Background()
+	ns := "cicd-go-shared-" + uniqueSuffix()
+	dropNamespace(t, ns)
+	mustApply(t, k, "apiVersion: v1\nkind: Namespace\nmetadata: {name: "+ns+"}\n")
+	w, err := k.Watch(ctx, "v1", "ConfigMap", ns, &KubeWatchOptions{LabelSelector: "cicd.test/shared=yes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	const workers, rounds = 6, 5
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			name := fmt.Sprintf("shared-%d", i)
+			for r := 0; r < rounds; r++ {
+				doc, err := Load([]byte(fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s, namespace: %s, "+
+					"labels: {cicd.test/shared: 'yes'}}\ndata: {round: '%d'}\n", name, ns, r)), name+".yaml", nil)
+				if err != nil {
+					errs <- err
+					return
+				}
+				action, _, err := k.Apply(ctx, doc.Root(0), nil)
+				doc.Close()
+				want := ApplyConfigured
+				if r == 0 {
+					want = ApplyCreated
+				}
+				if err != nil || action != want {
+					errs <- fmt.Errorf("%s round %d: %v %v", name, r, action, err)
+					return
+				}
+				obj, err := k.Get(ctx, "v1", "ConfigMap", ns, name)
+				var cm struct{ Data map[string]string }
+				if err == nil {
+					err = json.Unmarshal(obj, &cm)
+				}
+				if err != nil || cm.Data["round"] != strconv.Itoa(r) {
+					errs <- fmt.Errorf("%s round %d: get %s %v", name, r, obj, err)
+					return
+				}
+				if _, err := k.Get(ctx, "v1", "ConfigMap", ns, name+"-missing"); !errors.Is(err, ErrNotFound) ||
+					!strings.Contains(err.Error(), name+"-missing") {
+					errs <- fmt.Errorf("%s round %d: missing: %v", name, r, err)
+					return
+				}
+			}
+		}(i)
+	}
+	// the watch sees every object being created while the workers run
+	seen := map[string]bool{}
+	for len(seen) < workers {
+		ev := watchNext(t, w)
+		if strings.HasPrefix(ev, "ADDED ") || strings.HasPrefix(ev, "SYNC ") {
+			seen[strings.Fields(ev)[1]] = true
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	n := 0
+	if _, err := k.List(ctx, "v1", "ConfigMap", ns, &KubeListOptions{LabelSelector: "cicd.test/shared=yes", PageSize: 2},
+		func(json.RawMessage) error { n++; return nil }); err != nil || n != workers {
+		t.Fatalf("listed %d: %v", n, err)
 	}
 }

@@ -179,7 +179,11 @@ func (w *KubeWatch) live() *C.cicd_kube_watch {
 
 // Next waits for the next event until ctx ends (then it returns ctx.Err()).
 // It waits in slices of at most 200 ms, releasing the client between them.
+// Called on a closed watch it panics; a watch closed (or whose client is
+// closed) by another goroutine while Next waits makes it return
+// ErrCanceled.
 func (w *KubeWatch) Next(ctx context.Context) (KubeEvent, error) {
+	check := func() error { w.live(); return nil }
 	for {
 		slice := watchSlice
 		if deadline, ok := ctx.Deadline(); ok {
@@ -187,16 +191,24 @@ func (w *KubeWatch) Next(ctx context.Context) (KubeEvent, error) {
 				slice = max(left, 0)
 			}
 		}
-		ev, got, err := w.next(ctx, slice)
+		ev, got, err := w.next(ctx, slice, check)
 		if err != nil || got {
 			return ev, err
 		}
+		check = w.closedWhileWaiting
 	}
 }
 
+func (w *KubeWatch) closedWhileWaiting() error {
+	if w.st.ptr == nil {
+		return &Error{Code: ErrCodeCanceled, Message: "cicd: the KubeWatch was closed while Next waited"}
+	}
+	return nil
+}
+
 // next waits up to one slice; got is false when nothing came in time.
-func (w *KubeWatch) next(ctx context.Context, slice time.Duration) (ev KubeEvent, got bool, err error) {
-	err = w.client.callChecked(ctx, func() { w.live() }, func(*C.cicd_kube_client) error {
+func (w *KubeWatch) next(ctx context.Context, slice time.Duration, check func() error) (ev KubeEvent, got bool, err error) {
+	err = w.client.callChecked(ctx, check, func(*C.cicd_kube_client) error {
 		ptr := w.st.ptr
 		var typ C.int
 		var buf C.cicd_buf
