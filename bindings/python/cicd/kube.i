@@ -40,7 +40,6 @@ CICD_OUT(cicd_kube_watch)
 %ignore cicd_kube_rollout_decide;
 %ignore cicd_kube_rollout_options_init;
 %ignore cicd_kube_rollout_wait;
-%ignore cicd_kube_watch_free;
 %ignore cicd_kube_watch_new;
 %ignore cicd_kube_watch_next;
 %ignore cicd_kube_watch_options_init;

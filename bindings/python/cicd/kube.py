@@ -395,6 +395,7 @@ class KubeWatch:
             wait_ms = _WATCH_SLICE_MS
             if deadline is not None:
                 wait_ms = min(wait_ms, max(0, int((deadline - time.monotonic()) * 1000)))
+            self._live()  # a closed watch says so, before its client does
             with self._client._using():
                 rc, type_, text = _cicd.cicd_py_kube_watch_next(self._live(), wait_ms)
             if rc == _cicd.CICD_ETIMEOUT:
@@ -407,12 +408,14 @@ class KubeWatch:
     @property
     def resource_version(self) -> str:
         """The last resourceVersion seen ("" before the first)."""
+        self._live()
         with self._client._using():
             return _cicd.cicd_kube_watch_resource_version(self._live())
 
     @property
     def relists(self) -> int:
         """How many times the watch listed again after 410 Gone."""
+        self._live()
         with self._client._using():
             return _cicd.cicd_kube_watch_relists(self._live())
 
