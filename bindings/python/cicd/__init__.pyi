@@ -1,6 +1,6 @@
 import builtins
 import os
-from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union, overload
 
 class Error(Exception):
     code: int
@@ -725,7 +725,7 @@ class WatchEvent(NamedTuple):
     type: str
     object: dict[str, Any]
 
-DocumentLike = Union[Document, str, bytes, Mapping[str, Any], os.PathLike[str]]
+_DocumentLike = Union[Document, str, bytes, Mapping[str, Any], os.PathLike[str]]
 
 class KubeClient:
     def __init__(self, config: KubeConfig, *, timeout_ms: int = ..., connect_timeout_ms: int = ...,
@@ -749,7 +749,7 @@ class KubeClient:
                dry_run: bool = ...) -> None: ...
     def apply(self, obj: Union[Node, Mapping[str, Any], str, bytes], *, field_manager: Optional[str] = ...,
               force: bool = ..., dry_run: bool = ..., namespace: Optional[str] = ...) -> tuple[str, dict[str, Any]]: ...
-    def apply_set(self, documents: Union[DocumentLike, Iterable[DocumentLike]], *,
+    def apply_set(self, documents: Union[_DocumentLike, Iterable[_DocumentLike]], *,
                   field_manager: Optional[str] = ..., force: bool = ..., dry_run: bool = ...,
                   namespace: Optional[str] = ..., wait_established_ms: int = ...,
                   on_result: Optional[Callable[[ApplyResult], object]] = ...) -> builtins.list[ApplyResult]: ...
@@ -760,10 +760,14 @@ class KubeClient:
               resource_version: Optional[str] = ..., label_selector: Optional[str] = ...,
               field_selector: Optional[str] = ..., bookmarks: bool = ...,
               server_timeout_seconds: int = ...) -> KubeWatch: ...
+    @overload
     def logs(self, namespace: Optional[str], pod: str, *, container: Optional[str] = ..., follow: bool = ...,
              since_seconds: int = ..., tail_lines: Optional[int] = ..., timestamps: bool = ...,
-             previous: bool = ..., limit_bytes: int = ...,
-             on_data: Optional[Callable[[bytes], object]] = ...) -> Optional[bytes]: ...
+             previous: bool = ..., limit_bytes: int = ..., on_data: None = ...) -> bytes: ...
+    @overload
+    def logs(self, namespace: Optional[str], pod: str, *, container: Optional[str] = ..., follow: bool = ...,
+             since_seconds: int = ..., tail_lines: Optional[int] = ..., timestamps: bool = ...,
+             previous: bool = ..., limit_bytes: int = ..., on_data: Callable[[bytes], object]) -> None: ...
     def rollout_wait(self, api_version: str, kind: str, name: str, namespace: Optional[str] = ..., *,
                      timeout_ms: int = ..., keep_waiting: bool = ..., log_lines: int = ...,
                      on_progress: Optional[Callable[[str], object]] = ...) -> str: ...

@@ -5,6 +5,7 @@ cannot make progress. Objects from the server come back as dicts. Credentials ne
 message."""
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import threading
@@ -139,9 +140,10 @@ class KubeClient(_Handle):
                  user_agent: Optional[str] = None):
         self._handle = None
         self._lock = threading.Lock()   # one call at a time
-        self._life = threading.Lock()   # the handle against cancel() from another thread
+        self._life = threading.RLock()  # the handle against cancel() from another thread (or a signal handler)
         self._owner: Optional[int] = None
         self._watches: "weakref.WeakSet[KubeWatch]" = weakref.WeakSet()
+        self._orphans: list = []  # watches collected while the client was busy, freed by its next call
         self._handle = _check(_cicd.cicd_py_kube_client_new(config._live(), timeout_ms, connect_timeout_ms,
                                                             max_retries, parallel, max_response_bytes, user_agent))
 
@@ -154,30 +156,50 @@ class KubeClient(_Handle):
         with self._lock:
             self._owner = me
             try:
-                yield self._live()
+                handle = self._live()
+                self._free_orphans()
+                yield handle
             finally:
                 self._owner = None
+
+    def _free_orphans(self) -> None:
+        """With the lock held."""
+        while self._orphans:
+            _cicd.cicd_kube_watch_free(self._orphans.pop())
 
     def _call(self, fn, *args):
         with self._using() as handle:
             return _check(fn(handle, *args))
 
     def close(self) -> None:
-        """Frees the client and every watch still open on it; waits for a running call (cancel()
-        it first to make that quick)."""
+        """Frees the client and every watch still open on it. A call running in another thread is
+        canceled (it raises CanceledError) rather than waited for."""
         if getattr(self, "_handle", None) is None:
             return
-        with self._using():
+        if self._owner == threading.get_ident():
+            raise RuntimeError("a KubeClient cannot be closed from one of its own callbacks")
+        if not self._lock.acquire(blocking=False):
+            with self._life:
+                if self._handle is not None:
+                    _cicd.cicd_kube_client_cancel(self._handle)
+            self._lock.acquire()
+        try:
+            if self._handle is None:
+                return
+            self._free_orphans()
             for watch in list(self._watches):
                 watch._free()
             with self._life:
                 _cicd.cicd_py_kube_client_free(self._handle)
                 self._handle = None
+        finally:
+            self._lock.release()
 
     def cancel(self) -> None:
         """Makes the call running on this client in another thread (a request, list, apply, logs,
         rollout wait, watch next) fail with CanceledError within about 100 ms, and every later call
-        too until cancel_clear(). Safe from any thread, and from a signal handler."""
+        too until cancel_clear(). Safe from any thread and from a signal handler (a SIGINT handler
+        may cancel what a blocked call is waiting for)."""
         with self._life:
             _cicd.cicd_kube_client_cancel(self._live())
 
@@ -243,8 +265,8 @@ class KubeClient(_Handle):
         return action, json.loads(text)
 
     def _apply_many(self, documents, manifests, field_manager, force, dry_run, namespace, wait_established_ms,
-                    on_result) -> list[ApplyResult]:
-        results: list[ApplyResult] = []
+                    on_result) -> builtins.list[ApplyResult]:
+        results: builtins.list[ApplyResult] = []
 
         def item(api_version, kind, ns, name, action, code, message, file, line):
             r = ApplyResult(api_version, kind, ns, name, action, _error_for(code, message) if code else None, file,
@@ -267,7 +289,7 @@ class KubeClient(_Handle):
     def apply_set(self, documents: Union[DocumentLike, Iterable[DocumentLike]], *, field_manager: Optional[str] = None,
                   force: bool = False, dry_run: bool = False, namespace: Optional[str] = None,
                   wait_established_ms: int = 0,
-                  on_result: Optional[Callable[[ApplyResult], Any]] = None) -> list[ApplyResult]:
+                  on_result: Optional[Callable[[ApplyResult], Any]] = None) -> builtins.list[ApplyResult]:
         """Applies every object of the documents (Document objects, YAML/JSON texts of multi-document
         streams, dicts, or paths of files) in dependency order: Namespaces and CRDs first (waiting
         until a CRD is Established before its resources), workloads last. Returns one ApplyResult per
@@ -275,7 +297,7 @@ class KubeClient(_Handle):
         object failed, raises the first failure's exception with .results attached."""
         if isinstance(documents, (Document, str, bytes, Mapping, os.PathLike)):
             documents = [documents]
-        loaded: list[Document] = []
+        loaded: builtins.list[Document] = []
         try:
             handles = []
             for i, d in enumerate(documents):
@@ -291,7 +313,7 @@ class KubeClient(_Handle):
 
     def apply_manifests(self, manifests: ManifestSet, *, field_manager: Optional[str] = None, force: bool = False,
                         dry_run: bool = False, namespace: Optional[str] = None, wait_established_ms: int = 0,
-                        on_result: Optional[Callable[[ApplyResult], Any]] = None) -> list[ApplyResult]:
+                        on_result: Optional[Callable[[ApplyResult], Any]] = None) -> builtins.list[ApplyResult]:
         """Applies a manifest set like apply_set(), after sorting it in place in apply order."""
         return self._apply_many(None, manifests._live(), field_manager, force, dry_run, namespace,
                                 wait_established_ms, on_result)
@@ -317,7 +339,7 @@ class KubeClient(_Handle):
         """A container's log: the bytes when on_data is None; else each chunk goes to on_data as it
         arrives (a truthy return stops the stream; what it raises is raised) and None is returned.
         follow=True streams until the container ends. Ctrl-C stops it when data arrives."""
-        chunks: list[bytes] = []
+        chunks: builtins.list[bytes] = []
         if tail_lines is not None and tail_lines < 0:
             raise ValueError(f"tail_lines must be >= 0 or None, not {tail_lines}")
         tail = -1 if tail_lines is None else tail_lines
@@ -341,7 +363,8 @@ class KubeClient(_Handle):
 class KubeWatch:
     """A watch on a kind: an iterator of WatchEvent (use as a context manager, or close()). It keeps
     its client alive; closing the client closes it. Iterating waits without an end, in slices of
-    250 ms so Ctrl-C works; next(timeout) returns None when nothing came in time."""
+    250 ms so Ctrl-C works, until an error, or CanceledError when the client is canceled or closed
+    or the watch closed by another thread; next(timeout) returns None when nothing came in time."""
 
     def __init__(self, client: KubeClient, handle):
         self._client = client
@@ -375,10 +398,19 @@ class KubeWatch:
         self.close()
 
     def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+        # never wait for the client here: a collection may happen anywhere, even in its callbacks
+        handle, client = getattr(self, "_handle", None), getattr(self, "_client", None)
+        if handle is None or client is None:
+            return
+        self._handle = None
+        if client._owner != threading.get_ident() and client._lock.acquire(blocking=False):
+            try:
+                if client._handle is not None:
+                    _cicd.cicd_kube_watch_free(handle)
+            finally:
+                client._lock.release()
+        elif client._handle is not None:
+            client._orphans.append(handle)
 
     def __iter__(self) -> "KubeWatch":
         return self
@@ -389,15 +421,24 @@ class KubeWatch:
         return event
 
     def next(self, timeout: Optional[float] = None) -> Optional[WatchEvent]:
-        """The next event, waiting up to timeout seconds (None: until one comes); None on timeout."""
+        """The next event, waiting up to timeout seconds (None: until one comes); None on timeout.
+        CanceledError when the client's cancel() or close(), or the watch's close(), comes from
+        another thread meanwhile."""
         deadline = None if timeout is None else time.monotonic() + max(timeout, 0.0)
+        self._live()
         while True:
             wait_ms = _WATCH_SLICE_MS
             if deadline is not None:
                 wait_ms = min(wait_ms, max(0, int((deadline - time.monotonic()) * 1000)))
-            self._live()  # a closed watch says so, before its client does
-            with self._client._using():
-                rc, type_, text = _cicd.cicd_py_kube_watch_next(self._live(), wait_ms)
+            try:
+                with self._client._using():
+                    handle = self._handle
+                    if handle is not None:
+                        rc, type_, text = _cicd.cicd_py_kube_watch_next(handle, wait_ms)
+            except ValueError:  # the client was closed meanwhile, and this watch with it
+                handle = None
+            if handle is None:
+                raise _error_for(_cicd.CICD_ECANCELED, "the kube watch was closed while waiting")
             if rc == _cicd.CICD_ETIMEOUT:
                 if deadline is not None and time.monotonic() >= deadline:
                     return None

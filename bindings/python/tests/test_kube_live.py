@@ -261,6 +261,59 @@ def test_cancel_interrupts_a_watch(kube):
         assert watch.next(timeout=0.2) is None  # the watch stays usable
 
 
+def test_closing_a_watch_or_its_client_from_another_thread_ends_a_wait(kube, plane):
+    ns = namespace(kube, f"cicd-py-watch-{RUN}")
+    watch = kube.watch("v1", "ConfigMap", ns, field_selector="metadata.name=never")
+    t = time.monotonic()
+    timer = later(0.5, watch.close)
+    with pytest.raises(cicd.CanceledError) as e:
+        for _ in watch:
+            pass
+    timer.join()
+    assert time.monotonic() - t < 1.5
+    assert e.value.message == "the kube watch was closed while waiting"
+    with pytest.raises(ValueError, match="^kube watch is closed$"):
+        watch.next()
+    # closing the client cancels what runs on it instead of waiting for its end
+    c = client(plane)
+    watch = c.watch("v1", "ConfigMap", ns, field_selector="metadata.name=never")
+    t = time.monotonic()
+    timer = later(0.5, c.close)
+    with pytest.raises(cicd.CanceledError):
+        watch.next()
+    timer.join()
+    assert time.monotonic() - t < 1.5
+    with pytest.raises(ValueError, match="^kube watch is closed$"):
+        watch.next()
+    with pytest.raises(ValueError, match="^kube client is closed$"):
+        c.list("v1", "ConfigMap", ns)
+
+
+def test_a_watch_collected_while_its_client_is_busy_is_freed_by_the_next_call(kube, talker):
+    ns, pod = talker
+    watch = kube.watch("v1", "ConfigMap", ns)
+    failures = []
+
+    def follow():
+        try:
+            kube.logs(ns, pod, container="app", follow=True, on_data=lambda data: None)
+        except cicd.CanceledError as e:
+            failures.append(e)
+
+    busy = threading.Thread(target=follow)
+    busy.start()
+    time.sleep(0.5)
+    del watch
+    gc.collect()  # the finalizer must not wait for the follow: the watch is set aside
+    assert len(kube._orphans) == 1
+    kube.cancel()
+    busy.join()
+    assert len(failures) == 1
+    kube.cancel_clear()
+    kube.list("v1", "ConfigMap", ns)
+    assert kube._orphans == []
+
+
 def test_ctrl_c_interrupts_a_watch_iteration(kube):
     class Interrupted(Exception):
         pass
