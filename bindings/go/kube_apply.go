@@ -192,7 +192,7 @@ func (k *KubeClient) ApplySet(ctx context.Context, docs []*Document, o *KubeAppl
 }
 
 // ApplyManifests applies a manifest set the same way, in the manifest
-// module's apply order (the set is sorted in place with ManifestOrderApply).
+// module's apply order (the set is sorted in place with OrderApply).
 // Validate the set first to report every problem with its position.
 func (k *KubeClient) ApplyManifests(ctx context.Context, set *ManifestSet, o *KubeApplyOptions, fn func(ApplyResult) error) error {
 	if set == nil {
