@@ -131,3 +131,8 @@ func cicdGoKubeData(data *C.char, n C.size_t, handle C.uintptr_t) C.int {
 	b := C.GoBytes(unsafe.Pointer(data), C.int(n))
 	return st.run(func() error { return st.fn(b) })
 }
+
+//export cicdGoLog
+func cicdGoLog(level C.int, message *C.char) {
+	deliverLog(LogLevel(level), C.GoString(message))
+}

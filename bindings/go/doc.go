@@ -22,6 +22,10 @@
 // Close; nodes and manifests borrowed from one panic once it is closed.
 // examples/go/which_jobs answers "which jobs run for this branch".
 //
+// The library's log lines (the Kubernetes client's retries at LogDebug,
+// each request at LogTrace, secrets redacted) go to a function installed
+// with SetLogHandler; nothing is logged until one is.
+//
 // Build against an installed libcicd found through pkg-config
 // (PKG_CONFIG_PATH pointing at libcicd.pc).
 package cicd

@@ -44,11 +44,20 @@ static int shim_node_json(const cicd_node *n, unsigned flags, cicd_buf *out, cic
 		cicd_error_dup(err);
 	return rc;
 }
+
+static int shim_node_yaml(const cicd_node *n, unsigned flags, cicd_buf *out, cicd_error **err)
+{
+	int rc = cicd_node_to_yaml(out, n, flags);
+	if (rc < 0)
+		cicd_error_dup(err);
+	return rc;
+}
 */
 import "C"
 
 import (
 	"encoding/json"
+	"fmt"
 	"runtime"
 	"unsafe"
 )
@@ -188,6 +197,17 @@ func (d *Document) Root(i int) *Node {
 	return &Node{ptr: n, doc: d}
 }
 
+// Line is the 1-based line where document i of the stream starts (its
+// "---", or its first node), or 0 when i is out of range.
+func (d *Document) Line(i int) int {
+	if i < 0 {
+		return 0
+	}
+	l := int(C.cicd_document_line(d.live(), C.size_t(i)))
+	runtime.KeepAlive(d)
+	return l
+}
+
 // Warnings found while loading (duplicate keys).
 func (d *Document) Warnings() []Diagnostic {
 	list := C.cicd_document_diagnostics(d.live())
@@ -216,6 +236,84 @@ const (
 	Sequence Kind = C.CICD_NODE_SEQUENCE
 	Mapping  Kind = C.CICD_NODE_MAPPING
 )
+
+// String is "scalar", "sequence" or "mapping".
+func (k Kind) String() string {
+	switch k {
+	case Scalar:
+		return "scalar"
+	case Sequence:
+		return "sequence"
+	case Mapping:
+		return "mapping"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// ScalarStyle is how a scalar was written; JSON strings are double-quoted,
+// other JSON scalars plain.
+type ScalarStyle int
+
+const (
+	NotScalar         ScalarStyle = 0 // the node is a sequence or a mapping
+	StylePlain        ScalarStyle = C.CICD_SCALAR_PLAIN
+	StyleSingleQuoted ScalarStyle = C.CICD_SCALAR_SINGLE_QUOTED
+	StyleDoubleQuoted ScalarStyle = C.CICD_SCALAR_DOUBLE_QUOTED
+	StyleLiteral      ScalarStyle = C.CICD_SCALAR_LITERAL // |
+	StyleFolded       ScalarStyle = C.CICD_SCALAR_FOLDED  // >
+)
+
+// String is "plain", "single-quoted", "double-quoted", "literal", "folded",
+// or "none" for a collection.
+func (s ScalarStyle) String() string {
+	switch s {
+	case NotScalar:
+		return "none"
+	case StylePlain:
+		return "plain"
+	case StyleSingleQuoted:
+		return "single-quoted"
+	case StyleDoubleQuoted:
+		return "double-quoted"
+	case StyleLiteral:
+		return "literal"
+	case StyleFolded:
+		return "folded"
+	}
+	return fmt.Sprintf("ScalarStyle(%d)", int(s))
+}
+
+// ValueType is what a scalar means under YAML 1.1 resolution (as GitLab's
+// Ruby reads it: yes/no/on/off are booleans, 0x1F an int, "1" a string).
+type ValueType int
+
+const (
+	NoValue     ValueType = 0 // the node is a sequence or a mapping
+	ValueNull   ValueType = C.CICD_VALUE_NULL
+	ValueBool   ValueType = C.CICD_VALUE_BOOL
+	ValueInt    ValueType = C.CICD_VALUE_INT
+	ValueFloat  ValueType = C.CICD_VALUE_FLOAT
+	ValueString ValueType = C.CICD_VALUE_STRING
+)
+
+// String is "null", "bool", "int", "float", "string", or "none" for a collection.
+func (v ValueType) String() string {
+	switch v {
+	case NoValue:
+		return "none"
+	case ValueNull:
+		return "null"
+	case ValueBool:
+		return "bool"
+	case ValueInt:
+		return "int"
+	case ValueFloat:
+		return "float"
+	case ValueString:
+		return "string"
+	}
+	return fmt.Sprintf("ValueType(%d)", int(v))
+}
 
 // nodeOwner is what a Node is borrowed from (a Document, a Pipeline): it
 // panics once closed, and the Node keeps it reachable.
@@ -264,6 +362,20 @@ func (n *Node) Position() (file string, line, column int) {
 	file, line, column = C.GoString(C.cicd_node_file(p)), int(C.cicd_node_line(p)), int(C.cicd_node_column(p))
 	runtime.KeepAlive(n.doc)
 	return
+}
+
+// Style is how a scalar was written, or NotScalar for a collection.
+func (n *Node) Style() ScalarStyle {
+	s := ScalarStyle(C.cicd_node_scalar_style(n.live()))
+	runtime.KeepAlive(n.doc)
+	return s
+}
+
+// ValueType is the resolved type of a scalar, or NoValue for a collection.
+func (n *Node) ValueType() ValueType {
+	v := ValueType(C.cicd_node_value_type(n.live()))
+	runtime.KeepAlive(n.doc)
+	return v
 }
 
 // Text is a scalar's text (embedded NULs kept) and true, or "" and false for collections.
@@ -323,6 +435,25 @@ func (n *Node) JSON(sortKeys bool) (string, error) {
 		flags = C.CICD_FORMAT_SORT_KEYS
 	}
 	rc := C.shim_node_json(n.live(), flags, &buf, &cerr)
+	runtime.KeepAlive(n.doc)
+	defer C.cicd_buf_dispose(&buf)
+	if err := fromC(rc, cerr); err != nil {
+		return "", err
+	}
+	return C.GoStringN(buf.ptr, C.int(buf.size)), nil
+}
+
+// YAML is the node as a YAML document, written deterministically: aliases
+// written out in full, merge keys applied, tags kept, a string that would
+// read back as another type quoted. sortKeys orders mapping keys.
+func (n *Node) YAML(sortKeys bool) (string, error) {
+	var buf C.cicd_buf
+	var cerr *C.cicd_error
+	flags := C.uint(0)
+	if sortKeys {
+		flags = C.CICD_FORMAT_SORT_KEYS
+	}
+	rc := C.shim_node_yaml(n.live(), flags, &buf, &cerr)
 	runtime.KeepAlive(n.doc)
 	defer C.cicd_buf_dispose(&buf)
 	if err := fromC(rc, cerr); err != nil {

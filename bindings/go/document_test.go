@@ -181,3 +181,59 @@ func TestConcurrentLoadsHaveTheirOwnErrors(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestDocumentLinesStylesAndValueTypes(t *testing.T) {
+	d := mustLoad(t, "a: 1\n---\nplain: x\nsingle: 'x'\ndouble: \"x\"\nliteral: |\n  x\nfolded: >\n  x\n"+
+		"null: ~\nbool: yes\nint: 0x1F\nfloat: 1.5\nstring: \"1\"\nlist: [1]\n")
+	eq(t, "lines", []int{d.Line(0), d.Line(1), d.Line(2), d.Line(-1)}, []int{1, 2, 0, 0})
+	root := d.Root(1)
+	var styles, types []string
+	for _, k := range []string{"plain", "single", "double", "literal", "folded", "list"} {
+		styles = append(styles, root.Get(k).Style().String())
+	}
+	for _, k := range []string{"null", "bool", "int", "float", "string", "plain", "list"} {
+		types = append(types, root.Get(k).ValueType().String())
+	}
+	eq(t, "styles", styles, []string{"plain", "single-quoted", "double-quoted", "literal", "folded", "none"})
+	eq(t, "value types", types, []string{"null", "bool", "int", "float", "string", "string", "none"})
+	eq(t, "typed", []any{root.Get("list").Style(), root.Get("list").ValueType(), root.Get("bool").ValueType()},
+		[]any{NotScalar, NoValue, ValueBool})
+	eq(t, "unknown", []string{ScalarStyle(9).String(), ValueType(9).String(), Kind(9).String(), Mapping.String()},
+		[]string{"ScalarStyle(9)", "ValueType(9)", "Kind(9)", "mapping"})
+
+	j, err := LoadJSON([]byte(`{"s": "1", "n": 1}`), "x.json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	jr := j.Root(0)
+	eq(t, "json", []any{jr.Get("s").Style(), jr.Get("s").ValueType(), jr.Get("n").Style(), jr.Get("n").ValueType()},
+		[]any{StyleDoubleQuoted, ValueString, StylePlain, ValueInt})
+}
+
+func TestNodeYAML(t *testing.T) {
+	d := mustLoad(t, "base: &b {image: alpine, tags: [a]}\njob:\n  <<: *b\n  z: 'true'\n  script: |\n    make\n    make test\n  a: !reference [x, y]\n")
+	y, err := d.Root(0).Get("job").YAML(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// merge keys applied and the alias written out; a string that reads as a bool stays quoted
+	eq(t, "yaml", y, "image: alpine\ntags:\n- a\nz: \"true\"\nscript: |\n  make\n  make test\na: !reference\n- x\n- y\n")
+	sorted, err := d.Root(0).Get("job").YAML(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "sorted", sorted, "a: !reference\n- x\n- y\nimage: alpine\nscript: |\n  make\n  make test\ntags:\n- a\nz: \"true\"\n")
+	// It reads back to the same data.
+	back := mustLoad(t, y)
+	a, _ := d.Root(0).Get("job").JSON(true)
+	b, _ := back.Root(0).JSON(true)
+	eq(t, "round trip", b, a)
+	d.Close()
+	defer func() {
+		if recover() == nil {
+			t.Fatal("YAML on a node of a closed document must panic")
+		}
+	}()
+	_, _ = d.Root(0).YAML(false)
+}

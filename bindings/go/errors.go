@@ -116,6 +116,13 @@ func fromC(rc C.int, e *C.cicd_error) error {
 // Version is the version of the libcicd the program runs on.
 func Version() string { return C.GoString(C.cicd_version()) }
 
+// VersionNumbers is the version of the libcicd the program runs on as numbers.
+func VersionNumbers() (major, minor, patch int) {
+	var ma, mi, pa C.int
+	C.cicd_version_numbers(&ma, &mi, &pa)
+	return int(ma), int(mi), int(pa)
+}
+
 func cstring(s string) *C.char { return C.CString(s) }
 
 func free(p *C.char) { C.free(unsafe.Pointer(p)) }

@@ -63,6 +63,14 @@ static int shim_policy_tag_version(cicd_semver **out, const cicd_policy *p, cons
 	return rc;
 }
 
+static int shim_policy_release_tag(cicd_buf *out, const cicd_policy *p, const cicd_semver *v, cicd_error **err)
+{
+	int rc = cicd_policy_release_tag(out, p, v);
+	if (rc < 0)
+		cicd_error_dup(err);
+	return rc;
+}
+
 static int shim_policy_next_version(cicd_semver **out, int *bump, const cicd_semver *last, const void *blob,
 				    const void *offs, size_t count, const char *pre_id, long long pre_number,
 				    cicd_error **err)
@@ -253,6 +261,23 @@ func (p *Policy) TagVersion(tag string) (*Semver, error) {
 		return nil, err
 	}
 	return newVersion(out), nil
+}
+
+// ReleaseTag is the tag that releases v under the policy's tag pattern
+// (1.4.0 -> "v1.4.0"); the reverse of TagVersion. An *Error with
+// ErrCodeInvalid when v has a pre-release the pattern has no place for, or
+// the pattern wants one and v has none.
+func (p *Policy) ReleaseTag(v *Semver) (string, error) {
+	var buf C.cicd_buf
+	var cerr *C.cicd_error
+	defer C.cicd_buf_dispose(&buf)
+	rc := C.shim_policy_release_tag(&buf, p.live(), v.live(), &cerr)
+	runtime.KeepAlive(p)
+	runtime.KeepAlive(v)
+	if err := fromC(rc, cerr); err != nil {
+		return "", err
+	}
+	return C.GoStringN(buf.ptr, C.int(buf.size)), nil
 }
 
 // CommitBump is the bump a Conventional Commits message asks for

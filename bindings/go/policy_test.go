@@ -145,3 +145,35 @@ func TestPolicyOwnership(t *testing.T) {
 	}()
 	p.CheckPush("dev")
 }
+
+func TestPolicyReleaseTag(t *testing.T) {
+	p := loadExamplePolicy(t)
+	tag, err := p.ReleaseTag(MustParseSemver("1.4.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "tag", tag, "v1.4.0")
+	// the reverse of TagVersion
+	v, err := p.TagVersion(tag)
+	if err != nil || v == nil {
+		t.Fatalf("tag version: %v %v", v, err)
+	}
+	eq(t, "round trip", v.String(), "1.4.0")
+	_, err = p.ReleaseTag(MustParseSemver("1.5.0-rc.1"))
+	var e *Error
+	if !errors.As(err, &e) || !errors.Is(err, ErrInvalid) ||
+		e.Message != "version 1.5.0-rc.1 does not fit the release tag pattern v{major}.{minor}.{patch}" {
+		t.Fatalf("pre-release: %v", err)
+	}
+	pre, err := LoadPolicyBytes([]byte("version: 1\nbranches:\n  main: {pattern: main, release: true}\n"+
+		"tags:\n  release: 'release-{major}.{minor}.{patch}-{prerelease}'\n"), "p.yml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pre.Close()
+	tag, err = pre.ReleaseTag(MustParseSemver("2.0.0-beta.3+build.7"))
+	eq(t, "prerelease tag", []any{tag, err}, []any{"release-2.0.0-beta.3", nil})
+	if _, err = pre.ReleaseTag(MustParseSemver("2.0.0")); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("no pre-release: %v", err)
+	}
+}

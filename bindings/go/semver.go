@@ -73,6 +73,15 @@ static int shim_semver_satisfies(int *out, const char *range, const char *versio
 	return rc;
 }
 
+static int shim_semver_range_test_str(int *out, const cicd_semver_range *r, const char *text, size_t len,
+				      cicd_error **err)
+{
+	int rc = cicd_semver_range_test_str(out, r, text, len);
+	if (rc < 0)
+		cicd_error_dup(err);
+	return rc;
+}
+
 static int shim_semver_release_parse(int *out, const char *name, cicd_error **err)
 {
 	cicd_semver_release kind = CICD_SEMVER_NONE;
@@ -469,6 +478,23 @@ func (r *Range) Test(v *Semver) bool {
 	runtime.KeepAlive(r)
 	runtime.KeepAlive(v)
 	return ok
+}
+
+// TestString reports whether a version given as text satisfies the range.
+// The text is parsed with the range's own options (a loose range takes
+// loose versions such as "=1.2.3"), without allocating for ordinary
+// versions; an invalid version is an *Error with ErrCodeParse.
+func (r *Range) TestString(version string) (bool, error) {
+	data := []byte(version)
+	var out C.int
+	var cerr *C.cicd_error
+	rc := C.shim_semver_range_test_str(&out, r.live(), bytesPtr(data), C.size_t(len(data)), &cerr)
+	runtime.KeepAlive(data)
+	runtime.KeepAlive(r)
+	if err := fromC(rc, cerr); err != nil {
+		return false, err
+	}
+	return out != 0, nil
 }
 
 func (r *Range) satisfying(vs []*Semver, max bool) (int, bool) {

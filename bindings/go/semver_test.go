@@ -2,6 +2,7 @@ package cicd
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -185,4 +186,41 @@ func TestSemverOwnershipAndConcurrency(t *testing.T) {
 			use()
 		}()
 	}
+}
+
+func TestRangeTestString(t *testing.T) {
+	strict, err := ParseRange("^1.2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer strict.Close()
+	loose, err := ParseRange("^1.2", &SemverOptions{Loose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer loose.Close()
+	for _, c := range []struct {
+		r    *Range
+		v    string
+		want bool
+	}{{strict, "1.5.0", true}, {strict, "2.0.0", false}, {strict, "1.2.0-rc.1", false}, {loose, "=1.2.5", true}, {loose, "v1.9.9", true}} {
+		got, err := c.r.TestString(c.v)
+		if err != nil || got != c.want {
+			t.Errorf("%s in %s: %v %v", c.v, c.r, got, err)
+		}
+	}
+	// the range's own options decide: a strict range refuses a loose version
+	_, err = strict.TestString("=1.2.5")
+	var e *Error
+	if !errors.As(err, &e) || !errors.Is(err, ErrParse) || e.Message != `not a version: "=1.2.5" (column 1: expected a number)` {
+		t.Fatalf("strict: %v", err)
+	}
+	if _, err = loose.TestString(""); !errors.Is(err, ErrParse) {
+		t.Fatalf("empty: %v", err)
+	}
+}
+
+func TestVersionNumbers(t *testing.T) {
+	major, minor, patch := VersionNumbers()
+	eq(t, "numbers", fmt.Sprintf("%d.%d.%d", major, minor, patch), Version())
 }

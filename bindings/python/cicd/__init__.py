@@ -18,6 +18,7 @@ walks collections with iterators. One module per libcicd module:
 - kaniko: image builds in the cluster rendered as a Pod or Job with its Secret (render_kaniko)
 - kube: kubeconfig, an API client (get, list, apply, apply sets, watch, logs, rollout waits), rollout and
   pod-problem decisions (KubeConfig, KubeClient, KubeWatch, WatchEvent, ApplyResult, rollout_decide)
+- log: the library's log lines to a callable or a logging.Logger (set_log_handler, log_to, LogLevel)
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from .pod import (JobPayload, PayloadVariable, RunnerConfig, find_exit_code, pod
 from .kaniko import DEFAULT_KANIKO_IMAGE, RegistryCredential, render_kaniko
 from .kube import (ApplyResult, KubeClient, KubeConfig, KubeList, KubeWatch, WatchEvent, pod_problem,
                    rollout_decide)
+from .log import LogLevel, log_handler, log_to, set_log_handler
 
 __all__ = [
     "Error", "NoMemoryError", "NotFoundError", "InvalidArgumentError", "ParseError", "LimitError",
@@ -54,9 +56,15 @@ __all__ = [
     "pod_failure_reason", "DEFAULT_KANIKO_IMAGE", "RegistryCredential", "render_kaniko",
     "KubeConfig", "KubeClient", "rollout_decide", "pod_problem", "KubeList", "KubeWatch", "WatchEvent",
     "ApplyResult",
+    "version_numbers", "LogLevel", "set_log_handler", "log_handler", "log_to",
 ]
 
 
 def version() -> str:
     """The version of the libcicd the bindings run on."""
     return _cicd.cicd_version()
+
+
+def version_numbers() -> tuple[int, int, int]:
+    """The version of the libcicd the bindings run on as (major, minor, patch)."""
+    return _cicd.cicd_py_version_numbers()

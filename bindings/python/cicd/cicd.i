@@ -75,6 +75,7 @@ CICD_OUT(cicd_error)
 %ignore cicd_allocator_set;
 %ignore cicd_allocator_reset;
 %ignore cicd_log_set;
+%ignore cicd_version_numbers;
 %ignore cicd_error_dup;
 %ignore cicd_error_free;
 
@@ -122,6 +123,14 @@ int cicd_py_document_load_file(cicd_document **out, const char *path, unsigned i
 	return cicd_document_load_file(out, path, &o);
 }
 
+/* (major, minor, patch) */
+PyObject *cicd_py_version_numbers(void)
+{
+	int major = 0, minor = 0, patch = 0;
+	cicd_version_numbers(&major, &minor, &patch);
+	return Py_BuildValue("(iii)", major, minor, patch);
+}
+
 /* The last error as a tuple (code, message, file, line, column), copied at once. */
 PyObject *cicd_py_error_last(void)
 {
@@ -143,3 +152,4 @@ PyObject *cicd_py_error_last(void)
 %include "pod.i"
 %include "kaniko.i"
 %include "kube.i"
+%include "log.i"

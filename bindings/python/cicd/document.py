@@ -11,6 +11,12 @@ from ._errors import Diagnostic, _check, _diagnostics
 STRICT_KEYS = _cicd.CICD_DOCUMENT_STRICT_KEYS
 NO_MERGE_KEYS = _cicd.CICD_DOCUMENT_NO_MERGE_KEYS
 
+_STYLES = {_cicd.CICD_SCALAR_PLAIN: "plain", _cicd.CICD_SCALAR_SINGLE_QUOTED: "single-quoted",
+           _cicd.CICD_SCALAR_DOUBLE_QUOTED: "double-quoted", _cicd.CICD_SCALAR_LITERAL: "literal",
+           _cicd.CICD_SCALAR_FOLDED: "folded"}
+_VALUE_TYPES = {_cicd.CICD_VALUE_NULL: "null", _cicd.CICD_VALUE_BOOL: "bool", _cicd.CICD_VALUE_INT: "int",
+                _cicd.CICD_VALUE_FLOAT: "float", _cicd.CICD_VALUE_STRING: "string"}
+
 
 class Document:
     """A loaded YAML stream (or JSON text): one or more documents of immutable nodes.
@@ -74,6 +80,12 @@ class Document:
         n = _cicd.cicd_document_root(self._live(), index)
         return Node(n, self) if n is not None else None
 
+    def line(self, index: int = 0) -> int:
+        """The 1-based line where document `index` of the stream starts."""
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return _cicd.cicd_document_line(self._live(), index)
+
     def __iter__(self) -> Iterator[Optional["Node"]]:
         for i in range(len(self)):
             yield self.root(i)
@@ -115,6 +127,18 @@ class Node:
     @property
     def column(self) -> int:
         return _cicd.cicd_node_column(self._p())
+
+    @property
+    def style(self) -> Optional[str]:
+        """How a scalar was written: "plain", "single-quoted", "double-quoted", "literal" (|) or
+        "folded" (>); None for collections. JSON strings are double-quoted, other JSON scalars plain."""
+        return _STYLES.get(_cicd.cicd_node_scalar_style(self._p()))
+
+    @property
+    def value_type(self) -> Optional[str]:
+        """What a scalar means under YAML 1.1 (as GitLab reads it): "null", "bool", "int", "float" or
+        "string"; None for collections."""
+        return _VALUE_TYPES.get(_cicd.cicd_node_value_type(self._p()))
 
     @property
     def text(self) -> Optional[str]:

@@ -101,6 +101,13 @@ class Policy:
         _check(rc)
         return Version._wrap(handle)
 
+    def release_tag(self, version: Union[Version, str]) -> str:
+        """The tag that releases a version under the policy's tag pattern (1.4.0 -> "v1.4.0"); the
+        reverse of tag_version. InvalidArgumentError when the version has a pre-release the pattern
+        has no place for, or the pattern wants one and the version has none."""
+        v = Version._of(version)
+        return _check(_cicd.cicd_policy_release_tag(self._live(), v._handle))
+
 
 def commit_bump(message: Union[str, bytes]) -> Optional[str]:
     """The bump a Conventional Commits message asks for: "major", "minor", "patch" or None."""

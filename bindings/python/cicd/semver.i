@@ -20,6 +20,7 @@ CICD_OUT(cicd_semver_range)
 %ignore cicd_semver_max_satisfying;
 %ignore cicd_semver_min_satisfying;
 %ignore cicd_semver_release_parse;
+%ignore cicd_semver_range_test_str;
 %ignore cicd_semver_options;
 
 %immutable;
@@ -99,6 +100,13 @@ PyObject *cicd_py_semver_satisfies(const char *range, const char *version, unsig
 	cicd_semver_options o = cicd_py_semver_options(flags, CICD_SEMVER_DEFAULT_MAX_LENGTH,
 						       CICD_SEMVER_DEFAULT_MAX_RANGE_LENGTH);
 	int out = 0, rc = cicd_semver_satisfies(&out, range, version, &o);
+	return Py_BuildValue("[iN]", rc, PyBool_FromLong(out));
+}
+
+/* [status, bool]: the version text parsed with the range's own options. */
+PyObject *cicd_py_semver_range_test_str(const cicd_semver_range *r, const char *buf, size_t len)
+{
+	int out = 0, rc = cicd_semver_range_test_str(&out, r, buf, len);
 	return Py_BuildValue("[iN]", rc, PyBool_FromLong(out));
 }
 

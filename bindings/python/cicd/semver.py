@@ -173,11 +173,14 @@ class Range:
     def __repr__(self) -> str:
         return f"Range({str(self)!r})"
 
-    def test(self, version: Union[Version, str]) -> bool:
-        v = Version._of(version)
-        return bool(_cicd.cicd_semver_range_test(self._handle, v._handle))
+    def test(self, version: Union[Version, str, bytes]) -> bool:
+        """Whether the version satisfies the range. Text is parsed with the range's own options (a
+        loose range takes "=1.2.3"); ParseError when it is not a version."""
+        if isinstance(version, Version):
+            return bool(_cicd.cicd_semver_range_test(self._handle, version._handle))
+        return _check(_cicd.cicd_py_semver_range_test_str(self._handle, version))
 
-    def __contains__(self, version: Union[Version, str]) -> bool:
+    def __contains__(self, version: Union[Version, str, bytes]) -> bool:
         return self.test(version)
 
     def _satisfying(self, versions: Iterable[Union[Version, str]], highest: bool) -> Optional[Version]:

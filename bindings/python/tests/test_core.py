@@ -118,3 +118,41 @@ def test_multi_document_streams_iterate():
     assert roots[2]["b"].text == "2"
     with pytest.raises(IndexError):
         doc.root(3)
+
+
+def test_version_numbers_match_the_text():
+    assert ".".join(map(str, cicd.version_numbers())) == cicd.version()
+
+
+def test_document_lines_scalar_styles_and_value_types():
+    text = ("a: 1\n---\nplain: x\nsingle: 'x'\ndouble: \"x\"\nliteral: |\n  x\nfolded: >\n  x\n"
+            "null: ~\nbool: yes\nint: 0x1F\nfloat: 1.5\nstring: \"1\"\nlist: [1]\n")
+    with cicd.Document.load(text, "ci.yml") as doc:
+        assert [doc.line(0), doc.line(1)] == [1, 2]
+        with pytest.raises(IndexError):
+            doc.line(2)
+        root = doc.root(1)
+        assert [root[k].style for k in ("plain", "single", "double", "literal", "folded", "list")] == [
+            "plain", "single-quoted", "double-quoted", "literal", "folded", None]
+        assert [root[k].value_type for k in ("null", "bool", "int", "float", "string", "plain", "list")] == [
+            "null", "bool", "int", "float", "string", "string", None]
+    with cicd.Document.load_json('{"s": "1", "n": 1}') as doc:
+        root = doc.root()
+        assert (root["s"].style, root["s"].value_type, root["n"].style, root["n"].value_type) == (
+            "double-quoted", "string", "plain", "int")
+    with pytest.raises(ValueError, match="document is closed"):
+        doc.line(0)
+    with pytest.raises(ValueError, match="document is closed"):
+        root.style
+
+
+def test_to_yaml_applies_merges_and_keeps_meaning():
+    text = ("base: &b {image: alpine, tags: [a]}\njob:\n  <<: *b\n  z: 'true'\n  script: |\n    make\n"
+            "    make test\n  a: !reference [x, y]\n")
+    with cicd.Document.load(text) as doc:
+        job = doc.root()["job"]
+        assert job.to_yaml() == ("image: alpine\ntags:\n- a\nz: \"true\"\nscript: |\n  make\n  make test\n"
+                                 "a: !reference\n- x\n- y\n")
+        assert job.to_yaml(sort_keys=True).startswith("a: !reference\n- x\n- y\nimage: alpine\n")
+        with cicd.Document.load(job.to_yaml()) as back:
+            assert back.root().to_json(sort_keys=True) == job.to_json(sort_keys=True)

@@ -50,6 +50,7 @@ def document_cycle():
     with cicd.Document.load(TEXT, "ci.yml") as doc:
         doc.root().to_json()
         doc.root()["stages"].to_yaml()
+        doc.line(0), doc.root()["stages"][0].style, doc.root()["stages"][0].value_type
     _swallow(lambda: cicd.Document.load("a: [1\n"), cicd.ParseError)
     _swallow(lambda: cicd.Document.load_file("/nonexistent/x.yml"), cicd.IOError_)
 
@@ -126,13 +127,16 @@ def semver_cycle():
     _swallow(lambda: cicd.Version("1.2" + "x" * 200), cicd.ParseError)
     _swallow(lambda: cicd.Range("^^" + "x" * 300), cicd.ParseError)
     _swallow(lambda: versions[0].inc("bogus"), cicd.InvalidArgumentError)
+    r.test("1.5.0" + LONG_PRE)
+    _swallow(lambda: r.test("=1.5.0" + LONG_PRE), cicd.ParseError)
 
 
 def policy_cycle():
     with cicd.Policy.load(POLICY) as p:
         p.check_push("feature/80-optimize-allocate" + "-x" * 100), p.check_push("master")
         p.check_merge_request("feature/1-x", "master"), p.check_tag("v1.4.0", "master", ["v1.5.0"] * 20)
-        p.tag_version("v1.4.0"), p.tag_version("nope")
+        p.tag_version("v1.4.0"), p.tag_version("nope"), p.release_tag("1.4.0")
+        _swallow(lambda: p.release_tag("1.4.0" + LONG_PRE), cicd.InvalidArgumentError)
     _swallow(lambda: cicd.Policy.loads("version: 1\nbranches:\n  x:\n    pattern: '('\n" + "#" * 2000),
              cicd.ValidationError)
     cicd.next_version("1.2.3", ["feat: " + "y" * 2000] * 3, pre_id="dev"), cicd.commit_bump("fix: x")
@@ -272,6 +276,18 @@ def kube_calls_cycle():
 
 
 CYCLE_FUNCS += [kaniko_cycle, kube_cycle, kube_calls_cycle]
+
+
+def log_cycle():
+    # A handler kept alive by a lost reference would keep its payload: 20 KiB a cycle.
+    payload = b"x" * 20000
+    cicd.set_log_handler(lambda level, message: payload, cicd.LogLevel.DEBUG)
+    cicd.set_log_handler(lambda level, message: payload, cicd.LogLevel.TRACE)
+    cicd.log_to("cicd.leaks")
+    cicd.set_log_handler(None)
+
+
+CYCLE_FUNCS += [log_cycle]
 
 # The deploy store's calls go to SQLite: fewer cycles, with payloads three times larger.
 SLOW = {deploy_cycle: CYCLES // 3}

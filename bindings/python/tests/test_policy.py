@@ -93,3 +93,22 @@ def test_results_outlive_the_policy_and_close():
         p.check_push("dev")
     with pytest.raises(ValueError, match="policy is closed"):
         p.tag_version("v1.0.0")
+
+
+def test_release_tag_is_the_reverse_of_tag_version(policy):
+    assert policy.release_tag("1.4.0") == "v1.4.0"
+    assert policy.release_tag(cicd.Version("2.0.1+build.7")) == "v2.0.1"
+    assert str(policy.tag_version(policy.release_tag("1.4.0"))) == "1.4.0"
+    with pytest.raises(cicd.InvalidArgumentError) as e:
+        policy.release_tag("1.5.0-rc.1")
+    assert e.value.message == "version 1.5.0-rc.1 does not fit the release tag pattern v{major}.{minor}.{patch}"
+    with pytest.raises(cicd.ParseError):
+        policy.release_tag("not a version")
+    pre = cicd.Policy.loads("version: 1\nbranches:\n  main: {pattern: main, release: true}\n"
+                            "tags:\n  release: 'release-{major}.{minor}.{patch}-{prerelease}'\n", "p.yml")
+    with pre:
+        assert pre.release_tag("2.0.0-beta.3") == "release-2.0.0-beta.3"
+        with pytest.raises(cicd.InvalidArgumentError):
+            pre.release_tag("2.0.0")
+    with pytest.raises(ValueError, match="policy is closed"):
+        pre.release_tag("2.0.0-beta.3")

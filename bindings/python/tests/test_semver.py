@@ -105,3 +105,16 @@ def test_temporaries_live_through_the_call_and_versions_outlive_lists():
     sorted_ = cicd.sort_versions(["2.0.0", "1.0.0"])
     gc.collect()
     assert [str(v) for v in sorted_] == ["1.0.0", "2.0.0"]
+
+
+def test_range_tests_text_with_its_own_options():
+    strict, loose = cicd.Range("^1.2"), cicd.Range("^1.2", loose=True)
+    assert strict.test("1.5.0") and not strict.test("2.0.0") and b"1.5.0" in strict
+    assert loose.test("=1.2.5") and "v1.9.9" in loose
+    # a strict range refuses a loose version; a Version object is tested as it is
+    with pytest.raises(cicd.ParseError) as e:
+        strict.test("=1.2.5")
+    assert (e.value.message, e.value.column) == ('not a version: "=1.2.5" (column 1: expected a number)', 1)
+    assert strict.test(cicd.Version("=1.2.5", loose=True))
+    with pytest.raises(cicd.ParseError):
+        "" in loose
