@@ -150,7 +150,7 @@ const char *cicd_node_scalar(const cicd_node *node, size_t *len)
 		return NULL;
 	}
 	if (len)
-		*len = node->u.scalar.len;
+		*len = node->len;
 	return node->u.scalar.text;
 }
 
@@ -169,29 +169,29 @@ size_t cicd_node_size(const cicd_node *node)
 	if (!node)
 		return 0;
 	if (node->kind == CICD_NODE_SEQUENCE)
-		return node->u.seq.count;
+		return node->count;
 	if (node->kind == CICD_NODE_MAPPING)
-		return node->u.map.count;
+		return node->count;
 	return 0;
 }
 
 const cicd_node *cicd_node_item(const cicd_node *node, size_t i)
 {
-	if (!node || node->kind != CICD_NODE_SEQUENCE || i >= node->u.seq.count)
+	if (!node || node->kind != CICD_NODE_SEQUENCE || i >= node->count)
 		return NULL;
 	return node->u.seq.items[i];
 }
 
 const cicd_node *cicd_node_key(const cicd_node *node, size_t i)
 {
-	if (!node || node->kind != CICD_NODE_MAPPING || i >= node->u.map.count)
+	if (!node || node->kind != CICD_NODE_MAPPING || i >= node->count)
 		return NULL;
 	return node->u.map.pairs[i].key;
 }
 
 const cicd_node *cicd_node_value(const cicd_node *node, size_t i)
 {
-	if (!node || node->kind != CICD_NODE_MAPPING || i >= node->u.map.count)
+	if (!node || node->kind != CICD_NODE_MAPPING || i >= node->count)
 		return NULL;
 	return node->u.map.pairs[i].value;
 }
@@ -236,29 +236,29 @@ cicd_node_pair *cicd__node_pairs_alloc(cicd_arena *arena, size_t count, uint32_t
 
 int cicd__node_index_map(cicd_arena *arena, cicd_node *map)
 {
-	uint32_t cap = map->u.map.index_cap, *index;
+	uint32_t cap = cicd__node_index_slots(map), *index;
 	cicd_node_pair *pairs = map->u.map.pairs;
 	size_t i;
 	if (cap) {
 		/* The pairs have the room in front (made for at least this many pairs): rebuild in place. */
 		memset((uint32_t *)(void *)pairs - cap, 0, cap * sizeof *index);
 	} else {
-		if (!(cap = cicd__node_index_cap(map->u.map.count)))
+		if (!(cap = cicd__node_index_cap(map->count)))
 			return 0;
-		pairs = cicd__node_pairs_alloc(arena, map->u.map.count, cap);
+		pairs = cicd__node_pairs_alloc(arena, map->count, cap);
 		if (!pairs)
 			return cicd__error_oom();
-		memcpy(pairs, map->u.map.pairs, map->u.map.count * sizeof *pairs);
+		memcpy(pairs, map->u.map.pairs, map->count * sizeof *pairs);
 		map->u.map.pairs = pairs;
-		map->u.map.index_cap = cap;
+		cicd__node_set_index_slots(map, cap);
 	}
 	index = (uint32_t *)(void *)pairs - cap;
-	for (i = 0; i < map->u.map.count; i++) {
+	for (i = 0; i < map->count; i++) {
 		const cicd_node *k = pairs[i].key;
 		size_t slot;
 		if (k->kind != CICD_NODE_SCALAR)
 			continue;
-		slot = (size_t)cicd__key_hash(k->u.scalar.text, k->u.scalar.len) & (cap - 1);
+		slot = (size_t)cicd__key_hash(k->u.scalar.text, k->len) & (cap - 1);
 		while (index[slot])
 			slot = (slot + 1) & (cap - 1);
 		index[slot] = (uint32_t)(i + 1);
@@ -271,21 +271,21 @@ const cicd_node *cicd__node_get(const cicd_node *map, const char *key, size_t le
 	size_t i;
 	if (!map || map->kind != CICD_NODE_MAPPING)
 		return NULL;
-	if (map->u.map.index_cap) {
+	if (map->style) {
 		const uint32_t *index = cicd__node_map_index(map);
-		size_t cap = map->u.map.index_cap;
+		size_t cap = cicd__node_index_slots(map);
 		size_t slot = (size_t)cicd__key_hash(key, len) & (cap - 1);
 		while (index[slot]) {
 			const cicd_node_pair *p = &map->u.map.pairs[index[slot] - 1];
-			if (p->key->u.scalar.len == len && memcmp(p->key->u.scalar.text, key, len) == 0)
+			if (p->key->len == len && memcmp(p->key->u.scalar.text, key, len) == 0)
 				return p->value;
 			slot = (slot + 1) & (cap - 1);
 		}
 		return NULL;
 	}
-	for (i = 0; i < map->u.map.count; i++) {
+	for (i = 0; i < map->count; i++) {
 		const cicd_node *k = map->u.map.pairs[i].key;
-		if (k->kind == CICD_NODE_SCALAR && k->u.scalar.len == len && memcmp(k->u.scalar.text, key, len) == 0)
+		if (k->kind == CICD_NODE_SCALAR && k->len == len && memcmp(k->u.scalar.text, key, len) == 0)
 			return map->u.map.pairs[i].value;
 	}
 	return NULL;
@@ -299,8 +299,8 @@ const cicd_node *cicd_node_get(const cicd_node *node, const char *key)
 int cicd__node_is(const cicd_node *node, const char *s)
 {
 	size_t n = strlen(s);
-	return node && node->kind == CICD_NODE_SCALAR && node->u.scalar.len == n && memcmp(node->u.scalar.text, s, n) == 0;
+	return node && node->kind == CICD_NODE_SCALAR && node->len == n && memcmp(node->u.scalar.text, s, n) == 0;
 }
 
-/* The tree's memory is mostly nodes: keep them at 40 bytes (see document.h). */
-_Static_assert(sizeof(cicd_node) <= 40, "cicd_node grew past 40 bytes");
+/* The tree's memory is mostly nodes: keep them at 32 bytes (see document.h). */
+_Static_assert(sizeof(cicd_node) <= 32, "cicd_node grew past 32 bytes");

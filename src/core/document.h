@@ -31,34 +31,34 @@ typedef struct cicd_node_meta {
 extern const cicd_node_meta cicd__node_meta_built;
 
 /*
- * 40 bytes. Counts and lengths are 32-bit: the loader's limits keep them
+ * 32 bytes. Counts and lengths are 32-bit: the loader's limits keep them
  * far below that (a longer scalar or collection is refused, see
- * document_builder.c).
+ * document_builder.c). Nodes keep no subtree size: only the loader needs
+ * one (for the alias limit), and it keeps its own.
  */
 struct cicd_node {
 	uint8_t kind;       /* cicd_node_kind */
-	uint8_t style;      /* cicd_scalar_style, scalars only */
+	uint8_t style;      /* scalars: cicd_scalar_style; mappings: log2 of the index slots, 0 for none (see below) */
 	uint8_t value_type; /* cicd_value_type, scalars only */
 	uint8_t reserved;
-	uint32_t weight; /* nodes in this subtree counting every alias expansion; saturates */
 	uint32_t line;   /* 1-based */
 	uint32_t column; /* 1-based */
+	union {
+		uint32_t len;   /* scalars: bytes of text */
+		uint32_t count; /* sequences: items; mappings: pairs */
+	};
 	const cicd_node_meta *meta; /* never NULL */
 	union {
 		struct {
-			const char *text;
-			uint32_t len;
+			const char *text; /* NUL-terminated; may be shared with other nodes */
 		} scalar;
 		struct {
 			cicd_node **items;
-			uint32_t count;
 		} seq;
 		struct {
+			/* A mapping's lookup index, when it has one, lives right before pairs in the same
+			 * allocation: open-addressed slots holding pair index + 1. */
 			cicd_node_pair *pairs;
-			uint32_t count;
-			/* Slots of the lookup index, 0 for none (small maps). The index lives right before
-			 * pairs, in the same allocation: open-addressed slots holding pair index + 1. */
-			uint32_t index_cap;
 		} map;
 	} u;
 };
@@ -73,10 +73,26 @@ static inline const char *cicd__node_tag(const cicd_node *n)
 	return n->meta->tag;
 }
 
+/* Slots of a mapping's lookup index (a power of two), 0 when it has none. */
+static inline uint32_t cicd__node_index_slots(const cicd_node *map)
+{
+	return map->style ? (uint32_t)1 << map->style : 0;
+}
+
+static inline void cicd__node_set_index_slots(cicd_node *map, uint32_t slots)
+{
+	uint8_t log2 = 0;
+	while (slots > 1) {
+		slots >>= 1;
+		log2++;
+	}
+	map->style = log2;
+}
+
 /* The lookup index of a mapping, NULL when it has none. */
 static inline const uint32_t *cicd__node_map_index(const cicd_node *map)
 {
-	return map->u.map.index_cap ? (const uint32_t *)(const void *)map->u.map.pairs - map->u.map.index_cap : NULL;
+	return map->style ? (const uint32_t *)(const void *)map->u.map.pairs - cicd__node_index_slots(map) : NULL;
 }
 
 /* Largest count of a sequence or mapping and length of a scalar. */

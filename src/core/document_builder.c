@@ -40,6 +40,7 @@ void cicd__builder_dispose(cicd_doc_builder *b)
 {
 	cicd__free(b->stack);
 	cicd__free(b->scratch);
+	cicd__free(b->scratch_weight);
 	cicd__free(b->keys);
 	cicd__hashmap_dispose(&b->anchors);
 	memset(b, 0, sizeof *b);
@@ -75,7 +76,7 @@ int cicd__builder_end_document(cicd_doc_builder *b)
 		b->docs_cap = cap;
 	}
 	/* An empty document ("---" with nothing after it) reads as a bare empty scalar: record it as no root. */
-	if (b->root && b->root->kind == CICD_NODE_SCALAR && b->root->u.scalar.len == 0 &&
+	if (b->root && b->root->kind == CICD_NODE_SCALAR && b->root->len == 0 &&
 	    b->root->style == CICD_SCALAR_PLAIN && !b->root->meta->tag)
 		b->root = NULL;
 	doc->docs[doc->count].root = b->root;
@@ -86,27 +87,33 @@ int cicd__builder_end_document(cicd_doc_builder *b)
 	return 0;
 }
 
-static int push_scratch(cicd_doc_builder *b, cicd_node *n)
+static int push_scratch(cicd_doc_builder *b, cicd_node *n, uint32_t weight)
 {
 	if (b->scratch_count == b->scratch_cap) {
 		size_t cap = b->scratch_cap ? b->scratch_cap * 2 : 256;
 		cicd_node **s = cicd__realloc(b->scratch, cap * sizeof *s);
+		uint32_t *w;
 		if (!s)
 			return oom();
 		b->scratch = s;
+		if (!(w = cicd__realloc(b->scratch_weight, cap * sizeof *w)))
+			return oom();
+		b->scratch_weight = w;
 		b->scratch_cap = cap;
 	}
+	b->scratch_weight[b->scratch_count] = weight;
 	b->scratch[b->scratch_count++] = n;
 	return 0;
 }
 
-static int add_child(cicd_doc_builder *b, cicd_node *n)
+/* weight: the child's nodes counting every alias expansion, for the alias limit. */
+static int add_child(cicd_doc_builder *b, cicd_node *n, uint32_t weight)
 {
 	if (b->depth == 0) {
 		b->root = n;
 		return 0;
 	}
-	return push_scratch(b, n);
+	return push_scratch(b, n, weight);
 }
 
 static size_t add_weight(size_t a, size_t b)
@@ -114,7 +121,7 @@ static size_t add_weight(size_t a, size_t b)
 	return a > (size_t)-1 - b ? (size_t)-1 : a + b;
 }
 
-/* Node weights are stored in 32 bits: the alias limit is far below that, and saturation keeps it safe. */
+/* Weights are kept in 32 bits: the alias limit is far below that, and saturation keeps it safe. */
 static uint32_t clamp_weight(size_t w)
 {
 	return w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
@@ -138,7 +145,6 @@ static cicd_node *new_node(cicd_doc_builder *b, cicd_node_kind kind, const char 
 	n->kind = (uint8_t)kind;
 	n->line = line;
 	n->column = column;
-	n->weight = 1;
 	n->meta = &b->doc->meta;
 	if (tag) {
 		/* Tagged nodes come in runs of the same tag (!reference): they share one meta. */
@@ -156,16 +162,26 @@ static cicd_node *new_node(cicd_doc_builder *b, cicd_node_kind kind, const char 
 	return n;
 }
 
-static int register_anchor(cicd_doc_builder *b, const char *anchor, cicd_node *n)
+/* An anchored node and its weight: nodes keep no weight, and aliases need it. */
+typedef struct anchored {
+	cicd_node *node;
+	uint32_t weight;
+} anchored;
+
+static int register_anchor(cicd_doc_builder *b, const char *anchor, cicd_node *n, uint32_t weight)
 {
 	char *name;
+	anchored *a;
 	if (!anchor)
 		return 0;
 	name = cicd__arena_strdup(&b->doc->arena, anchor);
-	if (!name)
+	a = cicd__arena_alloc_small(&b->doc->arena, sizeof *a);
+	if (!name || !a)
 		return oom();
+	a->node = n;
+	a->weight = weight;
 	/* A redefined anchor replaces the old one for later aliases, as YAML says. */
-	return cicd__hashmap_put(&b->anchors, name, strlen(name), n, NULL);
+	return cicd__hashmap_put(&b->anchors, name, strlen(name), a, NULL);
 }
 
 static cicd_value_type tagged_type(const char *tag, const char *text, size_t len, cicd_scalar_style style)
@@ -240,11 +256,11 @@ int cicd__builder_scalar(cicd_doc_builder *b, const char *text, size_t len, cons
 	n->u.scalar.text = next_is_key(b) ? key_text(b, text, len) : cicd__arena_strndup_packed(&b->doc->arena, text, len);
 	if (!n->u.scalar.text)
 		return oom();
-	n->u.scalar.len = (uint32_t)len;
+	n->len = (uint32_t)len;
 	n->value_type = (uint8_t)tagged_type(tag, text, len, style);
-	if (register_anchor(b, anchor, n))
+	if (register_anchor(b, anchor, n, 1))
 		return CICD_ENOMEM;
-	return add_child(b, n);
+	return add_child(b, n, 1);
 }
 
 int cicd__builder_begin(cicd_doc_builder *b, cicd_node_kind kind, const char *tag, unsigned int line,
@@ -284,7 +300,7 @@ static int is_merge_key(const cicd_doc_builder *b, const cicd_node *key)
 		return 0;
 	if (key->meta->tag && strcmp(key->meta->tag, "tag:yaml.org,2002:merge") != 0)
 		return 0;
-	return key->u.scalar.len == 2 && memcmp(key->u.scalar.text, "<<", 2) == 0;
+	return key->len == 2 && memcmp(key->u.scalar.text, "<<", 2) == 0;
 }
 
 /* Keys compare by their text when scalars, by identity otherwise. */
@@ -294,7 +310,7 @@ static int same_key(const cicd_node *a, const cicd_node *b)
 		return 1;
 	if (a->kind != CICD_NODE_SCALAR || b->kind != CICD_NODE_SCALAR)
 		return 0;
-	return a->u.scalar.len == b->u.scalar.len && memcmp(a->u.scalar.text, b->u.scalar.text, a->u.scalar.len) == 0;
+	return a->len == b->len && memcmp(a->u.scalar.text, b->u.scalar.text, a->len) == 0;
 }
 
 typedef struct {
@@ -309,7 +325,7 @@ static long find_pair(pair_list *l, const cicd_node *key)
 	size_t i;
 	if (l->index.count && key->kind == CICD_NODE_SCALAR) {
 		void *v;
-		if (cicd__hashmap_find(&l->index, key->u.scalar.text, key->u.scalar.len, &v))
+		if (cicd__hashmap_find(&l->index, key->u.scalar.text, key->len, &v))
 			return (long)(size_t)v - 1;
 		return -1;
 	}
@@ -337,11 +353,11 @@ static int append_pair(pair_list *l, cicd_node *key, cicd_node *value)
 		for (i = 0; i < l->count; i++) {
 			cicd_node *k = l->pairs[i].key;
 			if (k->kind == CICD_NODE_SCALAR &&
-			    cicd__hashmap_put(&l->index, k->u.scalar.text, k->u.scalar.len, (void *)(i + 1), NULL))
+			    cicd__hashmap_put(&l->index, k->u.scalar.text, k->len, (void *)(i + 1), NULL))
 				return CICD_ENOMEM;
 		}
 	} else if (l->count > SMALL_MAP + 1 && key->kind == CICD_NODE_SCALAR) {
-		if (cicd__hashmap_put(&l->index, key->u.scalar.text, key->u.scalar.len, (void *)l->count, NULL))
+		if (cicd__hashmap_put(&l->index, key->u.scalar.text, key->len, (void *)l->count, NULL))
 			return CICD_ENOMEM;
 	}
 	return 0;
@@ -353,7 +369,7 @@ static void key_label(const cicd_node *key, char *out, size_t cap)
 		snprintf(out, cap, "%s", key->kind == CICD_NODE_MAPPING ? "<mapping>" : "<sequence>");
 		return;
 	}
-	if (key->u.scalar.len + 1 > cap)
+	if (key->len + 1 > cap)
 		snprintf(out, cap, "%.*s...", (int)(cap - 4), key->u.scalar.text);
 	else
 		snprintf(out, cap, "%s", key->u.scalar.text);
@@ -387,11 +403,11 @@ static int merge_source(cicd_doc_builder *b, pair_list *out, cicd_hashmap *expli
 			size_t pairs, const cicd_node *src)
 {
 	size_t i;
-	for (i = 0; i < src->u.map.count; i++) {
+	for (i = 0; i < src->count; i++) {
 		cicd_node *key = src->u.map.pairs[i].key;
 		int expl;
 		if (explicit_keys->count && key->kind == CICD_NODE_SCALAR)
-			expl = cicd__hashmap_find(explicit_keys, key->u.scalar.text, key->u.scalar.len, NULL);
+			expl = cicd__hashmap_find(explicit_keys, key->u.scalar.text, key->len, NULL);
 		else
 			expl = !explicit_keys->count && is_explicit(kv, pairs, b, key);
 		if (expl || find_pair(out, key) >= 0)
@@ -411,9 +427,8 @@ static int finish_plain_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **k
 {
 	cicd_node_pair *out;
 	uint32_t *index = NULL;
-	size_t count = 0, cap = 0, i, weight = 1;
+	size_t count = 0, cap = 0, i;
 	int rc;
-	n->weight = 1;
 	if (!pairs)
 		return 0;
 	cap = cicd__node_index_cap(pairs);
@@ -425,9 +440,8 @@ static int finish_plain_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **k
 	for (i = 0; i < pairs; i++) {
 		cicd_node *key = kv[2 * i], *value = kv[2 * i + 1];
 		long at = -1;
-		weight = add_weight(weight, add_weight(key->weight, value->weight));
 		if (index && key->kind == CICD_NODE_SCALAR) {
-			size_t slot = (size_t)cicd__key_hash(key->u.scalar.text, key->u.scalar.len) & (cap - 1);
+			size_t slot = (size_t)cicd__key_hash(key->u.scalar.text, key->len) & (cap - 1);
 			while (index[slot]) {
 				if (same_key(out[index[slot] - 1].key, key)) {
 					at = (long)index[slot] - 1;
@@ -455,10 +469,9 @@ static int finish_plain_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **k
 		out[count].value = value;
 		count++;
 	}
-	n->weight = clamp_weight(weight);
 	n->u.map.pairs = out;
-	n->u.map.count = (uint32_t)count;
-	n->u.map.index_cap = (uint32_t)cap;
+	n->count = (uint32_t)count;
+	cicd__node_set_index_slots(n, (uint32_t)cap);
 	return 0;
 }
 
@@ -466,7 +479,7 @@ static int finish_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **kv, siz
 {
 	pair_list out = {NULL, 0, 0, CICD_HASHMAP_INIT};
 	cicd_hashmap explicit_keys = CICD_HASHMAP_INIT;
-	size_t pairs = count / 2, i, weight = 1;
+	size_t pairs = count / 2, i;
 	int has_merge = 0, rc = 0;
 
 	for (i = 0; i < pairs && !has_merge; i++)
@@ -477,28 +490,27 @@ static int finish_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **kv, siz
 		for (i = 0; i < pairs; i++) {
 			cicd_node *k = kv[2 * i];
 			if (!is_merge_key(b, k) && k->kind == CICD_NODE_SCALAR &&
-			    (rc = cicd__hashmap_put(&explicit_keys, k->u.scalar.text, k->u.scalar.len, k, NULL)))
+			    (rc = cicd__hashmap_put(&explicit_keys, k->u.scalar.text, k->len, k, NULL)))
 				goto done;
 		}
 	}
 	for (i = 0; i < pairs; i++) {
 		cicd_node *key = kv[2 * i], *value = kv[2 * i + 1];
 		long at;
-		weight = add_weight(weight, add_weight(key->weight, value->weight));
 		if (has_merge && is_merge_key(b, key)) {
 			size_t j;
 			if (value->kind == CICD_NODE_MAPPING) {
 				if ((rc = merge_source(b, &out, &explicit_keys, kv, pairs, value)))
 					goto done;
 			} else if (value->kind == CICD_NODE_SEQUENCE) {
-				for (j = 0; j < value->u.seq.count; j++)
+				for (j = 0; j < value->count; j++)
 					if (value->u.seq.items[j]->kind != CICD_NODE_MAPPING) {
 						rc = error_at(b, CICD_EPARSE, value->u.seq.items[j]->line,
 							      value->u.seq.items[j]->column,
 							      "merge key '<<' expects a mapping or a list of mappings");
 						goto done;
 					}
-				for (j = 0; j < value->u.seq.count; j++)
+				for (j = 0; j < value->count; j++)
 					if ((rc = merge_source(b, &out, &explicit_keys, kv, pairs, value->u.seq.items[j])))
 						goto done;
 			} else {
@@ -518,12 +530,12 @@ static int finish_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **kv, siz
 		if ((rc = append_pair(&out, key, value)))
 			goto done;
 	}
-	n->weight = clamp_weight(weight);
-	n->u.map.count = (uint32_t)out.count;
+	n->count = (uint32_t)out.count;
 	if (out.count) {
 		/* With room for the index in front, so cicd__node_index_map() builds it in place. */
-		n->u.map.index_cap = cicd__node_index_cap(out.count);
-		n->u.map.pairs = cicd__node_pairs_alloc(&b->doc->arena, out.count, n->u.map.index_cap);
+		uint32_t slots = cicd__node_index_cap(out.count);
+		cicd__node_set_index_slots(n, slots);
+		n->u.map.pairs = cicd__node_pairs_alloc(&b->doc->arena, out.count, slots);
 		if (!n->u.map.pairs) {
 			rc = oom();
 			goto done;
@@ -542,7 +554,7 @@ int cicd__builder_end(cicd_doc_builder *b)
 {
 	cicd_builder_frame f;
 	cicd_node *n;
-	size_t count, i;
+	size_t count, i, weight = 1;
 	int rc;
 	if (b->depth == 0)
 		return cicd__error_set(CICD_ERROR, "unbalanced collection end");
@@ -552,31 +564,30 @@ int cicd__builder_end(cicd_doc_builder *b)
 	if (count > (n->kind == CICD_NODE_SEQUENCE ? 1 : 2) * (size_t)CICD__NODE_MAX_COUNT)
 		return cicd__error_set_at(CICD_ELIMIT, b->doc->name, n->line, n->column, "a collection of more than %u entries",
 					  (unsigned)CICD__NODE_MAX_COUNT);
+	/* Every child counts, duplicate keys and merge keys too: it is the work the input asks for. */
+	for (i = 0; i < count; i++)
+		weight = add_weight(weight, b->scratch_weight[f.scratch_start + i]);
 	if (n->kind == CICD_NODE_SEQUENCE) {
-		size_t weight = 1;
-		n->u.seq.count = (uint32_t)count;
+		n->count = (uint32_t)count;
 		if (count) {
 			n->u.seq.items = cicd__arena_alloc_small(&b->doc->arena, count * sizeof *n->u.seq.items);
 			if (!n->u.seq.items)
 				return oom();
 			memcpy(n->u.seq.items, b->scratch + f.scratch_start, count * sizeof *n->u.seq.items);
 		}
-		for (i = 0; i < count; i++)
-			weight = add_weight(weight, n->u.seq.items[i]->weight);
-		n->weight = clamp_weight(weight);
 	} else {
 		if ((rc = finish_mapping(b, n, count ? b->scratch + f.scratch_start : NULL, count)))
 			return rc;
 	}
 	b->scratch_count = f.scratch_start;
-	if (register_anchor(b, f.anchor, n))
+	if (register_anchor(b, f.anchor, n, clamp_weight(weight)))
 		return CICD_ENOMEM;
-	return add_child(b, n);
+	return add_child(b, n, clamp_weight(weight));
 }
 
 int cicd__builder_alias(cicd_doc_builder *b, const char *anchor, unsigned int line, unsigned int column)
 {
-	cicd_node *target = cicd__hashmap_get(&b->anchors, anchor, strlen(anchor));
+	const anchored *target = cicd__hashmap_get(&b->anchors, anchor, strlen(anchor));
 	if (!target)
 		return cicd__error_set_at(CICD_EPARSE, b->doc->name, line, column,
 					  "alias '*%s' refers to an unknown anchor (or to the collection that contains it)",
@@ -586,5 +597,5 @@ int cicd__builder_alias(cicd_doc_builder *b, const char *anchor, unsigned int li
 		return cicd__error_set_at(CICD_ELIMIT, b->doc->name, line, column,
 					  "aliases expand to more than %zu nodes (alias '*%s')",
 					  b->opts.max_alias_expansion, anchor);
-	return add_child(b, target);
+	return add_child(b, target->node, target->weight);
 }

@@ -25,6 +25,7 @@ typedef struct cicd_doc_builder {
 	size_t depth;
 	size_t stack_cap;
 	cicd_node **scratch;
+	uint32_t *scratch_weight; /* each scratch node's weight (see add_child) */
 	size_t scratch_count;
 	size_t scratch_cap;
 	cicd_hashmap anchors;

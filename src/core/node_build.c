@@ -19,7 +19,6 @@ static cicd_node *new_node(cicd_node_builder *b, cicd_node_kind kind)
 	n->kind = (uint8_t)kind;
 	n->reserved = b->mark;
 	n->meta = &cicd__node_meta_built;
-	n->weight = 1;
 	return n;
 }
 
@@ -34,12 +33,6 @@ static size_t capacity_for(size_t count)
 	while (cap < count)
 		cap *= 2;
 	return cap;
-}
-
-/* Weights are 32-bit and saturate, as the loader's do. */
-static uint32_t add_weight(uint32_t x, uint32_t y)
-{
-	return x > UINT32_MAX - y ? UINT32_MAX : x + y;
 }
 
 static int is_full(size_t count)
@@ -57,10 +50,10 @@ cicd_node *cicd__node_new_scalar(cicd_node_builder *b, const char *text, size_t 
 		cicd__error_oom();
 		return NULL;
 	}
-	n->u.scalar.len = text ? (uint32_t)len : 0;
+	n->len = text ? (uint32_t)len : 0;
 	n->value_type = (uint8_t)type;
 	n->style = CICD_SCALAR_PLAIN;
-	if (type == CICD_VALUE_STRING && cicd__scalar_resolve(n->u.scalar.text, n->u.scalar.len) != CICD_VALUE_STRING)
+	if (type == CICD_VALUE_STRING && cicd__scalar_resolve(n->u.scalar.text, n->len) != CICD_VALUE_STRING)
 		n->style = CICD_SCALAR_DOUBLE_QUOTED;
 	return n;
 }
@@ -137,50 +130,50 @@ cicd_node *cicd__node_own(cicd_node_builder *b, const cicd_node *src)
 	*n = *src;
 	n->reserved = b->mark;
 	if (src->kind == CICD_NODE_MAPPING) {
-		size_t cap = capacity_for(src->u.map.count);
+		size_t cap = capacity_for(src->count);
 		n->u.map.pairs = cicd__arena_alloc_small(b->arena, cap * sizeof *n->u.map.pairs);
 		if (!n->u.map.pairs) {
 			cicd__error_oom();
 			return NULL;
 		}
-		if (src->u.map.count)
-			memcpy(n->u.map.pairs, src->u.map.pairs, src->u.map.count * sizeof *n->u.map.pairs);
-		n->u.map.index_cap = 0; /* the copy is edited; lookups go linear */
+		if (src->count)
+			memcpy(n->u.map.pairs, src->u.map.pairs, src->count * sizeof *n->u.map.pairs);
+		cicd__node_set_index_slots(n, 0); /* the copy is edited; lookups go linear */
 	} else if (src->kind == CICD_NODE_SEQUENCE) {
-		size_t cap = capacity_for(src->u.seq.count);
+		size_t cap = capacity_for(src->count);
 		n->u.seq.items = cicd__arena_alloc_small(b->arena, cap * sizeof *n->u.seq.items);
 		if (!n->u.seq.items) {
 			cicd__error_oom();
 			return NULL;
 		}
-		if (src->u.seq.count)
-			memcpy(n->u.seq.items, src->u.seq.items, src->u.seq.count * sizeof *n->u.seq.items);
+		if (src->count)
+			memcpy(n->u.seq.items, src->u.seq.items, src->count * sizeof *n->u.seq.items);
 	}
 	return n;
 }
 
 static int grow_pairs(cicd_node_builder *b, cicd_node *map)
 {
-	size_t count = map->u.map.count;
+	size_t count = map->count;
 	cicd_node_pair *pairs;
 	/* An indexed map's pairs were sized exactly (see cicd__node_index_map): they move too. */
-	if (!is_full(count) && !map->u.map.index_cap)
+	if (!is_full(count) && !cicd__node_index_slots(map))
 		return 0;
 	pairs = cicd__arena_alloc_small(b->arena, capacity_for(count + 1) * sizeof *pairs);
 	if (!pairs)
 		return cicd__error_oom();
 	memcpy(pairs, map->u.map.pairs, count * sizeof *pairs);
 	map->u.map.pairs = pairs;
-	map->u.map.index_cap = 0; /* the index stayed with the old pairs */
+	cicd__node_set_index_slots(map, 0); /* the index stayed with the old pairs */
 	return 0;
 }
 
 static int find_key(const cicd_node *map, const char *key, size_t key_len)
 {
 	size_t i;
-	for (i = 0; i < map->u.map.count; i++) {
+	for (i = 0; i < map->count; i++) {
 		const cicd_node *k = map->u.map.pairs[i].key;
-		if (k->kind == CICD_NODE_SCALAR && k->u.scalar.len == key_len &&
+		if (k->kind == CICD_NODE_SCALAR && k->len == key_len &&
 		    memcmp(k->u.scalar.text, key, key_len) == 0)
 			return (int)i;
 	}
@@ -200,10 +193,9 @@ int cicd__node_map_set(cicd_node_builder *b, cicd_node *map, const char *key, si
 	k = cicd__node_new_scalar(b, key, key_len, CICD_VALUE_STRING);
 	if (!k)
 		return CICD_ENOMEM;
-	map->u.map.pairs[map->u.map.count].key = k;
-	map->u.map.pairs[map->u.map.count].value = value;
-	map->u.map.count++;
-	map->weight = add_weight(map->weight, add_weight(1, value->weight));
+	map->u.map.pairs[map->count].key = k;
+	map->u.map.pairs[map->count].value = value;
+	map->count++;
 	return 0;
 }
 
@@ -221,16 +213,16 @@ int cicd__node_map_remove(cicd_node *map, const char *key, size_t key_len)
 	if (at < 0)
 		return 0;
 	memmove(&map->u.map.pairs[at], &map->u.map.pairs[at + 1],
-	        (map->u.map.count - (size_t)at - 1) * sizeof *map->u.map.pairs);
-	map->u.map.count--;
-	if (map->u.map.index_cap)
+	        (map->count - (size_t)at - 1) * sizeof *map->u.map.pairs);
+	map->count--;
+	if (cicd__node_index_slots(map))
 		cicd__node_index_map(NULL, map); /* in place: the pairs moved under the index */
 	return 1;
 }
 
 int cicd__node_seq_push(cicd_node_builder *b, cicd_node *seq, cicd_node *item)
 {
-	size_t count = seq->u.seq.count;
+	size_t count = seq->count;
 	if (is_full(count)) {
 		cicd_node **items = cicd__arena_alloc_small(b->arena, capacity_for(count + 1) * sizeof *items);
 		if (!items)
@@ -238,8 +230,7 @@ int cicd__node_seq_push(cicd_node_builder *b, cicd_node *seq, cicd_node *item)
 		memcpy(items, seq->u.seq.items, count * sizeof *items);
 		seq->u.seq.items = items;
 	}
-	seq->u.seq.items[seq->u.seq.count++] = item;
-	seq->weight = add_weight(seq->weight, item->weight);
+	seq->u.seq.items[seq->count++] = item;
 	return 0;
 }
 
@@ -263,7 +254,7 @@ cicd_node *cicd__node_edit_child(cicd_node_builder *b, cicd_node *map, const cha
 cicd_node *cicd__node_edit_item(cicd_node_builder *b, cicd_node *seq, size_t i)
 {
 	cicd_node *item;
-	if (seq->kind != CICD_NODE_SEQUENCE || i >= seq->u.seq.count)
+	if (seq->kind != CICD_NODE_SEQUENCE || i >= seq->count)
 		return NULL;
 	item = cicd__node_own(b, seq->u.seq.items[i]);
 	if (item)

@@ -48,7 +48,7 @@ static int is_json_number(const char *t, size_t len)
 int cicd__write_scalar_json(cicd_json_writer *w, const cicd_node *n)
 {
 	const char *t = n->u.scalar.text;
-	size_t len = n->u.scalar.len;
+	size_t len = n->len;
 	switch (n->value_type) {
 	case CICD_VALUE_NULL:
 		return cicd__json_null(w);
@@ -78,8 +78,8 @@ int cicd__write_scalar_json(cicd_json_writer *w, const cicd_node *n)
 static int cmp_pairs(const void *a, const void *b)
 {
 	const cicd_node_pair *x = *(const cicd_node_pair *const *)a, *y = *(const cicd_node_pair *const *)b;
-	size_t lx = x->key->kind == CICD_NODE_SCALAR ? x->key->u.scalar.len : 0;
-	size_t ly = y->key->kind == CICD_NODE_SCALAR ? y->key->u.scalar.len : 0;
+	size_t lx = x->key->kind == CICD_NODE_SCALAR ? x->key->len : 0;
+	size_t ly = y->key->kind == CICD_NODE_SCALAR ? y->key->len : 0;
 	const char *sx = lx ? x->key->u.scalar.text : "";
 	const char *sy = ly ? y->key->u.scalar.text : "";
 	int c = memcmp(sx, sy, lx < ly ? lx : ly);
@@ -92,7 +92,7 @@ static int write_key(cicd_json_writer *w, const cicd_node *key)
 	cicd_buf tmp = CICD_BUF_INIT;
 	int rc;
 	if (key->kind == CICD_NODE_SCALAR)
-		return cicd__json_string_n(w, key->u.scalar.text, key->u.scalar.len);
+		return cicd__json_string_n(w, key->u.scalar.text, key->len);
 	rc = cicd_node_to_json(&tmp, key, 0);
 	if (!rc)
 		rc = cicd__json_string_n(w, tmp.ptr, tmp.size);
@@ -110,27 +110,27 @@ int cicd__write_node_json(cicd_json_writer *w, const cicd_node *n, unsigned int 
 	case CICD_NODE_SEQUENCE:
 		if ((rc = cicd__json_begin_array(w)))
 			return rc;
-		for (i = 0; i < n->u.seq.count && !rc; i++)
+		for (i = 0; i < n->count && !rc; i++)
 			rc = cicd__write_node_json(w, n->u.seq.items[i], flags);
 		return rc ? rc : cicd__json_end_array(w);
 	default:
 		if ((rc = cicd__json_begin_object(w)))
 			return rc;
-		if ((flags & CICD_FORMAT_SORT_KEYS) && n->u.map.count > 1) {
-			const cicd_node_pair **sorted = cicd__malloc(n->u.map.count * sizeof *sorted);
+		if ((flags & CICD_FORMAT_SORT_KEYS) && n->count > 1) {
+			const cicd_node_pair **sorted = cicd__malloc(n->count * sizeof *sorted);
 			if (!sorted)
 				return cicd__error_oom();
-			for (i = 0; i < n->u.map.count; i++)
+			for (i = 0; i < n->count; i++)
 				sorted[i] = &n->u.map.pairs[i];
-			qsort(sorted, n->u.map.count, sizeof *sorted, cmp_pairs);
-			for (i = 0; i < n->u.map.count && !rc; i++) {
+			qsort(sorted, n->count, sizeof *sorted, cmp_pairs);
+			for (i = 0; i < n->count && !rc; i++) {
 				rc = write_key(w, sorted[i]->key);
 				if (!rc)
 					rc = cicd__write_node_json(w, sorted[i]->value, flags);
 			}
 			cicd__free(sorted);
 		} else {
-			for (i = 0; i < n->u.map.count && !rc; i++) {
+			for (i = 0; i < n->count && !rc; i++) {
 				rc = write_key(w, n->u.map.pairs[i].key);
 				if (!rc)
 					rc = cicd__write_node_json(w, n->u.map.pairs[i].value, flags);

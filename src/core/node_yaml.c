@@ -48,7 +48,7 @@ static int emit(yaml_emitter_t *e, yaml_event_t *ev)
 static yaml_scalar_style_t scalar_style(const cicd_node *n)
 {
 	const char *t = n->u.scalar.text;
-	size_t len = n->u.scalar.len;
+	size_t len = n->len;
 	if (n->value_type != CICD_VALUE_STRING)
 		return YAML_PLAIN_SCALAR_STYLE;
 	if (memchr(t, '\n', len)) {
@@ -67,8 +67,8 @@ static yaml_scalar_style_t scalar_style(const cicd_node *n)
 static int cmp_pairs(const void *a, const void *b)
 {
 	const cicd_node_pair *x = *(const cicd_node_pair *const *)a, *y = *(const cicd_node_pair *const *)b;
-	size_t lx = x->key->kind == CICD_NODE_SCALAR ? x->key->u.scalar.len : 0;
-	size_t ly = y->key->kind == CICD_NODE_SCALAR ? y->key->u.scalar.len : 0;
+	size_t lx = x->key->kind == CICD_NODE_SCALAR ? x->key->len : 0;
+	size_t ly = y->key->kind == CICD_NODE_SCALAR ? y->key->len : 0;
 	int c = memcmp(lx ? x->key->u.scalar.text : "", ly ? y->key->u.scalar.text : "", lx < ly ? lx : ly);
 	return c ? c : (lx > ly) - (lx < ly);
 }
@@ -84,7 +84,7 @@ static int emit_node(yaml_emitter_t *e, const cicd_node *n, unsigned int flags)
 	case CICD_NODE_SCALAR: {
 		yaml_scalar_style_t style = scalar_style(n);
 		if (!yaml_scalar_event_initialize(&ev, NULL, tag, unconst(n->u.scalar.text),
-						  (int)n->u.scalar.len, implicit, implicit, style))
+						  (int)n->len, implicit, implicit, style))
 			return cicd__error_oom();
 		return emit(e, &ev);
 	}
@@ -94,7 +94,7 @@ static int emit_node(yaml_emitter_t *e, const cicd_node *n, unsigned int flags)
 			return cicd__error_oom();
 		if ((rc = emit(e, &ev)))
 			return rc;
-		for (i = 0; i < n->u.seq.count && !rc; i++)
+		for (i = 0; i < n->count && !rc; i++)
 			rc = emit_node(e, n->u.seq.items[i], flags);
 		if (rc)
 			return rc;
@@ -105,21 +105,21 @@ static int emit_node(yaml_emitter_t *e, const cicd_node *n, unsigned int flags)
 			return cicd__error_oom();
 		if ((rc = emit(e, &ev)))
 			return rc;
-		if ((flags & CICD_FORMAT_SORT_KEYS) && n->u.map.count > 1) {
-			const cicd_node_pair **sorted = cicd__malloc(n->u.map.count * sizeof *sorted);
+		if ((flags & CICD_FORMAT_SORT_KEYS) && n->count > 1) {
+			const cicd_node_pair **sorted = cicd__malloc(n->count * sizeof *sorted);
 			if (!sorted)
 				return cicd__error_oom();
-			for (i = 0; i < n->u.map.count; i++)
+			for (i = 0; i < n->count; i++)
 				sorted[i] = &n->u.map.pairs[i];
-			qsort(sorted, n->u.map.count, sizeof *sorted, cmp_pairs);
-			for (i = 0; i < n->u.map.count && !rc; i++) {
+			qsort(sorted, n->count, sizeof *sorted, cmp_pairs);
+			for (i = 0; i < n->count && !rc; i++) {
 				rc = emit_node(e, sorted[i]->key, flags);
 				if (!rc)
 					rc = emit_node(e, sorted[i]->value, flags);
 			}
 			cicd__free(sorted);
 		} else {
-			for (i = 0; i < n->u.map.count && !rc; i++) {
+			for (i = 0; i < n->count && !rc; i++) {
 				rc = emit_node(e, n->u.map.pairs[i].key, flags);
 				if (!rc)
 					rc = emit_node(e, n->u.map.pairs[i].value, flags);

@@ -41,7 +41,7 @@ int cicd__scalar_int(const cicd_node *n, long long *out)
 	unsigned long long v;
 	if (!n || n->kind != CICD_NODE_SCALAR || n->value_type != CICD_VALUE_INT)
 		return CICD_EINVALID;
-	if (!strip_underscores(n->u.scalar.text, n->u.scalar.len, tmp, sizeof tmp))
+	if (!strip_underscores(n->u.scalar.text, n->len, tmp, sizeof tmp))
 		return CICD_EINVALID;
 	p = tmp;
 	if (*p == '-' || *p == '+')
@@ -97,7 +97,7 @@ int cicd__scalar_double(const cicd_node *n, double *out)
 		*out = NAN;
 		return 0;
 	}
-	if (!strip_underscores(t, n->u.scalar.len, tmp, sizeof tmp))
+	if (!strip_underscores(t, n->len, tmp, sizeof tmp))
 		return CICD_EINVALID;
 	errno = 0;
 	*out = strtod(tmp, &end);

@@ -48,7 +48,7 @@ static int take_list(kube_apply_job **jobs, const size_t *order, const group *g)
 		const char *cont = kube__str(kube__path(root, "metadata", NULL), "continue");
 		fallback = cont && *cont; /* more than a page: names not seen are unknown, not absent */
 	}
-	for (i = 0; items && items->kind == CICD_NODE_SEQUENCE && i < items->u.seq.count; i++) {
+	for (i = 0; items && items->kind == CICD_NODE_SEQUENCE && i < items->count; i++) {
 		const char *name = kube__str(kube__path(items->u.seq.items[i], "metadata", NULL), "name");
 		if (name && cicd__hashmap_put(&names, name, strlen(name), items->u.seq.items[i], NULL)) {
 			fallback = 1;

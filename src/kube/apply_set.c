@@ -45,7 +45,7 @@ static int collect(cicd_vec *objects, const cicd_node *node)
 	if (kind && !strcmp(kind, "List")) {
 		const cicd_node *items = cicd__node_get(node, "items", 5);
 		size_t i;
-		for (i = 0; items && items->kind == CICD_NODE_SEQUENCE && i < items->u.seq.count; i++) {
+		for (i = 0; items && items->kind == CICD_NODE_SEQUENCE && i < items->count; i++) {
 			int rc = collect(objects, items->u.seq.items[i]);
 			if (rc)
 				return rc;
@@ -80,7 +80,7 @@ static int wait_established(struct cicd_kube_client *c, const char *name, long w
 		if (!rc && !kube__parse_json(&doc, body.ptr, body.size, "CustomResourceDefinition")) {
 			const cicd_node *conds = kube__path(cicd_document_root(doc, 0), "status", "conditions", NULL);
 			size_t i;
-			for (i = 0; conds && conds->kind == CICD_NODE_SEQUENCE && i < conds->u.seq.count; i++) {
+			for (i = 0; conds && conds->kind == CICD_NODE_SEQUENCE && i < conds->count; i++) {
 				const char *t = kube__str(conds->u.seq.items[i], "type"), *s = kube__str(conds->u.seq.items[i], "status");
 				if (t && s && !strcmp(t, "Established") && !strcmp(s, "True"))
 					ok = 1;

@@ -44,7 +44,7 @@ static int add_resource(struct cicd_kube_client *c, const char *group, const cha
 {
 	kube_resource *r = cicd__calloc(1, sizeof *r);
 	cicd_buf key = CICD_BUF_INIT;
-	size_t i, n = short_names && short_names->kind == CICD_NODE_SEQUENCE ? short_names->u.seq.count : 0;
+	size_t i, n = short_names && short_names->kind == CICD_NODE_SEQUENCE ? short_names->count : 0;
 	if (!r)
 		return cicd__error_oom();
 	r->group = cicd__strdup(group);
@@ -84,15 +84,15 @@ static int take_aggregated(struct cicd_kube_client *c, const cicd_node *root)
 	const cicd_node *items = cicd__node_get(root, "items", 5);
 	size_t i, j, k;
 	int rc;
-	for (i = 0; items && items->kind == CICD_NODE_SEQUENCE && i < items->u.seq.count; i++) {
+	for (i = 0; items && items->kind == CICD_NODE_SEQUENCE && i < items->count; i++) {
 		const cicd_node *g = items->u.seq.items[i];
 		const char *group = kube__str(kube__path(g, "metadata", NULL), "name");
 		const cicd_node *versions = cicd__node_get(g, "versions", 8);
-		for (j = 0; versions && versions->kind == CICD_NODE_SEQUENCE && j < versions->u.seq.count; j++) {
+		for (j = 0; versions && versions->kind == CICD_NODE_SEQUENCE && j < versions->count; j++) {
 			const cicd_node *v = versions->u.seq.items[j];
 			const char *version = kube__str(v, "version");
 			const cicd_node *res = cicd__node_get(v, "resources", 9);
-			for (k = 0; version && res && res->kind == CICD_NODE_SEQUENCE && k < res->u.seq.count; k++) {
+			for (k = 0; version && res && res->kind == CICD_NODE_SEQUENCE && k < res->count; k++) {
 				const cicd_node *r = res->u.seq.items[k];
 				const char *name = kube__str(r, "resource"), *kind = kube__str(kube__path(r, "responseKind", NULL), "kind");
 				const char *scope = kube__str(r, "scope");
@@ -122,7 +122,7 @@ static int take_resource_list(struct cicd_kube_client *c, const cicd_node *root)
 	group = slash ? cicd__strndup(gv, (size_t)(slash - gv)) : cicd__strdup("");
 	if (!group)
 		return cicd__error_oom();
-	for (i = 0; !rc && res && res->kind == CICD_NODE_SEQUENCE && i < res->u.seq.count; i++) {
+	for (i = 0; !rc && res && res->kind == CICD_NODE_SEQUENCE && i < res->count; i++) {
 		const cicd_node *r = res->u.seq.items[i];
 		const char *name = kube__str(r, "name"), *kind = kube__str(r, "kind");
 		if (!name || !kind || strchr(name, '/'))
@@ -141,16 +141,16 @@ static int discover_legacy(struct cicd_kube_client *c, const cicd_node *core, co
 	size_t i, j;
 	int rc = 0;
 	cicd_buf path = CICD_BUF_INIT;
-	for (i = 0; versions && versions->kind == CICD_NODE_SEQUENCE && i < versions->u.seq.count && !rc; i++) {
+	for (i = 0; versions && versions->kind == CICD_NODE_SEQUENCE && i < versions->count && !rc; i++) {
 		kube_request *r = cicd__calloc(1, sizeof *r);
 		cicd__buf_clear(&path);
 		if (!r || cicd__buf_printf(&path, "/api/%s", versions->u.seq.items[i]->u.scalar.text) ||
 		    kube__request_init(r, c, "GET", path.ptr) || cicd__vec_push(&reqs, r))
 			rc = CICD_ENOMEM;
 	}
-	for (i = 0; list && list->kind == CICD_NODE_SEQUENCE && i < list->u.seq.count && !rc; i++) {
+	for (i = 0; list && list->kind == CICD_NODE_SEQUENCE && i < list->count && !rc; i++) {
 		const cicd_node *gvs = cicd__node_get(list->u.seq.items[i], "versions", 8);
-		for (j = 0; gvs && gvs->kind == CICD_NODE_SEQUENCE && j < gvs->u.seq.count && !rc; j++) {
+		for (j = 0; gvs && gvs->kind == CICD_NODE_SEQUENCE && j < gvs->count && !rc; j++) {
 			const char *gv = kube__str(gvs->u.seq.items[j], "groupVersion");
 			kube_request *r;
 			if (!gv)

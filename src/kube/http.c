@@ -515,7 +515,7 @@ static int conflict_message(cicd_buf *out, const cicd_node *status)
 	size_t i, n = 0;
 	if (!causes || causes->kind != CICD_NODE_SEQUENCE)
 		return 0;
-	for (i = 0; i < causes->u.seq.count; i++) {
+	for (i = 0; i < causes->count; i++) {
 		const cicd_node *cause = causes->u.seq.items[i];
 		const char *type = kube__str(cause, "reason"), *field = kube__str(cause, "field"),
 			   *msg = kube__str(cause, "message");

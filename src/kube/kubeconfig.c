@@ -73,20 +73,20 @@ static int merge_list(merged *m, cicd_hashmap *map, const cicd_node *root, const
 		return 0;
 	if (list->kind != CICD_NODE_SEQUENCE)
 		return node_error(list, "'%s' must be a list", key);
-	for (i = 0; i < list->u.seq.count; i++) {
+	for (i = 0; i < list->count; i++) {
 		const cicd_node *item = list->u.seq.items[i];
 		const cicd_node *name, *body;
 		named_entry *e;
 		if (item->kind != CICD_NODE_MAPPING)
 			return node_error(item, "each entry of '%s' must be a mapping", key);
 		name = cicd__node_get(item, "name", 4);
-		if (!name || name->kind != CICD_NODE_SCALAR || name->u.scalar.len == 0)
+		if (!name || name->kind != CICD_NODE_SCALAR || name->len == 0)
 			return node_error(item, "an entry of '%s' has no name", key);
 		body = cicd__node_get(item, field, strlen(field));
 		if (!body || body->kind != CICD_NODE_MAPPING)
 			return cicd__error_set_at(CICD_EPARSE, item->meta->file, item->line, item->column,
 						  "'%s' entry '%s' has no '%s' mapping", key, name->u.scalar.text, field);
-		if (cicd__hashmap_get(map, name->u.scalar.text, name->u.scalar.len))
+		if (cicd__hashmap_get(map, name->u.scalar.text, name->len))
 			continue; /* an earlier file named it first */
 		e = cicd__malloc_or_set(sizeof *e);
 		if (!e)
@@ -97,7 +97,7 @@ static int merge_list(merged *m, cicd_hashmap *map, const cicd_node *root, const
 			cicd__free(e);
 			return CICD_ENOMEM;
 		}
-		if (cicd__hashmap_put(map, name->u.scalar.text, name->u.scalar.len, e, NULL))
+		if (cicd__hashmap_put(map, name->u.scalar.text, name->len, e, NULL))
 			return CICD_ENOMEM;
 	}
 	return 0;
@@ -156,9 +156,9 @@ static char *resolve_path(const char *dir, const char *p)
 static int take_data(kube_blob *blob, const cicd_node *map, const char *key)
 {
 	const cicd_node *v = cicd__node_get(map, key, strlen(key));
-	if (!v || v->kind != CICD_NODE_SCALAR || v->value_type == CICD_VALUE_NULL || v->u.scalar.len == 0)
+	if (!v || v->kind != CICD_NODE_SCALAR || v->value_type == CICD_VALUE_NULL || v->len == 0)
 		return 0;
-	if (kube__base64_decode(blob, v->u.scalar.text, v->u.scalar.len))
+	if (kube__base64_decode(blob, v->u.scalar.text, v->len))
 		return cicd__error_set_at(CICD_EPARSE, v->meta->file, v->line, v->column, "'%s' is not valid base64", key);
 	return 0;
 }
@@ -191,7 +191,7 @@ static int is_true(const cicd_node *map, const char *key)
 
 static char **string_list(const cicd_node *seq, int *rc)
 {
-	size_t i, n = seq && seq->kind == CICD_NODE_SEQUENCE ? seq->u.seq.count : 0;
+	size_t i, n = seq && seq->kind == CICD_NODE_SEQUENCE ? seq->count : 0;
 	char **list = cicd__calloc(n + 1, sizeof *list);
 	*rc = 0;
 	if (!list) {
@@ -234,7 +234,7 @@ static int take_exec(struct cicd_kube_config *cfg, const cicd_node *exec, const 
 	cfg->exec.args = string_list(cicd__node_get(exec, "args", 4), &rc);
 	if (rc)
 		return rc;
-	n = env && env->kind == CICD_NODE_SEQUENCE ? env->u.seq.count : 0;
+	n = env && env->kind == CICD_NODE_SEQUENCE ? env->count : 0;
 	if (env && env->kind != CICD_NODE_SEQUENCE && !(env->kind == CICD_NODE_SCALAR && env->value_type == CICD_VALUE_NULL))
 		return node_error(env, "exec env must be a list of name/value pairs%s", "");
 	cfg->exec.env = cicd__calloc(n + 1, sizeof *cfg->exec.env);

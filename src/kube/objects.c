@@ -139,7 +139,7 @@ int cicd_kube_list(cicd_buf *resource_version, cicd_kube_client *c, const char *
 			}
 		}
 		items = cicd__node_get(root, "items", 5);
-		for (i = 0; !rc && cb && items && items->kind == CICD_NODE_SEQUENCE && i < items->u.seq.count; i++)
+		for (i = 0; !rc && cb && items && items->kind == CICD_NODE_SEQUENCE && i < items->count; i++)
 			rc = cb(items->u.seq.items[i], payload);
 		cicd_document_free(doc);
 	} while (!rc && cont.size);
@@ -323,16 +323,16 @@ static int nodes_equal(const cicd_node *a, const cicd_node *b, int depth, int to
 static int maps_equal(const cicd_node *a, const cicd_node *b, int depth, int is_meta)
 {
 	size_t i, na = 0, nb = 0;
-	for (i = 0; i < a->u.map.count; i++) {
+	for (i = 0; i < a->count; i++) {
 		const cicd_node *k = a->u.map.pairs[i].key, *other;
 		if (is_meta && (cicd__node_is(k, "managedFields") || cicd__node_is(k, "resourceVersion")))
 			continue;
 		na++;
-		other = cicd__node_get(b, k->u.scalar.text, k->u.scalar.len);
+		other = cicd__node_get(b, k->u.scalar.text, k->len);
 		if (!other || !nodes_equal(a->u.map.pairs[i].value, other, depth + 1, 0))
 			return 0;
 	}
-	for (i = 0; i < b->u.map.count; i++) {
+	for (i = 0; i < b->count; i++) {
 		const cicd_node *k = b->u.map.pairs[i].key;
 		if (is_meta && (cicd__node_is(k, "managedFields") || cicd__node_is(k, "resourceVersion")))
 			continue;
@@ -348,11 +348,11 @@ static int nodes_equal(const cicd_node *a, const cicd_node *b, int depth, int to
 		return 0;
 	switch (a->kind) {
 	case CICD_NODE_SCALAR:
-		return a->u.scalar.len == b->u.scalar.len && !memcmp(a->u.scalar.text, b->u.scalar.text, a->u.scalar.len);
+		return a->len == b->len && !memcmp(a->u.scalar.text, b->u.scalar.text, a->len);
 	case CICD_NODE_SEQUENCE:
-		if (a->u.seq.count != b->u.seq.count)
+		if (a->count != b->count)
 			return 0;
-		for (i = 0; i < a->u.seq.count; i++)
+		for (i = 0; i < a->count; i++)
 			if (!nodes_equal(a->u.seq.items[i], b->u.seq.items[i], depth + 1, 0))
 				return 0;
 		return 1;
@@ -362,17 +362,17 @@ static int nodes_equal(const cicd_node *a, const cicd_node *b, int depth, int to
 			size_t j, n = 0, m = 0;
 			if (!ma || !mb || ma->kind != CICD_NODE_MAPPING || mb->kind != CICD_NODE_MAPPING || !maps_equal(ma, mb, depth + 1, 1))
 				return 0;
-			for (j = 0; j < a->u.map.count; j++) {
+			for (j = 0; j < a->count; j++) {
 				const cicd_node *k = a->u.map.pairs[j].key, *other;
 				/* items of a list carry no apiVersion and kind */
 				if (cicd__node_is(k, "metadata") || cicd__node_is(k, "apiVersion") || cicd__node_is(k, "kind"))
 					continue;
 				n++;
-				other = cicd__node_get(b, k->u.scalar.text, k->u.scalar.len);
+				other = cicd__node_get(b, k->u.scalar.text, k->len);
 				if (!other || !nodes_equal(a->u.map.pairs[j].value, other, depth + 1, 0))
 					return 0;
 			}
-			for (j = 0; j < b->u.map.count; j++)
+			for (j = 0; j < b->count; j++)
 				if (!cicd__node_is(b->u.map.pairs[j].key, "metadata") &&
 				    !cicd__node_is(b->u.map.pairs[j].key, "apiVersion") && !cicd__node_is(b->u.map.pairs[j].key, "kind"))
 					m++;

@@ -29,7 +29,7 @@ static const cicd_node *condition(const cicd_node *obj, const char *type)
 {
 	const cicd_node *conds = kube__path(obj, "status", "conditions", NULL);
 	size_t i;
-	for (i = 0; conds && conds->kind == CICD_NODE_SEQUENCE && i < conds->u.seq.count; i++) {
+	for (i = 0; conds && conds->kind == CICD_NODE_SEQUENCE && i < conds->count; i++) {
 		const char *t = kube__str(conds->u.seq.items[i], "type");
 		if (t && !strcmp(t, type))
 			return conds->u.seq.items[i];
@@ -262,7 +262,7 @@ int cicd_kube_pod_problem(cicd_buf *reason, cicd_buf *container, const cicd_node
 	}
 	for (l = 0; l < 2; l++) {
 		const cicd_node *list = kube__path(p, "status", lists[l], NULL);
-		for (i = 0; list && list->kind == CICD_NODE_SEQUENCE && i < list->u.seq.count; i++) {
+		for (i = 0; list && list->kind == CICD_NODE_SEQUENCE && i < list->count; i++) {
 			int rc = container_problem(reason, container, list->u.seq.items[i], name);
 			if (rc)
 				return rc;

@@ -228,11 +228,11 @@ static int selector_string(cicd_buf *out, const cicd_node *sel)
 {
 	const cicd_node *labels = cicd__node_get(sel, "matchLabels", 11), *exprs = cicd__node_get(sel, "matchExpressions", 16);
 	size_t i, j;
-	for (i = 0; labels && labels->kind == CICD_NODE_MAPPING && i < labels->u.map.count; i++)
+	for (i = 0; labels && labels->kind == CICD_NODE_MAPPING && i < labels->count; i++)
 		if (cicd__buf_printf(out, "%s%s=%s", out->size ? "," : "", labels->u.map.pairs[i].key->u.scalar.text,
 				     labels->u.map.pairs[i].value->u.scalar.text))
 			return CICD_ENOMEM;
-	for (i = 0; exprs && exprs->kind == CICD_NODE_SEQUENCE && i < exprs->u.seq.count; i++) {
+	for (i = 0; exprs && exprs->kind == CICD_NODE_SEQUENCE && i < exprs->count; i++) {
 		const cicd_node *e = exprs->u.seq.items[i], *values = cicd__node_get(e, "values", 6);
 		const char *key = kube__str(e, "key"), *op = kube__str(e, "operator");
 		if (!key || !op)
@@ -251,7 +251,7 @@ static int selector_string(cicd_buf *out, const cicd_node *sel)
 		}
 		if (cicd__buf_printf(out, "%s %s (", key, !strcmp(op, "In") ? "in" : "notin"))
 			return CICD_ENOMEM;
-		for (j = 0; values && values->kind == CICD_NODE_SEQUENCE && j < values->u.seq.count; j++)
+		for (j = 0; values && values->kind == CICD_NODE_SEQUENCE && j < values->count; j++)
 			if (cicd__buf_printf(out, "%s%s", j ? "," : "", values->u.seq.items[j]->u.scalar.text))
 				return CICD_ENOMEM;
 		if (cicd__buf_putc(out, ')'))

@@ -147,7 +147,7 @@ static int relist(cicd_kube_watch *w)
 		}
 		root = cicd_document_root(doc, 0);
 		items = cicd__node_get(root, "items", 5);
-		for (i = 0; items && items->kind == CICD_NODE_SEQUENCE && i < items->u.seq.count && !rc; i++) {
+		for (i = 0; items && items->kind == CICD_NODE_SEQUENCE && i < items->count && !rc; i++) {
 			union {
 				const cicd_node *c;
 				void *m;

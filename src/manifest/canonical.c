@@ -105,7 +105,7 @@ static int put_scalar(cicd_buf *out, const cicd_node *n)
 	default:
 		break;
 	}
-	return put_string(out, n->u.scalar.text, n->u.scalar.len);
+	return put_string(out, n->u.scalar.text, n->len);
 }
 
 typedef struct {
@@ -128,7 +128,7 @@ static int put_node(cicd_buf *out, const cicd_node *n, unsigned int depth);
 static int put_map(cicd_buf *out, const cicd_node *n, unsigned int depth)
 {
 	sorted_pair *pairs;
-	size_t i, count = n->u.map.count;
+	size_t i, count = n->count;
 	int rc = 0;
 	if (!count)
 		return cicd__buf_puts(out, "{}");
@@ -140,7 +140,7 @@ static int put_map(cicd_buf *out, const cicd_node *n, unsigned int depth)
 		pairs[i].value = n->u.map.pairs[i].value;
 		if (k->kind == CICD_NODE_SCALAR) {
 			pairs[i].text = k->u.scalar.text;
-			pairs[i].len = k->u.scalar.len;
+			pairs[i].len = k->len;
 		} else {
 			cicd_buf kb = CICD_BUF_INIT;
 			rc = put_node(&kb, k, depth + 1);
@@ -183,7 +183,7 @@ static int put_node(cicd_buf *out, const cicd_node *n, unsigned int depth)
 		return put_scalar(out, n);
 	case CICD_NODE_SEQUENCE:
 		rc = cicd__buf_putc(out, '[');
-		for (i = 0; i < n->u.seq.count && !rc; i++) {
+		for (i = 0; i < n->count && !rc; i++) {
 			if (i)
 				rc = cicd__buf_putc(out, ',');
 			if (!rc)

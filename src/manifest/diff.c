@@ -150,17 +150,17 @@ static keyed *sorted_pairs(const cicd_node *m, size_t *count)
 	keyed *k;
 	size_t i, n = 0;
 	*count = 0;
-	if (!m->u.map.count)
+	if (!m->count)
 		return NULL;
-	k = cicd__calloc(m->u.map.count, sizeof *k);
+	k = cicd__calloc(m->count, sizeof *k);
 	if (!k)
 		return NULL;
-	for (i = 0; i < m->u.map.count; i++) {
+	for (i = 0; i < m->count; i++) {
 		const cicd_node *key = m->u.map.pairs[i].key;
 		if (key->kind != CICD_NODE_SCALAR)
 			continue;
 		k[n].text = key->u.scalar.text;
-		k[n].len = key->u.scalar.len;
+		k[n].len = key->len;
 		k[n].value = m->u.map.pairs[i].value;
 		n++;
 	}
@@ -174,7 +174,7 @@ static int diff_map(field_ctx *c, const cicd_node *a, const cicd_node *b, unsign
 	size_t na, nb, i = 0, j = 0, base = c->path.size;
 	keyed *ka = sorted_pairs(a, &na), *kb = sorted_pairs(b, &nb);
 	int rc = 0;
-	if ((a->u.map.count && !ka) || (b->u.map.count && !kb)) {
+	if ((a->count && !ka) || (b->count && !kb)) {
 		cicd__free(ka);
 		cicd__free(kb);
 		return cicd__error_oom();
@@ -206,9 +206,9 @@ static int diff_map(field_ctx *c, const cicd_node *a, const cicd_node *b, unsign
 static int named_list(const cicd_node *s)
 {
 	size_t i, j;
-	if (!s->u.seq.count || s->u.seq.count > 1000)
+	if (!s->count || s->count > 1000)
 		return 0;
-	for (i = 0; i < s->u.seq.count; i++) {
+	for (i = 0; i < s->count; i++) {
 		const char *n = cicd__manifest_str(s->u.seq.items[i], "name");
 		if (!n)
 			return 0;
@@ -222,7 +222,7 @@ static int named_list(const cicd_node *s)
 static const cicd_node *find_named(const cicd_node *s, const char *name)
 {
 	size_t i;
-	for (i = 0; i < s->u.seq.count; i++) {
+	for (i = 0; i < s->count; i++) {
 		const char *n = cicd__manifest_str(s->u.seq.items[i], "name");
 		if (n && !strcmp(n, name))
 			return s->u.seq.items[i];
@@ -234,7 +234,7 @@ static int diff_named(field_ctx *c, const cicd_node *a, const cicd_node *b, unsi
 {
 	size_t i, base = c->path.size;
 	int rc = 0;
-	for (i = 0; i < a->u.seq.count && !rc; i++) {
+	for (i = 0; i < a->count && !rc; i++) {
 		const cicd_node *x = a->u.seq.items[i];
 		const char *name = cicd__manifest_str(x, "name");
 		const cicd_node *y = find_named(b, name);
@@ -243,7 +243,7 @@ static int diff_named(field_ctx *c, const cicd_node *a, const cicd_node *b, unsi
 			rc = y ? diff_node(c, x, y, depth + 1) : add_field(c, x, NULL);
 		truncate_path(&c->path, base);
 	}
-	for (i = 0; i < b->u.seq.count && !rc; i++) {
+	for (i = 0; i < b->count && !rc; i++) {
 		const cicd_node *y = b->u.seq.items[i];
 		const char *name = cicd__manifest_str(y, "name");
 		if (find_named(a, name))
@@ -258,13 +258,13 @@ static int diff_named(field_ctx *c, const cicd_node *a, const cicd_node *b, unsi
 
 static int diff_seq(field_ctx *c, const cicd_node *a, const cicd_node *b, unsigned int depth)
 {
-	size_t i, n = a->u.seq.count > b->u.seq.count ? a->u.seq.count : b->u.seq.count, base = c->path.size;
+	size_t i, n = a->count > b->count ? a->count : b->count, base = c->path.size;
 	int rc = 0;
 	if (named_list(a) && named_list(b))
 		return diff_named(c, a, b, depth);
 	for (i = 0; i < n && !rc; i++) {
-		const cicd_node *x = i < a->u.seq.count ? a->u.seq.items[i] : NULL;
-		const cicd_node *y = i < b->u.seq.count ? b->u.seq.items[i] : NULL;
+		const cicd_node *x = i < a->count ? a->u.seq.items[i] : NULL;
+		const cicd_node *y = i < b->count ? b->u.seq.items[i] : NULL;
 		rc = cicd__buf_printf(&c->path, "[%zu]", i);
 		if (!rc)
 			rc = x && y ? diff_node(c, x, y, depth + 1) : add_field(c, x, y);

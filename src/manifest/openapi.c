@@ -51,7 +51,7 @@ static int index_definition(cicd_openapi *s, const cicd_node *def)
 	size_t i;
 	if (!gvks || gvks->kind != CICD_NODE_SEQUENCE)
 		return 0;
-	for (i = 0; i < gvks->u.seq.count; i++) {
+	for (i = 0; i < gvks->count; i++) {
 		const cicd_node *g = gvks->u.seq.items[i];
 		const char *group = cicd__manifest_str(g, "group"), *version = cicd__manifest_str(g, "version");
 		const char *kind = cicd__manifest_str(g, "kind");
@@ -104,7 +104,7 @@ int cicd__openapi_load(cicd_openapi **out, const char *json, size_t len)
 		cicd__openapi_free(s);
 		return cicd__error_set_at(CICD_EPARSE, "openapi", 1, 1, "the OpenAPI document has no definitions");
 	}
-	for (i = 0; i < s->definitions->u.map.count; i++) {
+	for (i = 0; i < s->definitions->count; i++) {
 		if ((rc = index_definition(s, s->definitions->u.map.pairs[i].value))) {
 			cicd__openapi_free(s);
 			return rc;
@@ -214,25 +214,25 @@ static void check_object(check_ctx *c, const cicd_node *v, const cicd_node *sche
 	size_t i;
 	int open = is_true(cicd__node_get(schema, "x-kubernetes-preserve-unknown-fields", 36)) || (!props && !extra) ||
 	           (extra && extra->kind == CICD_NODE_SCALAR && is_true(extra));
-	for (i = 0; required && required->kind == CICD_NODE_SEQUENCE && i < required->u.seq.count; i++) {
+	for (i = 0; required && required->kind == CICD_NODE_SEQUENCE && i < required->count; i++) {
 		const cicd_node *r = required->u.seq.items[i];
-		if (r->kind == CICD_NODE_SCALAR && !cicd__node_get(v, r->u.scalar.text, r->u.scalar.len))
+		if (r->kind == CICD_NODE_SCALAR && !cicd__node_get(v, r->u.scalar.text, r->len))
 			report(c, v, "missing required field \"%s\"", r->u.scalar.text);
 	}
-	for (i = 0; i < v->u.map.count && !c->rc; i++) {
+	for (i = 0; i < v->count && !c->rc; i++) {
 		const cicd_node *k = v->u.map.pairs[i].key, *val = v->u.map.pairs[i].value, *sub = NULL;
 		size_t old;
 		if (k->kind != CICD_NODE_SCALAR)
 			continue;
 		if (props)
-			sub = cicd__node_get(props, k->u.scalar.text, k->u.scalar.len);
+			sub = cicd__node_get(props, k->u.scalar.text, k->len);
 		/* The API server owns these at the top of every object, whatever a CRD's schema lists. */
 		if (!sub && !c->path_len && v == c->obj->root &&
 		    (cicd__node_is(k, "apiVersion") || cicd__node_is(k, "kind") || cicd__node_is(k, "metadata")))
 			continue;
 		if (!sub && extra && extra->kind == CICD_NODE_MAPPING)
 			sub = extra;
-		old = path_push_key(c, k->u.scalar.text, k->u.scalar.len);
+		old = path_push_key(c, k->u.scalar.text, k->len);
 		if (sub)
 			check_value(c, val, sub);
 		else if (!open)
@@ -252,7 +252,7 @@ static void check_value(check_ctx *c, const cicd_node *v, const cicd_node *schem
 	if (v->kind == CICD_NODE_SCALAR && v->value_type == CICD_VALUE_NULL)
 		return; /* null means "not set" to the API server */
 	all_of = cicd__node_get(schema, "allOf", 5);
-	for (i = 0; all_of && all_of->kind == CICD_NODE_SEQUENCE && i < all_of->u.seq.count && !c->rc; i++)
+	for (i = 0; all_of && all_of->kind == CICD_NODE_SEQUENCE && i < all_of->count && !c->rc; i++)
 		check_value(c, v, all_of->u.seq.items[i]);
 	if (is_true(cicd__node_get(schema, "x-kubernetes-int-or-string", 26))) {
 		if (v->kind != CICD_NODE_SCALAR ||
@@ -283,7 +283,7 @@ static void check_value(check_ctx *c, const cicd_node *v, const cicd_node *schem
 			report(c, v, "expected array, got %s", kind_name(v));
 			return;
 		}
-		for (i = 0; items && i < v->u.seq.count && !c->rc; i++) {
+		for (i = 0; items && i < v->count && !c->rc; i++) {
 			size_t old = path_push_index(c, i);
 			check_value(c, v->u.seq.items[i], items);
 			path_pop(c, old);
@@ -338,7 +338,7 @@ static const cicd_node *crd_schema(const cicd_manifest_set *set, const cicd_mani
 		if (!g || !k || strcmp(g, obj->group) || strcmp(k, obj->kind))
 			continue;
 		versions = cicd__node_get(spec, "versions", 8);
-		for (j = 0; versions && versions->kind == CICD_NODE_SEQUENCE && j < versions->u.seq.count; j++) {
+		for (j = 0; versions && versions->kind == CICD_NODE_SEQUENCE && j < versions->count; j++) {
 			const cicd_node *ver = versions->u.seq.items[j];
 			const char *name = cicd__manifest_str(ver, "name");
 			if (name && !strcmp(name, obj->version)) {

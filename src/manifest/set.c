@@ -144,7 +144,7 @@ static int add_root(load_ctx *c, const cicd_node *root, size_t doc_index, unsign
 	if (is_list(root) && depth < 8) {
 		const cicd_node *items = cicd__node_get(root, "items", 5);
 		size_t i;
-		for (i = 0; i < items->u.seq.count; i++) {
+		for (i = 0; i < items->count; i++) {
 			int rc = add_root(c, items->u.seq.items[i], doc_index, depth + 1);
 			if (rc)
 				return rc;

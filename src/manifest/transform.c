@@ -113,7 +113,7 @@ static cicd_node *edit_containers(image_ctx *c, const cicd_node *list)
 {
 	cicd_node *copy = NULL;
 	size_t i;
-	for (i = 0; i < list->u.seq.count && !c->rc; i++) {
+	for (i = 0; i < list->count && !c->rc; i++) {
 		const cicd_node *image = cicd__node_get(list->u.seq.items[i], "image", 5);
 		cicd_node *ni, *item;
 		if (!image || image->kind != CICD_NODE_SCALAR || image->value_type != CICD_VALUE_STRING)
@@ -142,7 +142,7 @@ static cicd_node *walk_images(image_ctx *c, const cicd_node *n)
 	if (n->kind == CICD_NODE_SCALAR)
 		return NULL;
 	if (n->kind == CICD_NODE_SEQUENCE) {
-		for (i = 0; i < n->u.seq.count && !c->rc; i++) {
+		for (i = 0; i < n->count && !c->rc; i++) {
 			cicd_node *e = walk_images(c, n->u.seq.items[i]);
 			if (!e)
 				continue;
@@ -154,7 +154,7 @@ static cicd_node *walk_images(image_ctx *c, const cicd_node *n)
 		}
 		return c->rc ? NULL : copy;
 	}
-	for (i = 0; i < n->u.map.count && !c->rc; i++) {
+	for (i = 0; i < n->count && !c->rc; i++) {
 		const cicd_node *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
 		cicd_node *e =
 		    is_container_list(k) && v->kind == CICD_NODE_SEQUENCE ? edit_containers(c, v) : walk_images(c, v);
@@ -326,7 +326,7 @@ static int retarget_subjects(edit *e, size_t i, const char *ns)
 	size_t j;
 	if (!subjects || subjects->kind != CICD_NODE_SEQUENCE)
 		return 0;
-	for (j = 0; j < subjects->u.seq.count; j++) {
+	for (j = 0; j < subjects->count; j++) {
 		cicd_node *s, *root;
 		if (!subject_in_set(e->set, subjects->u.seq.items[j], o->ns))
 			continue;

@@ -98,7 +98,7 @@ static const cicd_node *require_string(vctx *c, const cicd_node *map, const char
 		report(c, v, "%s must be a string, not %s", field, type_name(v));
 		return NULL;
 	}
-	if (!v->u.scalar.len) {
+	if (!v->len) {
 		report(c, v, "%s must not be empty", field);
 		return NULL;
 	}
@@ -109,9 +109,9 @@ static void check_api_version(vctx *c, const cicd_node *v)
 {
 	const char *s = v->u.scalar.text, *slash = strchr(s, '/');
 	if (slash && (slash == s || !slash[1] || strchr(slash + 1, '/')))
-		report_value(c, v, "apiVersion", s, v->u.scalar.len, "must be VERSION or GROUP/VERSION");
+		report_value(c, v, "apiVersion", s, v->len, "must be VERSION or GROUP/VERSION");
 	else if (slash && cicd__check_dns1123_subdomain(s, (size_t)(slash - s)))
-		report_value(c, v, "apiVersion", s, v->u.scalar.len, "the group must be a DNS-1123 subdomain");
+		report_value(c, v, "apiVersion", s, v->len, "the group must be a DNS-1123 subdomain");
 }
 
 static void check_kind(vctx *c, const cicd_node *v)
@@ -119,10 +119,10 @@ static void check_kind(vctx *c, const cicd_node *v)
 	const char *s = v->u.scalar.text;
 	size_t i;
 	int ok = s[0] >= 'A' && s[0] <= 'Z';
-	for (i = 1; ok && i < v->u.scalar.len; i++)
+	for (i = 1; ok && i < v->len; i++)
 		ok = (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9');
 	if (!ok)
-		report_value(c, v, "kind", s, v->u.scalar.len,
+		report_value(c, v, "kind", s, v->len,
 		             "must start with an upper case letter and contain only letters and digits");
 }
 
@@ -153,12 +153,12 @@ static void check_names(vctx *c, const cicd_node *meta, const cicd__kind_info *i
 	if (name) {
 		if (!is_string(name)) {
 			report(c, name, "%s must be a string, not %s", "metadata.name", type_name(name));
-		} else if ((why = check_name_rule(info->name_rule, name->u.scalar.text, name->u.scalar.len)) != NULL) {
-			report_value(c, name, "metadata.name", name->u.scalar.text, name->u.scalar.len, why);
-		} else if (info->max_name_len && name->u.scalar.len > info->max_name_len) {
+		} else if ((why = check_name_rule(info->name_rule, name->u.scalar.text, name->len)) != NULL) {
+			report_value(c, name, "metadata.name", name->u.scalar.text, name->len, why);
+		} else if (info->max_name_len && name->len > info->max_name_len) {
 			char why_len[64];
 			snprintf(why_len, sizeof why_len, "must be no more than %zu characters", info->max_name_len);
-			report_value(c, name, "metadata.name", name->u.scalar.text, name->u.scalar.len, why_len);
+			report_value(c, name, "metadata.name", name->u.scalar.text, name->len, why_len);
 		}
 	}
 	if (gen && !name) {
@@ -168,7 +168,7 @@ static void check_names(vctx *c, const cicd_node *meta, const cicd__kind_info *i
 			return;
 		}
 		/* A prefix may end in '-': the server appends 5 random characters, so check it as if it had. */
-		len = gen->u.scalar.len;
+		len = gen->len;
 		if (len + 5 >= sizeof masked) {
 			report_value(c, gen, "metadata.generateName", gen->u.scalar.text, len,
 			             "must be no more than 253 characters");
@@ -191,9 +191,9 @@ static void check_namespace(vctx *c, const cicd_node *meta, cicd_manifest_scope 
 		report(c, ns, "%s must be a string, not %s", "metadata.namespace", type_name(ns));
 		return;
 	}
-	if ((why = cicd__check_dns1123_label(ns->u.scalar.text, ns->u.scalar.len)) != NULL)
-		report_value(c, ns, "metadata.namespace", ns->u.scalar.text, ns->u.scalar.len, why);
-	else if (scope == CICD_MANIFEST_SCOPE_CLUSTER && ns->u.scalar.len)
+	if ((why = cicd__check_dns1123_label(ns->u.scalar.text, ns->len)) != NULL)
+		report_value(c, ns, "metadata.namespace", ns->u.scalar.text, ns->len, why);
+	else if (scope == CICD_MANIFEST_SCOPE_CLUSTER && ns->len)
 		report(c, ns, "metadata.namespace: not allowed: %s is cluster-scoped", c->obj->kind);
 }
 
@@ -207,22 +207,22 @@ static void check_labels(vctx *c, const cicd_node *meta)
 		report(c, labels, "%s must be a mapping, not %s", "metadata.labels", type_name(labels));
 		return;
 	}
-	for (i = 0; i < labels->u.map.count; i++) {
+	for (i = 0; i < labels->count; i++) {
 		const cicd_node *k = labels->u.map.pairs[i].key, *v = labels->u.map.pairs[i].value;
 		const char *why;
 		if (k->kind != CICD_NODE_SCALAR) {
 			report(c, k, "%s: a key must be a string, not %s", "metadata.labels", type_name(k));
 			continue;
 		}
-		if ((why = cicd__check_qualified_name(k->u.scalar.text, k->u.scalar.len)) != NULL)
-			report_value(c, k, "metadata.labels", k->u.scalar.text, k->u.scalar.len, why);
+		if ((why = cicd__check_qualified_name(k->u.scalar.text, k->len)) != NULL)
+			report_value(c, k, "metadata.labels", k->u.scalar.text, k->len, why);
 		if (!is_string(v)) {
 			char field[300];
 			snprintf(field, sizeof field, "metadata.labels[\"%.*s\"]",
-			         (int)(k->u.scalar.len > 253 ? 253 : k->u.scalar.len), k->u.scalar.text);
+			         (int)(k->len > 253 ? 253 : k->len), k->u.scalar.text);
 			report(c, v, "%s must be a string, not %s (quote it)", field, type_name(v));
-		} else if ((why = cicd__check_label_value(v->u.scalar.text, v->u.scalar.len)) != NULL) {
-			report_value(c, v, "metadata.labels", v->u.scalar.text, v->u.scalar.len, why);
+		} else if ((why = cicd__check_label_value(v->u.scalar.text, v->len)) != NULL) {
+			report_value(c, v, "metadata.labels", v->u.scalar.text, v->len, why);
 		}
 	}
 }
@@ -237,7 +237,7 @@ static void check_annotations(vctx *c, const cicd_node *meta)
 		report(c, ann, "%s must be a mapping, not %s", "metadata.annotations", type_name(ann));
 		return;
 	}
-	for (i = 0; i < ann->u.map.count; i++) {
+	for (i = 0; i < ann->count; i++) {
 		const cicd_node *k = ann->u.map.pairs[i].key, *v = ann->u.map.pairs[i].value;
 		char lower[300];
 		const char *why;
@@ -247,25 +247,25 @@ static void check_annotations(vctx *c, const cicd_node *meta)
 			continue;
 		}
 		/* Annotation keys are checked in lower case, as the API server does. */
-		n = k->u.scalar.len < sizeof lower ? k->u.scalar.len : sizeof lower - 1;
+		n = k->len < sizeof lower ? k->len : sizeof lower - 1;
 		for (j = 0; j < n; j++)
 			lower[j] = (char)(k->u.scalar.text[j] >= 'A' && k->u.scalar.text[j] <= 'Z'
 			                      ? k->u.scalar.text[j] - 'A' + 'a'
 			                      : k->u.scalar.text[j]);
-		if (k->u.scalar.len >= sizeof lower)
+		if (k->len >= sizeof lower)
 			why = "must be no more than 253 characters";
 		else
 			why = cicd__check_qualified_name(lower, n);
 		if (why)
-			report_value(c, k, "metadata.annotations", k->u.scalar.text, k->u.scalar.len, why);
-		total += k->u.scalar.len;
+			report_value(c, k, "metadata.annotations", k->u.scalar.text, k->len, why);
+		total += k->len;
 		if (!is_string(v)) {
 			char field[300];
 			snprintf(field, sizeof field, "metadata.annotations[\"%.*s\"]",
-			         (int)(k->u.scalar.len > 253 ? 253 : k->u.scalar.len), k->u.scalar.text);
+			         (int)(k->len > 253 ? 253 : k->len), k->u.scalar.text);
 			report(c, v, "%s must be a string, not %s (quote it)", field, type_name(v));
 		} else {
-			total += v->u.scalar.len;
+			total += v->len;
 		}
 	}
 	if (total > MAX_ANNOTATIONS_BYTES) {
@@ -294,10 +294,10 @@ static void check_crd(vctx *c)
 	}
 	scope = require_string(c, spec, "scope", "spec.scope");
 	if (scope && !cicd__node_is(scope, "Namespaced") && !cicd__node_is(scope, "Cluster"))
-		report_value(c, scope, "spec.scope", scope->u.scalar.text, scope->u.scalar.len,
+		report_value(c, scope, "spec.scope", scope->u.scalar.text, scope->len,
 		             "must be Namespaced or Cluster");
 	if (group && plural && c->obj->name[0]) {
-		size_t pl = plural->u.scalar.len, gl = group->u.scalar.len;
+		size_t pl = plural->len, gl = group->len;
 		const char *name = c->obj->name;
 		if (strlen(name) != pl + 1 + gl || memcmp(name, plural->u.scalar.text, pl) || name[pl] != '.' ||
 		    memcmp(name + pl + 1, group->u.scalar.text, gl)) {

@@ -290,7 +290,7 @@ static int inherits(const cicd_node *setting, const char *name)
 		          setting->u.scalar.text[0] == 'n' || setting->u.scalar.text[0] == 'N' ||
 		          !strcmp(setting->u.scalar.text, "off") || !strcmp(setting->u.scalar.text, "Off") ||
 		          !strcmp(setting->u.scalar.text, "OFF")));
-	for (i = 0; pl_is_seq(setting) && i < setting->u.seq.count; i++)
+	for (i = 0; pl_is_seq(setting) && i < setting->count; i++)
 		if (pl_text(setting->u.seq.items[i]) && !strcmp(pl_text(setting->u.seq.items[i]), name))
 			return 1;
 	return 0;

@@ -30,7 +30,7 @@ static entry *find(ext *x, const cicd_node *name)
 {
 	if (!pl_is_scalar(name))
 		return NULL;
-	return cicd__hashmap_get(&x->index, name->u.scalar.text, name->u.scalar.len);
+	return cicd__hashmap_get(&x->index, name->u.scalar.text, name->len);
 }
 
 static const cicd_node *resolve(ext *x, entry *e)
@@ -51,7 +51,7 @@ static const cicd_node *resolve(ext *x, entry *e)
 		return e->resolved;
 	}
 	e->state = ACTIVE;
-	n = pl_is_seq(exts) ? exts->u.seq.count : 1;
+	n = pl_is_seq(exts) ? exts->count : 1;
 	{
 		cicd_buf unknown = CICD_BUF_INIT;
 		const cicd_node *first_unknown = NULL;
@@ -110,7 +110,7 @@ const cicd_node *pl_resolve_extends(pl_ctx *c, const cicd_node *root)
 {
 	ext x;
 	cicd_node *out = NULL;
-	size_t i, n = root->u.map.count;
+	size_t i, n = root->count;
 	int changed = 0;
 	memset(&x, 0, sizeof x);
 	x.c = c;
@@ -124,7 +124,7 @@ const cicd_node *pl_resolve_extends(pl_ctx *c, const cicd_node *root)
 		x.entries[i].key = k;
 		x.entries[i].value = root->u.map.pairs[i].value;
 		if (pl_is_scalar(k) &&
-		    cicd__hashmap_put(&x.index, k->u.scalar.text, k->u.scalar.len, &x.entries[i], NULL)) {
+		    cicd__hashmap_put(&x.index, k->u.scalar.text, k->len, &x.entries[i], NULL)) {
 			pl_oom(c);
 			goto done;
 		}
@@ -145,7 +145,7 @@ const cicd_node *pl_resolve_extends(pl_ctx *c, const cicd_node *root)
 	out = pl_map_new(c, n, root);
 	if (!out)
 		goto done;
-	out->u.map.count = n;
+	out->count = n;
 	for (i = 0; i < n; i++) {
 		out->u.map.pairs[i].key = root->u.map.pairs[i].key;
 		out->u.map.pairs[i].value =

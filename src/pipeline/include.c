@@ -332,7 +332,7 @@ static int valid_include_rules(pl_ctx *c, const cicd_node *rules)
 		pl_error(c, rules, "include:rules config should be an array of hashes");
 		return 0;
 	}
-	for (i = 0; i < rules->u.seq.count; i++) {
+	for (i = 0; i < rules->count; i++) {
 		const cicd_node *r = rules->u.seq.items[i], *v;
 		if (!pl_is_map(r)) {
 			pl_error(c, r, "include:rules:rule config should be a hash");
@@ -438,7 +438,7 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 				         "include:file config should be a string or an array of strings");
 				return;
 			}
-			if (file->kind == CICD_NODE_SEQUENCE && !file->u.seq.count)
+			if (file->kind == CICD_NODE_SEQUENCE && !file->count)
 				return;
 			req.location = pl_is_string(file) ? pl_text(file) : pl_text(file->u.seq.items[0]);
 			if (!rules_allow(c, &req, e))
@@ -448,7 +448,7 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 				add_part(c, parts, include_one(c, &req, file, inputs, depth));
 				return;
 			}
-			for (i = 0; i < file->u.seq.count && !c->fatal; i++) {
+			for (i = 0; i < file->count && !c->fatal; i++) {
 				req.location = pl_text(file->u.seq.items[i]);
 				add_part(c, parts, include_one(c, &req, file->u.seq.items[i], inputs, depth));
 			}
@@ -598,7 +598,7 @@ const cicd_node *pl_load_file_tree(pl_ctx *c, const char *data, size_t len, cons
 	if (!inc)
 		return content;
 	if (pl_is_seq(inc)) {
-		for (i = 0; i < inc->u.seq.count && !c->fatal; i++)
+		for (i = 0; i < inc->count && !c->fatal; i++)
 			include_entry(c, inc->u.seq.items[i], name, depth + 1, &parts);
 	} else {
 		include_entry(c, inc, name, depth + 1, &parts);

@@ -63,7 +63,7 @@ static void check_value(pl_ctx *c, const char *name, const cicd_node *spec, cons
 	}
 	if (pl_is_seq(options) && pl_is_scalar(v)) {
 		int found = 0;
-		for (i = 0; i < options->u.seq.count; i++)
+		for (i = 0; i < options->count; i++)
 			if (pl_text(options->u.seq.items[i]) && !strcmp(pl_text(options->u.seq.items[i]), pl_text(v)))
 				found = 1;
 		if (!found)
@@ -106,25 +106,25 @@ static int collect(interp *it, const cicd_node *header, const cicd_node *given, 
 		pl_error(c, decl, "header:spec:inputs config should be a hash");
 		return -1;
 	}
-	if (pl_is_map(decl) && decl->u.map.count > MAX_INPUTS) {
+	if (pl_is_map(decl) && decl->count > MAX_INPUTS) {
 		pl_error(c, decl, "header:spec:inputs config has too many inputs (maximum %d)", MAX_INPUTS);
 		return -1;
 	}
 	if (given) {
-		for (i = 0; i < given->u.map.count; i++) {
+		for (i = 0; i < given->count; i++) {
 			const cicd_node *k = given->u.map.pairs[i].key;
-			if (!pl_is_map(decl) || !cicd__node_get(decl, k->u.scalar.text, k->u.scalar.len))
+			if (!pl_is_map(decl) || !cicd__node_get(decl, k->u.scalar.text, k->len))
 				pl_error(c, k, "unknown input arguments: %s", pl_text(k));
 		}
 	}
 	if (!pl_is_map(decl))
 		return c->errors > before ? -1 : 0;
-	it->inputs = cicd__arena_calloc(&c->p->arena, decl->u.map.count + 1, sizeof *it->inputs);
+	it->inputs = cicd__arena_calloc(&c->p->arena, decl->count + 1, sizeof *it->inputs);
 	if (!it->inputs) {
 		pl_oom(c);
 		return -1;
 	}
-	for (i = 0; i < decl->u.map.count; i++) {
+	for (i = 0; i < decl->count; i++) {
 		const cicd_node *k = decl->u.map.pairs[i].key, *s = decl->u.map.pairs[i].value, *v = NULL, *d;
 		const char *name = pl_text(k), *type;
 		if (!pl_is_map(s) && !pl_is_null(s)) {
@@ -139,14 +139,14 @@ static int collect(interp *it, const cicd_node *header, const cicd_node *given, 
 				         name, type ? type : "?");
 				continue;
 			}
-			if ((d = pl_get(s, "options")) && (!pl_is_seq(d) || d->u.seq.count > 50))
+			if ((d = pl_get(s, "options")) && (!pl_is_seq(d) || d->count > 50))
 				pl_error(c, d, "header:spec:inputs:%s options should be an array of at most 50 values",
 				         name);
 			if ((d = pl_get(s, "regex")) && (!pl_is_string(d) || strcmp(type, "string")))
 				pl_error(c, d, "header:spec:inputs:%s regex is only allowed for string inputs", name);
 		}
 		if (given)
-			v = cicd__node_get(given, k->u.scalar.text, k->u.scalar.len);
+			v = cicd__node_get(given, k->u.scalar.text, k->len);
 		if (v) {
 			check_value(c, name, s, v, v);
 		} else if (pl_is_map(s) && (d = pl_get(s, "default"))) {
@@ -216,7 +216,7 @@ static int eval_block(interp *it, const cicd_node *at, const char *s, const char
 			                              ? "true"
 			                              : "false");
 		else
-			rc = cicd__buf_put(&val, v->u.scalar.text, v->u.scalar.len);
+			rc = cicd__buf_put(&val, v->u.scalar.text, v->len);
 	} else {
 		rc = cicd_node_to_json(&val, v, 0);
 	}
@@ -291,7 +291,7 @@ static int is_matrix_block(const char *s, const char *e)
 static const cicd_node *interp_scalar(interp *it, const cicd_node *n)
 {
 	pl_ctx *c = it->c;
-	const char *t = n->u.scalar.text, *end = t + n->u.scalar.len, *p = t;
+	const char *t = n->u.scalar.text, *end = t + n->len, *p = t;
 	cicd_buf out = CICD_BUF_INIT;
 	const cicd_node *whole = NULL, *res = NULL;
 	int blocks = 0;
@@ -330,12 +330,12 @@ static const cicd_node *interp_scalar(interp *it, const cicd_node *n)
 		cicd_buf_dispose(&out);
 		return n;
 	}
-	if (blocks == 1 && whole && n->u.scalar.len >= 4 && t[0] == '$' && end[-1] == ']' && end[-2] == ']') {
+	if (blocks == 1 && whole && n->len >= 4 && t[0] == '$' && end[-1] == ']' && end[-2] == ']') {
 		cicd_buf_dispose(&out);
 		if (!pl_is_scalar(whole))
 			return whole;
 		res =
-		    pl_scalar_new(c, whole->u.scalar.text, whole->u.scalar.len, n, (cicd_value_type)whole->value_type);
+		    pl_scalar_new(c, whole->u.scalar.text, whole->len, n, (cicd_value_type)whole->value_type);
 		if (res)
 			((cicd_node *)(uintptr_t)res)->style = whole->style;
 		return res;
@@ -356,19 +356,19 @@ static const cicd_node *interp_node(interp *it, const cicd_node *n)
 	if (!n || c->fatal)
 		return n;
 	if (n->kind == CICD_NODE_SCALAR)
-		return memchr(n->u.scalar.text, '$', n->u.scalar.len) ? interp_scalar(it, n) : n;
+		return memchr(n->u.scalar.text, '$', n->len) ? interp_scalar(it, n) : n;
 	if (n->kind == CICD_NODE_SEQUENCE) {
 		cicd_node *copy = NULL;
-		for (i = 0; i < n->u.seq.count; i++) {
+		for (i = 0; i < n->count; i++) {
 			const cicd_node *v = interp_node(it, n->u.seq.items[i]);
 			if (!v)
 				return NULL;
 			if (v != n->u.seq.items[i] && !copy) {
-				if (!(copy = pl_seq_new(c, n->u.seq.count, n)))
+				if (!(copy = pl_seq_new(c, n->count, n)))
 					return NULL;
 				copy->meta = n->meta;
-				copy->u.seq.count = n->u.seq.count;
-				memcpy(copy->u.seq.items, n->u.seq.items, n->u.seq.count * sizeof *copy->u.seq.items);
+				copy->count = n->count;
+				memcpy(copy->u.seq.items, n->u.seq.items, n->count * sizeof *copy->u.seq.items);
 			}
 			if (copy)
 				copy->u.seq.items[i] = (cicd_node *)(uintptr_t)v;
@@ -376,17 +376,17 @@ static const cicd_node *interp_node(interp *it, const cicd_node *n)
 		return copy ? copy : n;
 	} else {
 		cicd_node *copy = NULL;
-		for (i = 0; i < n->u.map.count; i++) {
+		for (i = 0; i < n->count; i++) {
 			const cicd_node *k = interp_node(it, n->u.map.pairs[i].key);
 			const cicd_node *v = interp_node(it, n->u.map.pairs[i].value);
 			if (!k || !v)
 				return NULL;
 			if ((k != n->u.map.pairs[i].key || v != n->u.map.pairs[i].value) && !copy) {
-				if (!(copy = pl_map_new(c, n->u.map.count, n)))
+				if (!(copy = pl_map_new(c, n->count, n)))
 					return NULL;
 				copy->meta = n->meta;
-				copy->u.map.count = n->u.map.count;
-				memcpy(copy->u.map.pairs, n->u.map.pairs, n->u.map.count * sizeof *copy->u.map.pairs);
+				copy->count = n->count;
+				memcpy(copy->u.map.pairs, n->u.map.pairs, n->count * sizeof *copy->u.map.pairs);
 			}
 			if (copy) {
 				copy->u.map.pairs[i].key = (cicd_node *)(uintptr_t)k;
@@ -406,7 +406,7 @@ const cicd_node *pl_interpolate(pl_ctx *c, const cicd_node *header, const cicd_n
 	size_t before = c->errors;
 	const cicd_node *out;
 	if (!header) {
-		if (inputs && inputs->u.map.count)
+		if (inputs && inputs->count)
 			pl_error(c, inputs,
 			         "Given inputs not defined in the `spec` section of the included configuration file");
 		return content;

@@ -65,7 +65,7 @@ void pl_slots_fill(pl_slots *s, const cicd_node *job)
 	memset(s, 0, sizeof *s);
 	if (!pl_is_map(job))
 		return;
-	for (i = 0; i < job->u.map.count; i++) {
+	for (i = 0; i < job->count; i++) {
 		const cicd_node *k = job->u.map.pairs[i].key, *v = job->u.map.pairs[i].value;
 		int kw;
 		if (k->kind != CICD_NODE_SCALAR || (kw = pl_keyword(k->u.scalar.text)) < 0)

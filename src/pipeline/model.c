@@ -49,12 +49,12 @@ static int vars_from(pl_ctx *c, pl_vars *out, const cicd_node *map)
 	out->count = 0;
 	if (!pl_is_map(map))
 		return 0;
-	out->items = cicd__arena_calloc(&c->p->arena, map->u.map.count + 1, sizeof *out->items);
+	out->items = cicd__arena_calloc(&c->p->arena, map->count + 1, sizeof *out->items);
 	if (!out->items) {
 		pl_oom(c);
 		return -1;
 	}
-	for (i = 0; i < map->u.map.count; i++) {
+	for (i = 0; i < map->count; i++) {
 		cicd_variable *var = &out->items[i];
 		const cicd_node *v = map->u.map.pairs[i].value;
 		var->name = pl_text(map->u.map.pairs[i].key);
@@ -74,7 +74,7 @@ static int vars_from(pl_ctx *c, pl_vars *out, const cicd_node *map)
 		if (!var->value)
 			var->value = "";
 	}
-	out->count = map->u.map.count;
+	out->count = map->count;
 	return 0;
 }
 
@@ -85,7 +85,7 @@ static int needs_from(pl_ctx *c, pl_needs *out, const cicd_node *n)
 	out->count = -1;
 	if (!n)
 		return 0;
-	count = pl_is_seq(n) ? n->u.seq.count : 1;
+	count = pl_is_seq(n) ? n->count : 1;
 	out->items = cicd__arena_calloc(&c->p->arena, count + 1, sizeof *out->items);
 	if (!out->items) {
 		pl_oom(c);
@@ -195,12 +195,12 @@ static cicd_job_policy *policy_from(pl_ctx *c, const cicd_node *n)
 	if (strs_from(c, &p->refs, pl_get(n, "refs"), 1) || strs_from(c, &p->vars, pl_get(n, "variables"), 1))
 		return NULL;
 	if ((x = pl_get(n, "variables")) && pl_is_seq(x)) {
-		p->var_nodes = cicd__arena_calloc(&c->p->arena, x->u.seq.count + 1, sizeof *p->var_nodes);
+		p->var_nodes = cicd__arena_calloc(&c->p->arena, x->count + 1, sizeof *p->var_nodes);
 		if (!p->var_nodes) {
 			pl_oom(c);
 			return NULL;
 		}
-		for (i = 0; i < x->u.seq.count; i++)
+		for (i = 0; i < x->count; i++)
 			p->var_nodes[i] = x->u.seq.items[i];
 	}
 	if ((x = pl_get(n, "changes"))) {
@@ -225,7 +225,7 @@ static int inherits(const cicd_node *setting, const char *name)
 		return 1;
 	if (pl_is_scalar(setting))
 		return cicd__scalar_bool(setting) != 0;
-	for (i = 0; pl_is_seq(setting) && i < setting->u.seq.count; i++)
+	for (i = 0; pl_is_seq(setting) && i < setting->count; i++)
 		if (pl_text(setting->u.seq.items[i]) && !strcmp(pl_text(setting->u.seq.items[i]), name))
 			return 1;
 	return 0;
@@ -255,7 +255,7 @@ static const cicd_node *effective(pl_ctx *c, const cicd_node *job, const cicd_no
 	}
 	if (!extra)
 		return job;
-	n = job->u.map.count;
+	n = job->count;
 	m = pl_map_new(c, n + extra, job);
 	if (!m)
 		return NULL;
@@ -268,7 +268,7 @@ static const cicd_node *effective(pl_ctx *c, const cicd_node *job, const cicd_no
 		m->u.map.pairs[n + i].key = key;
 		m->u.map.pairs[n + i].value = (cicd_node *)(uintptr_t)add[i];
 	}
-	m->u.map.count = n + extra;
+	m->count = n + extra;
 	if (pl_map_finish(c, m))
 		return NULL;
 	return m;
@@ -300,7 +300,7 @@ static int build_job(pl_ctx *c, cicd_job *j, const cicd_node *key, const cicd_no
 	if ((x = J(ALLOW_FAILURE))) {
 		if (pl_is_map(x)) {
 			const cicd_node *ec = pl_get(x, "exit_codes");
-			size_t i, n = pl_is_seq(ec) ? ec->u.seq.count : 1;
+			size_t i, n = pl_is_seq(ec) ? ec->count : 1;
 			j->allow_failure = 0;
 			j->exit_codes = cicd__arena_calloc(&c->p->arena, n + 1, sizeof *j->exit_codes);
 			if (!j->exit_codes) {
@@ -409,12 +409,12 @@ int pl_build_model(pl_ctx *c, const cicd_node *root)
 			p->auto_cancel_job_failure = pl_text(pl_get(x, "on_job_failure"));
 		}
 	}
-	p->jobs = cicd__arena_calloc(&p->arena, root->u.map.count + 1, sizeof *p->jobs);
+	p->jobs = cicd__arena_calloc(&p->arena, root->count + 1, sizeof *p->jobs);
 	if (!p->jobs) {
 		pl_oom(c);
 		return -1;
 	}
-	for (i = 0; i < root->u.map.count; i++) {
+	for (i = 0; i < root->count; i++) {
 		const cicd_node *k = root->u.map.pairs[i].key;
 		const char *name = pl_text(k);
 		if (!name || name[0] == '.' || pl_is_global_key(name))

@@ -13,9 +13,9 @@ int pl_instances(pl_ctx *c, const char *name, const cicd_node *parallel, pl_inst
 
 static int matrix_row(pl_ctx *c, const char *name, const cicd_node *row, pl_instance *out, size_t *n)
 {
-	size_t keys = row->u.map.count, total = 1, i, k;
+	size_t keys = row->count, total = 1, i, k;
 	for (k = 0; k < keys; k++)
-		total *= pl_is_seq(row->u.map.pairs[k].value) ? row->u.map.pairs[k].value->u.seq.count : 1;
+		total *= pl_is_seq(row->u.map.pairs[k].value) ? row->u.map.pairs[k].value->count : 1;
 	for (i = 0; i < total; i++) {
 		pl_instance *in = &out[(*n)++];
 		cicd_buf b = CICD_BUF_INIT;
@@ -30,7 +30,7 @@ static int matrix_row(pl_ctx *c, const char *name, const cicd_node *row, pl_inst
 		/* the last key varies fastest */
 		for (k = keys; k-- > 0;) {
 			const cicd_node *v = row->u.map.pairs[k].value;
-			size_t count = pl_is_seq(v) ? v->u.seq.count : 1;
+			size_t count = pl_is_seq(v) ? v->count : 1;
 			const cicd_node *pick = pl_is_seq(v) ? v->u.seq.items[rest % count] : v;
 			rest /= count;
 			in->var_names[k] = pl_text(row->u.map.pairs[k].key);
@@ -81,7 +81,7 @@ int pl_instances(pl_ctx *c, const char *name, const cicd_node *parallel, pl_inst
 		return -1;
 	}
 	if (matrix) {
-		for (i = 0; i < matrix->u.seq.count; i++)
+		for (i = 0; i < matrix->count; i++)
 			if (matrix_row(c, name, matrix->u.seq.items[i], items, &n))
 				return -1;
 	} else if (parallel) {

@@ -25,11 +25,11 @@ static const cicd_node *resolve_ref(refs *r, const cicd_node *n)
 	const cicd_node *target = r->root, *out;
 	char *shown;
 	size_t i;
-	if (!pl_is_seq(n) || !n->u.seq.count) {
+	if (!pl_is_seq(n) || !n->count) {
 		pl_error(c, n, "!reference config should be an array of strings");
 		return n;
 	}
-	for (i = 0; i < n->u.seq.count; i++)
+	for (i = 0; i < n->count; i++)
 		if (!pl_is_scalar(n->u.seq.items[i])) {
 			pl_error(c, n->u.seq.items[i], "!reference config should be an array of strings");
 			return n;
@@ -47,9 +47,9 @@ static const cicd_node *resolve_ref(refs *r, const cicd_node *n)
 		         c->opts.max_reference_depth);
 		return NULL;
 	}
-	for (i = 0; i < n->u.seq.count && target; i++) {
+	for (i = 0; i < n->count && target; i++) {
 		const cicd_node *k = n->u.seq.items[i];
-		target = pl_is_map(target) ? cicd__node_get(target, k->u.scalar.text, k->u.scalar.len) : NULL;
+		target = pl_is_map(target) ? cicd__node_get(target, k->u.scalar.text, k->len) : NULL;
 	}
 	if (!target) {
 		pl_error(c, n, "!reference %s could not be found", shown);
@@ -71,16 +71,16 @@ static const cicd_node *walk(refs *r, const cicd_node *n)
 		return resolve_ref(r, n);
 	if (n->kind == CICD_NODE_SEQUENCE) {
 		cicd_node *copy = NULL;
-		for (i = 0; i < n->u.seq.count; i++) {
+		for (i = 0; i < n->count; i++) {
 			const cicd_node *v = walk(r, n->u.seq.items[i]);
 			if (!v)
 				v = n->u.seq.items[i]; /* reported; keep the reference as written */
 			if (v != n->u.seq.items[i] && !copy) {
-				if (!(copy = pl_seq_new(c, n->u.seq.count, n)))
+				if (!(copy = pl_seq_new(c, n->count, n)))
 					return NULL;
 				copy->meta = n->meta;
-				copy->u.seq.count = n->u.seq.count;
-				memcpy(copy->u.seq.items, n->u.seq.items, n->u.seq.count * sizeof *copy->u.seq.items);
+				copy->count = n->count;
+				memcpy(copy->u.seq.items, n->u.seq.items, n->count * sizeof *copy->u.seq.items);
 			}
 			if (copy)
 				copy->u.seq.items[i] = (cicd_node *)(uintptr_t)v;
@@ -89,16 +89,16 @@ static const cicd_node *walk(refs *r, const cicd_node *n)
 	}
 	if (n->kind == CICD_NODE_MAPPING) {
 		cicd_node *copy = NULL;
-		for (i = 0; i < n->u.map.count; i++) {
+		for (i = 0; i < n->count; i++) {
 			const cicd_node *v = walk(r, n->u.map.pairs[i].value);
 			if (!v)
 				v = n->u.map.pairs[i].value;
 			if (v != n->u.map.pairs[i].value && !copy) {
-				if (!(copy = pl_map_new(c, n->u.map.count, n)))
+				if (!(copy = pl_map_new(c, n->count, n)))
 					return NULL;
 				copy->meta = n->meta;
-				copy->u.map.count = n->u.map.count;
-				memcpy(copy->u.map.pairs, n->u.map.pairs, n->u.map.count * sizeof *copy->u.map.pairs);
+				copy->count = n->count;
+				memcpy(copy->u.map.pairs, n->u.map.pairs, n->count * sizeof *copy->u.map.pairs);
 			}
 			if (copy)
 				copy->u.map.pairs[i].value = (cicd_node *)(uintptr_t)v;

@@ -15,7 +15,6 @@ static cicd_node *node_new(pl_ctx *c, cicd_node_kind kind, const cicd_node *pos)
 	}
 	memset(n, 0, sizeof *n);
 	n->kind = (uint8_t)kind;
-	n->weight = 1;
 	if (pos) {
 		n->line = pos->line;
 		n->column = pos->column;
@@ -76,7 +75,7 @@ cicd_node *pl_scalar_new(pl_ctx *c, const char *text, size_t len, const cicd_nod
 		pl_oom(c);
 		return NULL;
 	}
-	n->u.scalar.len = len;
+	n->len = len;
 	n->value_type = (uint8_t)type;
 	n->style = type == CICD_VALUE_STRING ? CICD_SCALAR_DOUBLE_QUOTED : CICD_SCALAR_PLAIN;
 	return n;
@@ -130,7 +129,7 @@ static const cicd_node *map_lookup(const cicd_node *map, const cicd_node *key)
 {
 	if (key->kind != CICD_NODE_SCALAR)
 		return NULL;
-	return cicd__node_get(map, key->u.scalar.text, key->u.scalar.len);
+	return cicd__node_get(map, key->u.scalar.text, key->len);
 }
 
 const cicd_node *pl_deep_merge(pl_ctx *c, const cicd_node *base, const cicd_node *over)
@@ -143,13 +142,13 @@ const cicd_node *pl_deep_merge(pl_ctx *c, const cicd_node *base, const cicd_node
 		return base;
 	if (!pl_is_map(base) || !pl_is_map(over) || base->meta->tag || over->meta->tag)
 		return over;
-	for (i = 0; i < over->u.map.count; i++)
+	for (i = 0; i < over->count; i++)
 		if (!map_lookup(base, over->u.map.pairs[i].key))
 			extra++;
-	m = pl_map_new(c, base->u.map.count + extra, over);
+	m = pl_map_new(c, base->count + extra, over);
 	if (!m)
 		return NULL;
-	for (i = 0; i < base->u.map.count; i++) {
+	for (i = 0; i < base->count; i++) {
 		const cicd_node_pair *bp = &base->u.map.pairs[i];
 		const cicd_node *ov = map_lookup(over, bp->key);
 		const cicd_node *v = ov ? pl_deep_merge(c, bp->value, ov) : bp->value;
@@ -159,13 +158,13 @@ const cicd_node *pl_deep_merge(pl_ctx *c, const cicd_node *base, const cicd_node
 		m->u.map.pairs[n].value = (cicd_node *)(uintptr_t)v;
 		n++;
 	}
-	for (i = 0; i < over->u.map.count; i++) {
+	for (i = 0; i < over->count; i++) {
 		const cicd_node_pair *op = &over->u.map.pairs[i];
 		if (map_lookup(base, op->key))
 			continue;
 		m->u.map.pairs[n++] = *op;
 	}
-	m->u.map.count = n;
+	m->count = n;
 	if (pl_map_finish(c, m))
 		return NULL;
 	return m;
@@ -179,7 +178,7 @@ const cicd_node *pl_merge_all(pl_ctx *c, const cicd_node *const *trees, size_t n
 	const cicd_node *last = NULL;
 	for (i = 0; i < n; i++)
 		if (pl_is_map(trees[i]) && !trees[i]->meta->tag) {
-			total += trees[i]->u.map.count;
+			total += trees[i]->count;
 			last = trees[i];
 		}
 	if (!last)
@@ -191,14 +190,14 @@ const cicd_node *pl_merge_all(pl_ctx *c, const cicd_node *const *trees, size_t n
 		const cicd_node *t = trees[i];
 		if (!pl_is_map(t) || t->meta->tag)
 			continue;
-		for (j = 0; j < t->u.map.count; j++) {
+		for (j = 0; j < t->count; j++) {
 			const cicd_node_pair *p = &t->u.map.pairs[j];
 			void *slot = NULL;
 			if (p->key->kind != CICD_NODE_SCALAR) {
 				m->u.map.pairs[count++] = *p;
 				continue;
 			}
-			if (cicd__hashmap_find(&slots, p->key->u.scalar.text, p->key->u.scalar.len, &slot)) {
+			if (cicd__hashmap_find(&slots, p->key->u.scalar.text, p->key->len, &slot)) {
 				cicd_node_pair *q = &m->u.map.pairs[(size_t)(uintptr_t)slot];
 				const cicd_node *v = pl_deep_merge(c, q->value, p->value);
 				if (!v)
@@ -206,7 +205,7 @@ const cicd_node *pl_merge_all(pl_ctx *c, const cicd_node *const *trees, size_t n
 				q->value = (cicd_node *)(uintptr_t)v;
 				continue;
 			}
-			if (cicd__hashmap_put(&slots, p->key->u.scalar.text, p->key->u.scalar.len,
+			if (cicd__hashmap_put(&slots, p->key->u.scalar.text, p->key->len,
 			                      (void *)(uintptr_t)count, NULL)) {
 				pl_oom(c);
 				goto fail;
@@ -214,7 +213,7 @@ const cicd_node *pl_merge_all(pl_ctx *c, const cicd_node *const *trees, size_t n
 			m->u.map.pairs[count++] = *p;
 		}
 	}
-	m->u.map.count = count;
+	m->count = count;
 	cicd__hashmap_dispose(&slots);
 	if (pl_map_finish(c, m))
 		return NULL;
@@ -230,14 +229,14 @@ const cicd_node *pl_map_without(pl_ctx *c, const cicd_node *map, const char *key
 	size_t i, n = 0;
 	if (!pl_is_map(map) || !pl_get(map, key))
 		return map;
-	m = pl_map_new(c, map->u.map.count, map);
+	m = pl_map_new(c, map->count, map);
 	if (!m)
 		return NULL;
 	m->meta = map->meta;
-	for (i = 0; i < map->u.map.count; i++)
+	for (i = 0; i < map->count; i++)
 		if (!pl_key_eq(map->u.map.pairs[i].key, key))
 			m->u.map.pairs[n++] = map->u.map.pairs[i];
-	m->u.map.count = n;
+	m->count = n;
 	if (pl_map_finish(c, m))
 		return NULL;
 	return m;
@@ -282,7 +281,7 @@ char *pl_inspect_seq(pl_ctx *c, const cicd_node *seq)
 	size_t i;
 	if (cicd__buf_putc(&b, '['))
 		goto oom;
-	for (i = 0; pl_is_seq(seq) && i < seq->u.seq.count; i++) {
+	for (i = 0; pl_is_seq(seq) && i < seq->count; i++) {
 		const char *t = pl_text(seq->u.seq.items[i]);
 		if (cicd__buf_printf(&b, "%s\"%s\"", i ? ", " : "", t ? t : "?"))
 			goto oom;
@@ -310,7 +309,7 @@ int pl_flatten(pl_ctx *c, const cicd_node *n, cicd_vec *out, int depth)
 	}
 	if (depth <= 0)
 		return 0;
-	for (i = 0; i < n->u.seq.count; i++)
+	for (i = 0; i < n->count; i++)
 		if (pl_flatten(c, n->u.seq.items[i], out, depth - 1))
 			return -1;
 	return 0;

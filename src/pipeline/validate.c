@@ -261,7 +261,7 @@ static void check_semantics(pl_ctx *c, const cicd_node *root, jobref *jobs, size
 	for (i = 0; i < n && !c->fatal; i++) {
 		const char *name = pl_text(jobs[i].key);
 		const cicd_node *needs = pl_get(jobs[i].value, "needs"), *deps = pl_get(jobs[i].value, "dependencies");
-		size_t count = pl_is_seq(needs) ? needs->u.seq.count : (needs && !pl_is_seq(needs) ? 1 : 0);
+		size_t count = pl_is_seq(needs) ? needs->count : (needs && !pl_is_seq(needs) ? 1 : 0);
 		for (j = 0; j < count; j++) {
 			const cicd_node *nd = pl_is_seq(needs) ? needs->u.seq.items[j] : needs;
 			const cicd_node *jn = pl_is_map(nd) ? pl_get(nd, "job") : nd;
@@ -281,7 +281,7 @@ static void check_semantics(pl_ctx *c, const cicd_node *root, jobref *jobs, size
 			if (pl_is_map(nd) && pl_get(nd, "parallel"))
 				check_matrix_need(c, name, target, pl_get(nd, "parallel"));
 		}
-		for (j = 0; pl_is_array_of_strings(deps) && j < deps->u.seq.count; j++) {
+		for (j = 0; pl_is_array_of_strings(deps) && j < deps->count; j++) {
 			const cicd_node *dn = deps->u.seq.items[j];
 			jobref *target = find_job(jobs, n, &index, pl_text(dn));
 			if (!target) {
@@ -325,12 +325,12 @@ void pl_validate(pl_ctx *c, const cicd_node *root)
 		pl_validate_services(c, v, "services");
 	if ((v = pl_get(root, "cache")))
 		pl_validate_cache(c, v, "cache");
-	jobs = cicd__arena_calloc(&c->p->arena, root->u.map.count + 1, sizeof *jobs);
+	jobs = cicd__arena_calloc(&c->p->arena, root->count + 1, sizeof *jobs);
 	if (!jobs) {
 		pl_oom(c);
 		return;
 	}
-	for (i = 0; i < root->u.map.count && !c->fatal; i++) {
+	for (i = 0; i < root->count && !c->fatal; i++) {
 		const cicd_node *k = root->u.map.pairs[i].key, *val = root->u.map.pairs[i].value;
 		const char *name = pl_text(k);
 		if (!name || pl_is_null(k)) {

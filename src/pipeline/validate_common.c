@@ -67,7 +67,7 @@ static void unknown_keys(pl_ctx *c, const cicd_node *map, const char *where, con
 	size_t i;
 	if (!pl_is_map(map))
 		return;
-	for (i = 0; i < map->u.map.count; i++) {
+	for (i = 0; i < map->count; i++) {
 		const cicd_node *k = map->u.map.pairs[i].key;
 		const char *t = pl_text(k);
 		if (t && (sorted_count ? pl_in_sorted(t, allowed, sorted_count) : pl_in_list(t, allowed)))
@@ -142,7 +142,7 @@ int pl_is_script(const cicd_node *n, int depth)
 		return 1;
 	if (!pl_is_seq(n) || depth <= 0)
 		return 0;
-	for (i = 0; i < n->u.seq.count; i++) {
+	for (i = 0; i < n->count; i++) {
 		const cicd_node *v = n->u.seq.items[i];
 		if (pl_is_seq(v) ? !pl_is_script(v, depth - 1) : !pl_is_string(v))
 			return 0;
@@ -155,7 +155,7 @@ int pl_is_array_of_strings(const cicd_node *n)
 	size_t i;
 	if (!pl_is_seq(n))
 		return 0;
-	for (i = 0; i < n->u.seq.count; i++)
+	for (i = 0; i < n->count; i++)
 		if (!pl_is_string(n->u.seq.items[i]))
 			return 0;
 	return 1;
@@ -185,7 +185,7 @@ void pl_validate_variables(pl_ctx *c, const cicd_node *vars, const char *where, 
 		pl_error(c, vars, "%s config should be a hash of key value pairs, value can be a hash", where);
 		return;
 	}
-	for (i = 0; i < vars->u.map.count; i++) {
+	for (i = 0; i < vars->count; i++) {
 		const cicd_node *k = vars->u.map.pairs[i].key, *v = vars->u.map.pairs[i].value;
 		if (!pl_is_scalar(k) || pl_is_null(k)) {
 			pl_error(c, k, "%s config should be a hash of key value pairs, value can be a hash", where);
@@ -196,7 +196,7 @@ void pl_validate_variables(pl_ctx *c, const cicd_node *vars, const char *where, 
 			const cicd_node *val = pl_get(v, "value"), *opts = pl_get(v, "options"),
 			                *exp = pl_get(v, "expand");
 			size_t j;
-			for (j = 0; j < v->u.map.count; j++)
+			for (j = 0; j < v->count; j++)
 				if (!pl_in_list(pl_text(v->u.map.pairs[j].key), allowed)) {
 					pl_error(c, v->u.map.pairs[j].key, "%s config uses invalid data keys: %s",
 					         where,
@@ -210,12 +210,12 @@ void pl_validate_variables(pl_ctx *c, const cicd_node *vars, const char *where, 
 				pl_error(c, exp, "%s:%s expand should be a boolean value", where, pl_text(k));
 			if (opts && global) {
 				int found = 0;
-				if (!pl_is_array_of_strings(opts) || !opts->u.seq.count) {
+				if (!pl_is_array_of_strings(opts) || !opts->count) {
 					pl_error(c, opts, "%s:%s options should be an array of strings", where,
 					         pl_text(k));
 					continue;
 				}
-				for (j = 0; val && j < opts->u.seq.count; j++)
+				for (j = 0; val && j < opts->count; j++)
 					if (pl_text(val) && !strcmp(pl_text(opts->u.seq.items[j]), pl_text(val)))
 						found = 1;
 				if (!found)
@@ -242,7 +242,7 @@ void pl_check_expression(pl_ctx *c, const cicd_node *n, const char *where, const
 	opts.line = n->line;
 	/* quoted scalars start one column after their quote */
 	opts.column = n->column + (n->style == CICD_SCALAR_SINGLE_QUOTED || n->style == CICD_SCALAR_DOUBLE_QUOTED);
-	rc = cicd_expr_compile(&e, n->u.scalar.text, n->u.scalar.len, &opts);
+	rc = cicd_expr_compile(&e, n->u.scalar.text, n->len, &opts);
 	if (rc == CICD_ENOMEM) {
 		pl_oom(c);
 	} else if (rc) {
@@ -275,7 +275,7 @@ static void validate_changes(pl_ctx *c, const cicd_node *n, const char *where)
 	}
 	if (!pl_is_array_of_strings(n))
 		pl_error(c, n, "%s changes should be an array of strings", where);
-	else if (n->u.seq.count > 50)
+	else if (n->count > 50)
 		pl_error(c, n, "%s changes has too many entries (maximum 50)", where);
 }
 
@@ -299,7 +299,7 @@ static void validate_exists(pl_ctx *c, const cicd_node *n, const char *where)
 	}
 	if (!pl_is_array_of_strings(n) && !pl_is_string(n))
 		pl_error(c, n, "%s exists should be an array of strings", where);
-	else if (pl_is_seq(n) && n->u.seq.count > 50)
+	else if (pl_is_seq(n) && n->count > 50)
 		pl_error(c, n, "%s exists has too many entries (maximum 50)", where);
 }
 
@@ -366,7 +366,7 @@ static void validate_rule(pl_ctx *c, const cicd_node *r, const char *where, int 
 static void validate_rules_level(pl_ctx *c, const cicd_node *rules, const char *where, int workflow, int level)
 {
 	size_t i;
-	for (i = 0; i < rules->u.seq.count; i++) {
+	for (i = 0; i < rules->count; i++) {
 		const cicd_node *r = rules->u.seq.items[i];
 		if (pl_is_seq(r)) {
 			if (level >= 10) {
@@ -408,11 +408,11 @@ void pl_validate_needs(pl_ctx *c, const cicd_node *needs, const char *where, int
 			return;
 		}
 	}
-	if (pl_is_seq(needs) && needs->u.seq.count > 50) {
+	if (pl_is_seq(needs) && needs->count > 50) {
 		pl_error(c, needs, "%s config has too many entries (maximum 50)", where);
 		return;
 	}
-	for (i = 0; i < (pl_is_seq(needs) ? needs->u.seq.count : 1); i++) {
+	for (i = 0; i < (pl_is_seq(needs) ? needs->count : 1); i++) {
 		const cicd_node *n = pl_is_seq(needs) ? needs->u.seq.items[i] : needs, *v;
 		const char *nw = pl_sprintf(c, "%s:need", where);
 		if (pl_is_string(n))
@@ -458,7 +458,7 @@ void pl_validate_needs(pl_ctx *c, const cicd_node *needs, const char *where, int
 static size_t values_of(const cicd_node *v)
 {
 	if (pl_is_seq(v))
-		return v->u.seq.count;
+		return v->count;
 	return 1;
 }
 
@@ -467,12 +467,12 @@ size_t pl_matrix_size(const cicd_node *matrix)
 	size_t total = 0, i, j;
 	if (!pl_is_seq(matrix))
 		return 0;
-	for (i = 0; i < matrix->u.seq.count; i++) {
+	for (i = 0; i < matrix->count; i++) {
 		const cicd_node *row = matrix->u.seq.items[i];
 		size_t n = 1;
 		if (!pl_is_map(row))
 			return 0;
-		for (j = 0; j < row->u.map.count; j++) {
+		for (j = 0; j < row->count; j++) {
 			n *= values_of(row->u.map.pairs[j].value);
 			if (n > 100000)
 				return 100000;
@@ -485,21 +485,21 @@ size_t pl_matrix_size(const cicd_node *matrix)
 static void validate_matrix(pl_ctx *c, const cicd_node *m, const char *where)
 {
 	size_t i, j;
-	if (!pl_is_seq(m) || !m->u.seq.count) {
+	if (!pl_is_seq(m) || !m->count) {
 		pl_error(c, m, "%s config should be an array of hashes", where);
 		return;
 	}
-	for (i = 0; i < m->u.seq.count; i++) {
+	for (i = 0; i < m->count; i++) {
 		const cicd_node *row = m->u.seq.items[i];
-		if (!pl_is_map(row) || !row->u.map.count) {
+		if (!pl_is_map(row) || !row->count) {
 			pl_error(c, row, "%s config should be an array of hashes", where);
 			return;
 		}
-		for (j = 0; j < row->u.map.count; j++) {
+		for (j = 0; j < row->count; j++) {
 			const cicd_node *v = row->u.map.pairs[j].value;
-			int ok = is_value(v) || (pl_is_seq(v) && v->u.seq.count);
+			int ok = is_value(v) || (pl_is_seq(v) && v->count);
 			size_t k;
-			for (k = 0; ok && pl_is_seq(v) && k < v->u.seq.count; k++)
+			for (k = 0; ok && pl_is_seq(v) && k < v->count; k++)
 				ok = is_value(v->u.seq.items[k]);
 			if (!ok) {
 				pl_error(

@@ -22,11 +22,11 @@ static void validate_pull_policy(pl_ctx *c, const cicd_node *n, const char *wher
 		return;
 	if (pl_is_string(n) && pl_in_list(pl_text(n), PULL_POLICIES))
 		return;
-	if (pl_is_seq(n) && n->u.seq.count) {
-		for (i = 0; i < n->u.seq.count; i++)
+	if (pl_is_seq(n) && n->count) {
+		for (i = 0; i < n->count; i++)
 			if (!pl_in_list(pl_text(n->u.seq.items[i]), PULL_POLICIES))
 				break;
-		if (i == n->u.seq.count)
+		if (i == n->count)
 			return;
 	}
 	pl_error(c, n, "%s pull_policy should be one of: always, never, if-not-present", where);
@@ -52,7 +52,7 @@ static void validate_executor_opts(pl_ctx *c, const cicd_node *n, const char *wh
 		                                                        v->value_type == CICD_VALUE_INT);
 		if (!ok)
 			pl_error(c, v, "%s user should be a string", w);
-		else if (!v->u.scalar.len)
+		else if (!v->len)
 			pl_error(c, v, "%s user can't be blank", w);
 	}
 }
@@ -61,7 +61,7 @@ static void validate_command_list(pl_ctx *c, const cicd_node *v, const char *whe
 {
 	if (!pl_is_array_of_strings(v))
 		pl_error(c, v, "%s %s should be an array of strings", where, key);
-	else if (!v->u.seq.count && strcmp(key, "entrypoint"))
+	else if (!v->count && strcmp(key, "entrypoint"))
 		pl_error(c, v, "%s %s can't be blank", where, key);
 }
 
@@ -95,7 +95,7 @@ void pl_validate_services(pl_ctx *c, const cicd_node *n, const char *where)
 		pl_error(c, n, "%s config should be a array", where);
 		return;
 	}
-	for (i = 0; i < n->u.seq.count; i++) {
+	for (i = 0; i < n->count; i++) {
 		const cicd_node *s = n->u.seq.items[i], *v;
 		const char *sw = pl_sprintf(c, "%s:service", where);
 		if (pl_is_string(s))
@@ -144,7 +144,7 @@ static void validate_one_cache(pl_ctx *c, const cicd_node *n, const char *where)
 			static const char *const kk[] = {"files", "prefix", NULL};
 			const cicd_node *f = pl_get(v, "files");
 			pl_unknown_keys(c, v, pl_sprintf(c, "%s:key", where), kk);
-			if (!f || !pl_is_array_of_strings(f) || !f->u.seq.count || f->u.seq.count > 10)
+			if (!f || !pl_is_array_of_strings(f) || !f->count || f->count > 10)
 				pl_error(c, f ? f : v, "%s:key:files config should be an array of at most 10 strings",
 				         where);
 		} else if (!pl_is_scalar(v) || pl_is_null(v)) {
@@ -163,7 +163,7 @@ static void validate_one_cache(pl_ctx *c, const cicd_node *n, const char *where)
 		pl_error(c, v, "%s when should be one of: on_success, on_failure, always", where);
 	if ((v = pl_get(n, "policy")) && !(pl_in_list(pl_text(v), policies) || (pl_text(v) && pl_text(v)[0] == '$')))
 		pl_error(c, v, "%s policy should be pull-push, push, or pull", where);
-	if ((v = pl_get(n, "fallback_keys")) && (!pl_is_array_of_strings(v) || v->u.seq.count > 5))
+	if ((v = pl_get(n, "fallback_keys")) && (!pl_is_array_of_strings(v) || v->count > 5))
 		pl_error(c, v, "%s fallback_keys should be an array of at most 5 strings", where);
 }
 
@@ -171,11 +171,11 @@ void pl_validate_cache(pl_ctx *c, const cicd_node *n, const char *where)
 {
 	size_t i;
 	if (pl_is_seq(n)) {
-		if (n->u.seq.count > 4) {
+		if (n->count > 4) {
 			pl_error(c, n, "%s config no more than 4 caches can be created", where);
 			return;
 		}
-		for (i = 0; i < n->u.seq.count; i++)
+		for (i = 0; i < n->count; i++)
 			validate_one_cache(c, n->u.seq.items[i], where);
 		return;
 	}
@@ -216,7 +216,7 @@ static void validate_reports(pl_ctx *c, const cicd_node *n, const char *where)
 		return;
 	}
 	pl_unknown_keys(c, n, where, keys);
-	for (i = 0; i < n->u.map.count; i++) {
+	for (i = 0; i < n->count; i++) {
 		const char *k = pl_text(n->u.map.pairs[i].key);
 		const cicd_node *v = n->u.map.pairs[i].value;
 		if (!k || !pl_in_list(k, keys))
@@ -328,7 +328,7 @@ void pl_validate_retry(pl_ctx *c, const cicd_node *n, const char *where)
 		} else if (!pl_is_array_of_strings(v)) {
 			pl_error(c, v, "%s:when config should be a string or an array of strings", where);
 		} else {
-			for (i = 0; i < v->u.seq.count; i++)
+			for (i = 0; i < v->count; i++)
 				if (!pl_in_list(pl_text(v->u.seq.items[i]), RETRY_WHEN)) {
 					pl_error(c, v->u.seq.items[i], "%s:when config contains unknown values: %s",
 					         where, pl_text(v->u.seq.items[i]));
@@ -338,10 +338,10 @@ void pl_validate_retry(pl_ctx *c, const cicd_node *n, const char *where)
 	}
 	if ((v = pl_get(n, "exit_codes"))) {
 		int ok = pl_is_scalar(v) ? v->value_type == CICD_VALUE_INT : pl_is_seq(v);
-		for (i = 0; ok && pl_is_seq(v) && i < v->u.seq.count; i++)
+		for (i = 0; ok && pl_is_seq(v) && i < v->count; i++)
 			if (!pl_is_scalar(v->u.seq.items[i]) || v->u.seq.items[i]->value_type != CICD_VALUE_INT)
 				ok = 0;
-		for (i = 0; ok && pl_is_seq(v) && i < v->u.seq.count; i++) {
+		for (i = 0; ok && pl_is_seq(v) && i < v->count; i++) {
 			size_t j;
 			for (j = 0; j < i; j++)
 				if (!strcmp(pl_text(v->u.seq.items[i]), pl_text(v->u.seq.items[j])))
@@ -375,7 +375,7 @@ void pl_validate_id_tokens(pl_ctx *c, const cicd_node *n, const char *where)
 		pl_error(c, n, "%s config should be a hash", where);
 		return;
 	}
-	for (i = 0; i < n->u.map.count; i++) {
+	for (i = 0; i < n->count; i++) {
 		const cicd_node *t = n->u.map.pairs[i].value, *aud;
 		const char *tw = pl_sprintf(c, "%s:%s", where, pl_text(n->u.map.pairs[i].key));
 		if (!pl_is_map(t)) {

@@ -69,7 +69,7 @@ static void validate_refs(pl_ctx *c, const cicd_node *refs, const char *where)
 		pl_error(c, refs, "%s config should be an array of strings or regular expressions", where);
 		return;
 	}
-	for (i = 0; i < refs->u.seq.count; i++) {
+	for (i = 0; i < refs->count; i++) {
 		const char *r = pl_text(refs->u.seq.items[i]);
 		err[0] = 0;
 		if (r[0] == '/' && !is_regex_literal(r, err, sizeof err)) {
@@ -106,7 +106,7 @@ static void validate_policy(pl_ctx *c, const cicd_node *n, const char *where)
 			pl_error(c, v, "%s:variables config should be an array of strings", where);
 		} else {
 			size_t i;
-			for (i = 0; i < v->u.seq.count; i++)
+			for (i = 0; i < v->count; i++)
 				pl_check_expression(c, v->u.seq.items[i], pl_sprintf(c, "%s:variables", where),
 				                    "config");
 		}
@@ -139,11 +139,11 @@ static void validate_allow_failure(pl_ctx *c, const cicd_node *n, const char *wh
 	}
 	if (pl_is_scalar(ec) && ec->value_type == CICD_VALUE_INT)
 		return;
-	if (pl_is_seq(ec) && ec->u.seq.count && ec->u.seq.count <= 255) {
-		for (i = 0; i < ec->u.seq.count; i++)
+	if (pl_is_seq(ec) && ec->count && ec->count <= 255) {
+		for (i = 0; i < ec->count; i++)
 			if (!pl_is_scalar(ec->u.seq.items[i]) || ec->u.seq.items[i]->value_type != CICD_VALUE_INT)
 				break;
-		if (i == ec->u.seq.count)
+		if (i == ec->count)
 			return;
 	}
 	pl_error(c, ec, "%s:allow_failure exit_codes should be an array of integers or an integer", where);
@@ -164,7 +164,7 @@ static void validate_inherit(pl_ctx *c, const cicd_node *n, const char *where)
 			pl_error(c, v, "%s:inherit:default config should be a boolean value or an array of strings",
 			         where);
 		} else {
-			for (i = 0; i < v->u.seq.count; i++)
+			for (i = 0; i < v->count; i++)
 				if (!pl_in_list(pl_text(v->u.seq.items[i]), PL_DEFAULT_KEYS)) {
 					pl_error(c, v->u.seq.items[i],
 					         "%s:inherit:default config contains unknown values: %s", where,
@@ -239,11 +239,11 @@ static void validate_release(pl_ctx *c, const cicd_node *n, const char *where)
 		const cicd_node *links = pl_is_map(v) ? pl_get(v, "links") : NULL;
 		size_t i;
 		pl_unknown_keys(c, v, pl_sprintf(c, "%s:assets", w), ak);
-		if (!pl_is_seq(links) || !links->u.seq.count) {
+		if (!pl_is_seq(links) || !links->count) {
 			pl_error(c, links ? links : v, "%s:assets:links config should be an array of hashes", w);
 			return;
 		}
-		for (i = 0; i < links->u.seq.count; i++) {
+		for (i = 0; i < links->count; i++) {
 			const cicd_node *l = links->u.seq.items[i];
 			const char *lw = pl_sprintf(c, "%s:assets:links:link", w);
 			if (!pl_is_map(l)) {
@@ -321,7 +321,7 @@ static void validate_secrets(pl_ctx *c, const cicd_node *n, const char *where)
 		pl_error(c, n, "%s:secrets config should be a hash", where);
 		return;
 	}
-	for (i = 0; i < n->u.map.count; i++) {
+	for (i = 0; i < n->count; i++) {
 		const cicd_node *s = n->u.map.pairs[i].value;
 		const char *sw = pl_sprintf(c, "%s:secrets:%s", where, pl_text(n->u.map.pairs[i].key));
 		if (!pl_is_map(s)) {
@@ -396,11 +396,11 @@ static void validate_trigger_include(pl_ctx *c, const cicd_node *n, const char *
 		pl_error(c, n, "%s:include config should be a string, a hash or an array", w);
 		return;
 	}
-	if (pl_is_seq(n) && n->u.seq.count > 3) {
+	if (pl_is_seq(n) && n->count > 3) {
 		pl_error(c, n, "%s:include config must contain at most 3 entries", w);
 		return;
 	}
-	for (i = 0; i < (pl_is_seq(n) ? n->u.seq.count : 1); i++) {
+	for (i = 0; i < (pl_is_seq(n) ? n->count : 1); i++) {
 		const cicd_node *e = pl_is_seq(n) ? n->u.seq.items[i] : n;
 		if (pl_is_string(e))
 			continue;
@@ -455,7 +455,7 @@ static void validate_trigger(pl_ctx *c, const cicd_node *n, const char *where)
 			pl_error(c, v, "%s:forward config should be a hash", w);
 		} else {
 			pl_unknown_keys(c, v, pl_sprintf(c, "%s:forward", w), fk);
-			for (i = 0; i < v->u.map.count; i++)
+			for (i = 0; i < v->count; i++)
 				if (!is_bool(v->u.map.pairs[i].value))
 					pl_error(c, v->u.map.pairs[i].value, "%s:forward %s should be a boolean value",
 					         w, pl_text(v->u.map.pairs[i].key));
@@ -511,9 +511,9 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 			pl_error(c, first, "%s config key may not be used with `rules`: %s", w, list);
 		pl_validate_rules(c, rules, pl_sprintf(c, "%s:rules", w), 0);
 		/* GitLab's Processable#validate_against_warnings */
-		if (pl_is_seq(rules) && rules->u.seq.count && !pl_get(pl_get(root, "workflow"), "rules")) {
-			const cicd_node *last = rules->u.seq.items[rules->u.seq.count - 1];
-			const cicd_node *lw = pl_is_map(last) && last->u.map.count == 1 ? pl_get(last, "when") : NULL;
+		if (pl_is_seq(rules) && rules->count && !pl_get(pl_get(root, "workflow"), "rules")) {
+			const cicd_node *last = rules->u.seq.items[rules->count - 1];
+			const cicd_node *lw = pl_is_map(last) && last->count == 1 ? pl_get(last, "when") : NULL;
 			if (pl_is_string(lw) && strcmp(pl_text(lw), "never"))
 				pl_warning(c, last,
 				           "%s may allow multiple pipelines to run for a single action due to "
@@ -527,12 +527,12 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 		validate_trigger(c, J(TRIGGER), w);
 	} else {
 		if ((v = J(SCRIPT))) {
-			if ((pl_is_seq(v) && !v->u.seq.count) || (pl_is_string(v) && !v->u.scalar.len))
+			if ((pl_is_seq(v) && !v->count) || (pl_is_string(v) && !v->len))
 				pl_error(c, v, "%s script can't be blank", w);
 			else
 				pl_validate_script_key(c, v, w, "script");
 		}
-		if ((v = J(RUN)) && (!pl_is_seq(v) || !v->u.seq.count))
+		if ((v = J(RUN)) && (!pl_is_seq(v) || !v->count))
 			pl_error(c, v, "%s:run config should be an array of hashes", w);
 		if (J(SCRIPT) && J(RUN))
 			pl_error(c, J(RUN), "%s config can only use one of the following keys: script, run", w);
@@ -565,7 +565,7 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 		pl_error(c, v, "%s dependencies should be an array of strings", w);
 	if ((v = J(TAGS)) && !pl_is_array_of_strings(v))
 		pl_error(c, v, "%s:tags config should be an array of strings", w);
-	if ((v = J(TAGS)) && pl_is_seq(v) && v->u.seq.count > 50)
+	if ((v = J(TAGS)) && pl_is_seq(v) && v->count > 50)
 		pl_error(c, v, "%s:tags config must be less than the limit of 50 tags", w);
 	if ((v = J(IMAGE)))
 		pl_validate_image(c, v, pl_sprintf(c, "%s:image", w));
@@ -626,9 +626,9 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 		pl_error(c, v, "%s publish should be a string", w);
 	if ((v = J(DEPENDENCIES)) && pl_is_array_of_strings(v) && (rules = J(NEEDS)) && pl_is_seq(rules)) {
 		size_t i, j;
-		for (i = 0; i < v->u.seq.count; i++) {
+		for (i = 0; i < v->count; i++) {
 			int found = 0;
-			for (j = 0; j < rules->u.seq.count; j++) {
+			for (j = 0; j < rules->count; j++) {
 				const cicd_node *nd = rules->u.seq.items[j];
 				const char *nn = pl_is_map(nd) ? pl_text(pl_get(nd, "job")) : pl_text(nd);
 				if (nn && !strcmp(nn, pl_text(v->u.seq.items[i])))

@@ -156,7 +156,7 @@ static int classify(verdict *v, const cicd_node *pod)
 		rc = set(v, 90, "runner_system_failure", "the Pod was %s by the node: %s",
 		         !strcmp(reason, "NodeLost") ? "lost" : "evicted", msg ? msg : reason);
 	if (!rc && (list = seq_at(status, "conditions")))
-		for (i = 0; !rc && i < list->u.seq.count; i++) {
+		for (i = 0; !rc && i < list->count; i++) {
 			const cicd_node *cond = list->u.seq.items[i];
 			const char *type = str_at(cond, "type"), *st = str_at(cond, "status");
 			if (type && st && !strcmp(type, "DisruptionTarget") && !strcmp(st, "True"))
@@ -165,10 +165,10 @@ static int classify(verdict *v, const cicd_node *pod)
 				         or (str_at(cond, "message"), ""));
 		}
 	if (!rc && (list = seq_at(status, "initContainerStatuses")))
-		for (i = 0; !rc && i < list->u.seq.count; i++)
+		for (i = 0; !rc && i < list->count; i++)
 			rc = container(v, list->u.seq.items[i], 1);
 	if (!rc && (list = seq_at(status, "containerStatuses")))
-		for (i = 0; !rc && i < list->u.seq.count; i++)
+		for (i = 0; !rc && i < list->count; i++)
 			rc = container(v, list->u.seq.items[i], 0);
 	if (!rc && phase && !strcmp(phase, "Failed"))
 		rc = set(v, 10, "runner_system_failure", "the Pod failed: %s",

@@ -77,7 +77,7 @@ static int get_str_len(const cicd_node *map, const char *key, const char **out, 
 		return bad(n, "a string", key);
 	*out = n->u.scalar.text;
 	if (len)
-		*len = n->u.scalar.len;
+		*len = n->len;
 	return 0;
 }
 
@@ -126,13 +126,13 @@ static int get_strs(parse_ctx *c, const cicd_node *map, const char *key, pod_str
 	}
 	if (n->kind != CICD_NODE_SEQUENCE)
 		return bad(n, "an array of strings", key);
-	if (n->u.seq.count > max)
+	if (n->count > max)
 		return cicd__error_set_at(CICD_ELIMIT, n->meta->file, n->line, n->column,
 		                          "job payload: \"%s\" has %zu entries, more than the limit of %zu", key,
-		                          (size_t)n->u.seq.count, max);
-	if (n->u.seq.count && !(out->items = cicd__arena_calloc(&c->job->arena, n->u.seq.count, sizeof *out->items)))
+		                          (size_t)n->count, max);
+	if (n->count && !(out->items = cicd__arena_calloc(&c->job->arena, n->count, sizeof *out->items)))
 		return cicd__error_oom();
-	for (i = 0; i < n->u.seq.count; i++) {
+	for (i = 0; i < n->count; i++) {
 		const cicd_node *it = n->u.seq.items[i];
 		if (!is_string(it))
 			return bad(it, "an array of strings", key);
@@ -150,13 +150,13 @@ static int parse_variables(parse_ctx *c, const cicd_node *map, const char *key, 
 	*count = 0;
 	if ((rc = get_seq(map, key, &seq)) || !seq)
 		return rc;
-	if (seq->u.seq.count > c->opts.max_variables)
+	if (seq->count > c->opts.max_variables)
 		return cicd__error_set_at(CICD_ELIMIT, seq->meta->file, seq->line, seq->column,
-		                          "job payload: %zu variables, more than the limit of %zu", (size_t)seq->u.seq.count,
+		                          "job payload: %zu variables, more than the limit of %zu", (size_t)seq->count,
 		                          c->opts.max_variables);
-	if (seq->u.seq.count && !(*out = cicd__arena_calloc(&c->job->arena, seq->u.seq.count, sizeof **out)))
+	if (seq->count && !(*out = cicd__arena_calloc(&c->job->arena, seq->count, sizeof **out)))
 		return cicd__error_oom();
-	for (i = 0; i < seq->u.seq.count; i++) {
+	for (i = 0; i < seq->count; i++) {
 		const cicd_node *v = seq->u.seq.items[i];
 		job_var *var = &(*out)[i];
 		int pub = 0, masked = 0, file = 0, raw = 0;
@@ -176,7 +176,7 @@ static int parse_variables(parse_ctx *c, const cicd_node *map, const char *key, 
 		             (file ? CICD_JOB_PAYLOAD_VAR_FILE : 0) | (raw ? CICD_JOB_PAYLOAD_VAR_RAW : 0);
 		var->node = v;
 	}
-	*count = seq->u.seq.count;
+	*count = seq->count;
 	return 0;
 }
 
@@ -196,13 +196,13 @@ static int parse_image(parse_ctx *c, const cicd_node *n, job_image *img)
 		return rc;
 	if (opts && ((rc = get_map(opts, "kubernetes", &k8s)) || (k8s && (rc = get_str(k8s, "user", &img->k8s_user)))))
 		return rc;
-	if (ports && ports->u.seq.count) {
-		if (ports->u.seq.count > 1024)
+	if (ports && ports->count) {
+		if (ports->count > 1024)
 			return cicd__error_set_at(CICD_ELIMIT, ports->meta->file, ports->line, ports->column,
 			                          "job payload: more than 1024 ports");
-		if (!(img->ports = cicd__arena_calloc(&c->job->arena, ports->u.seq.count, sizeof *img->ports)))
+		if (!(img->ports = cicd__arena_calloc(&c->job->arena, ports->count, sizeof *img->ports)))
 			return cicd__error_oom();
-		for (i = 0; i < ports->u.seq.count; i++) {
+		for (i = 0; i < ports->count; i++) {
 			const cicd_node *p = ports->u.seq.items[i];
 			if (p->kind != CICD_NODE_MAPPING)
 				return bad(p, "an array of objects", "ports");
@@ -215,7 +215,7 @@ static int parse_image(parse_ctx *c, const cicd_node *n, job_image *img)
 				                          "job payload: port number %lld is not between 1 and 65535",
 				                          img->ports[i].number);
 		}
-		img->port_count = ports->u.seq.count;
+		img->port_count = ports->count;
 	}
 	return 0;
 }
@@ -227,14 +227,14 @@ static int parse_steps(parse_ctx *c, const cicd_node *root)
 	int rc;
 	if ((rc = get_seq(root, "steps", &seq)) || !seq)
 		return rc;
-	if (seq->u.seq.count > c->opts.max_steps)
+	if (seq->count > c->opts.max_steps)
 		return cicd__error_set_at(CICD_ELIMIT, seq->meta->file, seq->line, seq->column,
-		                          "job payload: %zu steps, more than the limit of %zu", (size_t)seq->u.seq.count,
+		                          "job payload: %zu steps, more than the limit of %zu", (size_t)seq->count,
 		                          c->opts.max_steps);
-	if (seq->u.seq.count &&
-	    !(c->job->steps = cicd__arena_calloc(&c->job->arena, seq->u.seq.count, sizeof *c->job->steps)))
+	if (seq->count &&
+	    !(c->job->steps = cicd__arena_calloc(&c->job->arena, seq->count, sizeof *c->job->steps)))
 		return cicd__error_oom();
-	for (i = 0; i < seq->u.seq.count; i++) {
+	for (i = 0; i < seq->count; i++) {
 		const cicd_node *s = seq->u.seq.items[i];
 		job_step *st = &c->job->steps[i];
 		size_t k;
@@ -260,7 +260,7 @@ static int parse_steps(parse_ctx *c, const cicd_node *root)
 			    CICD_EPARSE, s->meta->file, s->line, s->column,
 			    "job payload: step \"when\" must be on_success, on_failure or always");
 	}
-	c->job->step_count = seq->u.seq.count;
+	c->job->step_count = seq->count;
 	return 0;
 }
 
@@ -271,14 +271,14 @@ static int parse_services(parse_ctx *c, const cicd_node *root)
 	int rc;
 	if ((rc = get_seq(root, "services", &seq)) || !seq)
 		return rc;
-	if (seq->u.seq.count > c->opts.max_services)
+	if (seq->count > c->opts.max_services)
 		return cicd__error_set_at(CICD_ELIMIT, seq->meta->file, seq->line, seq->column,
-		                          "job payload: %zu services, more than the limit of %zu", (size_t)seq->u.seq.count,
+		                          "job payload: %zu services, more than the limit of %zu", (size_t)seq->count,
 		                          c->opts.max_services);
-	if (seq->u.seq.count &&
-	    !(c->job->services = cicd__arena_calloc(&c->job->arena, seq->u.seq.count, sizeof *c->job->services)))
+	if (seq->count &&
+	    !(c->job->services = cicd__arena_calloc(&c->job->arena, seq->count, sizeof *c->job->services)))
 		return cicd__error_oom();
-	for (i = 0; i < seq->u.seq.count; i++) {
+	for (i = 0; i < seq->count; i++) {
 		const cicd_node *s = seq->u.seq.items[i];
 		if (s->kind != CICD_NODE_MAPPING)
 			return bad(s, "an array of objects", "services");
@@ -288,7 +288,7 @@ static int parse_services(parse_ctx *c, const cicd_node *root)
 			return cicd__error_set_at(CICD_EPARSE, s->meta->file, s->line, s->column,
 			                          "job payload: a service has no \"name\"");
 	}
-	c->job->service_count = seq->u.seq.count;
+	c->job->service_count = seq->count;
 	return 0;
 }
 
@@ -299,13 +299,13 @@ static int parse_credentials(parse_ctx *c, const cicd_node *root)
 	int rc;
 	if ((rc = get_seq(root, "credentials", &seq)) || !seq)
 		return rc;
-	if (seq->u.seq.count > 256)
+	if (seq->count > 256)
 		return cicd__error_set_at(CICD_ELIMIT, seq->meta->file, seq->line, seq->column,
 		                          "job payload: more than 256 credentials");
-	if (seq->u.seq.count &&
-	    !(c->job->credentials = cicd__arena_calloc(&c->job->arena, seq->u.seq.count, sizeof *c->job->credentials)))
+	if (seq->count &&
+	    !(c->job->credentials = cicd__arena_calloc(&c->job->arena, seq->count, sizeof *c->job->credentials)))
 		return cicd__error_oom();
-	for (i = 0; i < seq->u.seq.count; i++) {
+	for (i = 0; i < seq->count; i++) {
 		const cicd_node *s = seq->u.seq.items[i];
 		job_credential *cr = &c->job->credentials[i];
 		if (s->kind != CICD_NODE_MAPPING)
@@ -314,7 +314,7 @@ static int parse_credentials(parse_ctx *c, const cicd_node *root)
 		    (rc = get_str(s, "username", &cr->username)) || (rc = get_str(s, "password", &cr->password)))
 			return rc;
 	}
-	c->job->credential_count = seq->u.seq.count;
+	c->job->credential_count = seq->count;
 	return 0;
 }
 
@@ -362,16 +362,16 @@ static int parse_root(parse_ctx *c, const cicd_node *root)
 		return rc;
 	if ((rc = get_seq(root, "dependencies", &seq)))
 		return rc;
-	job->dependency_count = seq ? seq->u.seq.count : 0;
+	job->dependency_count = seq ? seq->count : 0;
 	if ((rc = get_seq(root, "artifacts", &seq)) || (rc = get_seq(root, "cache", &seq)))
 		return rc;
 	if ((rc = get_strs(c, features, "token_mask_prefixes", &job->token_mask_prefixes, 64)) ||
 	    (rc = get_strs(c, features, "failure_reasons", &job->failure_reasons, 64)))
 		return rc;
-	if (root->u.map.count &&
-	    !(job->unknown.items = cicd__arena_calloc(&job->arena, root->u.map.count, sizeof *job->unknown.items)))
+	if (root->count &&
+	    !(job->unknown.items = cicd__arena_calloc(&job->arena, root->count, sizeof *job->unknown.items)))
 		return cicd__error_oom();
-	for (i = 0; i < root->u.map.count; i++) {
+	for (i = 0; i < root->count; i++) {
 		const cicd_node *key = root->u.map.pairs[i].key;
 		int known = 0;
 		for (k = 0; k < sizeof KNOWN_KEYS / sizeof KNOWN_KEYS[0]; k++)

@@ -109,10 +109,10 @@ static int kvs_from_map(cicd_arena *arena, pod_kvs *kvs, const cicd_node *map)
 {
 	size_t i;
 	int rc;
-	for (i = 0; map && i < map->u.map.count; i++) {
+	for (i = 0; map && i < map->count; i++) {
 		const cicd_node *k = map->u.map.pairs[i].key, *v = map->u.map.pairs[i].value;
-		if ((rc = cicd__kvs_set(arena, kvs, k->u.scalar.text, k->u.scalar.len, v->u.scalar.text,
-		                        v->u.scalar.len)))
+		if ((rc = cicd__kvs_set(arena, kvs, k->u.scalar.text, k->len, v->u.scalar.text,
+		                        v->len)))
 			return rc;
 	}
 	return 0;
@@ -262,9 +262,9 @@ int cicd__pod_effective(pod_effective *e, const cicd_job_payload *job, const cic
 	e->build = cfg->build;
 	e->helper = cfg->helper;
 	e->service = cfg->service;
-	for (i = 0; cfg->pod_labels && i < cfg->pod_labels->u.map.count; i++) {
+	for (i = 0; cfg->pod_labels && i < cfg->pod_labels->count; i++) {
 		const cicd_node *k = cfg->pod_labels->u.map.pairs[i].key;
-		if (is_runner_key(k->u.scalar.text, k->u.scalar.len))
+		if (is_runner_key(k->u.scalar.text, k->len))
 			return cicd__error_set_at(CICD_EVALIDATE, k->meta->file, k->line, k->column,
 			                          "pod_labels may not set a key in the runner.gitlab.com namespace");
 	}

@@ -476,9 +476,9 @@ static int write_volumes(render_ctx *c)
 			if (!rc && !(rc = cicd__json_begin_object(w)))
 				rc = cicd__json_kv_string(w, v->kind == POD_VOL_SECRET ? "secretName" : "name",
 				                          v->source);
-			if (!rc && v->items && v->items->u.map.count) {
+			if (!rc && v->items && v->items->count) {
 				if (!(rc = cicd__json_key(w, "items")) && !(rc = cicd__json_begin_array(w)))
-					for (k = 0; !rc && k < v->items->u.map.count; k++) {
+					for (k = 0; !rc && k < v->items->count; k++) {
 						const cicd_node *ik = v->items->u.map.pairs[k].key,
 						                *iv = v->items->u.map.pairs[k].value;
 						if (!(rc = cicd__json_begin_object(w)) &&

@@ -96,12 +96,12 @@ static int write_caps(render_ctx *c, const cicd_node *caps, int with_global)
 	const cicd_runner_config *cfg = c->cfg;
 	cicd_json_writer *w = c->w;
 	int rc;
-	for (k = 0; caps && k < caps->u.map.count; k++) {
+	for (k = 0; caps && k < caps->count; k++) {
 		const cicd_node *key = caps->u.map.pairs[k].key, *v = caps->u.map.pairs[k].value;
 		int is_add = cicd__node_is(key, "add");
 		if (v->kind != CICD_NODE_SEQUENCE)
 			continue;
-		for (i = 0; i < v->u.seq.count && nadd < 64 && ndrop < 64; i++)
+		for (i = 0; i < v->count && nadd < 64 && ndrop < 64; i++)
 			if (v->u.seq.items[i]->kind == CICD_NODE_SCALAR) {
 				if (is_add)
 					add[nadd++] = v->u.seq.items[i]->u.scalar.text;
@@ -182,7 +182,7 @@ int cicd__render_security_context(render_ctx *c, const cicd_node *sc, const job_
 		return rc;
 	if ((rc = cicd__json_key(w, "securityContext")) || (rc = cicd__json_begin_object(w)))
 		return rc;
-	for (i = 0; sc && i < sc->u.map.count; i++) {
+	for (i = 0; sc && i < sc->count; i++) {
 		const cicd_node *k = sc->u.map.pairs[i].key, *v = sc->u.map.pairs[i].value;
 		if (cicd__node_is(k, "capabilities")) {
 			caps = v->kind == CICD_NODE_MAPPING ? v : NULL;

@@ -137,14 +137,14 @@ static int set_strs(cicd_runner_config *cfg, const cicd_node *v, const char *key
 	}
 	if (v->kind != CICD_NODE_SEQUENCE)
 		return bad(v, key, "a list of strings");
-	if (v->u.seq.count && !(out->items = cicd__arena_calloc(&cfg->arena, v->u.seq.count, sizeof *out->items)))
+	if (v->count && !(out->items = cicd__arena_calloc(&cfg->arena, v->count, sizeof *out->items)))
 		return cicd__error_oom();
-	for (i = 0; i < v->u.seq.count; i++) {
+	for (i = 0; i < v->count; i++) {
 		if (v->u.seq.items[i]->kind != CICD_NODE_SCALAR)
 			return bad(v->u.seq.items[i], key, "a list of strings");
 		out->items[i] = v->u.seq.items[i]->u.scalar.text;
 	}
-	out->count = v->u.seq.count;
+	out->count = v->count;
 	return 0;
 }
 
@@ -169,18 +169,18 @@ static int parse_volumes(cicd_runner_config *cfg, const cicd_node *v)
 	size_t total = 0, i, k, j;
 	if (v->kind != CICD_NODE_MAPPING)
 		return bad(v, "volumes", "a mapping of volume kinds");
-	for (i = 0; i < v->u.map.count; i++) {
+	for (i = 0; i < v->count; i++) {
 		const cicd_node *list = v->u.map.pairs[i].value;
 		if (list->kind != CICD_NODE_SEQUENCE)
 			return bad(list, v->u.map.pairs[i].key->u.scalar.text, "a list of volumes");
-		total += list->u.seq.count;
+		total += list->count;
 	}
 	if (total > 256)
 		return cicd__error_set_at(CICD_ELIMIT, v->meta->file, v->line, v->column,
 		                          "runner config: %zu volumes, more than the limit of 256", total);
 	if (total && !(cfg->volumes = cicd__arena_calloc(&cfg->arena, total, sizeof *cfg->volumes)))
 		return cicd__error_oom();
-	for (i = 0; i < v->u.map.count; i++) {
+	for (i = 0; i < v->count; i++) {
 		const cicd_node *key = v->u.map.pairs[i].key, *list = v->u.map.pairs[i].value;
 		int kind = 0;
 		for (k = 0; k < sizeof KINDS / sizeof KINDS[0]; k++)
@@ -191,14 +191,14 @@ static int parse_volumes(cicd_runner_config *cfg, const cicd_node *v)
 			                          "runner config: unknown volume kind \"%.64s\" (host_path, pvc, "
 			                          "config_map, secret, empty_dir)",
 			                          key->u.scalar.text);
-		for (j = 0; j < list->u.seq.count; j++) {
+		for (j = 0; j < list->count; j++) {
 			const cicd_node *e = list->u.seq.items[j];
 			pod_volume *vol = &cfg->volumes[cfg->volume_count];
 			if (e->kind != CICD_NODE_MAPPING)
 				return bad(e, key->u.scalar.text, "a list of mappings");
 			vol->kind = kind;
 			vol->node = e;
-			for (k = 0; k < e->u.map.count; k++) {
+			for (k = 0; k < e->count; k++) {
 				const cicd_node *ek = e->u.map.pairs[k].key, *ev = e->u.map.pairs[k].value;
 				const char *name = ek->u.scalar.text;
 				if (cicd__node_is(ek, "items") &&
@@ -274,7 +274,7 @@ static int set_key(cicd_runner_config *cfg, const key_spec *ks, const cicd_node 
 			                          "runner config: \"%s\" is not a Kubernetes quantity: \"%.64s\"", key,
 			                          v->u.scalar.text);
 		if (ks->type == T_REGEX) {
-			if (cicd__regex_compile(&re, v->u.scalar.text, v->u.scalar.len, 0, errbuf, sizeof errbuf))
+			if (cicd__regex_compile(&re, v->u.scalar.text, v->len, 0, errbuf, sizeof errbuf))
 				return cicd__error_set_at(CICD_EPARSE, v->meta->file, v->line, v->column,
 				                          "runner config: \"%s\" is not a valid regular expression: %s",
 				                          key, errbuf);
@@ -302,7 +302,7 @@ static int set_key(cicd_runner_config *cfg, const key_spec *ks, const cicd_node 
 		size_t i;
 		if (v->kind != CICD_NODE_MAPPING)
 			return bad(v, key, "a mapping of strings");
-		for (i = 0; i < v->u.map.count; i++)
+		for (i = 0; i < v->count; i++)
 			if (v->u.map.pairs[i].value->kind != CICD_NODE_SCALAR)
 				return bad(v->u.map.pairs[i].value, key, "a mapping of strings");
 		*(const cicd_node **)(void *)(base + ks->offset) = v;
@@ -325,7 +325,7 @@ static int apply_keys(cicd_runner_config *cfg, const cicd_node *map, const key_s
 {
 	size_t i, k;
 	int rc;
-	for (i = 0; i < map->u.map.count; i++) {
+	for (i = 0; i < map->count; i++) {
 		const cicd_node *key = map->u.map.pairs[i].key;
 		const key_spec *ks = NULL;
 		if (key->kind == CICD_NODE_SCALAR)

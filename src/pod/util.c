@@ -168,12 +168,12 @@ static int write_camel_node(cicd_json_writer *w, const cicd_node *n, int keep)
 	switch (n->kind) {
 	case CICD_NODE_SEQUENCE:
 		rc = cicd__json_begin_array(w);
-		for (i = 0; !rc && i < n->u.seq.count; i++)
+		for (i = 0; !rc && i < n->count; i++)
 			rc = write_camel_node(w, n->u.seq.items[i], 0);
 		return rc ? rc : cicd__json_end_array(w);
 	case CICD_NODE_MAPPING:
 		rc = cicd__json_begin_object(w);
-		for (i = 0; !rc && i < n->u.map.count; i++) {
+		for (i = 0; !rc && i < n->count; i++) {
 			const char *key = n->u.map.pairs[i].key->u.scalar.text;
 			rc = keep ? cicd__json_key(w, key) : cicd__json_camel_key(w, key);
 			if (!rc)
@@ -221,7 +221,7 @@ int cicd__pod_output(cicd_buf *out, cicd_buf *json, unsigned int format)
 		return rc;
 	root = cicd_document_root(doc, 0);
 	items = cicd__node_get(root, "items", 5);
-	for (i = 0; !rc && items && i < items->u.seq.count; i++) {
+	for (i = 0; !rc && items && i < items->count; i++) {
 		if (!(rc = cicd__buf_puts(out, "---\n")))
 			rc = cicd_node_to_yaml(out, items->u.seq.items[i], 0);
 	}

@@ -88,26 +88,26 @@ static int load_kind(branch_kind *k, const cicd_node *key, const cicd_node *spec
 {
 	size_t i;
 	int rc;
-	k->name = cicd__strndup(key->u.scalar.text, key->u.scalar.len);
+	k->name = cicd__strndup(key->u.scalar.text, key->len);
 	if (!k->name)
 		return cicd__error_oom();
 	if ((rc = expect(spec, CICD_NODE_MAPPING, "a branch kind")))
 		return rc;
-	for (i = 0; i < spec->u.map.count; i++) {
+	for (i = 0; i < spec->count; i++) {
 		const cicd_node *kn = spec->u.map.pairs[i].key, *v = spec->u.map.pairs[i].value;
 		const char *kname = scalar(kn) ? scalar(kn) : "";
 		if (!strcmp(kname, "pattern")) {
 			if ((rc = expect(v, CICD_NODE_SCALAR, "pattern")))
 				return rc;
-			k->pattern = cicd__strndup(v->u.scalar.text, v->u.scalar.len);
+			k->pattern = cicd__strndup(v->u.scalar.text, v->len);
 			if (!k->pattern)
 				return cicd__error_oom();
-			if ((rc = compile(&k->re, v, v->u.scalar.text, v->u.scalar.len)))
+			if ((rc = compile(&k->re, v, v->u.scalar.text, v->len)))
 				return rc;
 		} else if (!strcmp(kname, "description")) {
 			if ((rc = expect(v, CICD_NODE_SCALAR, "description")))
 				return rc;
-			k->description = cicd__strndup(v->u.scalar.text, v->u.scalar.len);
+			k->description = cicd__strndup(v->u.scalar.text, v->len);
 			if (!k->description)
 				return cicd__error_oom();
 		} else if (!strcmp(kname, "protected")) {
@@ -140,7 +140,7 @@ static int load_flows(cicd_policy *p, const cicd_node *flows)
 	int rc;
 	if ((rc = expect(flows, CICD_NODE_MAPPING, "merge_requests")))
 		return rc;
-	for (i = 0; i < flows->u.map.count; i++) {
+	for (i = 0; i < flows->count; i++) {
 		const cicd_node *kn = flows->u.map.pairs[i].key, *v = flows->u.map.pairs[i].value;
 		const char *src = scalar(kn) ? scalar(kn) : "";
 		size_t s = find_kind(p, src);
@@ -166,10 +166,10 @@ static int load_flows(cicd_policy *p, const cicd_node *flows)
 		}
 		if ((rc = expect(v, CICD_NODE_SEQUENCE, "the targets of a merge-request flow")))
 			return rc;
-		k->targets = cicd__calloc(v->u.seq.count ? v->u.seq.count : 1, sizeof *k->targets);
+		k->targets = cicd__calloc(v->count ? v->count : 1, sizeof *k->targets);
 		if (!k->targets)
 			return cicd__error_oom();
-		for (j = 0; j < v->u.seq.count; j++) {
+		for (j = 0; j < v->count; j++) {
 			const cicd_node *tn = v->u.seq.items[j];
 			size_t t;
 			if ((rc = expect(tn, CICD_NODE_SCALAR, "a merge-request target")))
@@ -192,7 +192,7 @@ static int tag_pattern(cicd_policy *p, const cicd_node *n)
 	                                     "(?P<patch>0|[1-9][0-9]*)",
 	                                     "(?P<prerelease>[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)"};
 	const char *t = n->u.scalar.text;
-	size_t len = n->u.scalar.len, i = 0;
+	size_t len = n->len, i = 0;
 	int seen[4] = {0, 0, 0, 0}, h, rc;
 	cicd_buf re = CICD_BUF_INIT;
 	while (i < len) {
@@ -245,7 +245,7 @@ static int load_tags(cicd_policy *p, const cicd_node *tags)
 	int rc;
 	if ((rc = expect(tags, CICD_NODE_MAPPING, "tags")))
 		return rc;
-	for (i = 0; i < tags->u.map.count; i++) {
+	for (i = 0; i < tags->count; i++) {
 		const cicd_node *kn = tags->u.map.pairs[i].key, *v = tags->u.map.pairs[i].value;
 		const char *k = scalar(kn) ? scalar(kn) : "";
 		if (!strcmp(k, "release")) {
@@ -268,7 +268,7 @@ static int load_root(cicd_policy *p, const cicd_node *root, const cicd_policy_op
 	int rc;
 	if ((rc = expect(root, CICD_NODE_MAPPING, "a policy")))
 		return rc;
-	for (i = 0; i < root->u.map.count; i++) {
+	for (i = 0; i < root->count; i++) {
 		const cicd_node *kn = root->u.map.pairs[i].key, *v = root->u.map.pairs[i].value;
 		const char *k = scalar(kn) ? scalar(kn) : "";
 		if (!strcmp(k, "version")) {
@@ -290,16 +290,16 @@ static int load_root(cicd_policy *p, const cicd_node *root, const cicd_policy_op
 		return node_error(root, CICD_EVALIDATE, "the policy has no branches");
 	if ((rc = expect(branches, CICD_NODE_MAPPING, "branches")))
 		return rc;
-	if (branches->u.map.count == 0)
+	if (branches->count == 0)
 		return node_error(branches, CICD_EVALIDATE, "branches has no branch kind");
-	if (branches->u.map.count > opts->max_branch_kinds)
+	if (branches->count > opts->max_branch_kinds)
 		return cicd__error_set_at(CICD_ELIMIT, branches->meta->file, branches->line, branches->column,
-		                          "%zu branch kinds, more than the limit of %zu", (size_t)branches->u.map.count,
+		                          "%zu branch kinds, more than the limit of %zu", (size_t)branches->count,
 		                          opts->max_branch_kinds);
-	p->kinds = cicd__calloc(branches->u.map.count ? branches->u.map.count : 1, sizeof *p->kinds);
+	p->kinds = cicd__calloc(branches->count ? branches->count : 1, sizeof *p->kinds);
 	if (!p->kinds)
 		return cicd__error_oom();
-	for (i = 0; i < branches->u.map.count; i++) {
+	for (i = 0; i < branches->count; i++) {
 		p->nkinds++;
 		if ((rc = load_kind(&p->kinds[i], branches->u.map.pairs[i].key, branches->u.map.pairs[i].value)))
 			return rc;

@@ -273,6 +273,69 @@ static void test_alias_limit_is_an_option(void)
 	CU_ASSERT_EQUAL(cicd_error_last()->column, 13);
 }
 
+/* Each alias adds its anchor's whole subtree, nested aliases included: 5 + 5 + 11 + 11. */
+static void test_alias_expansion_counts_nested_aliases(void)
+{
+	const char *text = "a: &a {x: 1, y: 2}\nb: &b [*a, *a]\nc: [*b, *b]\n";
+	cicd_document_options o = CICD_DOCUMENT_OPTIONS_INIT;
+	cicd_document *doc = NULL;
+	o.max_alias_expansion = 31;
+	CU_ASSERT_EQUAL(load_fails(text, &o), CICD_ELIMIT);
+	CICD_ASSERT_STR(cicd_error_last()->message, "aliases expand to more than 31 nodes (alias '*b')");
+	CU_ASSERT_EQUAL(cicd_error_last()->line, 3);
+	CU_ASSERT_EQUAL(cicd_error_last()->column, 9);
+	o.max_alias_expansion = 32;
+	CU_ASSERT_EQUAL(cicd_document_load_buffer(&doc, text, strlen(text), "t.yml", &o), 0);
+	cicd_document_free(doc);
+	/* A merge key's source counts like any alias: {<<: *m} adds m's 2 * 10 + 1 nodes. */
+	o.max_alias_expansion = 20;
+	CU_ASSERT_EQUAL(load_fails("m: &m {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9, j: 10}\n"
+				   "n: {<<: *m, k: 11}\n",
+				   &o),
+			CICD_ELIMIT);
+	CU_ASSERT_EQUAL(cicd_error_last()->line, 2);
+	CU_ASSERT_EQUAL(cicd_error_last()->column, 9);
+}
+
+/* A merged mapping past the small size gets its lookup index like any other (merged keys first, at the merge key). */
+static void test_merged_large_mapping_is_indexed(void)
+{
+	cicd_document *doc = load("m: &m {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9}\n"
+				  "n: {<<: *m, b: 20, k: 11}\n");
+	const cicd_node *n = cicd_node_get(cicd_document_root(doc, 0), "n");
+	static const char *const keys[] = {"a", "c", "d", "e", "f", "g", "h", "i", "b", "k"};
+	size_t i;
+	CU_ASSERT_EQUAL(cicd_node_size(n), 10);
+	CU_ASSERT_PTR_NOT_NULL(cicd__node_map_index(n));
+	for (i = 0; i < 10; i++)
+		CICD_ASSERT_STR(scalar(cicd_node_key(n, i)), keys[i]);
+	CICD_ASSERT_STR(scalar(cicd_node_get(n, "b")), "20");
+	CICD_ASSERT_STR(scalar(cicd_node_get(n, "i")), "9");
+	CICD_ASSERT_STR(scalar(cicd_node_get(n, "k")), "11");
+	CU_ASSERT_PTR_NULL(cicd_node_get(n, "<<"));
+	CU_ASSERT_PTR_NULL(cicd_node_get(n, "z"));
+	cicd_document_free(doc);
+}
+
+/* Repeated short keys share their text; each key keeps its own position, and values never share. */
+static void test_repeated_keys_share_text_not_positions(void)
+{
+	cicd_document *doc = load("- {name: a, image: name}\n- name: b\n  image: name\n---\nname: c\n");
+	const cicd_node *first = cicd_node_item(cicd_document_root(doc, 0), 0);
+	const cicd_node *second = cicd_node_item(cicd_document_root(doc, 0), 1);
+	const cicd_node *third = cicd_document_root(doc, 1);
+	CU_ASSERT_PTR_EQUAL(scalar(cicd_node_key(first, 0)), scalar(cicd_node_key(second, 0)));
+	CU_ASSERT_PTR_EQUAL(scalar(cicd_node_key(first, 0)), scalar(cicd_node_key(third, 0)));
+	CU_ASSERT_PTR_NOT_EQUAL(scalar(cicd_node_value(first, 1)), scalar(cicd_node_key(first, 0)));
+	CICD_ASSERT_STR(scalar(cicd_node_value(first, 1)), "name");
+	CU_ASSERT_EQUAL(cicd_node_line(cicd_node_key(second, 0)), 2);
+	CU_ASSERT_EQUAL(cicd_node_column(cicd_node_key(second, 0)), 3);
+	CU_ASSERT_EQUAL(cicd_node_line(cicd_node_key(third, 0)), 5);
+	CU_ASSERT_EQUAL(cicd_node_column(cicd_node_key(third, 0)), 1);
+	CICD_ASSERT_STR(cicd_node_file(cicd_node_key(third, 0)), "test.yml");
+	cicd_document_free(doc);
+}
+
 static void test_deep_nesting_fails_with_limit(void)
 {
 	size_t depth = 100000, i;
@@ -450,6 +513,9 @@ CICD_SUITE(document_yaml,
 	   CICD_TEST(test_recursive_alias_is_rejected),
 	   CICD_TEST(test_billion_laughs_fails_fast),
 	   CICD_TEST(test_alias_limit_is_an_option),
+	   CICD_TEST(test_alias_expansion_counts_nested_aliases),
+	   CICD_TEST(test_merged_large_mapping_is_indexed),
+	   CICD_TEST(test_repeated_keys_share_text_not_positions),
 	   CICD_TEST(test_deep_nesting_fails_with_limit),
 	   CICD_TEST(test_depth_limit_is_an_option),
 	   CICD_TEST(test_size_limit_is_checked_before_parsing),

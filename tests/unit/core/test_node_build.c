@@ -92,5 +92,42 @@ static void test_edits_with_a_new_mark_leave_earlier_trees_alone(void)
 	cicd_document_free(doc);
 }
 
+/* Editing a mapping that has a lookup index keeps lookups right (the index sits in front of the pairs). */
+static void test_edits_of_an_indexed_map_keep_lookups_right(void)
+{
+	cicd_arena arena;
+	cicd_node_builder b;
+	cicd_node *map;
+	char key[8];
+	int i;
+	cicd__arena_init(&arena, 4096);
+	cicd__node_builder_init(&b, &arena, 1);
+	map = cicd__node_new_map(&b);
+	for (i = 0; i < 10; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		CU_ASSERT_EQUAL(cicd__node_map_set_string(&b, map, key, key), 0);
+	}
+	CU_ASSERT_EQUAL(cicd__node_index_map(&arena, map), 0);
+	CU_ASSERT_PTR_NOT_NULL(cicd__node_map_index(map));
+	CU_ASSERT_EQUAL(cicd__node_map_remove(map, "k3", 2), 1);
+	CU_ASSERT_PTR_NULL(cicd_node_get(map, "k3"));
+	CICD_ASSERT_STR(cicd_node_scalar(cicd_node_get(map, "k9"), NULL), "k9");
+	for (i = 10; i < 20; i++) { /* growing moves the pairs away from the index */
+		snprintf(key, sizeof key, "k%d", i);
+		CU_ASSERT_EQUAL(cicd__node_map_set_string(&b, map, key, key), 0);
+	}
+	CU_ASSERT_EQUAL(cicd_node_size(map), 19);
+	for (i = 0; i < 20; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		if (i == 3) {
+			CU_ASSERT_PTR_NULL(cicd_node_get(map, key));
+		} else {
+			CICD_ASSERT_STR(cicd_node_scalar(cicd_node_get(map, key), NULL), key);
+		}
+	}
+	cicd__arena_release(&arena);
+}
+
 CICD_SUITE(node_build, CICD_TEST(test_builder_makes_a_tree_that_renders_deterministically),
-           CICD_TEST(test_edits_with_a_new_mark_leave_earlier_trees_alone))
+           CICD_TEST(test_edits_with_a_new_mark_leave_earlier_trees_alone),
+           CICD_TEST(test_edits_of_an_indexed_map_keep_lookups_right))
