@@ -425,6 +425,30 @@ def test_cancel_interrupts_a_log_follow(kube, talker):
     assert kube.logs(ns, pod, container="app", tail_lines=1) == b"line three\n"
 
 
+def test_ctrl_c_stops_a_log_follow_when_data_comes(kube, talker):
+    class Interrupted(Exception):
+        pass
+
+    def on_sigint(signum, frame):
+        raise Interrupted()
+
+    ns, pod = talker
+    got = []
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        # the handler runs in the data callback: the signal at 0.3 s, the next line at 1 s
+        interrupt = later(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+        writer = append_later(1.0, "2026-01-01T00:00:06.000000000Z stdout F after the signal\n")
+        with pytest.raises(Interrupted):
+            kube.logs(ns, pod, container="app", follow=True, tail_lines=0, on_data=got.append)
+        interrupt.join()
+        writer.join()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert got == [b"after the signal\n"]
+    assert kube.logs(ns, pod, container="app", tail_lines=1) == b"after the signal\n"  # the client works on
+
+
 DEPLOY = """apiVersion: apps/v1
 kind: Deployment
 metadata: {{name: {name}, namespace: {ns}}}
