@@ -10,11 +10,13 @@
 
 /*
  * Mapping keys repeat (apiVersion, name, image, ...): short ones share one
- * copy of their text. The table is bounded, so a stream of distinct keys
- * (job names) costs a fixed 64 KiB and then plain copies.
+ * copy of their text. The table starts small (most files are) and stops
+ * growing at KEY_SLOTS_MAX, so a stream of distinct keys (job names) costs
+ * at most 64 KiB and then plain copies.
  */
 #define KEY_TEXT_MAX 32
-#define KEY_SLOTS 4096
+#define KEY_SLOTS_MIN 64
+#define KEY_SLOTS_MAX 4096
 
 struct cicd_builder_key {
 	const char *text;
@@ -217,6 +219,25 @@ static int next_is_key(const cicd_doc_builder *b)
 	return f->node->kind == CICD_NODE_MAPPING && (b->scratch_count - f->scratch_start) % 2 == 0;
 }
 
+static int grow_keys(cicd_doc_builder *b)
+{
+	size_t slots = b->key_slots ? b->key_slots * 2 : KEY_SLOTS_MIN, i, at;
+	cicd_builder_key *keys = cicd__calloc(slots, sizeof *keys);
+	if (!keys)
+		return -1;
+	for (i = 0; i < b->key_slots; i++) {
+		if (!b->keys[i].text)
+			continue;
+		for (at = b->keys[i].hash & (slots - 1); keys[at].text; at = (at + 1) & (slots - 1))
+			;
+		keys[at] = b->keys[i];
+	}
+	cicd__free(b->keys);
+	b->keys = keys;
+	b->key_slots = slots;
+	return 0;
+}
+
 /* A key's text: the shared copy when one is known, else a new one (remembered while the table has room). */
 static const char *key_text(cicd_doc_builder *b, const char *text, size_t len)
 {
@@ -225,15 +246,15 @@ static const char *key_text(cicd_doc_builder *b, const char *text, size_t len)
 	char *copy;
 	if (len > KEY_TEXT_MAX)
 		return cicd__arena_strndup_packed(&b->doc->arena, text, len);
-	if (!b->keys && !(b->keys = cicd__calloc(KEY_SLOTS, sizeof *b->keys)))
+	if (b->key_count >= b->key_slots / 4 * 3 && b->key_slots < KEY_SLOTS_MAX && grow_keys(b))
 		return NULL;
 	hash = (uint32_t)cicd__key_hash(text, len);
 	/* Never fuller than 3/4, so a probe always ends at an empty slot. */
-	for (slot = hash & (KEY_SLOTS - 1); b->keys[slot].text; slot = (slot + 1) & (KEY_SLOTS - 1))
+	for (slot = hash & (b->key_slots - 1); b->keys[slot].text; slot = (slot + 1) & (b->key_slots - 1))
 		if (b->keys[slot].hash == hash && b->keys[slot].len == len && memcmp(b->keys[slot].text, text, len) == 0)
 			return b->keys[slot].text;
 	copy = cicd__arena_strndup_packed(&b->doc->arena, text, len);
-	if (copy && b->key_count < KEY_SLOTS / 4 * 3) {
+	if (copy && b->key_count < b->key_slots / 4 * 3) {
 		b->keys[slot].text = copy;
 		b->keys[slot].len = (uint32_t)len;
 		b->keys[slot].hash = hash;

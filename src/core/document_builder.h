@@ -37,6 +37,7 @@ typedef struct cicd_doc_builder {
 	const cicd_node_meta *tag_meta; /* the last tag's, for the next node with that tag */
 	cicd_builder_key *keys;         /* texts of short mapping keys, shared by their nodes */
 	size_t key_count;
+	size_t key_slots; /* a power of two, 0 before the first key */
 	int in_document;
 } cicd_doc_builder;
 

@@ -211,6 +211,8 @@ const cicd_node *pl_merge_all(pl_ctx *c, const cicd_node *const *trees, size_t n
 /* A copy of map without one key. */
 const cicd_node *pl_map_without(pl_ctx *c, const cicd_node *map, const char *key);
 char *pl_strdup(pl_ctx *c, const char *s);
+/* where:leaf, for the paths validation messages name (as pl_sprintf("%s:%s") without the formatting). */
+char *pl_path(pl_ctx *c, const char *where, const char *leaf);
 char *pl_sprintf(pl_ctx *c, const char *fmt, ...) CICD__PRINTF(2, 3);
 /* A scalar's text quoted for messages as GitLab's inspect would: ["a", "b"]. */
 char *pl_inspect_seq(pl_ctx *c, const cicd_node *seq);

@@ -4,6 +4,7 @@
  * Yaml::Tags::Resolver). References inside the value are resolved in turn,
  * up to a depth limit; a reference that reaches itself is a cycle.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -19,11 +20,18 @@ typedef struct refs {
 
 static const cicd_node *walk(refs *r, const cicd_node *n);
 
+/* The reference as written goes into its error only: most references resolve, and formatting it costs. */
+static void ref_error(pl_ctx *c, const cicd_node *n, const char *what)
+{
+	char *shown = pl_inspect_seq(c, n);
+	if (shown)
+		pl_error(c, n, "!reference %s %s", shown, what);
+}
+
 static const cicd_node *resolve_ref(refs *r, const cicd_node *n)
 {
 	pl_ctx *c = r->c;
 	const cicd_node *target = r->root, *out;
-	char *shown;
 	size_t i;
 	if (!pl_is_seq(n) || !n->count) {
 		pl_error(c, n, "!reference config should be an array of strings");
@@ -34,17 +42,15 @@ static const cicd_node *resolve_ref(refs *r, const cicd_node *n)
 			pl_error(c, n->u.seq.items[i], "!reference config should be an array of strings");
 			return n;
 		}
-	shown = pl_inspect_seq(c, n);
-	if (!shown)
-		return NULL;
 	for (i = 0; i < r->depth; i++)
 		if (r->stack[i] == n) {
-			pl_error(c, n, "!reference %s is part of a circular chain", shown);
+			ref_error(c, n, "is part of a circular chain");
 			return NULL;
 		}
 	if (r->depth >= c->opts.max_reference_depth || r->depth >= MAX_STACK) {
-		pl_error(c, n, "!reference %s is nested too deeply (more than %u levels)", shown,
-		         c->opts.max_reference_depth);
+		char what[64];
+		snprintf(what, sizeof what, "is nested too deeply (more than %u levels)", c->opts.max_reference_depth);
+		ref_error(c, n, what);
 		return NULL;
 	}
 	for (i = 0; i < n->count && target; i++) {
@@ -52,7 +58,7 @@ static const cicd_node *resolve_ref(refs *r, const cicd_node *n)
 		target = pl_is_map(target) ? cicd__node_get(target, k->u.scalar.text, k->len) : NULL;
 	}
 	if (!target) {
-		pl_error(c, n, "!reference %s could not be found", shown);
+		ref_error(c, n, "could not be found");
 		return NULL;
 	}
 	r->stack[r->depth++] = n;

@@ -250,6 +250,25 @@ char *pl_strdup(pl_ctx *c, const char *s)
 	return d;
 }
 
+char *pl_path(pl_ctx *c, const char *where, const char *leaf)
+{
+	size_t a, b;
+	char *out;
+	if (!where || !leaf)
+		return pl_sprintf(c, "%s:%s", where, leaf);
+	a = strlen(where);
+	b = strlen(leaf);
+	out = cicd__arena_alloc_small(&c->p->arena, a + 1 + b + 1);
+	if (!out) {
+		pl_oom(c);
+		return NULL;
+	}
+	memcpy(out, where, a);
+	out[a] = ':';
+	memcpy(out + a + 1, leaf, b + 1);
+	return out;
+}
+
 char *pl_sprintf(pl_ctx *c, const char *fmt, ...)
 {
 	char small[512];

@@ -264,7 +264,7 @@ static void validate_changes(pl_ctx *c, const cicd_node *n, const char *where)
 	static const char *const keys[] = {"paths", "compare_to", NULL};
 	if (pl_is_map(n)) {
 		const cicd_node *paths = pl_get(n, "paths"), *cmp = pl_get(n, "compare_to");
-		pl_unknown_keys(c, n, pl_sprintf(c, "%s:changes", where), keys);
+		pl_unknown_keys(c, n, pl_path(c, where, "changes"), keys);
 		if (!paths)
 			pl_error(c, n, "%s:changes paths can't be blank", where);
 		else if (!pl_is_array_of_strings(paths))
@@ -284,7 +284,7 @@ static void validate_exists(pl_ctx *c, const cicd_node *n, const char *where)
 	static const char *const keys[] = {"paths", "project", "ref", NULL};
 	if (pl_is_map(n)) {
 		const cicd_node *paths = pl_get(n, "paths"), *proj = pl_get(n, "project"), *ref = pl_get(n, "ref");
-		pl_unknown_keys(c, n, pl_sprintf(c, "%s:exists", where), keys);
+		pl_unknown_keys(c, n, pl_path(c, where, "exists"), keys);
 		if (!paths)
 			pl_error(c, n, "%s:exists paths can't be blank", where);
 		else if (!pl_is_array_of_strings(paths))
@@ -312,7 +312,7 @@ static void validate_rule(pl_ctx *c, const cicd_node *r, const char *where, int 
 	static const char *const job_when[] = {"on_success", "on_failure", "always", "never",
 	                                       "manual",     "delayed",    NULL};
 	static const char *const wf_when[] = {"always", "never", NULL};
-	const char *rw = pl_sprintf(c, "%s:rule", where);
+	const char *rw = pl_path(c, where, "rule");
 	const cicd_node *n;
 	const char *when = NULL;
 	if (!rw)
@@ -354,12 +354,12 @@ static void validate_rule(pl_ctx *c, const cicd_node *r, const char *where, int 
 	if ((n = pl_get(r, "interruptible")) && n->value_type != CICD_VALUE_BOOL)
 		pl_error(c, n, "%s interruptible should be a boolean value", rw);
 	if ((n = pl_get(r, "variables")))
-		pl_validate_variables(c, n, pl_sprintf(c, "%s:variables", rw), 0);
+		pl_validate_variables(c, n, pl_path(c, rw, "variables"), 0);
 	if ((n = pl_get(r, "needs")))
-		pl_validate_needs(c, n, pl_sprintf(c, "%s:needs", rw), 0);
+		pl_validate_needs(c, n, pl_path(c, rw, "needs"), 0);
 	if ((n = pl_get(r, "auto_cancel"))) {
 		static const char *const ac_keys[] = {"on_new_commit", "on_job_failure", NULL};
-		pl_unknown_keys(c, n, pl_sprintf(c, "%s:auto_cancel", rw), ac_keys);
+		pl_unknown_keys(c, n, pl_path(c, rw, "auto_cancel"), ac_keys);
 	}
 }
 
@@ -414,7 +414,7 @@ void pl_validate_needs(pl_ctx *c, const cicd_node *needs, const char *where, int
 	}
 	for (i = 0; i < (pl_is_seq(needs) ? needs->count : 1); i++) {
 		const cicd_node *n = pl_is_seq(needs) ? needs->u.seq.items[i] : needs, *v;
-		const char *nw = pl_sprintf(c, "%s:need", where);
+		const char *nw = pl_path(c, where, "need");
 		if (pl_is_string(n))
 			continue;
 		if (!pl_is_map(n)) {
@@ -446,8 +446,8 @@ void pl_validate_needs(pl_ctx *c, const cicd_node *needs, const char *where, int
 			if (!pl_is_map(v) || !pl_get(v, "matrix")) {
 				pl_error(c, v, "%s:parallel config should be a hash with a matrix", nw);
 			} else {
-				pl_unknown_keys(c, v, pl_sprintf(c, "%s:parallel", nw), pk);
-				validate_matrix(c, pl_get(v, "matrix"), pl_sprintf(c, "%s:parallel:matrix", nw));
+				pl_unknown_keys(c, v, pl_path(c, nw, "parallel"), pk);
+				validate_matrix(c, pl_get(v, "matrix"), pl_path(c, nw, "parallel:matrix"));
 			}
 		}
 	}
@@ -524,7 +524,7 @@ void pl_validate_parallel(pl_ctx *c, const cicd_node *n, const char *where)
 		if (!pl_get(n, "matrix"))
 			pl_error(c, n, "%s config missing required keys: matrix", where);
 		else
-			validate_matrix(c, pl_get(n, "matrix"), pl_sprintf(c, "%s:matrix", where));
+			validate_matrix(c, pl_get(n, "matrix"), pl_path(c, where, "matrix"));
 		return;
 	}
 	if (!pl_is_scalar(n) || n->value_type != CICD_VALUE_INT || cicd__scalar_int(n, &v)) {

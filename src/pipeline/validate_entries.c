@@ -38,7 +38,7 @@ static void validate_executor_opts(pl_ctx *c, const cicd_node *n, const char *wh
 	static const char *const docker_keys[] = {"platform", "user", NULL};
 	static const char *const kube_keys[] = {"user", NULL};
 	const cicd_node *v;
-	const char *w = pl_sprintf(c, "%s:%s", where, which);
+	const char *w = pl_path(c, where, which);
 	if (!pl_is_map(n)) {
 		pl_error(c, n, "%s config should be a hash", w);
 		return;
@@ -97,7 +97,7 @@ void pl_validate_services(pl_ctx *c, const cicd_node *n, const char *where)
 	}
 	for (i = 0; i < n->count; i++) {
 		const cicd_node *s = n->u.seq.items[i], *v;
-		const char *sw = pl_sprintf(c, "%s:service", where);
+		const char *sw = pl_path(c, where, "service");
 		if (pl_is_string(s))
 			continue;
 		if (!pl_is_map(s)) {
@@ -120,7 +120,7 @@ void pl_validate_services(pl_ctx *c, const cicd_node *n, const char *where)
 		if ((v = pl_get(s, "alias")) && !pl_is_string(v))
 			pl_error(c, v, "%s alias should be a string", sw);
 		if ((v = pl_get(s, "variables")))
-			pl_validate_variables(c, v, pl_sprintf(c, "%s:variables", sw), 0);
+			pl_validate_variables(c, v, pl_path(c, sw, "variables"), 0);
 		validate_pull_policy(c, pl_get(s, "pull_policy"), sw);
 	}
 }
@@ -143,7 +143,7 @@ static void validate_one_cache(pl_ctx *c, const cicd_node *n, const char *where)
 		if (pl_is_map(v)) {
 			static const char *const kk[] = {"files", "prefix", NULL};
 			const cicd_node *f = pl_get(v, "files");
-			pl_unknown_keys(c, v, pl_sprintf(c, "%s:key", where), kk);
+			pl_unknown_keys(c, v, pl_path(c, where, "key"), kk);
 			if (!f || !pl_is_array_of_strings(f) || !f->count || f->count > 10)
 				pl_error(c, f ? f : v, "%s:key:files config should be an array of at most 10 strings",
 				         where);
@@ -228,7 +228,7 @@ static void validate_reports(pl_ctx *c, const cicd_node *n, const char *where)
 				pl_error(c, v, "%s:coverage_report config should be a hash", where);
 				continue;
 			}
-			pl_unknown_keys(c, v, pl_sprintf(c, "%s:coverage_report", where), ck);
+			pl_unknown_keys(c, v, pl_path(c, where, "coverage_report"), ck);
 			if (!pl_in_list(pl_text(pl_get(v, "coverage_format")), formats))
 				pl_error(c, pl_get(v, "coverage_format") ? pl_get(v, "coverage_format") : v,
 				         "%s:coverage_report coverage_format should be one of: cobertura, jacoco",
@@ -271,7 +271,7 @@ void pl_validate_artifacts(pl_ctx *c, const cicd_node *n, const char *where)
 	    !(pl_is_scalar(v) && (pl_is_duration(pl_text(v)) || !strcmp(pl_text(v), "never"))))
 		pl_error(c, v, "%s expire in should be a duration", where);
 	if ((v = pl_get(n, "reports")))
-		validate_reports(c, v, pl_sprintf(c, "%s:reports", where));
+		validate_reports(c, v, pl_path(c, where, "reports"));
 	if ((v = pl_get(n, "public")) && v->value_type != CICD_VALUE_BOOL)
 		pl_error(c, v, "%s public should be a boolean value", where);
 	if ((v = pl_get(n, "access")) && !pl_in_list(pl_text(v), access))
@@ -319,7 +319,7 @@ void pl_validate_retry(pl_ctx *c, const cicd_node *n, const char *where)
 	}
 	pl_unknown_keys(c, n, where, keys);
 	if ((v = pl_get(n, "max")))
-		validate_retry_max(c, v, pl_sprintf(c, "%s:max", where));
+		validate_retry_max(c, v, pl_path(c, where, "max"));
 	if ((v = pl_get(n, "when"))) {
 		if (pl_is_string(v)) {
 			if (!pl_in_list(pl_text(v), RETRY_WHEN))

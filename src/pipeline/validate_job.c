@@ -98,7 +98,7 @@ static void validate_policy(pl_ctx *c, const cicd_node *n, const char *where)
 	}
 	pl_unknown_keys(c, n, where, keys);
 	if ((v = pl_get(n, "refs")))
-		validate_refs(c, v, pl_sprintf(c, "%s:refs", where));
+		validate_refs(c, v, pl_path(c, where, "refs"));
 	if ((v = pl_get(n, "kubernetes")) && !(pl_is_string(v) && !strcmp(pl_text(v), "active")))
 		pl_error(c, v, "%s:kubernetes config unknown value: %s", where, pl_text(v) ? pl_text(v) : "?");
 	if ((v = pl_get(n, "variables"))) {
@@ -107,14 +107,14 @@ static void validate_policy(pl_ctx *c, const cicd_node *n, const char *where)
 		} else {
 			size_t i;
 			for (i = 0; i < v->count; i++)
-				pl_check_expression(c, v->u.seq.items[i], pl_sprintf(c, "%s:variables", where),
+				pl_check_expression(c, v->u.seq.items[i], pl_path(c, where, "variables"),
 				                    "config");
 		}
 	}
 	if ((v = pl_get(n, "changes")) && !pl_is_array_of_strings(v)) {
 		static const char *const ck[] = {"paths", "compare_to", NULL};
 		if (pl_is_map(v) && pl_is_array_of_strings(pl_get(v, "paths")))
-			pl_unknown_keys(c, v, pl_sprintf(c, "%s:changes", where), ck);
+			pl_unknown_keys(c, v, pl_path(c, where, "changes"), ck);
 		else
 			pl_error(c, v, "%s:changes config should be an array of strings", where);
 	}
@@ -131,7 +131,7 @@ static void validate_allow_failure(pl_ctx *c, const cicd_node *n, const char *wh
 		pl_error(c, n, "%s allow_failure should be a %sboolean value", where, bridge ? "" : "hash or a ");
 		return;
 	}
-	pl_unknown_keys(c, n, pl_sprintf(c, "%s:allow_failure", where), keys);
+	pl_unknown_keys(c, n, pl_path(c, where, "allow_failure"), keys);
 	ec = pl_get(n, "exit_codes");
 	if (!ec) {
 		pl_error(c, n, "%s:allow_failure exit_codes can't be blank", where);
@@ -158,7 +158,7 @@ static void validate_inherit(pl_ctx *c, const cicd_node *n, const char *where)
 		pl_error(c, n, "%s:inherit config should be a hash", where);
 		return;
 	}
-	pl_unknown_keys(c, n, pl_sprintf(c, "%s:inherit", where), keys);
+	pl_unknown_keys(c, n, pl_path(c, where, "inherit"), keys);
 	if ((v = pl_get(n, "default")) && !is_bool(v)) {
 		if (!pl_is_array_of_strings(v)) {
 			pl_error(c, v, "%s:inherit:default config should be a boolean value or an array of strings",
@@ -184,7 +184,7 @@ static void validate_environment(pl_ctx *c, const cicd_node *n, const char *wher
 	static const char *const actions[] = {"start", "prepare", "stop", "verify", "access", NULL};
 	static const char *const tiers[] = {"production", "staging", "testing", "development", "other", NULL};
 	const cicd_node *v;
-	const char *w = pl_sprintf(c, "%s:environment", where);
+	const char *w = pl_path(c, where, "environment");
 	if (pl_is_string(n))
 		return;
 	if (!pl_is_map(n)) {
@@ -217,7 +217,7 @@ static void validate_release(pl_ctx *c, const cicd_node *n, const char *where)
 	static const char *const keys[] = {"tag_name",    "tag_message", "name",   "description", "ref",
 	                                   "released_at", "milestones",  "assets", NULL};
 	const cicd_node *v;
-	const char *w = pl_sprintf(c, "%s:release", where);
+	const char *w = pl_path(c, where, "release");
 	if (!pl_is_map(n)) {
 		pl_error(c, n, "%s config should be a hash", w);
 		return;
@@ -238,14 +238,14 @@ static void validate_release(pl_ctx *c, const cicd_node *n, const char *where)
 		static const char *const lk[] = {"name", "url", "filepath", "direct_asset_path", "link_type", NULL};
 		const cicd_node *links = pl_is_map(v) ? pl_get(v, "links") : NULL;
 		size_t i;
-		pl_unknown_keys(c, v, pl_sprintf(c, "%s:assets", w), ak);
+		pl_unknown_keys(c, v, pl_path(c, w, "assets"), ak);
 		if (!pl_is_seq(links) || !links->count) {
 			pl_error(c, links ? links : v, "%s:assets:links config should be an array of hashes", w);
 			return;
 		}
 		for (i = 0; i < links->count; i++) {
 			const cicd_node *l = links->u.seq.items[i];
-			const char *lw = pl_sprintf(c, "%s:assets:links:link", w);
+			const char *lw = pl_path(c, w, "assets:links:link");
 			if (!pl_is_map(l)) {
 				pl_error(c, l, "%s config should be a hash", lw);
 				continue;
@@ -263,7 +263,7 @@ static void validate_vault(pl_ctx *c, const cicd_node *v, const char *sw)
 {
 	static const char *const keys[] = {"engine", "path", "field", NULL};
 	static const char *const engine_keys[] = {"name", "path", NULL};
-	const char *w = pl_sprintf(c, "%s:vault", sw);
+	const char *w = pl_path(c, sw, "vault");
 	const cicd_node *e;
 	if (pl_is_string(v))
 		return;
@@ -281,7 +281,7 @@ static void validate_vault(pl_ctx *c, const cicd_node *v, const char *sw)
 			pl_error(c, e, "%s:engine config should be a hash", w);
 			return;
 		}
-		pl_unknown_keys(c, e, pl_sprintf(c, "%s:engine", w), engine_keys);
+		pl_unknown_keys(c, e, pl_path(c, w, "engine"), engine_keys);
 		if (!pl_is_string(pl_get(e, "name")))
 			pl_error(c, e, "%s:engine name can't be blank", w);
 		if (!pl_is_string(pl_get(e, "path")))
@@ -292,7 +292,7 @@ static void validate_vault(pl_ctx *c, const cicd_node *v, const char *sw)
 static void validate_azure(pl_ctx *c, const cicd_node *v, const char *sw)
 {
 	static const char *const keys[] = {"name", "version", NULL};
-	const char *w = pl_sprintf(c, "%s:azure_key_vault", sw);
+	const char *w = pl_path(c, sw, "azure_key_vault");
 	if (!pl_is_map(v)) {
 		pl_error(c, v, "%s config should be a hash", w);
 		return;
@@ -356,7 +356,7 @@ static void validate_pages(pl_ctx *c, const cicd_node *n, const char *where)
 		pl_error(c, n, "%s:pages config should be a hash or a boolean value", where);
 		return;
 	}
-	pl_unknown_keys(c, n, pl_sprintf(c, "%s:pages", where), keys);
+	pl_unknown_keys(c, n, pl_path(c, where, "pages"), keys);
 }
 
 /* `group/project` (any depth of subgroups) or a variable, as GitLab's schema's project path. */
@@ -408,7 +408,7 @@ static void validate_trigger_include(pl_ctx *c, const cicd_node *n, const char *
 			pl_error(c, e, "%s:include config should be a string or a hash", w);
 			continue;
 		}
-		pl_unknown_keys(c, e, pl_sprintf(c, "%s:include", w), keys);
+		pl_unknown_keys(c, e, pl_path(c, w, "include"), keys);
 		if (pl_get(e, "artifact") && !pl_get(e, "job"))
 			pl_error(c, e, "%s:include config must specify the job where to fetch the artifact from", w);
 		if (pl_get(e, "project") && !pl_get(e, "file"))
@@ -425,7 +425,7 @@ static void validate_trigger(pl_ctx *c, const cicd_node *n, const char *where)
 	static const char *const keys[] = {"project", "branch", "strategy", "forward", "include", "inputs", NULL};
 	static const char *const strategies[] = {"depend", "mirror", NULL};
 	const cicd_node *v;
-	const char *w = pl_sprintf(c, "%s:trigger", where);
+	const char *w = pl_path(c, where, "trigger");
 	if (pl_is_string(n)) {
 		if (!pl_is_project_path(pl_text(n)))
 			pl_error(c, n, "%s config should be a valid project path", w);
@@ -454,7 +454,7 @@ static void validate_trigger(pl_ctx *c, const cicd_node *n, const char *where)
 		if (!pl_is_map(v)) {
 			pl_error(c, v, "%s:forward config should be a hash", w);
 		} else {
-			pl_unknown_keys(c, v, pl_sprintf(c, "%s:forward", w), fk);
+			pl_unknown_keys(c, v, pl_path(c, w, "forward"), fk);
 			for (i = 0; i < v->count; i++)
 				if (!is_bool(v->u.map.pairs[i].value))
 					pl_error(c, v->u.map.pairs[i].value, "%s:forward %s should be a boolean value",
@@ -509,7 +509,7 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 			}
 		if (first)
 			pl_error(c, first, "%s config key may not be used with `rules`: %s", w, list);
-		pl_validate_rules(c, rules, pl_sprintf(c, "%s:rules", w), 0);
+		pl_validate_rules(c, rules, pl_path(c, w, "rules"), 0);
 		/* GitLab's Processable#validate_against_warnings */
 		if (pl_is_seq(rules) && rules->count && !pl_get(pl_get(root, "workflow"), "rules")) {
 			const cicd_node *last = rules->u.seq.items[rules->count - 1];
@@ -568,31 +568,31 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 	if ((v = J(TAGS)) && pl_is_seq(v) && v->count > 50)
 		pl_error(c, v, "%s:tags config must be less than the limit of 50 tags", w);
 	if ((v = J(IMAGE)))
-		pl_validate_image(c, v, pl_sprintf(c, "%s:image", w));
+		pl_validate_image(c, v, pl_path(c, w, "image"));
 	if ((v = J(SERVICES)))
-		pl_validate_services(c, v, pl_sprintf(c, "%s:services", w));
+		pl_validate_services(c, v, pl_path(c, w, "services"));
 	if ((v = J(CACHE)))
-		pl_validate_cache(c, v, pl_sprintf(c, "%s:cache", w));
+		pl_validate_cache(c, v, pl_path(c, w, "cache"));
 	if ((v = J(ARTIFACTS)))
-		pl_validate_artifacts(c, v, pl_sprintf(c, "%s:artifacts", w));
+		pl_validate_artifacts(c, v, pl_path(c, w, "artifacts"));
 	if ((v = J(RETRY)))
-		pl_validate_retry(c, v, pl_sprintf(c, "%s:retry", w));
+		pl_validate_retry(c, v, pl_path(c, w, "retry"));
 	if ((v = J(HOOKS)))
-		pl_validate_hooks(c, v, pl_sprintf(c, "%s:hooks", w));
+		pl_validate_hooks(c, v, pl_path(c, w, "hooks"));
 	if ((v = J(ID_TOKENS)))
-		pl_validate_id_tokens(c, v, pl_sprintf(c, "%s:id_tokens", w));
+		pl_validate_id_tokens(c, v, pl_path(c, w, "id_tokens"));
 	if ((v = J(EXTENDS)) && !pl_is_string(v) && !pl_is_array_of_strings(v))
 		pl_error(c, v, "%s extends should be an array of strings or a string", w);
 	if ((v = J(ONLY)))
-		validate_policy(c, v, pl_sprintf(c, "%s:only", w));
+		validate_policy(c, v, pl_path(c, w, "only"));
 	if ((v = J(EXCEPT)))
-		validate_policy(c, v, pl_sprintf(c, "%s:except", w));
+		validate_policy(c, v, pl_path(c, w, "except"));
 	if ((v = J(VARIABLES)))
-		pl_validate_variables(c, v, pl_sprintf(c, "%s:variables", w), 0);
+		pl_validate_variables(c, v, pl_path(c, w, "variables"), 0);
 	if ((v = J(INHERIT)))
 		validate_inherit(c, v, w);
 	if ((v = J(NEEDS)))
-		pl_validate_needs(c, v, pl_sprintf(c, "%s:needs", w), bridge);
+		pl_validate_needs(c, v, pl_path(c, w, "needs"), bridge);
 	if ((v = J(ENVIRONMENT)))
 		validate_environment(c, v, w);
 	if ((v = J(COVERAGE))) {
@@ -607,7 +607,7 @@ void pl_validate_job(pl_ctx *c, const cicd_node *key, const cicd_node *job, cons
 	if ((v = J(RESOURCE_GROUP)) && !pl_is_string(v))
 		pl_error(c, v, "%s resource_group should be a string", w);
 	if ((v = J(PARALLEL)))
-		pl_validate_parallel(c, v, pl_sprintf(c, "%s:parallel", w));
+		pl_validate_parallel(c, v, pl_path(c, w, "parallel"));
 	if ((v = J(RELEASE)))
 		validate_release(c, v, w);
 	if ((v = J(SECRETS)))
