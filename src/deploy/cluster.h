@@ -5,7 +5,7 @@
  * timeouts, lost connections) without a control plane.
  *
  * Objects travel as JSON text. `ns` is the target's namespace, used for
- * namespaced objects that name none. Errors follow the kube client's codes:
+ * namespaced objects that name none; cluster-scoped kinds ignore it. Errors follow the kube client's codes:
  * CICD_ECONFLICT (field-manager conflict), CICD_EVALIDATE (rejected object),
  * CICD_EHTTP / CICD_ETLS / CICD_EAUTH (cluster unreachable or refusing),
  * CICD_ENOTFOUND (no such object).
@@ -39,6 +39,12 @@ typedef struct {
 	 */
 	int (*wait)(cicd__cluster *c, cicd_buf *message, const char *api_version, const char *kind, const char *ns,
 	            const char *name, long timeout_ms);
+	/*
+	 * Whether objects of apiVersion+kind live in a namespace: *namespaced 1
+	 * or 0. CICD_ENOTFOUND when the cluster does not know the kind (yet: a
+	 * custom kind is known once its CustomResourceDefinition exists).
+	 */
+	int (*namespaced)(cicd__cluster *c, int *namespaced, const char *api_version, const char *kind);
 	void (*free)(cicd__cluster *c);
 } cicd__cluster_ops;
 

@@ -7,7 +7,9 @@
 #include "cicd/kube.h"
 #include "cluster.h"
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/error.h"
+#include "kube/kube_internal.h"
 
 /* Field manager of every apply, so that re-applying after a crash is a no-op for the server. */
 #define FIELD_MANAGER "cicd-deploy"
@@ -91,12 +93,54 @@ static void wait_observed(kube_cluster *k, const char *api_version, const char *
 	cicd_error_clear();
 }
 
+/*
+ * A CustomResourceDefinition is ready once Established: before that,
+ * discovery may not serve its kind to the objects of the next wave.
+ */
+static int wait_established(kube_cluster *k, cicd_buf *message, const char *api_version, const char *name,
+                            long timeout_ms)
+{
+	struct timespec pause = {0, 100 * 1000000L};
+	long waited = 0;
+	for (;;) {
+		cicd_buf b = CICD_BUF_INIT;
+		cicd_document *doc = NULL;
+		int rc = cicd_kube_get(&b, k->client, api_version, "CustomResourceDefinition", NULL, name), ok = 0;
+		size_t i;
+		if (!rc && (rc = cicd_document_load_json(&doc, b.ptr, b.size, name, NULL)) == 0) {
+			const cicd_node *conds =
+			    cicd_node_get(cicd_node_get(cicd_document_root(doc, 0), "status"), "conditions");
+			for (i = 0; i < cicd_node_size(conds); i++) {
+				const cicd_node *cond = cicd_node_item(conds, i);
+				const char *type = cicd_node_scalar(cicd_node_get(cond, "type"), NULL);
+				const char *status = cicd_node_scalar(cicd_node_get(cond, "status"), NULL);
+				ok |= type && status && !strcmp(type, "Established") && !strcmp(status, "True");
+			}
+		}
+		cicd_document_free(doc);
+		cicd_buf_dispose(&b);
+		if (ok)
+			return 0;
+		if (rc < 0 && rc != CICD_ENOTFOUND)
+			return rc;
+		if (waited >= timeout_ms) {
+			cicd__buf_clear(message);
+			cicd__buf_puts(message, "not Established yet");
+			return cicd__error_set(CICD_ETIMEOUT, "CustomResourceDefinition %s is not Established yet", name);
+		}
+		nanosleep(&pause, NULL);
+		waited += 100;
+	}
+}
+
 static int kc_wait(cicd__cluster *c, cicd_buf *message, const char *api_version, const char *kind, const char *ns,
                    const char *name, long timeout_ms)
 {
 	cicd_kube_rollout_options o = CICD_KUBE_ROLLOUT_OPTIONS_INIT;
 	int err;
 	o.timeout_ms = timeout_ms > 0 ? timeout_ms : 1;
+	if (!strcmp(kind, "CustomResourceDefinition"))
+		return wait_established((kube_cluster *)c, message, api_version, name, timeout_ms);
 	if (!strcmp(kind, "Deployment") || !strcmp(kind, "StatefulSet") || !strcmp(kind, "DaemonSet"))
 		wait_observed((kube_cluster *)c, api_version, kind, ns, name, timeout_ms < 10000 ? timeout_ms : 10000);
 	err = cicd_kube_rollout_wait(message, ((kube_cluster *)c)->client, api_version, kind, ns, name, &o);
@@ -105,6 +149,16 @@ static int kc_wait(cicd__cluster *c, cicd_buf *message, const char *api_version,
 		cicd_error_clear();
 		return 0;
 	}
+	return err;
+}
+
+/* Through the client's discovery, which runs again once when a kind is unknown (a CRD created a moment ago). */
+static int kc_namespaced(cicd__cluster *c, int *namespaced, const char *api_version, const char *kind)
+{
+	const kube_resource *res = NULL;
+	int err = kube__resource_for(&res, ((kube_cluster *)c)->client, api_version, kind);
+	if (!err)
+		*namespaced = res->namespaced;
 	return err;
 }
 
@@ -117,7 +171,7 @@ static void kc_free(cicd__cluster *c)
 	cicd__free(k);
 }
 
-static const cicd__cluster_ops kube_ops = {kc_apply, kc_get, kc_remove, kc_wait, kc_free};
+static const cicd__cluster_ops kube_ops = {kc_apply, kc_get, kc_remove, kc_wait, kc_namespaced, kc_free};
 
 int cicd__cluster_kube_new(cicd__cluster **out, const char *kubeconfig, const char *context, int in_cluster)
 {

@@ -57,6 +57,18 @@ int cicd__deploy_execute(int *final_state, cicd__store *st, cicd__cluster *clust
 /* Wall-clock milliseconds since the Unix epoch. */
 int64_t cicd__now_ms(void);
 
+/*
+ * The scope of apiVersion+kind on the cluster: 1 with *namespaced set when
+ * the cluster knows the kind; 0 with *namespaced = 1 when it does not (yet:
+ * a custom kind before its CRD exists counts as namespaced); a negative code
+ * when the cluster could not say (unreachable, ...), *namespaced = 1 then.
+ */
+int cicd__kind_scope(int *namespaced, cicd__cluster *cl, const char *api_version, const char *kind);
+/* The namespace of an object: "" when not namespaced, else own (when set) or target_ns. Borrowed. */
+const char *cicd__namespace_in(int namespaced, const char *own, const char *target_ns);
+/* cicd__kind_scope for an object, *out its namespace by cicd__namespace_in (set even on error). */
+int cicd__object_namespace(const char **out, cicd__cluster *cl, const cicd__object *o, const char *target_ns);
+
 /* Object display name: "Deployment demo/web" or "Namespace demo". Caller frees. */
 char *cicd__object_label(const char *kind, const char *ns, const char *name);
 

@@ -39,6 +39,11 @@ char *cicd__object_label(const char *kind, const char *ns, const char *name)
 }
 
 typedef struct {
+	const char *ns; /* the object's namespace ("" when cluster-scoped), borrowed */
+	int known;      /* the cluster knew the kind: ns is final */
+} object_scope;
+
+typedef struct {
 	cicd__store *st;
 	cicd__cluster *cl;
 	const cicd__exec_options *o;
@@ -46,6 +51,7 @@ typedef struct {
 	cicd__target target;
 	cicd__joblog log;
 	cicd_vec objects; /* cicd__object * in apply order */
+	object_scope *scope; /* one per object */
 	cicd_vec changes; /* cicd__change * */
 	int waves[256];
 	size_t nwaves;
@@ -247,9 +253,24 @@ static int step_failed(run *r, int code, const char *text)
 	return finish(r, CICD__JOB_FAILED, reason, text);
 }
 
-static const char *object_ns(const run *r, const cicd__object *o)
+/*
+ * The namespace of object i, asked of the cluster until it knows the kind (a
+ * custom kind once an earlier wave created its CRD). Until then, or when the
+ * cluster cannot say (a negative code), *out is the guess for a namespaced kind.
+ */
+static int object_ns(run *r, size_t i, const char **out)
 {
-	return o->namespace_ && *o->namespace_ ? o->namespace_ : r->target.namespace_;
+	int rc;
+	if (r->scope[i].known) {
+		*out = r->scope[i].ns;
+		return 0;
+	}
+	rc = cicd__object_namespace(out, r->cl, r->objects.items[i], r->target.namespace_);
+	if (rc > 0) {
+		r->scope[i].ns = *out;
+		r->scope[i].known = 1;
+	}
+	return rc < 0 ? rc : 0;
 }
 
 static int step_apply(run *r, int wave, int *failed)
@@ -259,21 +280,23 @@ static int step_apply(run *r, int wave, int *failed)
 	*failed = 0;
 	for (i = 0; i < r->objects.count && !err; i++) {
 		cicd__object *o = r->objects.items[i];
+		const char *ns;
 		char *label, *fields;
 		int action = 0, rc;
 		if (o->wave != wave)
 			continue;
 		if ((err = keepalive(r)) < 0)
 			return err;
-		label = cicd__object_label(o->kind, object_ns(r, o), o->name);
-		if (!label)
+		rc = object_ns(r, i, &ns);
+		if (!rc)
+			rc = r->cl->ops->apply(r->cl, &action, NULL, o->body, strlen(o->body), r->target.namespace_, 0);
+		/* Applied, so the cluster knows the kind now. */
+		if (!rc && !r->scope[i].known)
+			rc = object_ns(r, i, &ns);
+		if (rc == CICD_ENOMEM)
+			return rc; /* the worker's trouble, not the deploy's: the job stays resumable */
+		if (!(label = cicd__object_label(o->kind, ns, o->name)))
 			return cicd__error_oom();
-		rc = r->cl->ops->apply(r->cl, &action, NULL, o->body, strlen(o->body), r->target.namespace_, 0);
-		if (rc == CICD_ENOMEM) {
-			/* The worker's trouble, not the deploy's: the job stays resumable. */
-			cicd__free(label);
-			return rc;
-		}
 		if (rc < 0) {
 			char msg[1024];
 			snprintf(msg, sizeof msg, "%s: %s", label, cicd_error_last()->message);
@@ -308,7 +331,7 @@ static int step_apply(run *r, int wave, int *failed)
 			return CICD_EUSER;
 		if (!err)
 			err = cicd__store_inventory_add(r->st, r->job.id, r->epoch, r->target.name, r->job.project,
-			                                r->job.set, o->api_version, o->kind, object_ns(r, o), o->name,
+			                                r->job.set, o->api_version, o->kind, ns, o->name,
 			                                r->job.version_id);
 	}
 	return err;
@@ -323,11 +346,18 @@ static int step_wait(run *r, int wave, int *stopped)
 	*stopped = 0;
 	for (i = 0; i < r->objects.count && !err && !*stopped; i++) {
 		cicd__object *o = r->objects.items[i];
+		const char *ns;
 		char *label;
 		int rc = CICD_ETIMEOUT;
 		if (o->wave != wave)
 			continue;
-		if (!(label = cicd__object_label(o->kind, object_ns(r, o), o->name))) {
+		/* A cluster that cannot say fails the wait below just the same, which handles it. */
+		if ((err = object_ns(r, i, &ns)) == CICD_ENOMEM)
+			break;
+		if (err < 0)
+			cicd_error_clear();
+		err = 0;
+		if (!(label = cicd__object_label(o->kind, ns, o->name))) {
 			err = cicd__error_oom();
 			break;
 		}
@@ -338,8 +368,7 @@ static int step_wait(run *r, int wave, int *stopped)
 			if (slice > left)
 				slice = left;
 			cicd__buf_clear(&msg);
-			rc = r->cl->ops->wait(r->cl, &msg, o->api_version, o->kind, object_ns(r, o), o->name,
-			                      (long)slice);
+			rc = r->cl->ops->wait(r->cl, &msg, o->api_version, o->kind, ns, o->name, (long)slice);
 			if (rc == CICD_ETIMEOUT && (timed_out || now(r) >= r->deadline)) {
 				timed_out = 1;
 				cicd__buf_printf(&notready, "%s%s: %s", notready.size ? "; " : "", label,
@@ -497,6 +526,8 @@ static int load(run *r)
 		return err;
 	if ((err = cicd__store_version_objects(r->st, &r->objects, r->job.version_id)) < 0)
 		return err;
+	if (!(r->scope = cicd__calloc(r->objects.count ? r->objects.count : 1, sizeof *r->scope)))
+		return cicd__error_oom();
 	for (i = 0; i < r->objects.count; i++) {
 		int w = ((cicd__object *)r->objects.items[i])->wave;
 		if (!r->nwaves || r->waves[r->nwaves - 1] != w) {
@@ -686,6 +717,7 @@ int cicd__deploy_execute(int *final_state, cicd__store *st, cicd__cluster *clust
 	cicd__job_dispose(&r.job);
 	cicd__target_dispose(&r.target);
 	cicd__vec_dispose_with(&r.objects, cicd__object_free_item);
+	cicd__free(r.scope);
 	cicd__vec_dispose_with(&r.changes, cicd__change_free_item);
 	return err;
 }

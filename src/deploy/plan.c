@@ -129,7 +129,7 @@ done:
 	return err;
 }
 
-/* The namespace the server gave the object ("" for cluster-scoped kinds). */
+/* The namespace the server gave the object ("" for cluster-scoped kinds); NULL when unreadable. */
 static char *result_namespace(const char *json, size_t len)
 {
 	cicd_document *doc = NULL;
@@ -174,34 +174,81 @@ static int set_creates_namespace(const cicd_vec *objects, const char *ns)
 	return 0;
 }
 
-static int plan_object(cicd__change **out, cicd__cluster *cl, const cicd__object *o, const char *target_ns,
-		       const cicd_vec *objects)
+/*
+ * *scope gets the scope that a CustomResourceDefinition of an earlier wave
+ * of the set gives o's kind: 1 namespaced, 0 cluster-scoped, -1 when none
+ * defines it.
+ */
+static int set_defines_kind(int *scope, const cicd_vec *objects, const cicd__object *o)
+{
+	const char *slash = strchr(o->api_version, '/');
+	size_t i, glen = slash ? (size_t)(slash - o->api_version) : 0;
+	int err;
+	*scope = -1;
+	for (i = 0; slash && i < objects->count && *scope < 0; i++) {
+		const cicd__object *crd = objects->items[i];
+		cicd_document *doc = NULL;
+		const cicd_node *spec;
+		const char *group, *kind, *sc;
+		if (crd->wave >= o->wave || strcmp(crd->kind, "CustomResourceDefinition") != 0)
+			continue;
+		if ((err = cicd_document_load_json(&doc, crd->body, strlen(crd->body), crd->name, NULL)) < 0)
+			return err;
+		spec = cicd_node_get(cicd_document_root(doc, 0), "spec");
+		group = cicd_node_scalar(cicd_node_get(spec, "group"), NULL);
+		kind = cicd_node_scalar(cicd_node_get(cicd_node_get(spec, "names"), "kind"), NULL);
+		sc = cicd_node_scalar(cicd_node_get(spec, "scope"), NULL);
+		if (group && kind && strlen(group) == glen && !strncmp(group, o->api_version, glen) &&
+		    !strcmp(kind, o->kind))
+			*scope = !(sc && !strcmp(sc, "Cluster"));
+		cicd_document_free(doc);
+	}
+	return 0;
+}
+
+/* *ns gets the object's namespace as far as the cluster could tell (for messages), even on failure. */
+static int plan_object(cicd__change **out, const char **ns, cicd__cluster *cl, const cicd__object *o,
+                       const char *target_ns, const cicd_vec *objects)
 {
 	cicd_buf live = CICD_BUF_INIT, dry = CICD_BUF_INIT, nlive = CICD_BUF_INIT, ndry = CICD_BUF_INIT;
-	const char *ns = o->namespace_ && *o->namespace_ ? o->namespace_ : target_ns;
 	char *effective_ns = NULL;
-	int action = 0, err;
+	int action = 0, err, known, crd_scope = -1;
 	*out = NULL;
+	/* A kind the cluster does not know (yet) counts as namespaced unless the set's CRD says otherwise. */
+	if ((known = cicd__object_namespace(ns, cl, o, target_ns)) < 0)
+		return known;
 	err = cl->ops->apply(cl, &action, &dry, o->body, strlen(o->body), target_ns, 1);
-	if (err == CICD_ENOTFOUND && set_creates_namespace(objects, ns)) {
-		/*
-		 * A dry run cannot see a namespace that an earlier wave of this
-		 * job creates; the object is new there, and the real apply
-		 * validates it once the namespace exists.
-		 */
+	/*
+	 * A dry run cannot see what an earlier wave of this job creates: a
+	 * custom kind's CRD (which then says where the kind lives) or the
+	 * object's namespace. The object is new; the real apply validates it
+	 * once they exist. Successful loads of the set's CRDs leave the dry
+	 * run's message in place for when none defines the kind.
+	 */
+	if (err == CICD_ENOTFOUND && !known) {
+		if ((err = set_defines_kind(&crd_scope, objects, o)) < 0)
+			goto done;
+		err = CICD_ENOTFOUND;
+		if (crd_scope >= 0)
+			*ns = cicd__namespace_in(crd_scope, o->namespace_, target_ns);
+	}
+	if (err == CICD_ENOTFOUND && (crd_scope >= 0 || set_creates_namespace(objects, *ns))) {
 		err = 0;
-		if (!(*out = change_new("create", o->api_version, o->kind, ns, o->name, o->wave)))
+		if (!(*out = change_new("create", o->api_version, o->kind, *ns, o->name, o->wave)))
 			err = cicd__error_oom();
 		goto done;
 	}
 	if (err < 0)
 		goto done;
-	effective_ns = result_namespace(dry.ptr, dry.size);
-	if (!effective_ns && !(effective_ns = cicd__strdup(ns))) {
+	/* The server knew the kind after all (a CRD created meanwhile): its answer decides. */
+	if (!known && (effective_ns = result_namespace(dry.ptr, dry.size)))
+		*ns = *effective_ns ? cicd__namespace_in(1, o->namespace_, target_ns) : "";
+	cicd__free(effective_ns);
+	if (!(effective_ns = cicd__strdup(*ns))) {
 		err = cicd__error_oom();
 		goto done;
 	}
-	err = cl->ops->get(cl, &live, o->api_version, o->kind, ns, o->name);
+	err = cl->ops->get(cl, &live, o->api_version, o->kind, *ns, o->name);
 	if (err == CICD_ENOTFOUND) {
 		err = 0;
 		if (!(*out = change_new("create", o->api_version, o->kind, effective_ns, o->name, o->wave)))
@@ -234,13 +281,33 @@ done:
 	return err;
 }
 
-static int in_version(const cicd_vec *objects, const cicd__inventory_item *it, const char *target_ns)
+/*
+ * Whether an inventory row is an object of the version (its planned changes
+ * say where each lives). "" on either side is a cluster-scoped object, one
+ * per kind and name: it matches whatever namespace the other side carries,
+ * so that rows written by earlier versions, which gave such objects the
+ * target's namespace, are never pruned by mistake.
+ */
+static int in_version(const cicd_vec *changes, size_t count, const cicd__inventory_item *it)
 {
 	size_t i;
-	for (i = 0; i < objects->count; i++) {
-		const cicd__object *o = objects->items[i];
-		const char *ns = o->namespace_ && *o->namespace_ ? o->namespace_ : target_ns;
-		if (!strcmp(o->kind, it->kind) && !strcmp(o->name, it->name) && !strcmp(ns, it->namespace_))
+	for (i = 0; i < count; i++) {
+		const cicd__change *c = changes->items[i];
+		if (!strcmp(c->kind, it->kind) && !strcmp(c->name, it->name) &&
+		    (!*c->namespace_ || !*it->namespace_ || !strcmp(c->namespace_, it->namespace_)))
+			return 1;
+	}
+	return 0;
+}
+
+/* A delete change already planned for the object (two rows of one cluster-scoped object). */
+static int delete_planned(const cicd_vec *changes, const char *kind, const char *ns, const char *name)
+{
+	size_t i;
+	for (i = 0; i < changes->count; i++) {
+		const cicd__change *c = changes->items[i];
+		if (!strcmp(c->action, "delete") && !strcmp(c->kind, kind) && !strcmp(c->namespace_, ns) &&
+		    !strcmp(c->name, name))
 			return 1;
 	}
 	return 0;
@@ -256,13 +323,13 @@ int cicd__deploy_plan(cicd_vec *changes, cicd__store *st, cicd__cluster *cluster
 	for (i = 0; i < objects->count && !err; i++) {
 		const cicd__object *o = objects->items[i];
 		cicd__change *c = NULL;
+		const char *ns = target_ns;
 		char *label, *fields;
 		if (keepalive && (err = keepalive(keepalive_payload)) < 0)
 			break;
-		err = plan_object(&c, cluster, o, target_ns, objects);
+		err = plan_object(&c, &ns, cluster, o, target_ns, objects);
 		if (err < 0) {
-			char *what = cicd__object_label(
-			    o->kind, o->namespace_ && *o->namespace_ ? o->namespace_ : target_ns, o->name);
+			char *what = cicd__object_label(o->kind, ns, o->name);
 			/* The client's messages usually name the object already. */
 			if (!what || strncmp(cicd_error_last()->message, what, strlen(what)) != 0)
 				cicd__error_prefix("%s: ", what ? what : o->name);
@@ -283,14 +350,28 @@ int cicd__deploy_plan(cicd_vec *changes, cicd__store *st, cicd__cluster *cluster
 		cicd__free(label);
 	}
 	if (!err && job->prune) {
+		size_t planned = changes->count;
 		err = cicd__store_inventory_list(st, &inv, job->target, job->project, job->set);
 		for (i = 0; i < inv.count && !err; i++) {
 			const cicd__inventory_item *it = inv.items[i];
 			cicd__change *c;
+			const char *ns;
 			char *label;
-			if (in_version(objects, it, target_ns))
+			int namespaced;
+			if (in_version(changes, planned, it))
 				continue;
-			if (!(c = change_new("delete", it->api_version, it->kind, it->namespace_, it->name, 0)) ||
+			if (keepalive && (err = keepalive(keepalive_payload)) < 0)
+				break;
+			/* A kind the cluster no longer knows keeps the row's namespace. */
+			if ((err = cicd__kind_scope(&namespaced, cluster, it->api_version, it->kind)) < 0) {
+				cicd__error_prefix("%s %s: ", it->kind, it->name);
+				break;
+			}
+			err = 0;
+			ns = namespaced ? it->namespace_ : "";
+			if (delete_planned(changes, it->kind, ns, it->name))
+				continue;
+			if (!(c = change_new("delete", it->api_version, it->kind, ns, it->name, 0)) ||
 			    cicd__vec_push(changes, c) < 0) {
 				cicd__change_free_item(c);
 				err = cicd__error_oom();

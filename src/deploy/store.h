@@ -237,7 +237,12 @@ typedef struct {
 	int64_t version_id;
 } cicd__inventory_item;
 void cicd__inventory_free_item(void *i);
-/* Records that `obj` of project/set was applied on the target by the job's version. */
+/*
+ * Records that `obj` of project/set was applied on the target by the job's
+ * version. ns "" (a cluster-scoped object) also drops the object's rows that
+ * carry a namespace, as earlier versions wrote them; removing with ns ""
+ * removes those too.
+ */
 int cicd__store_inventory_add(cicd__store *st, int64_t job, int64_t epoch, const char *target, const char *project,
                               const char *set, const char *api_version, const char *kind, const char *ns,
                               const char *name, int64_t version_id);

@@ -335,6 +335,25 @@ void cicd__inventory_free_item(void *p)
 	cicd__free(i);
 }
 
+/*
+ * Rows of a cluster-scoped object that carry a namespace: earlier versions
+ * of the engine recorded such objects under the target's namespace. Its row
+ * without one replaces them (a target always has a namespace, so "" only
+ * ever means cluster-scoped).
+ */
+static int drop_namespaced_rows(cicd__store *st, const char *target, int64_t set_id, const char *kind, const char *name)
+{
+	sargs a = {0};
+	sa_str(&a, target);
+	sa_int(&a, set_id);
+	sa_str(&a, kind);
+	sa_str(&a, name);
+	return st_exec(st,
+	               "DELETE FROM inventory WHERE target = ? AND set_id = ? AND kind = ? AND name = ?"
+	               " AND namespace <> ''",
+	               &a, NULL, NULL);
+}
+
 int cicd__store_inventory_add(cicd__store *st, int64_t job, int64_t epoch, const char *target, const char *project,
                               const char *set, const char *api_version, const char *kind, const char *ns,
                               const char *name, int64_t version_id)
@@ -360,6 +379,8 @@ int cicd__store_inventory_add(cicd__store *st, int64_t job, int64_t epoch, const
 		              " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (target, set_id, kind, namespace, name)"
 		              " DO UPDATE SET api_version = excluded.api_version, version_id = excluded.version_id",
 		              &a, NULL, NULL);
+	if (!err && !(ns && *ns))
+		err = drop_namespaced_rows(st, target, set_id, kind, name);
 	return st_end(st, err);
 }
 
@@ -384,6 +405,8 @@ int cicd__store_inventory_remove(cicd__store *st, int64_t job, int64_t epoch, co
 		              "DELETE FROM inventory WHERE target = ? AND set_id = ? AND kind = ? AND namespace = ?"
 		              " AND name = ?",
 		              &a, NULL, NULL);
+	if (!err && !(ns && *ns))
+		err = drop_namespaced_rows(st, target, set_id, kind, name);
 	return st_end(st, err);
 }
 

@@ -3,7 +3,8 @@
 # deploy, roll forward, roll back with prune, a bad image fails naming the
 # object, a timeout names what was not ready, concurrent deploys serialize,
 # workers killed with SIGKILL at random points are recovered (many times), a
-# stale-epoch worker cannot write, prune deletes only owned objects.
+# stale-epoch worker cannot write, prune deletes only owned objects,
+# cluster-scoped objects are logged, recorded and pruned without a namespace.
 #
 #   deploy_e2e.sh CICD_BINARY KUBECONFIG KUBECTL [KILL_ROUNDS]
 set -euo pipefail
@@ -215,4 +216,90 @@ d target add fresh --kubeconfig "$kubeconfig" --namespace fresh-e2e >/dev/null
 ver=$(d push shop/fresh "$tmp/fresh.yaml" | awk '{print $1}')
 out=$(d run "$ver" --target fresh --wait) || fail "deploy into a namespace the set creates: $out"
 k -n fresh-e2e get configmap settings >/dev/null || fail "the ConfigMap was not created in the new namespace"
+job=$(sql "SELECT max(id) FROM jobs")
+grep -q " created Namespace fresh-e2e$" <<<"$(d logs "$job")" || fail "the Namespace is labelled with a namespace: $(d logs "$job")"
+
+step "cluster-scoped objects live in no namespace: log, change set, inventory, prune, rows of earlier versions"
+# The custom kind's CRD is created by wave 0 of the same job: the plan takes its scope from the set, the
+# apply from the cluster once the CRD is Established.
+scoped() { # DIR [WITH_CLUSTERROLE]
+  mkdir -p "$1"
+  cat > "$1/scoped.yaml" <<EOF
+apiVersion: v1
+kind: Namespace
+metadata: {name: scope-e2e}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {a: b}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: scopegadgets.e2e.cicd.dev}
+spec:
+  group: e2e.cicd.dev
+  scope: Cluster
+  names: {kind: ScopeGadget, plural: scopegadgets, singular: scopegadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+---
+apiVersion: e2e.cicd.dev/v1
+kind: ScopeGadget
+metadata:
+  name: g1
+  annotations: {deploy.cicd.dev/wave: "1"}
+spec: {size: 1}
+EOF
+  if [ -n "${2:-}" ]; then
+    cat >> "$1/scoped.yaml" <<EOF
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: scope-e2e-reader}
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]
+EOF
+  fi
+}
+scoped "$tmp/scoped1" with-clusterrole
+scoped "$tmp/scoped2"
+d target add scoped --kubeconfig "$kubeconfig" --namespace scope-e2e >/dev/null
+s1=$(d push shop/scoped "$tmp/scoped1" | awk '{print $1}')
+s2=$(d push shop/scoped "$tmp/scoped2" | awk '{print $1}')
+out=$(d run "$s1" --target scoped --wait) || fail "deploy of cluster-scoped objects: $out"
+job=$(sql "SELECT max(id) FROM jobs")
+log=$(d logs "$job")
+for line in "plan: create Namespace scope-e2e" "plan: create ClusterRole scope-e2e-reader" "plan: create ScopeGadget g1" \
+  "created Namespace scope-e2e" "created ClusterRole scope-e2e-reader" "created ConfigMap scope-e2e/settings" \
+  "created CustomResourceDefinition scopegadgets.e2e.cicd.dev" "created ScopeGadget g1"; do
+  grep -q " $line\$" <<<"$log" || fail "no line '$line' in the log: $log"
+done
+grep -q '"kind":"ClusterRole","namespace":"","name":"scope-e2e-reader"' <<<"$(d --format json job "$job")" ||
+  fail "change set of job $job: $(d --format json job "$job")"
+inv() {
+  sql "SELECT group_concat(r, ', ') FROM (SELECT kind || ' ' || namespace || '/' || name AS r FROM inventory
+       WHERE target = 'scoped' ORDER BY kind, namespace, name)"
+}
+all="ClusterRole /scope-e2e-reader, ConfigMap scope-e2e/settings, CustomResourceDefinition /scopegadgets.e2e.cicd.dev, Namespace /scope-e2e, ScopeGadget /g1"
+[ "$(inv)" = "$all" ] || fail "inventory: $(inv)"
+# As earlier versions recorded them: cluster-scoped objects under the target's namespace.
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()' "$CICD_STORE" \
+  "UPDATE inventory SET namespace = 'scope-e2e' WHERE target = 'scoped' AND namespace = ''"
+out=$(d run "$s1" --target scoped --prune --wait) || fail "redeploy over old inventory rows: $out"
+[ "${out#* succeeded: }" = "0 created, 0 configured, 5 unchanged, 0 pruned" ] || fail "an old inventory row was pruned: $out"
+k get clusterrole scope-e2e-reader >/dev/null || fail "the ClusterRole was pruned by mistake"
+[ "$(inv)" = "$all" ] || fail "old rows not rewritten: $(inv)"
+out=$(d run "$s2" --target scoped --prune --wait) || fail "deploy without the ClusterRole: $out"
+[ "${out#* succeeded: }" = "0 created, 0 configured, 4 unchanged, 1 pruned" ] || fail "prune of the ClusterRole: $out"
+job=$(sql "SELECT max(id) FROM jobs")
+grep -q " pruned ClusterRole scope-e2e-reader$" <<<"$(d logs "$job")" || fail "prune not logged: $(d logs "$job")"
+! k get clusterrole scope-e2e-reader >/dev/null 2>&1 || fail "the ClusterRole survived the prune"
+k get namespace scope-e2e >/dev/null || fail "the Namespace was pruned"
+k get scopegadget g1 >/dev/null || fail "the ScopeGadget was pruned"
+[ "$(inv)" = "ConfigMap scope-e2e/settings, CustomResourceDefinition /scopegadgets.e2e.cicd.dev, Namespace /scope-e2e, ScopeGadget /g1" ] ||
+  fail "inventory after prune: $(inv)"
 echo "deploy e2e: ok"

@@ -35,10 +35,44 @@ struct fake_cluster {
 	char ops[8192];
 };
 
-static void key_of(char *out, size_t size, const char *kind, const char *ns, const char *name)
+/* Kinds of a bare API server; custom kinds join them when their CRD is applied. */
+static const char *const cluster_scoped[] = {
+    "Namespace",        "ClusterRole",  "ClusterRoleBinding", "CustomResourceDefinition",
+    "PersistentVolume", "StorageClass", "PriorityClass",      NULL};
+static const char *const namespaced_kinds[] = {"ConfigMap",   "Secret",      "Service", "Deployment",
+                                               "StatefulSet", "DaemonSet",   "Job",     "ServiceAccount",
+                                               "Role",        "RoleBinding", "Pod",     NULL};
+
+static int listed(const char *const *list, const char *kind)
 {
-	snprintf(out, size, "%s %s/%s", kind, ns ? ns : "", name);
+	for (; *list; list++)
+		if (!strcmp(*list, kind))
+			return 1;
+	return 0;
 }
+
+static int crd_scope(fake_cluster *f, const char *kind);
+
+/* 1 namespaced, 0 cluster-scoped, -1 unknown. */
+static int scope_of(fake_cluster *f, const char *kind)
+{
+	if (listed(cluster_scoped, kind))
+		return 0;
+	if (listed(namespaced_kinds, kind))
+		return 1;
+	return crd_scope(f, kind);
+}
+
+/* Where the server would put the object: cluster-scoped kinds ignore the namespace. */
+static void key_of_in(fake_cluster *f, char *out, size_t size, const char *kind, const char *ns, const char *name)
+{
+	if (scope_of(f, kind) == 0 || !ns || !*ns)
+		snprintf(out, size, "%s %s", kind, name);
+	else
+		snprintf(out, size, "%s %s/%s", kind, ns, name);
+}
+
+#define key_of(out, size, kind, ns, name) key_of_in(f, out, size, kind, ns, name)
 
 static stored *find(fake_cluster *f, const char *key)
 {
@@ -47,6 +81,29 @@ static stored *find(fake_cluster *f, const char *key)
 		if (f->objects[i].json && !strcmp(f->objects[i].key, key))
 			return &f->objects[i];
 	return NULL;
+}
+
+/* The scope of a kind defined by an applied CustomResourceDefinition, -1 when none defines it. */
+static int crd_scope(fake_cluster *f, const char *kind)
+{
+	size_t i;
+	int scope = -1;
+	for (i = 0; i < f->count && scope < 0; i++) {
+		cicd_document *doc = NULL;
+		const cicd_node *spec;
+		const char *k;
+		if (!f->objects[i].json || strncmp(f->objects[i].key, "CustomResourceDefinition ", 25) != 0 ||
+		    cicd_document_load_json(&doc, f->objects[i].json, strlen(f->objects[i].json), "crd", NULL) < 0)
+			continue;
+		spec = cicd_node_get(cicd_document_root(doc, 0), "spec");
+		k = cicd_node_scalar(cicd_node_get(cicd_node_get(spec, "names"), "kind"), NULL);
+		if (k && !strcmp(k, kind)) {
+			const char *sc = cicd_node_scalar(cicd_node_get(spec, "scope"), NULL);
+			scope = !(sc && !strcmp(sc, "Cluster"));
+		}
+		cicd_document_free(doc);
+	}
+	return scope;
 }
 
 static void note(fake_cluster *f, const char *verb, const char *key)
@@ -80,6 +137,11 @@ static int fake_apply(cicd__cluster *c, int *action, cicd_buf *result, const cha
 	kind = cicd_node_scalar(cicd_node_get(root, "kind"), NULL);
 	name = cicd_node_scalar(cicd_node_get(meta, "name"), NULL);
 	obj_ns = cicd_node_scalar(cicd_node_get(meta, "namespace"), NULL);
+	if (scope_of(f, kind) < 0) {
+		err = cicd__error_set(CICD_ENOTFOUND, "the server has no kind %s", kind);
+		cicd_document_free(doc);
+		return err;
+	}
 	key_of(key, sizeof key, kind, obj_ns ? obj_ns : ns, name);
 	for (i = 0; i < f->nerrors; i++)
 		if (!strcmp(f->errors[i].name, name)) {
@@ -164,6 +226,18 @@ static int fake_wait(cicd__cluster *c, cicd_buf *message, const char *api_versio
 	return 0;
 }
 
+static int fake_namespaced(cicd__cluster *c, int *namespaced, const char *api_version, const char *kind)
+{
+	fake_cluster *f = (fake_cluster *)c;
+	int err, scope;
+	if ((err = unreachable(f)) < 0)
+		return err;
+	if ((scope = scope_of(f, kind)) < 0)
+		return cicd__error_set(CICD_ENOTFOUND, "the server has no kind %s in %s", kind, api_version);
+	*namespaced = scope;
+	return 0;
+}
+
 static void fake_free(cicd__cluster *c)
 {
 	fake_cluster *f = (fake_cluster *)c;
@@ -173,7 +247,8 @@ static void fake_free(cicd__cluster *c)
 	free(f);
 }
 
-static const cicd__cluster_ops fake_ops_table = {fake_apply, fake_get_op, fake_remove, fake_wait, fake_free};
+static const cicd__cluster_ops fake_ops_table = {fake_apply, fake_get_op,     fake_remove,
+                                                 fake_wait,  fake_namespaced, fake_free};
 
 fake_cluster *fake_new(int64_t *clock_ms)
 {

@@ -24,7 +24,14 @@ void fake_set_unreachable(fake_cluster *f, int on);
 const char *fake_get(fake_cluster *f, const char *kind, const char *ns, const char *name);
 /* Stores an object directly (as if someone else applied it). */
 void fake_put(fake_cluster *f, const char *kind, const char *ns, const char *name, const char *json);
-/* Operations so far, one per line: "apply ConfigMap demo/a", "delete ...". */
+/*
+ * Operations so far, one per line: "apply ConfigMap demo/a", "apply
+ * Namespace demo", "delete ...". Cluster-scoped kinds (Namespace,
+ * ClusterRole, CustomResourceDefinition, ...; custom kinds by the scope of
+ * their applied CRD) live in no namespace: the ns given for them is ignored.
+ * Kinds neither built in nor defined by an applied CRD are unknown
+ * (CICD_ENOTFOUND), as on a real server.
+ */
 const char *fake_ops(fake_cluster *f);
 size_t fake_count(fake_cluster *f);
 

@@ -434,6 +434,45 @@ static void test_inventory_tracks_applied_objects(void)
 	cicd__store_close(st);
 }
 
+static void test_inventory_row_of_a_cluster_scoped_object_replaces_its_namespaced_rows(void)
+{
+	cicd__store *st = fixture_open();
+	int64_t job = setup_job(st), e = 0;
+	cicd_vec inv = CICD_VEC_INIT;
+	CU_ASSERT_EQUAL(cicd__store_lease_acquire(st, &e, "dev", "w", 1000, T0), 0);
+	CU_ASSERT_EQUAL(
+	    cicd__store_job_transition(st, job, CICD__JOB_QUEUED, CICD__JOB_RUNNING, "started", NULL, e, T0), 0);
+	/* As earlier versions wrote them: cluster-scoped objects under the target's namespace. */
+	CU_ASSERT_EQUAL(cicd__store_inventory_add(st, job, e, "dev", "shop", "web", "rbac.authorization.k8s.io/v1",
+	                                          "ClusterRole", "demo", "reader", 1),
+	                0);
+	CU_ASSERT_EQUAL(
+	    cicd__store_inventory_add(st, job, e, "dev", "shop", "web", "v1", "Namespace", "demo", "demo", 1), 0);
+	CU_ASSERT_EQUAL(
+	    cicd__store_inventory_add(st, job, e, "dev", "shop", "web", "v1", "ConfigMap", "demo", "reader", 1), 0);
+	CU_ASSERT_EQUAL(cicd__store_inventory_add(st, job, e, "dev", "shop", "web", "rbac.authorization.k8s.io/v1",
+	                                          "ClusterRole", "", "reader", 2),
+	                0);
+	CU_ASSERT_EQUAL(cicd__store_inventory_list(st, &inv, "dev", "shop", "web"), 0);
+	CU_ASSERT_EQUAL_FATAL(inv.count, 3);
+	CICD_ASSERT_STR(((cicd__inventory_item *)inv.items[0])->kind, "ClusterRole");
+	CICD_ASSERT_STR(((cicd__inventory_item *)inv.items[0])->namespace_, "");
+	CU_ASSERT_EQUAL(((cicd__inventory_item *)inv.items[0])->version_id, 2);
+	CICD_ASSERT_STR(((cicd__inventory_item *)inv.items[1])->kind, "ConfigMap");
+	CICD_ASSERT_STR(((cicd__inventory_item *)inv.items[1])->namespace_, "demo");
+	CICD_ASSERT_STR(((cicd__inventory_item *)inv.items[2])->kind, "Namespace");
+	CICD_ASSERT_STR(((cicd__inventory_item *)inv.items[2])->namespace_, "demo");
+	cicd__vec_dispose_with(&inv, cicd__inventory_free_item);
+	/* Removing the cluster-scoped object removes its old row too, and nothing of another kind. */
+	CU_ASSERT_EQUAL(cicd__store_inventory_remove(st, job, e, "dev", "shop", "web", "Namespace", "", "demo"), 0);
+	CU_ASSERT_EQUAL(cicd__store_inventory_list(st, &inv, "dev", "shop", "web"), 0);
+	CU_ASSERT_EQUAL_FATAL(inv.count, 2);
+	CICD_ASSERT_STR(((cicd__inventory_item *)inv.items[0])->kind, "ClusterRole");
+	CICD_ASSERT_STR(((cicd__inventory_item *)inv.items[1])->kind, "ConfigMap");
+	cicd__vec_dispose_with(&inv, cicd__inventory_free_item);
+	cicd__store_close(st);
+}
+
 static void test_orphans_are_running_jobs_with_expired_leases(void)
 {
 	cicd__store *st = fixture_open();
@@ -541,6 +580,7 @@ static void test_settings_round_trip(void)
 	X(test_log_is_sequenced_and_readable_from_a_sequence_number)                                                   \
 	X(test_journal_names_first_unconfirmed_step)                                                                   \
 	X(test_inventory_tracks_applied_objects)                                                                       \
+	X(test_inventory_row_of_a_cluster_scoped_object_replaces_its_namespaced_rows)                                  \
 	X(test_orphans_are_running_jobs_with_expired_leases)                                                           \
 	X(test_retention_keeps_newest_finished_jobs_per_target)                                                        \
 	X(test_two_connections_race_for_lease_and_state)                                                               \
