@@ -51,6 +51,7 @@ cicd_document *cicd__document_new(const char *name)
 		return NULL;
 	}
 	cicd__arena_init(&doc->arena, 64 * 1024);
+	cicd__arena_init(&doc->text, 64 * 1024);
 	cicd__diagnostics_init(&doc->warnings);
 	doc->name = cicd__arena_strdup(&doc->arena, name ? name : "<buffer>");
 	if (!doc->name) {
@@ -68,6 +69,7 @@ void cicd_document_free(cicd_document *doc)
 	if (!doc)
 		return;
 	cicd__arena_release(&doc->arena);
+	cicd__arena_release(&doc->text);
 	cicd__diagnostics_dispose(&doc->warnings);
 	cicd__free(doc->docs);
 	cicd__free(doc);

@@ -104,7 +104,8 @@ typedef struct cicd_document_entry {
 } cicd_document_entry;
 
 struct cicd_document {
-	cicd_arena arena;
+	cicd_arena arena; /* nodes, pair and item arrays, names */
+	cicd_arena text;  /* scalar text, packed: apart from the 8-byte aligned nodes, so no padding follows it */
 	const char *name;
 	cicd_node_meta meta; /* name and no tag: shared by the untagged nodes */
 	cicd_document_entry *docs;

@@ -9,12 +9,13 @@
 #define SMALL_MAP CICD__SMALL_MAP
 
 /*
- * Mapping keys repeat (apiVersion, name, image, ...): short ones share one
- * copy of their text. The table starts small (most files are) and stops
- * growing at KEY_SLOTS_MAX, so a stream of distinct keys (job names) costs
- * at most 64 KiB and then plain copies.
+ * Mapping keys repeat (apiVersion, name, image, ...), and so do very short
+ * values: those share one copy of their text per load. The table starts
+ * small (most files are) and stops growing at KEY_SLOTS_MAX, so a stream of
+ * distinct keys (job names) costs at most 64 KiB and then plain copies.
  */
 #define KEY_TEXT_MAX 32
+#define VALUE_TEXT_MAX 8 /* short values repeat too (http, TCP, v1, 80); longer ones mostly do not */
 #define KEY_SLOTS_MIN 64
 #define KEY_SLOTS_MAX 4096
 
@@ -238,14 +239,14 @@ static int grow_keys(cicd_doc_builder *b)
 	return 0;
 }
 
-/* A key's text: the shared copy when one is known, else a new one (remembered while the table has room). */
-static const char *key_text(cicd_doc_builder *b, const char *text, size_t len)
+/* Text up to max bytes: the shared copy when one is known, else a new one (remembered while the table has room). */
+static const char *shared_text(cicd_doc_builder *b, const char *text, size_t len, size_t max)
 {
 	uint32_t hash;
 	size_t slot;
 	char *copy;
-	if (len > KEY_TEXT_MAX)
-		return cicd__arena_strndup_packed(&b->doc->arena, text, len);
+	if (len > max)
+		return cicd__arena_strndup_packed(&b->doc->text, text, len);
 	if (b->key_count >= b->key_slots / 4 * 3 && b->key_slots < KEY_SLOTS_MAX && grow_keys(b))
 		return NULL;
 	hash = (uint32_t)cicd__key_hash(text, len);
@@ -253,7 +254,7 @@ static const char *key_text(cicd_doc_builder *b, const char *text, size_t len)
 	for (slot = hash & (b->key_slots - 1); b->keys[slot].text; slot = (slot + 1) & (b->key_slots - 1))
 		if (b->keys[slot].hash == hash && b->keys[slot].len == len && memcmp(b->keys[slot].text, text, len) == 0)
 			return b->keys[slot].text;
-	copy = cicd__arena_strndup_packed(&b->doc->arena, text, len);
+	copy = cicd__arena_strndup_packed(&b->doc->text, text, len);
 	if (copy && b->key_count < b->key_slots / 4 * 3) {
 		b->keys[slot].text = copy;
 		b->keys[slot].len = (uint32_t)len;
@@ -274,7 +275,7 @@ int cicd__builder_scalar(cicd_doc_builder *b, const char *text, size_t len, cons
 	if (!n)
 		return cicd_error_last()->code;
 	n->style = (uint8_t)style;
-	n->u.scalar.text = next_is_key(b) ? key_text(b, text, len) : cicd__arena_strndup_packed(&b->doc->arena, text, len);
+	n->u.scalar.text = shared_text(b, text, len, next_is_key(b) ? KEY_TEXT_MAX : VALUE_TEXT_MAX);
 	if (!n->u.scalar.text)
 		return oom();
 	n->len = (uint32_t)len;

@@ -317,20 +317,26 @@ static void test_merged_large_mapping_is_indexed(void)
 	cicd_document_free(doc);
 }
 
-/* Repeated short keys share their text; each key keeps its own position, and values never share. */
+/* Repeated short keys and very short values share their text; each node keeps its own position. */
 static void test_repeated_keys_share_text_not_positions(void)
 {
-	cicd_document *doc = load("- {name: a, image: name}\n- name: b\n  image: name\n---\nname: c\n");
+	cicd_document *doc = load("- {name: a, image: name, tag: registry.example.com}\n"
+				  "- name: b\n  image: name\n  tag: registry.example.com\n---\nname: c\n");
 	const cicd_node *first = cicd_node_item(cicd_document_root(doc, 0), 0);
 	const cicd_node *second = cicd_node_item(cicd_document_root(doc, 0), 1);
 	const cicd_node *third = cicd_document_root(doc, 1);
 	CU_ASSERT_PTR_EQUAL(scalar(cicd_node_key(first, 0)), scalar(cicd_node_key(second, 0)));
 	CU_ASSERT_PTR_EQUAL(scalar(cicd_node_key(first, 0)), scalar(cicd_node_key(third, 0)));
-	CU_ASSERT_PTR_NOT_EQUAL(scalar(cicd_node_value(first, 1)), scalar(cicd_node_key(first, 0)));
+	CU_ASSERT_PTR_EQUAL(scalar(cicd_node_value(first, 1)), scalar(cicd_node_key(first, 0)));
+	/* values longer than 8 bytes are copied each time */
+	CU_ASSERT_PTR_NOT_EQUAL(scalar(cicd_node_value(first, 2)), scalar(cicd_node_value(second, 2)));
+	CICD_ASSERT_STR(scalar(cicd_node_value(second, 2)), "registry.example.com");
 	CICD_ASSERT_STR(scalar(cicd_node_value(first, 1)), "name");
+	CU_ASSERT_EQUAL(cicd_node_line(cicd_node_value(second, 1)), 3);
+	CU_ASSERT_EQUAL(cicd_node_column(cicd_node_value(second, 1)), 10);
 	CU_ASSERT_EQUAL(cicd_node_line(cicd_node_key(second, 0)), 2);
 	CU_ASSERT_EQUAL(cicd_node_column(cicd_node_key(second, 0)), 3);
-	CU_ASSERT_EQUAL(cicd_node_line(cicd_node_key(third, 0)), 5);
+	CU_ASSERT_EQUAL(cicd_node_line(cicd_node_key(third, 0)), 6);
 	CU_ASSERT_EQUAL(cicd_node_column(cicd_node_key(third, 0)), 1);
 	CICD_ASSERT_STR(cicd_node_file(cicd_node_key(third, 0)), "test.yml");
 	cicd_document_free(doc);
