@@ -412,7 +412,7 @@ typedef struct cicd_kube_rollout_options {
 	long timeout_ms;        /* deadline; 0: 300000 */
 	int keep_waiting;       /* 1: a pod problem is reported only when the deadline passes */
 	unsigned int log_lines; /* CrashLoopBackOff: last lines of the crashing container in the message; 0: 10 */
-	cicd_kube_data_cb progress; /* each new progress message (may be NULL) */
+	cicd_kube_data_cb progress; /* each new progress message (may be NULL); non-zero stops the wait and is returned */
 	void *payload;
 } cicd_kube_rollout_options;
 

@@ -260,14 +260,14 @@ static int selector_string(cicd_buf *out, const cicd_node *sel)
 	return 0;
 }
 
-static void progress(const cicd_kube_rollout_options *opts, cicd_buf *last, const cicd_buf *now)
+/* Reports a new status line; the callback's non-zero value, which stops the wait, or 0. */
+static int progress(const cicd_kube_rollout_options *opts, cicd_buf *last, const cicd_buf *now)
 {
 	if (!now->ptr || (last->ptr && !strcmp(last->ptr, now->ptr)))
-		return;
+		return 0;
 	cicd__buf_clear(last);
 	cicd__buf_puts(last, now->ptr);
-	if (opts && opts->progress)
-		opts->progress(now->ptr, now->size, opts->payload);
+	return opts && opts->progress ? opts->progress(now->ptr, now->size, opts->payload) : 0;
 }
 
 int cicd_kube_rollout_wait(cicd_buf *message, cicd_kube_client *c, const char *api_version, const char *kind,
@@ -329,7 +329,8 @@ int cicd_kube_rollout_wait(cicd_buf *message, cicd_kube_client *c, const char *a
 		cicd__buf_clear(&status);
 		if ((rc = cicd_kube_rollout_decide(&state, &status, cicd_document_root(w.object, 0))))
 			goto done;
-		progress(opts, &last, &status);
+		if ((rc = progress(opts, &last, &status)))
+			goto done; /* the callback's own value comes back untouched */
 		if (state == CICD_KUBE_ROLLOUT_DONE)
 			break;
 		if (state == CICD_KUBE_ROLLOUT_FAILED) {

@@ -283,27 +283,23 @@ static int cicd_py_kube_data(const char *data, size_t len, void *payload)
 	return rc;
 }
 
-/* Called without the GIL: a rollout's progress message as str. The library ignores what the
- * callback returns, so an exception (or Ctrl-C) stops the wait by canceling the client. */
+/* Called without the GIL: a rollout's progress message as str; an exception (or Ctrl-C) stops the wait. */
 static int cicd_py_kube_progress(const char *data, size_t len, void *payload)
 {
 	cicd_py_kube_cb *ctx = payload;
 	PyGILState_STATE g = PyGILState_Ensure();
 	PyObject *r = NULL;
-	if (!ctx->etype) {
-		if (ctx->fn) {
-			PyObject *m = PyUnicode_DecodeUTF8(data, (Py_ssize_t)len, "surrogateescape");
-			r = m ? PyObject_CallFunctionObjArgs(ctx->fn, m, NULL) : NULL;
-			Py_XDECREF(m);
-		}
-		if ((ctx->fn && !r) || PyErr_CheckSignals() < 0) {
-			cicd_py_kube_cb_fail(ctx);
-			cicd_kube_client_cancel(ctx->client);
-		}
+	int rc = 0;
+	if (ctx->fn) {
+		PyObject *m = PyUnicode_DecodeUTF8(data, (Py_ssize_t)len, "surrogateescape");
+		r = m ? PyObject_CallFunctionObjArgs(ctx->fn, m, NULL) : NULL;
+		Py_XDECREF(m);
 	}
+	if ((ctx->fn && !r) || PyErr_CheckSignals() < 0)
+		rc = cicd_py_kube_cb_fail(ctx);
 	Py_XDECREF(r);
 	PyGILState_Release(g);
-	return 0;
+	return rc;
 }
 %}
 
@@ -528,8 +524,6 @@ PyObject *cicd_py_kube_rollout_wait(cicd_kube_client *client, const char *api_ve
 	Py_END_ALLOW_THREADS
 	s = cicd_py_kube_str(&msg);
 	if (ctx.etype) {
-		/* the cancel was ours: later calls on the client work again */
-		cicd_kube_client_cancel_clear(client);
 		Py_XDECREF(s);
 		cicd_py_kube_cb_raise(&ctx);
 		return NULL;

@@ -489,6 +489,35 @@ static void test_rollout_success(void)
 	cicd_buf_dispose(&msg);
 }
 
+static int stop_at_first_progress(const char *data, size_t len, void *payload)
+{
+	snprintf(payload, 512, "%.*s", (int)len, data);
+	return 77;
+}
+
+static void test_rollout_progress_callback_stops_the_wait(void)
+{
+	cicd_kube_client *c = admin();
+	cicd_kube_rollout_options ro = CICD_KUBE_ROLLOUT_OPTIONS_INIT;
+	cicd_buf msg = CICD_BUF_INIT;
+	char yaml[4096], seen[512] = "";
+	applied a;
+	/* a rollout that cannot finish: without the callback's value the wait would last 60 s */
+	snprintf(yaml, sizeof yaml, "apiVersion: v1\nkind: Namespace\nmetadata: {name: e2e-progress}\n---\n");
+	snprintf(yaml + strlen(yaml), sizeof yaml - strlen(yaml), DEPLOY, "stuck", "e2e-progress", 2, 600, "stuck",
+		 "stuck", "", "", "registry.invalid/doesnotexist:1");
+	CHECK_RC(apply_yaml(&a, c, yaml, NULL), 0);
+	ro.timeout_ms = 60000;
+	ro.keep_waiting = 1;
+	ro.progress = stop_at_first_progress;
+	ro.payload = seen;
+	CHECK_RC(cicd_kube_rollout_wait(&msg, c, "apps/v1", "Deployment", "e2e-progress", "stuck", &ro), 77);
+	CHECK(!strncmp(seen, "Waiting for deployment ", 23)); /* the first line kubectl would print */
+	CHECK(msg.ptr && !strcmp(msg.ptr, seen));
+	cicd_buf_dispose(&msg);
+	cicd_kube_client_free(c);
+}
+
 static void test_rollout_image_pull_backoff(void)
 {
 	cicd_buf msg = CICD_BUF_INIT;
@@ -906,6 +935,7 @@ int main(int argc, char **argv)
 		{"watch_survives_server_timeouts", test_watch_survives_server_timeouts},
 		{"watch_next_is_canceled_from_another_thread", test_watch_next_is_canceled_from_another_thread},
 		{"rollout_success", test_rollout_success},
+		{"rollout_progress_callback_stops_the_wait", test_rollout_progress_callback_stops_the_wait},
 		{"rollout_image_pull_backoff", test_rollout_image_pull_backoff},
 		{"rollout_crash_loop_with_log_lines", test_rollout_crash_loop_with_log_lines},
 		{"rollout_unschedulable", test_rollout_unschedulable},
