@@ -93,9 +93,11 @@ void *cicd__arena_alloc(cicd_arena *arena, size_t size)
 	return alloc_aligned(arena, size, ALIGN);
 }
 
-void *cicd__arena_alloc_small(cicd_arena *arena, size_t size)
+_Static_assert(alignof(void *) <= 8 && alignof(uint64_t) <= 8, "cicd__arena_alloc_small aligns to 8");
+
+void *cicd__arena_alloc_small_slow(cicd_arena *arena, size_t size)
 {
-	return alloc_aligned(arena, size, alignof(void *) > alignof(uint64_t) ? alignof(void *) : alignof(uint64_t));
+	return alloc_aligned(arena, size, 8);
 }
 
 void *cicd__arena_calloc(cicd_arena *arena, size_t count, size_t size)
