@@ -106,10 +106,10 @@ static int wait_established(kube_cluster *k, cicd_buf *message, const char *api_
 		cicd_buf b = CICD_BUF_INIT;
 		cicd_document *doc = NULL;
 		int rc = cicd_kube_get(&b, k->client, api_version, "CustomResourceDefinition", NULL, name), ok = 0;
-		size_t i;
 		if (!rc && (rc = cicd_document_load_json(&doc, b.ptr, b.size, name, NULL)) == 0) {
 			const cicd_node *conds =
 			    cicd_node_get(cicd_node_get(cicd_document_root(doc, 0), "status"), "conditions");
+			size_t i;
 			for (i = 0; i < cicd_node_size(conds); i++) {
 				const cicd_node *cond = cicd_node_item(conds, i);
 				const char *type = cicd_node_scalar(cicd_node_get(cond, "type"), NULL);

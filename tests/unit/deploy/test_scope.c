@@ -99,18 +99,45 @@ static void world_close(world *w)
 	cicd__store_close(w->st);
 }
 
-/* Runs a new job of the version to its end; returns the job's id. */
-static int64_t deploy(world *w, int64_t version, int prune, int *state)
+typedef struct {
+	const char *point;
+	int after, seen; /* the process dies the after-th time it reaches point */
+} crash_at;
+
+static int crash_hook(const char *point, void *payload)
+{
+	crash_at *c = payload;
+	return !strcmp(point, c->point) && ++c->seen == c->after;
+}
+
+/* Runs the job as worker `owner` (dying where crash says, when set); returns what the engine did. */
+static int run_as(world *w, int64_t job, const char *owner, crash_at *crash, int *state)
 {
 	cicd__exec_options o;
-	int64_t id = -1;
-	CU_ASSERT_EQUAL_FATAL(cicd__store_job_create(w->st, &id, version, "dev", "alice", prune, 60000, g_clock), 0);
 	memset(&o, 0, sizeof o);
-	o.owner = "a";
+	o.owner = owner;
 	o.lease_ttl_ms = 10000;
 	o.clock = test_clock;
 	o.sleep_ms = test_sleep;
-	CU_ASSERT_EQUAL(cicd__deploy_execute(state, w->st, fake_base(w->fake), id, &o), 0);
+	if (crash) {
+		o.crash_hook = crash_hook;
+		o.hook_payload = crash;
+	}
+	return cicd__deploy_execute(state, w->st, fake_base(w->fake), job, &o);
+}
+
+static int64_t new_job(world *w, int64_t version, int prune)
+{
+	int64_t id = -1;
+	CU_ASSERT_EQUAL_FATAL(cicd__store_job_create(w->st, &id, version, "dev", "alice", prune, 60000, g_clock), 0);
+	return id;
+}
+
+/* Runs a new job of the version to its end; returns the job's id. */
+static int64_t deploy(world *w, int64_t version, int prune, int *state)
+{
+	int64_t id = new_job(w, version, prune);
+	CU_ASSERT_EQUAL(run_as(w, id, "a", NULL, state), 0);
 	return id;
 }
 
@@ -284,6 +311,29 @@ static void test_old_row_of_an_object_the_version_drops_is_pruned_by_its_real_na
 	world_close(&w);
 }
 
+static void test_worker_that_resumes_a_job_labels_and_records_by_scope_too(void)
+{
+	world w;
+	int state = -1;
+	int64_t job;
+	crash_at crash = {"step-done", 2, 0}; /* after the plan and apply wave 0 are confirmed */
+	world_open(&w);
+	job = new_job(&w, w.v1, 0);
+	CU_ASSERT_EQUAL(run_as(&w, job, "a", &crash, &state), CICD_EUSER);
+	g_clock += 20000; /* a's lease runs out */
+	CU_ASSERT_EQUAL(run_as(&w, job, "b", NULL, &state), 0);
+	CU_ASSERT_EQUAL(state, CICD__JOB_SUCCEEDED);
+	ASSERT_STR_FREE(log_from(w.st, job, "resumed"),
+	                "resumed by worker b at step 2 (wait wave 0), lease epoch 2\n"
+	                "ready Namespace demo\n"
+	                "ready ClusterRole reader\n"
+	                "created Deployment demo/web\n"
+	                "ready Deployment demo/web\n"
+	                "job succeeded: 1 created, 0 configured, 0 unchanged, 0 pruned\n");
+	ASSERT_STR_FREE(inventory(w.st), "ClusterRole /reader\nDeployment demo/web\nNamespace /demo\n");
+	world_close(&w);
+}
+
 #define CRD_SPEC(kind, plural, scope)                                                                                  \
 	",\"spec\":{\"group\":\"example.com\",\"names\":{\"kind\":\"" kind "\",\"plural\":\"" plural                   \
 	"\"},\"scope\":\"" scope "\"}"
@@ -349,5 +399,6 @@ CICD_SUITE(deploy_scope, CICD_TEST(test_cluster_scoped_objects_are_labelled_and_
            CICD_TEST(test_version_without_a_cluster_scoped_object_prunes_exactly_it),
            CICD_TEST(test_inventory_rows_written_the_old_way_still_match_and_are_rewritten),
            CICD_TEST(test_old_row_of_an_object_the_version_drops_is_pruned_by_its_real_name),
+           CICD_TEST(test_worker_that_resumes_a_job_labels_and_records_by_scope_too),
            CICD_TEST(test_custom_kinds_take_the_scope_of_their_crd_from_an_earlier_wave),
            CICD_TEST(test_kind_unknown_to_the_cluster_and_the_set_fails_the_plan_naming_it))
