@@ -44,6 +44,7 @@ void cicd__builder_dispose(cicd_doc_builder *b)
 	cicd__free(b->stack);
 	cicd__free(b->scratch);
 	cicd__free(b->scratch_weight);
+	cicd__free(b->merge_pairs);
 	cicd__free(b->keys);
 	cicd__hashmap_dispose(&b->anchors);
 	memset(b, 0, sizeof *b);
@@ -508,6 +509,9 @@ static int finish_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **kv, siz
 		has_merge = is_merge_key(b, kv[2 * i]);
 	if (!has_merge)
 		return finish_plain_mapping(b, n, kv, pairs);
+	/* The merged pairs are gathered in a buffer the builder keeps from one mapping to the next. */
+	out.pairs = b->merge_pairs;
+	out.cap = b->merge_cap;
 	if (pairs > SMALL_MAP) {
 		for (i = 0; i < pairs; i++) {
 			cicd_node *k = kv[2 * i];
@@ -566,7 +570,8 @@ static int finish_mapping(cicd_doc_builder *b, cicd_node *n, cicd_node **kv, siz
 	}
 	rc = cicd__node_index_map(&b->doc->arena, n);
 done:
-	cicd__free(out.pairs);
+	b->merge_pairs = out.pairs;
+	b->merge_cap = out.cap;
 	cicd__hashmap_dispose(&out.index);
 	cicd__hashmap_dispose(&explicit_keys);
 	return rc;

@@ -38,6 +38,8 @@ typedef struct cicd_doc_builder {
 	cicd_builder_key *keys;         /* texts of short mapping keys, shared by their nodes */
 	size_t key_count;
 	size_t key_slots; /* a power of two, 0 before the first key */
+	cicd_node_pair *merge_pairs; /* scratch for mappings with merge keys, kept between them */
+	size_t merge_cap;
 	int in_document;
 } cicd_doc_builder;
 
