@@ -48,7 +48,10 @@ int pl_keyword(const char *name)
 	size_t lo = 0, hi = PL_KW_COUNT;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int cmp = strcmp(name, pl_keyword_names[mid]);
+		/* the first byte settles most steps without a call */
+		int cmp = (unsigned char)name[0] - (unsigned char)pl_keyword_names[mid][0];
+		if (!cmp)
+			cmp = strcmp(name, pl_keyword_names[mid]);
 		if (!cmp)
 			return (int)mid;
 		if (cmp < 0)

@@ -231,24 +231,42 @@ static int inherits(const cicd_node *setting, const char *name)
 	return 0;
 }
 
-/* The job's own keys plus the `default` keys it inherits and lacks. */
-static const cicd_node *effective(pl_ctx *c, const cicd_node *job, const cicd_node *root, const cicd_node *inh)
+#define DEFAULT_KEYS_MAX 16
+
+/* The value each of PL_DEFAULT_KEYS has in `default` (or at the top level): the same for every job, so found once. */
+typedef struct defaults {
+	const cicd_node *v[DEFAULT_KEYS_MAX];
+} defaults;
+
+static void defaults_of(const cicd_node *root, defaults *d)
 {
 	const cicd_node *def = pl_get(root, "default");
-	cicd_node *m;
-	size_t i, extra = 0, n;
-	const cicd_node *add[16];
-	const char *names[16];
-	for (i = 0; PL_DEFAULT_KEYS[i] && extra < 16; i++) {
+	size_t i;
+	memset(d, 0, sizeof *d);
+	for (i = 0; PL_DEFAULT_KEYS[i] && i < DEFAULT_KEYS_MAX; i++) {
 		const char *k = PL_DEFAULT_KEYS[i];
 		const cicd_node *v = pl_get(def, k);
 		if (!v && (!strcmp(k, "image") || !strcmp(k, "services") || !strcmp(k, "cache") ||
 		           !strcmp(k, "before_script") || !strcmp(k, "after_script")))
 			v = pl_get(root, k); /* deprecated global keywords act as defaults */
+		d->v[i] = v;
+	}
+}
+
+/* The job's own keys plus the `default` keys it inherits and lacks. */
+static const cicd_node *effective(pl_ctx *c, const cicd_node *job, const defaults *d, const cicd_node *inh)
+{
+	cicd_node *m;
+	size_t i, extra = 0, n;
+	const cicd_node *add[DEFAULT_KEYS_MAX];
+	const char *names[DEFAULT_KEYS_MAX];
+	if (pl_get(job, "trigger"))
+		return job; /* trigger jobs take no defaults */
+	for (i = 0; PL_DEFAULT_KEYS[i] && i < DEFAULT_KEYS_MAX; i++) {
+		const char *k = PL_DEFAULT_KEYS[i];
+		const cicd_node *v = d->v[i];
 		if (!v || pl_get(job, k) || !inherits(inh, k))
 			continue;
-		if (pl_get(job, "trigger"))
-			continue; /* trigger jobs take no defaults */
 		add[extra] = v;
 		names[extra] = k;
 		extra++;
@@ -274,7 +292,7 @@ static const cicd_node *effective(pl_ctx *c, const cicd_node *job, const cicd_no
 	return m;
 }
 
-static int build_job(pl_ctx *c, cicd_job *j, const cicd_node *key, const cicd_node *own, const cicd_node *root)
+static int build_job(pl_ctx *c, cicd_job *j, const cicd_node *key, const cicd_node *own, const defaults *d)
 {
 	const cicd_node *cfg, *x, *inh = pl_get(own, "inherit");
 	long long iv;
@@ -284,7 +302,7 @@ static int build_job(pl_ctx *c, cicd_job *j, const cicd_node *key, const cicd_no
 	j->own = own;
 	j->inherit_default = inh ? pl_get(inh, "default") : NULL;
 	j->inherit_variables = inh ? pl_get(inh, "variables") : NULL;
-	cfg = effective(c, own, root, j->inherit_default);
+	cfg = effective(c, own, d, j->inherit_default);
 	if (!cfg)
 		return -1;
 	j->config = cfg;
@@ -392,7 +410,9 @@ int pl_build_model(pl_ctx *c, const cicd_node *root)
 	cicd_pipeline *p = c->p;
 	const cicd_node *wf = pl_get(root, "workflow"), *x;
 	size_t i, n = 0;
+	defaults d;
 	p->def = pl_get(root, "default");
+	defaults_of(root, &d);
 	if (pl_stage_list(c, root, &p->stages))
 		return -1;
 	if (vars_from(c, &p->vars, pl_get(root, "variables")))
@@ -419,7 +439,7 @@ int pl_build_model(pl_ctx *c, const cicd_node *root)
 		const char *name = pl_text(k);
 		if (!name || name[0] == '.' || pl_is_global_key(name))
 			continue;
-		if (build_job(c, &p->jobs[n], k, root->u.map.pairs[i].value, root))
+		if (build_job(c, &p->jobs[n], k, root->u.map.pairs[i].value, &d))
 			return -1;
 		if (cicd__hashmap_put(&p->job_index, name, strlen(name), &p->jobs[n], NULL)) {
 			pl_oom(c);
