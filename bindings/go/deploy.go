@@ -188,6 +188,7 @@ import "C"
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"runtime"
 	"runtime/cgo"
 	"strings"
@@ -207,10 +208,13 @@ type DeployStoreOptions struct {
 // a SQLite file or a postgresql:// URL. Calls are serialized (the library
 // uses a store from one thread at a time). Close it when done.
 //
-// Blocking calls take a context. The library has no way to interrupt a
-// call once it runs, so a context is honored before each call and between
-// the steps this package drives itself (the polls of Follow, the jobs of
-// RunWorker); a job that is running ends by its own deadline (TimeoutMS).
+// Blocking calls (Run and Rollback with Wait, Follow, RunWorker, DiffLive)
+// take a context whose end interrupts the call under way through
+// cicd_deploy_store_interrupt: it returns ctx.Err() within about 100 ms of
+// the cluster request in flight. A job the call was running ends canceled
+// ("interrupted during step 2 (wait wave 0); 1 created, ..."), as does a job
+// it created that was still waiting for its turn; Run and Rollback return
+// that job's id with the error.
 type DeployStore struct {
 	mu  sync.Mutex
 	ptr *C.cicd_deploy_store
@@ -269,6 +273,33 @@ func (s *DeployStore) with(f func(p *C.cicd_deploy_store) error) error {
 		panic("cicd: use of a closed DeployStore")
 	}
 	return f(s.ptr)
+}
+
+// interruptible is with for a blocking call: the store's interrupt is
+// cleared first and set when ctx ends while f runs (the store outlives
+// that: the AfterFunc is awaited before the lock is released), and an
+// interrupt that ctx caused comes back as ctx.Err().
+func (s *DeployStore) interruptible(ctx context.Context, f func(p *C.cicd_deploy_store) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.with(func(p *C.cicd_deploy_store) (err error) {
+		C.cicd_deploy_store_interrupt_clear(p)
+		fired := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			C.cicd_deploy_store_interrupt(p)
+			close(fired)
+		})
+		defer func() {
+			if !stop() {
+				<-fired
+			}
+			if err != nil && errors.Is(err, ErrCanceled) && ctx.Err() != nil {
+				err = ctx.Err()
+			}
+		}()
+		return f(p)
+	})
 }
 
 func optStr(v string) *C.char {
@@ -338,6 +369,11 @@ func (s *DeployStore) RemoveTarget(name string) error {
 }
 
 func (s *DeployStore) json(what int, a, b string, n int, id int64) (string, error) {
+	return s.jsonWith(s.with, what, a, b, n, id)
+}
+
+// jsonWith is json with the store held by lock (with, or interruptible for a call that blocks).
+func (s *DeployStore) jsonWith(lock func(func(p *C.cicd_deploy_store) error) error, what int, a, b string, n int, id int64) (string, error) {
 	ca, cb := optStr(a), optStr(b)
 	if ca != nil {
 		defer free(ca)
@@ -346,7 +382,7 @@ func (s *DeployStore) json(what int, a, b string, n int, id int64) (string, erro
 		defer free(cb)
 	}
 	var out string
-	err := s.with(func(p *C.cicd_deploy_store) error {
+	f := func(p *C.cicd_deploy_store) error {
 		var buf C.cicd_buf
 		var cerr *C.cicd_error
 		defer C.cicd_buf_dispose(&buf)
@@ -355,7 +391,8 @@ func (s *DeployStore) json(what int, a, b string, n int, id int64) (string, erro
 		}
 		out = C.GoStringN(buf.ptr, C.int(buf.size))
 		return nil
-	})
+	}
+	err := lock(f)
 	return out, err
 }
 
@@ -495,12 +532,11 @@ type LiveChange struct {
 	Diff      json.RawMessage `json:"diff"`
 }
 
-// DiffLive is what deploying ref to target would change (a server-side dry run).
+// DiffLive is what deploying ref to target would change (a server-side dry
+// run); the end of ctx interrupts it and it returns ctx.Err().
 func (s *DeployStore) DiffLive(ctx context.Context, ref, target string) ([]LiveChange, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return decode[[]LiveChange](s.json(3, ref, target, 0, 0))
+	lock := func(f func(p *C.cicd_deploy_store) error) error { return s.interruptible(ctx, f) }
+	return decode[[]LiveChange](s.jsonWith(lock, 3, ref, target, 0, 0))
 }
 
 // RunOptions describe a deploy job. Progress receives each log line of a
@@ -545,17 +581,25 @@ func (s *DeployStore) run(ctx context.Context, ref, projectSet, target, toVersio
 		return 0
 	}
 	var id C.longlong
-	err := s.with(func(p *C.cicd_deploy_store) error {
+	f := func(p *C.cicd_deploy_store) error {
 		var cerr *C.cicd_error
 		rc := C.shim_deploy_run(&id, p, cref, cps, ct, cto, cwho, b(o.Prune), C.long(o.TimeoutMS), b(o.Wait), b(o.NoQueue),
 			C.long(o.LeaseTTLMS), cowner, C.uintptr_t(handle), &cerr)
 		return fromC(rc, cerr)
-	})
+	}
+	var err error
+	if o.Wait {
+		err = s.interruptible(ctx, f)
+	} else {
+		err = s.with(f)
+	}
 	return int64(id), err
 }
 
 // Run creates a deploy job of "P/S@V" to target and returns its id. The
-// job's own failure is not an error: read it with Job or JobState.
+// job's own failure is not an error: read it with Job or JobState. With
+// Wait, the end of ctx interrupts the job: it ends canceled and Run returns
+// its id with ctx.Err().
 func (s *DeployStore) Run(ctx context.Context, ref, target string, o *RunOptions) (int64, error) {
 	return s.run(ctx, ref, "", target, "", o)
 }
@@ -642,13 +686,22 @@ type logState struct {
 // returns the number to resume from. An error from fn stops the reading
 // and is returned.
 func (s *DeployStore) Log(id, after int64, fn func(LogLine) error) (int64, error) {
+	return s.log(s.with, id, after, false, 0, fn)
+}
+
+func (s *DeployStore) log(lock func(func(p *C.cicd_deploy_store) error) error, id, after int64, follow bool, poll time.Duration,
+	fn func(LogLine) error) (int64, error) {
 	st := &logState{fn: fn}
 	handle := cgo.NewHandle(st)
 	defer handle.Delete()
-	var last C.longlong
-	err := s.with(func(p *C.cicd_deploy_store) error {
+	last := C.longlong(after)
+	fl := C.int(0)
+	if follow {
+		fl = 1
+	}
+	err := lock(func(p *C.cicd_deploy_store) error {
 		var cerr *C.cicd_error
-		rc := C.shim_deploy_log(&last, p, C.longlong(id), C.longlong(after), 0, 0, C.uintptr_t(handle), &cerr)
+		rc := C.shim_deploy_log(&last, p, C.longlong(id), C.longlong(after), fl, C.long(poll/time.Millisecond), C.uintptr_t(handle), &cerr)
 		if st.err != nil {
 			fromC(0, cerr)
 			return st.err
@@ -659,29 +712,14 @@ func (s *DeployStore) Log(id, after int64, fn func(LogLine) error) (int64, error
 }
 
 // Follow reads the log as Log does, then polls every poll (0: 500 ms)
-// until the job has ended and every line was read, or ctx is done.
+// until the job has ended and every line was read. The end of ctx stops it
+// within about 100 ms (ctx.Err(), with the number to resume from).
 func (s *DeployStore) Follow(ctx context.Context, id, after int64, poll time.Duration, fn func(LogLine) error) (int64, error) {
-	if poll <= 0 {
-		poll = 500 * time.Millisecond
+	if poll > 0 && poll < time.Millisecond {
+		poll = time.Millisecond
 	}
-	for {
-		state, err := s.JobState(id)
-		if err != nil {
-			return after, err
-		}
-		if after, err = s.Log(id, after, fn); err != nil {
-			return after, err
-		}
-		switch state {
-		case "succeeded", "failed", "canceled", "timed_out":
-			return after, nil
-		}
-		select {
-		case <-ctx.Done():
-			return after, ctx.Err()
-		case <-time.After(poll):
-		}
-	}
+	lock := func(f func(p *C.cicd_deploy_store) error) error { return s.interruptible(ctx, f) }
+	return s.log(lock, id, after, true, poll, fn)
 }
 
 // WorkerOptions tune RunWorker.
@@ -696,7 +734,8 @@ type WorkerOptions struct {
 
 // RunWorker runs jobs (those whose worker was lost first, then the oldest
 // queued job of each free target) one at a time until ctx is done, or as
-// UntilIdle and MaxJobs say.
+// UntilIdle and MaxJobs say. The end of ctx interrupts the job under way,
+// which ends canceled, and RunWorker returns ctx.Err().
 func (s *DeployStore) RunWorker(ctx context.Context, o *WorkerOptions) error {
 	if o == nil {
 		o = &WorkerOptions{}
@@ -710,47 +749,13 @@ func (s *DeployStore) RunWorker(ctx context.Context, o *WorkerOptions) error {
 		handle = cgo.NewHandle(&progressState{fn: o.Progress})
 		defer handle.Delete()
 	}
-	poll := time.Duration(o.PollMS) * time.Millisecond
-	if poll <= 0 {
-		poll = time.Second
+	idle := C.int(0)
+	if o.UntilIdle {
+		idle = 1
 	}
-	done := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		// One job at a time (or none when idle), so that ctx is looked at between jobs.
-		err := s.with(func(p *C.cicd_deploy_store) error {
-			var cerr *C.cicd_error
-			rc := C.shim_deploy_worker(p, cowner, C.long(o.LeaseTTLMS), C.long(o.PollMS), 1, 1, C.uintptr_t(handle), &cerr)
-			return fromC(rc, cerr)
-		})
-		if err != nil {
-			return err
-		}
-		jobs, err := s.Jobs("", 0)
-		if err != nil {
-			return err
-		}
-		busy := false
-		for _, j := range jobs {
-			if j.State == "queued" || j.State == "running" || j.State == "canceling" {
-				busy = true
-			}
-		}
-		done++
-		if o.MaxJobs > 0 && done >= o.MaxJobs {
-			return nil
-		}
-		if !busy {
-			if o.UntilIdle {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(poll):
-			}
-		}
-	}
+	return s.interruptible(ctx, func(p *C.cicd_deploy_store) error {
+		var cerr *C.cicd_error
+		rc := C.shim_deploy_worker(p, cowner, C.long(o.LeaseTTLMS), C.long(o.PollMS), idle, C.long(o.MaxJobs), C.uintptr_t(handle), &cerr)
+		return fromC(rc, cerr)
+	})
 }

@@ -15,9 +15,10 @@
 // Kubernetes client (LoadKubeConfig, NewKubeClient and its Resolve, Get,
 // List, Create, Delete, Apply, ApplySet, ApplyManifests, Watch, Logs and
 // RolloutWait; RolloutDecide, PodProblem) and deploys (OpenDeployStore).
-// Blocking calls take a context.Context; for the Kubernetes client its end
-// interrupts the call under way, which then returns ctx.Err(). Objects from
-// the server are json.RawMessage copies. Values
+// Blocking calls take a context.Context whose end interrupts the call under
+// way (a Kubernetes request, watch or rollout wait; a deploy run with Wait,
+// Follow, RunWorker or DiffLive, whose job then ends canceled), which
+// returns ctx.Err(). Objects from the server are json.RawMessage copies. Values
 // copied out of a handle (jobs, plans, policy results) stay valid after
 // Close; nodes and manifests borrowed from one panic once it is closed.
 // examples/go/which_jobs answers "which jobs run for this branch".

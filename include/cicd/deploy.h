@@ -29,7 +29,9 @@
  * schema; CICD_ECONFLICT for a busy target when queueing was refused, or a
  * job that is already finished; CICD_EEXISTS for a target name in use.
  *
- * Threads: a store handle is used by one thread at a time.
+ * Threads: a store handle is used by one thread at a time, except for
+ * cicd_deploy_store_interrupt() and _interrupt_clear(), which any thread may
+ * call while another blocks in a call on the store.
  */
 #ifndef INCLUDE_cicd_deploy_h__
 #define INCLUDE_cicd_deploy_h__
@@ -72,6 +74,22 @@ CICD_EXTERN(int) cicd_deploy_store_default_location(cicd_buf *out);
 CICD_EXTERN(int)
 cicd_deploy_store_open(cicd_deploy_store **out, const char *location, const cicd_deploy_store_options *opts);
 CICD_EXTERN(void) cicd_deploy_store_free(cicd_deploy_store *store);
+
+/*
+ * Thread-safe: the blocking call running on store in another thread (a run
+ * or rollback with wait, a log follow, a worker, a diff against live)
+ * returns CICD_ECANCELED as soon as it can: within about 100 ms of the
+ * cluster request under way. A job that call was running ends canceled
+ * ("interrupted <where>; N created, ... before it", like a person's cancel),
+ * and a job that call created and was still queued for its turn is
+ * canceled; a worker's job likewise. Every later blocking call fails the
+ * same way until cicd_deploy_store_interrupt_clear(). These two are the only
+ * calls that may overlap another thread's use of the store; it must outlive
+ * them. For bindings that map a context or Ctrl-C onto a blocking call.
+ */
+CICD_EXTERN(void) cicd_deploy_store_interrupt(cicd_deploy_store *store);
+/* Makes the store's blocking calls usable again after cicd_deploy_store_interrupt(). */
+CICD_EXTERN(void) cicd_deploy_store_interrupt_clear(cicd_deploy_store *store);
 
 /* A setting of the store: "history_keep" (finished jobs kept per target; "0" keeps all, the default). */
 CICD_EXTERN(int) cicd_deploy_setting_set(cicd_deploy_store *store, const char *key, const char *value);

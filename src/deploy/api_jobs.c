@@ -12,12 +12,15 @@
 #define NAME_MAX_LEN       64
 #define DEFAULT_TIMEOUT_MS 300000
 
-static void sleep_ms(long ms)
+/* The engine's pauses and interrupt checks, on the store's interrupt flag. */
+static void engine_sleep(int64_t ms, void *payload)
 {
-	struct timespec ts;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	nanosleep(&ts, NULL);
+	cicd__deploy_nap(payload, (long)ms);
+}
+
+static int engine_interrupted(void *payload)
+{
+	return cicd__deploy_interrupted(payload);
 }
 
 /* Applies the store's history_keep setting after a job ended. */
@@ -69,7 +72,13 @@ static int execute_job(cicd_deploy_store *store, int64_t id, const exec_cfg *cfg
 	o.lease_ttl_ms = cfg->ttl;
 	o.progress = progress_bridge;
 	o.payload = (void *)(uintptr_t)cfg;
+	o.sleep_ms = engine_sleep;
+	o.clock_payload = store; /* the default clock ignores it */
+	o.interrupted = engine_interrupted;
+	o.interrupt_payload = store;
+	cicd__deploy_use_cluster(store, cl);
 	err = cicd__deploy_execute(state, store->st, cl, id, &o);
+	cicd__deploy_use_cluster(store, NULL);
 	cl->ops->free(cl);
 	if (err == 0)
 		apply_retention(store->st);
@@ -104,6 +113,34 @@ static int recover_orphans(cicd_deploy_store *store, const char *target, const e
 	return err;
 }
 
+/*
+ * A run with wait was interrupted before its job got its turn: the job, if
+ * still queued, ends canceled; CICD_ECANCELED saying so.
+ */
+static int give_up_waiting(cicd_deploy_store *store, int64_t id)
+{
+	static const char msg[] = "interrupted while waiting for its turn";
+	for (;;) {
+		cicd__job j;
+		int err, state;
+		if ((err = cicd__store_job_get(store->st, &j, id)) < 0)
+			return err;
+		state = j.state;
+		cicd__job_dispose(&j);
+		if (state != CICD__JOB_QUEUED)
+			return cicd__error_set(CICD_ECANCELED, "interrupted while waiting for deploy job %" PRId64
+			                                       " (%s) to end",
+			                       id, cicd__job_state_name(state));
+		err = cicd__store_job_transition(store->st, id, CICD__JOB_QUEUED, CICD__JOB_CANCELED, "canceled", msg,
+		                                 0, cicd__now_ms());
+		if (!err)
+			return cicd__error_set(CICD_ECANCELED, "deploy job %" PRId64 " ended canceled: %s", id, msg);
+		if (err != CICD_ECONFLICT)
+			return err;
+		/* A worker took it meanwhile: look again. */
+	}
+}
+
 static int check_run_opts(const cicd_deploy_run_options *opts)
 {
 	if (opts && opts->version != CICD_DEPLOY_RUN_OPTIONS_VERSION)
@@ -122,6 +159,8 @@ static int run_version(long long *job_id, cicd_deploy_store *store, const cicd__
 	int err, set_prune = 0, state = -1, ran = 0;
 	if (!opts)
 		opts = &defaults;
+	if (opts->wait && cicd__deploy_interrupted(store))
+		return cicd__deploy_interrupt_error("before creating the deploy job");
 	if ((err = cicd__store_target_get(store->st, target, &t)) < 0)
 		return err;
 	cicd__target_dispose(&t);
@@ -164,13 +203,18 @@ static int run_version(long long *job_id, cicd_deploy_store *store, const cicd__
 		cicd__job_dispose(&j);
 		if (cicd__job_state_terminal(state))
 			return 0;
-		if ((err = recover_orphans(store, target, &cfg, &ran)) < 0)
+		if (cicd__deploy_interrupted(store))
+			return give_up_waiting(store, id);
+		err = recover_orphans(store, target, &cfg, &ran);
+		if (err == CICD_ECANCELED && cicd__deploy_interrupted(store))
+			return give_up_waiting(store, id); /* an orphan this call resumed ended canceled */
+		if (err < 0)
 			return err;
 		err = cicd__store_job_next_queued(store->st, &head, target);
 		if (err == CICD_ENOTFOUND) {
 			/* Not queued any more: running under a worker that may die; wait for its end. */
 			cicd_error_clear();
-			sleep_ms(200);
+			cicd__deploy_nap(store, 200);
 			continue;
 		}
 		if (err < 0)
@@ -180,10 +224,10 @@ static int run_version(long long *job_id, cicd_deploy_store *store, const cicd__
 			if (err == 0)
 				return 0;
 			if (err != CICD_ECONFLICT)
-				return err;
+				return err; /* CICD_ECANCELED: the job ended canceled, as the error says */
 			cicd_error_clear();
 		}
-		sleep_ms(200);
+		cicd__deploy_nap(store, 200);
 	}
 }
 
@@ -440,13 +484,19 @@ int cicd_deploy_log_follow(long long *last_seq, cicd_deploy_store *store, long l
                            long poll_ms, cicd_deploy_log_cb cb, void *payload)
 {
 	long long last = after;
+	char what[96];
 	int err;
 	if (!store)
 		return cicd__error_set(CICD_EINVALID, "no store given");
+	snprintf(what, sizeof what, "while following the log of deploy job %lld", job_id);
 	for (;;) {
 		cicd__job j;
 		size_t n;
 		int ended;
+		if (cicd__deploy_interrupted(store)) {
+			err = cicd__deploy_interrupt_error(what);
+			break;
+		}
 		if ((err = cicd__store_job_get(store->st, &j, job_id)) < 0)
 			break;
 		ended = cicd__job_state_terminal(j.state);
@@ -455,7 +505,7 @@ int cicd_deploy_log_follow(long long *last_seq, cicd_deploy_store *store, long l
 		if ((err = read_lines(store, job_id, &last, cb, payload, &n)) != 0 || (ended && !n))
 			break;
 		if (!n)
-			sleep_ms(poll_ms > 0 ? poll_ms : 500);
+			cicd__deploy_nap(store, poll_ms > 0 ? poll_ms : 500);
 	}
 	if (last_seq)
 		*last_seq = last;
@@ -467,6 +517,7 @@ int cicd_deploy_worker_run(cicd_deploy_store *store, const cicd_deploy_worker_op
 	static const cicd_deploy_worker_options defaults = CICD_DEPLOY_WORKER_OPTIONS_INIT;
 	char owner[256];
 	exec_cfg cfg;
+	char what[300];
 	long jobs = 0;
 	int err = 0;
 	if (!store)
@@ -483,11 +534,16 @@ int cicd_deploy_worker_run(cicd_deploy_store *store, const cicd_deploy_worker_op
 	cfg.ttl = opts->lease_ttl_ms > 0 ? opts->lease_ttl_ms : 15000;
 	cfg.progress = opts->progress;
 	cfg.payload = opts->payload;
+	snprintf(what, sizeof what, "the worker %s", owner);
 	for (;;) {
 		cicd_vec heads = CICD_VEC_INIT;
 		size_t i;
 		int ran = 0, state;
 		int64_t active = 0;
+		if (cicd__deploy_interrupted(store)) {
+			err = cicd__deploy_interrupt_error(what);
+			break;
+		}
 		if ((err = recover_orphans(store, NULL, &cfg, &ran)) < 0)
 			break;
 		if ((err = cicd__store_job_queued_heads(store->st, &heads)) < 0) {
@@ -495,6 +551,10 @@ int cicd_deploy_worker_run(cicd_deploy_store *store, const cicd_deploy_worker_op
 			break;
 		}
 		for (i = 0; i < heads.count && !err; i++) {
+			if (cicd__deploy_interrupted(store)) {
+				err = cicd__deploy_interrupt_error(what);
+				break;
+			}
 			err = execute_job(store, *(int64_t *)heads.items[i], &cfg, &state);
 			if (err == CICD_ECONFLICT) {
 				cicd_error_clear();
@@ -516,7 +576,7 @@ int cicd_deploy_worker_run(cicd_deploy_store *store, const cicd_deploy_worker_op
 				break;
 		}
 		if (!ran)
-			sleep_ms(opts->poll_ms > 0 ? opts->poll_ms : 1000);
+			cicd__deploy_nap(store, opts->poll_ms > 0 ? opts->poll_ms : 1000);
 	}
 	return err;
 }

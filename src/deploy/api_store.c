@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -128,9 +129,16 @@ int cicd_deploy_store_open(cicd_deploy_store **out, const char *location, const 
 		return cicd__error_oom();
 	}
 	s->cluster_new = kube_cluster;
+	atomic_init(&s->interrupted, 0);
+	if (pthread_mutex_init(&s->lock, NULL) != 0) {
+		cicd_buf_dispose(&def);
+		cicd__free(s);
+		return cicd__error_set(CICD_ERROR, "cannot create the store's lock");
+	}
 	err = cicd__store_open(&s->st, location, &lim);
 	cicd_buf_dispose(&def);
 	if (err < 0) {
+		pthread_mutex_destroy(&s->lock);
 		cicd__free(s);
 		return err;
 	}
@@ -143,7 +151,56 @@ void cicd_deploy_store_free(cicd_deploy_store *store)
 	if (!store)
 		return;
 	cicd__store_close(store->st);
+	pthread_mutex_destroy(&store->lock);
 	cicd__free(store);
+}
+
+void cicd_deploy_store_interrupt(cicd_deploy_store *store)
+{
+	if (!store)
+		return;
+	atomic_store(&store->interrupted, 1);
+	pthread_mutex_lock(&store->lock);
+	if (store->active && store->active->ops->cancel)
+		store->active->ops->cancel(store->active);
+	pthread_mutex_unlock(&store->lock);
+}
+
+void cicd_deploy_store_interrupt_clear(cicd_deploy_store *store)
+{
+	if (store)
+		atomic_store(&store->interrupted, 0);
+}
+
+int cicd__deploy_interrupted(cicd_deploy_store *store)
+{
+	return atomic_load(&store->interrupted) != 0;
+}
+
+int cicd__deploy_interrupt_error(const char *what)
+{
+	return cicd__error_set(CICD_ECANCELED, "interrupted %s", what);
+}
+
+void cicd__deploy_use_cluster(cicd_deploy_store *store, cicd__cluster *cluster)
+{
+	pthread_mutex_lock(&store->lock);
+	store->active = cluster;
+	/* An interrupt that came before the cluster was known still cancels it. */
+	if (cluster && atomic_load(&store->interrupted) && cluster->ops->cancel)
+		cluster->ops->cancel(cluster);
+	pthread_mutex_unlock(&store->lock);
+}
+
+int cicd__deploy_nap(cicd_deploy_store *store, long ms)
+{
+	while (ms > 0 && !cicd__deploy_interrupted(store)) {
+		long slice = ms < 50 ? ms : 50;
+		struct timespec ts = {0, slice * 1000000L};
+		nanosleep(&ts, NULL);
+		ms -= slice;
+	}
+	return cicd__deploy_interrupted(store);
 }
 
 void cicd__deploy_set_cluster_factory(cicd_deploy_store *store,

@@ -345,6 +345,8 @@ int cicd_deploy_diff_live(cicd_buf *out, cicd_deploy_store *store, const char *r
 		return cicd__error_set(CICD_EINVALID, "no output, store or target given");
 	if ((err = cicd__split_ref(project, sizeof project, set, sizeof set, version, sizeof version, ref)) < 0)
 		return err;
+	if (cicd__deploy_interrupted(store))
+		return cicd__deploy_interrupt_error("before comparing with the live cluster");
 	if ((err = cicd__store_version_get(store->st, &v, project, set, version)) < 0)
 		return err;
 	if ((err = cicd__store_target_get(store->st, target, &t)) < 0) {
@@ -364,8 +366,13 @@ int cicd_deploy_diff_live(cicd_buf *out, cicd_deploy_store *store, const char *r
 	err = cicd__store_version_objects(store->st, &objs, v.id);
 	if (!err)
 		err = store->cluster_new(&cl, &t, store->cluster_payload);
-	if (!err)
+	if (!err) {
+		cicd__deploy_use_cluster(store, cl);
 		err = cicd__deploy_plan(&changes, store->st, cl, &job, t.namespace_, &objs, &log, NULL, NULL);
+		cicd__deploy_use_cluster(store, NULL);
+		if (err == CICD_ECANCELED && cicd__deploy_interrupted(store))
+			err = cicd__deploy_interrupt_error("while comparing with the live cluster");
+	}
 	if (!err)
 		err = cicd__json_changes(out, &changes);
 	if (cl)

@@ -46,6 +46,12 @@ typedef struct {
 	 */
 	int (*namespaced)(cicd__cluster *c, int *namespaced, const char *api_version, const char *kind);
 	void (*free)(cicd__cluster *c);
+	/*
+	 * Thread-safe (may be NULL): makes the operation under way in another
+	 * thread, and every later one, return CICD_ECANCELED soon (within about
+	 * 100 ms). The cluster is freed after a cancel, never reused.
+	 */
+	void (*cancel)(cicd__cluster *c);
 } cicd__cluster_ops;
 
 struct cicd__cluster {

@@ -171,7 +171,12 @@ static void kc_free(cicd__cluster *c)
 	cicd__free(k);
 }
 
-static const cicd__cluster_ops kube_ops = {kc_apply, kc_get, kc_remove, kc_wait, kc_namespaced, kc_free};
+static void kc_cancel(cicd__cluster *c)
+{
+	cicd_kube_client_cancel(((kube_cluster *)c)->client);
+}
+
+static const cicd__cluster_ops kube_ops = {kc_apply, kc_get, kc_remove, kc_wait, kc_namespaced, kc_free, kc_cancel};
 
 int cicd__cluster_kube_new(cicd__cluster **out, const char *kubeconfig, const char *context, int in_cluster)
 {

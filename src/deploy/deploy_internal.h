@@ -2,6 +2,9 @@
 #ifndef CICD_DEPLOY_INTERNAL_H
 #define CICD_DEPLOY_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "cicd/deploy.h"
 #include "core/json_writer.h"
 #include "engine.h"
@@ -15,7 +18,25 @@ struct cicd_deploy_store {
 	 */
 	int (*cluster_new)(cicd__cluster **out, const cicd__target *target, void *payload);
 	void *cluster_payload;
+	/* Set by cicd_deploy_store_interrupt from any thread, until cleared. */
+	atomic_int interrupted;
+	/* Guards `active`: the cluster of the blocking call under way, canceled by an interrupt. */
+	pthread_mutex_t lock;
+	cicd__cluster *active;
 };
+
+/* Non-zero while the store is interrupted. */
+int cicd__deploy_interrupted(cicd_deploy_store *store);
+/* Sets the last error for a call cut short by an interrupt ("interrupted WHAT") and returns CICD_ECANCELED. */
+int cicd__deploy_interrupt_error(const char *what);
+/*
+ * The cluster a blocking call is about to use, so that an interrupt cancels
+ * it (at once when the store is interrupted already); NULL when the call is
+ * done with it, before freeing it.
+ */
+void cicd__deploy_use_cluster(cicd_deploy_store *store, cicd__cluster *cluster);
+/* Sleeps ms in short naps; 1 as soon as the store is interrupted, else 0. */
+int cicd__deploy_nap(cicd_deploy_store *store, long ms);
 
 void cicd__deploy_set_cluster_factory(cicd_deploy_store *store,
                                       int (*fn)(cicd__cluster **out, const cicd__target *target, void *payload),

@@ -42,6 +42,14 @@ typedef struct {
 	 */
 	int (*crash_hook)(const char *point, void *payload);
 	void *hook_payload;
+	/*
+	 * Non-zero once the caller was interrupted (may be NULL: never): the job
+	 * ends canceled at the next checkpoint, slice of a pause, or cluster
+	 * operation that failed with CICD_ECANCELED, and the run returns
+	 * CICD_ECANCELED saying so.
+	 */
+	int (*interrupted)(void *payload);
+	void *interrupt_payload;
 } cicd__exec_options;
 
 /*
@@ -49,7 +57,9 @@ typedef struct {
  * afterwards. CICD_ECONFLICT when the target is leased by another live
  * worker (the job stays queued) or the lease was lost midway (the successor
  * owns the job). Failures of the deploy itself are not errors: the job ends
- * failed/timed_out with its reason and 0 is returned.
+ * failed/timed_out with its reason and 0 is returned. CICD_ECANCELED when
+ * opts->interrupted ended the job canceled ("deploy job N ended canceled:
+ * interrupted <where>; ...").
  */
 int cicd__deploy_execute(int *final_state, cicd__store *st, cicd__cluster *cluster, int64_t job,
                          const cicd__exec_options *opts);

@@ -58,7 +58,10 @@ typedef struct {
 	int64_t epoch, deadline, renewed_at;
 	int64_t backoff; /* the last retry delay of a step that could not reach the cluster */
 	int crashed, lost;
-	int stopped; /* the job has ended (finish() was called) */
+	int stopped;     /* the job has ended (finish() was called) */
+	int interrupted; /* ... canceled because the caller was interrupted; `ended` says how */
+	int step;        /* the step under way, for "during step N (name)" */
+	char ended[600];
 	int retry;   /* the step could not reach the cluster: run it again after `backoff` */
 	int created, configured, unchanged, pruned;
 } run;
@@ -132,7 +135,54 @@ static int finish(run *r, int to, const char *reason, const char *message)
 	return 0;
 }
 
-/* Renews the lease and looks at the job: lost lease, cancel request or deadline end the run here. */
+static int is_interrupted(run *r)
+{
+	return r->o->interrupted && r->o->interrupted(r->o->interrupt_payload);
+}
+
+/* A cluster operation that failed because the caller was interrupted (its cluster was canceled). */
+static int cut_short(run *r, int code)
+{
+	return code == CICD_ECANCELED && is_interrupted(r);
+}
+
+/*
+ * The caller was interrupted: the job ends canceled as if a person had
+ * asked (running, canceling, canceled) with what was done so far. `where`
+ * NULL: "during step N (name)".
+ */
+static int end_interrupted(run *r, const char *where)
+{
+	char during[96], name[64], by[300];
+	int err;
+	if (!where) {
+		step_name(r, r->step, name, sizeof name);
+		snprintf(during, sizeof during, "during step %d (%s)", r->step, name);
+		where = during;
+	}
+	cicd_error_clear();
+	snprintf(r->ended, sizeof r->ended, "interrupted %s; %d created, %d configured, %d unchanged, %d pruned before it",
+	         where, r->created, r->configured, r->unchanged, r->pruned);
+	if (r->job.state == CICD__JOB_RUNNING) {
+		snprintf(by, sizeof by, "by an interrupt of worker %s", r->o->owner);
+		err = cicd__store_job_transition(r->st, r->job.id, CICD__JOB_RUNNING, CICD__JOB_CANCELING,
+		                                 "cancel_requested", by, r->epoch, now(r));
+		if (err == CICD_ECONFLICT) {
+			/* A person asked first: the job is canceling already. */
+			cicd__job fresh;
+			if (cicd__store_job_get(r->st, &fresh, r->job.id) == 0 && fresh.state == CICD__JOB_CANCELING)
+				err = 0;
+			cicd__job_dispose(&fresh);
+		}
+		if (err < 0)
+			return err;
+		r->job.state = CICD__JOB_CANCELING;
+	}
+	r->interrupted = 1;
+	return finish(r, CICD__JOB_CANCELED, "canceled", r->ended);
+}
+
+/* Renews the lease and looks at the job: lost lease, cancel request, interrupt or deadline end the run here. */
 static int checkpoint(run *r, int *stop, const char *where)
 {
 	cicd__job fresh;
@@ -153,6 +203,10 @@ static int checkpoint(run *r, int *stop, const char *where)
 		         where, r->created, r->configured, r->unchanged, r->pruned);
 		*stop = 1;
 		return finish(r, CICD__JOB_CANCELED, "canceled", msg);
+	}
+	if (is_interrupted(r)) {
+		*stop = 1;
+		return end_interrupted(r, where);
 	}
 	if (r->deadline && now(r) >= r->deadline) {
 		char msg[512];
@@ -189,10 +243,10 @@ static void default_sleep(int64_t ms, void *payload)
 	nanosleep(&ts, NULL);
 }
 
-/* Waits ms, renewing the lease on the way. */
+/* Waits ms, renewing the lease on the way; an interrupt cuts it short (the next checkpoint ends the job). */
 static int pause_for(run *r, int64_t ms)
 {
-	while (ms > 0) {
+	while (ms > 0 && !is_interrupted(r)) {
 		int64_t slice = r->o->lease_ttl_ms / 3 < ms ? r->o->lease_ttl_ms / 3 : ms;
 		int err;
 		r->o->sleep_ms(slice, r->o->clock_payload);
@@ -205,7 +259,10 @@ static int pause_for(run *r, int64_t ms)
 
 static int plan_keepalive(void *payload)
 {
-	return keepalive(payload);
+	run *r = payload;
+	if (is_interrupted(r))
+		return cicd__error_set(CICD_ECANCELED, "interrupted");
+	return keepalive(r);
 }
 
 /* The reason a cluster error gives a failed job. */
@@ -238,6 +295,8 @@ static const char *failure_reason(int code)
 static int step_failed(run *r, int code, const char *text)
 {
 	const char *reason = failure_reason(code);
+	if (cut_short(r, code))
+		return end_interrupted(r, NULL);
 	if (!strcmp(reason, "cluster_unreachable")) {
 		int64_t delay = r->backoff ? r->backoff * 2 : 1000;
 		if (delay > 30000)
@@ -285,6 +344,10 @@ static int step_apply(run *r, int wave, int *failed)
 		int action = 0, rc;
 		if (o->wave != wave)
 			continue;
+		if (is_interrupted(r)) {
+			*failed = 1;
+			return end_interrupted(r, NULL);
+		}
 		if ((err = keepalive(r)) < 0)
 			return err;
 		rc = object_ns(r, i, &ns);
@@ -295,6 +358,10 @@ static int step_apply(run *r, int wave, int *failed)
 			rc = object_ns(r, i, &ns);
 		if (rc == CICD_ENOMEM)
 			return rc; /* the worker's trouble, not the deploy's: the job stays resumable */
+		if (cut_short(r, rc)) {
+			*failed = 1;
+			return end_interrupted(r, NULL);
+		}
 		if (!(label = cicd__object_label(o->kind, ns, o->name)))
 			return cicd__error_oom();
 		if (rc < 0) {
@@ -395,6 +462,9 @@ static int step_wait(run *r, int wave, int *stopped)
 			cicd__free(fields);
 		} else if (!err && !*stopped && rc == CICD_ENOMEM) {
 			err = rc;
+		} else if (!err && !*stopped && cut_short(r, rc)) {
+			err = end_interrupted(r, NULL);
+			*stopped = 1;
 		} else if (!err && !*stopped && rc < 0 && rc != CICD_ETIMEOUT) {
 			char text[1024];
 			snprintf(text, sizeof text, "%s: %s", label, cicd_error_last()->message);
@@ -431,6 +501,8 @@ static int step_prune(run *r)
 		int rc, owned = 0;
 		if (strcmp(c->action, "delete") != 0)
 			continue;
+		if (is_interrupted(r))
+			return end_interrupted(r, NULL);
 		if ((err = keepalive(r)) < 0)
 			return err;
 		if (!(label = cicd__object_label(c->kind, c->namespace_, c->name)))
@@ -449,6 +521,9 @@ static int step_prune(run *r)
 			err = cicd__joblog_add(&r->log, 3, NULL, "already gone %s", label);
 		} else if (rc == CICD_ENOMEM) {
 			err = rc;
+		} else if (cut_short(r, rc)) {
+			cicd__free(label);
+			return end_interrupted(r, NULL);
 		} else if (rc < 0) {
 			char text[1024];
 			snprintf(text, sizeof text, "%s: %s", label, cicd_error_last()->message);
@@ -465,6 +540,10 @@ static int step_prune(run *r)
 			if (rc == CICD_ENOMEM) {
 				cicd__free(label);
 				return rc;
+			}
+			if (cut_short(r, rc)) {
+				cicd__free(label);
+				return end_interrupted(r, NULL);
 			}
 			if (rc < 0 && rc != CICD_ENOTFOUND) {
 				char text[1024];
@@ -640,6 +719,7 @@ static int execute(run *r, int *final_state)
 		if (step == 1 + 2 * (int)r->nwaves && !r->job.prune)
 			continue;
 		step_name(r, step, name, sizeof name);
+		r->step = step;
 		snprintf(where, sizeof where, "before step %d (%s)", step, name);
 		if ((err = checkpoint(r, &stop, where)) < 0 || stop)
 			break;
@@ -684,6 +764,8 @@ out:
 	if (r->log.failed || r->lost)
 		return err < 0 ? err : r->log.failed;
 	*final_state = r->job.state;
+	if (!err && r->interrupted && r->job.state == CICD__JOB_CANCELED)
+		err = cicd__error_set(CICD_ECANCELED, "deploy job %" PRId64 " ended canceled: %s", r->job.id, r->ended);
 	return err;
 }
 

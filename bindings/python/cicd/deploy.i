@@ -3,7 +3,11 @@
  * Python layer). Calls that may block on a cluster or a lock (run, rollback,
  * live diff, log follow, worker) release the GIL; their progress callable
  * takes it back for each line, and the first exception it raises is raised
- * when the call returns.
+ * when the call returns. Ctrl-C while lines come (the signal's handler runs
+ * then, or the callable raises KeyboardInterrupt) interrupts the store, so
+ * that the call returns soon, and raises once it has (the interrupt is
+ * cleared again). cicd_deploy_store_interrupt / _clear are wrapped as they
+ * are, for DeployStore.interrupt() from another thread.
  */
 %{
 #include <cicd/deploy.h>
@@ -37,7 +41,36 @@ CICD_OUT(cicd_deploy_store)
 typedef struct {
 	PyObject *fn; /* callable(level, message, fields_json) or NULL */
 	PyObject *etype, *evalue, *etb;
+	cicd_deploy_store *store;
+	int interrupted; /* a signal interrupted the store: cleared when the call returns */
 } cicd_py_progress_ctx;
+
+/*
+ * With the GIL: runs the signal handlers that are due (Ctrl-C) unless an
+ * exception is pending already; a KeyboardInterrupt or what a handler raised
+ * interrupts the store. The exception is fetched into *etype... (kept when
+ * one is there). 1 when the call must stop.
+ */
+static int cicd_py_check_signals(cicd_deploy_store *store, int *interrupted, PyObject **etype, PyObject **evalue,
+				 PyObject **etb)
+{
+	int signaled = 0;
+	if (PyErr_Occurred())
+		signaled = PyErr_ExceptionMatches(PyExc_KeyboardInterrupt);
+	else if (PyErr_CheckSignals() < 0)
+		signaled = 1;
+	if (PyErr_Occurred()) {
+		if (!*etype)
+			PyErr_Fetch(etype, evalue, etb);
+		else
+			PyErr_Clear();
+	}
+	if (signaled && store && !*interrupted) {
+		cicd_deploy_store_interrupt(store);
+		*interrupted = 1;
+	}
+	return signaled;
+}
 
 /* Called without the GIL (the blocking call released it). */
 static void cicd_py_progress(int level, const char *message, const char *fields_json, void *payload)
@@ -45,18 +78,21 @@ static void cicd_py_progress(int level, const char *message, const char *fields_
 	cicd_py_progress_ctx *ctx = payload;
 	PyGILState_STATE g = PyGILState_Ensure();
 	if (!ctx->etype) {
-		PyObject *r = PyObject_CallFunction(ctx->fn, "iss", level, message ? message : "",
-						    fields_json ? fields_json : "{}");
-		if (!r)
-			PyErr_Fetch(&ctx->etype, &ctx->evalue, &ctx->etb);
-		Py_XDECREF(r);
+		if (ctx->fn) {
+			PyObject *r = PyObject_CallFunction(ctx->fn, "iss", level, message ? message : "",
+							    fields_json ? fields_json : "{}");
+			Py_XDECREF(r);
+		}
+		cicd_py_check_signals(ctx->store, &ctx->interrupted, &ctx->etype, &ctx->evalue, &ctx->etb);
 	}
 	PyGILState_Release(g);
 }
 
-/* Re-raises what the progress callable raised; 1 when it did. */
+/* After the call: clears an interrupt the progress made; re-raises what was raised; 1 when something was. */
 static int cicd_py_progress_raise(cicd_py_progress_ctx *ctx)
 {
+	if (ctx->interrupted)
+		cicd_deploy_store_interrupt_clear(ctx->store);
 	if (!ctx->etype)
 		return 0;
 	PyErr_Restore(ctx->etype, ctx->evalue, ctx->etb);
@@ -74,6 +110,8 @@ static PyObject *cicd_py_take_buf(int rc, cicd_buf *buf)
 
 typedef struct {
 	PyObject *lines;
+	PyObject *etype, *evalue, *etb; /* what a signal handler raised while lines came */
+	int interrupted;
 } cicd_py_log_ctx;
 
 static int cicd_py_log_line(long long seq, long long at_ms, int level, const char *message, const char *fields_json,
@@ -88,6 +126,11 @@ static int cicd_py_log_line(long long seq, long long at_ms, int level, const cha
 		rc = CICD_ENOMEM;
 	}
 	Py_XDECREF(t);
+	/* Ctrl-C while lines come stops the reading here (no interrupt needed: the non-zero value does). */
+	if (!rc && cicd_py_check_signals(NULL, &ctx->interrupted, &ctx->etype, &ctx->evalue, &ctx->etb))
+		rc = CICD_EUSER;
+	if (!rc && ctx->etype)
+		rc = CICD_EUSER;
 	PyGILState_Release(g);
 	return rc;
 }
@@ -176,7 +219,7 @@ PyObject *cicd_py_deploy_run(cicd_deploy_store *store, const char *ref, const ch
 			     int no_queue, long lease_ttl_ms, const char *owner, PyObject *progress)
 {
 	cicd_deploy_run_options o = CICD_DEPLOY_RUN_OPTIONS_INIT;
-	cicd_py_progress_ctx ctx = {NULL, NULL, NULL, NULL};
+	cicd_py_progress_ctx ctx = {NULL, NULL, NULL, NULL, NULL, 0};
 	long long id = 0;
 	int rc;
 	o.who = who;
@@ -186,11 +229,11 @@ PyObject *cicd_py_deploy_run(cicd_deploy_store *store, const char *ref, const ch
 	o.no_queue = no_queue;
 	o.lease_ttl_ms = lease_ttl_ms;
 	o.owner = owner;
-	if (progress != Py_None) {
-		ctx.fn = progress;
-		o.progress = cicd_py_progress;
-		o.payload = &ctx;
-	}
+	/* Always: the progress looks at signals too. */
+	ctx.fn = progress != Py_None ? progress : NULL;
+	ctx.store = store;
+	o.progress = cicd_py_progress;
+	o.payload = &ctx;
 	Py_BEGIN_ALLOW_THREADS
 	rc = project_set ? cicd_deploy_rollback(&id, store, project_set, target, to_version, &o)
 			 : cicd_deploy_run(&id, store, ref, target, &o);
@@ -211,7 +254,7 @@ PyObject *cicd_py_deploy_job_state(cicd_deploy_store *store, long long job_id)
 /* [status, last_seq, [(seq, at_ms, level, message, fields_json)]]; follow polls until the job ended. */
 PyObject *cicd_py_deploy_log(cicd_deploy_store *store, long long job_id, long long after, int follow, long poll_ms)
 {
-	cicd_py_log_ctx ctx;
+	cicd_py_log_ctx ctx = {NULL, NULL, NULL, NULL, 0};
 	long long last = 0;
 	int rc;
 	ctx.lines = PyList_New(0);
@@ -221,6 +264,11 @@ PyObject *cicd_py_deploy_log(cicd_deploy_store *store, long long job_id, long lo
 	rc = follow ? cicd_deploy_log_follow(&last, store, job_id, after, poll_ms, cicd_py_log_line, &ctx)
 		    : cicd_deploy_log_read(&last, store, job_id, after, cicd_py_log_line, &ctx);
 	Py_END_ALLOW_THREADS
+	if (ctx.etype) {
+		Py_DECREF(ctx.lines);
+		PyErr_Restore(ctx.etype, ctx.evalue, ctx.etb);
+		return NULL;
+	}
 	return Py_BuildValue("[iLN]", rc, last, ctx.lines);
 }
 
@@ -229,18 +277,17 @@ PyObject *cicd_py_deploy_worker_run(cicd_deploy_store *store, const char *owner,
 				    int until_idle, long max_jobs, PyObject *progress)
 {
 	cicd_deploy_worker_options o = CICD_DEPLOY_WORKER_OPTIONS_INIT;
-	cicd_py_progress_ctx ctx = {NULL, NULL, NULL, NULL};
+	cicd_py_progress_ctx ctx = {NULL, NULL, NULL, NULL, NULL, 0};
 	int rc;
 	o.owner = owner;
 	o.lease_ttl_ms = lease_ttl_ms;
 	o.poll_ms = poll_ms;
 	o.until_idle = until_idle;
 	o.max_jobs = max_jobs;
-	if (progress != Py_None) {
-		ctx.fn = progress;
-		o.progress = cicd_py_progress;
-		o.payload = &ctx;
-	}
+	ctx.fn = progress != Py_None ? progress : NULL;
+	ctx.store = store;
+	o.progress = cicd_py_progress;
+	o.payload = &ctx;
 	Py_BEGIN_ALLOW_THREADS
 	rc = cicd_deploy_worker_run(store, &o);
 	Py_END_ALLOW_THREADS

@@ -3,7 +3,10 @@
 Listings and details come back as the library's JSON, parsed into dicts and
 lists (docs/deploy.md describes the fields). Calls that wait on a cluster or
 a lock release the GIL; a store is used by one thread at a time, which a
-lock here enforces.
+lock here enforces. Another thread may interrupt() the call that blocks
+(run or rollback with wait, follow, run_worker, diff_live): it raises
+CanceledError soon, and the job it was running ends canceled. Ctrl-C while
+a blocked call's lines come raises KeyboardInterrupt the same way.
 """
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ class DeployStore:
                  max_version_bytes: int = 0, max_version_objects: int = 0):
         self._handle = None
         self._lock = threading.RLock()
+        self._life = threading.Lock()  # the handle against interrupt() from another thread
         loc = None if location is None else os.fspath(location)
         self._handle = _check(_cicd.cicd_py_deploy_store_open(loc, busy_timeout_ms, max_version_bytes,
                                                               max_version_objects))
@@ -57,8 +61,26 @@ class DeployStore:
     def close(self) -> None:
         with self._lock:
             if self._handle is not None:
-                _cicd.cicd_deploy_store_free(self._handle)
-                self._handle = None
+                with self._life:
+                    _cicd.cicd_deploy_store_free(self._handle)
+                    self._handle = None
+
+    def interrupt(self) -> None:
+        """Makes the blocking call running on this store in another thread (run or rollback with
+        wait, follow, run_worker, diff_live) raise CanceledError within about 100 ms of the cluster
+        request under way. A job that call was running ends canceled ("interrupted during step 2
+        (wait wave 0); 1 created, ..."), as does a job it created that was still waiting for its
+        turn. Every later blocking call raises CanceledError too, until interrupt_clear(). Safe
+        from any thread; does nothing on a closed store."""
+        with self._life:
+            if self._handle is not None:
+                _cicd.cicd_deploy_store_interrupt(self._handle)
+
+    def interrupt_clear(self) -> None:
+        """Lets blocking calls run again after interrupt()."""
+        with self._life:
+            if self._handle is not None:
+                _cicd.cicd_deploy_store_interrupt_clear(self._handle)
 
     def __enter__(self) -> "DeployStore":
         return self

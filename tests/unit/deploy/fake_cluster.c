@@ -1,8 +1,10 @@
 #include "fake_cluster.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cicd/document.h"
 #include "cicd/errors.h"
@@ -31,6 +33,8 @@ struct fake_cluster {
 	rule ready[MAX_RULES], errors[MAX_RULES];
 	size_t nready, nerrors;
 	int unreachable;
+	int block_apply;
+	atomic_int canceled; /* set by the cancel op from another thread */
 	int64_t apply_delay;
 	char ops[8192];
 };
@@ -114,7 +118,27 @@ static void note(fake_cluster *f, const char *verb, const char *key)
 
 static int unreachable(fake_cluster *f)
 {
+	if (atomic_load(&f->canceled))
+		return cicd__error_set(CICD_ECANCELED, "canceled");
 	return f->unreachable ? cicd__error_set(CICD_EHTTP, "https://127.0.0.1:6443: connection refused") : 0;
+}
+
+/* A request that hangs until another thread cancels the cluster, like one to a server that never answers. */
+static atomic_int g_blocked;
+
+static int block_until_canceled(fake_cluster *f)
+{
+	struct timespec nap = {0, 5 * 1000000L};
+	atomic_fetch_add(&g_blocked, 1);
+	while (!atomic_load(&f->canceled))
+		nanosleep(&nap, NULL);
+	atomic_fetch_sub(&g_blocked, 1);
+	return cicd__error_set(CICD_ECANCELED, "canceled");
+}
+
+int fake_blocked_now(void)
+{
+	return atomic_load(&g_blocked);
 }
 
 static int fake_apply(cicd__cluster *c, int *action, cicd_buf *result, const char *json, size_t len, const char *ns,
@@ -130,6 +154,8 @@ static int fake_apply(cicd__cluster *c, int *action, cicd_buf *result, const cha
 	int err;
 	if ((err = unreachable(f)) < 0)
 		return err;
+	if (f->block_apply)
+		return block_until_canceled(f);
 	if ((err = cicd_document_load_json(&doc, json, len, "object", NULL)) < 0)
 		return err;
 	root = cicd_document_root(doc, 0);
@@ -221,6 +247,8 @@ static int fake_wait(cicd__cluster *c, cicd_buf *message, const char *api_versio
 				*f->clock += timeout_ms; /* the time a real wait would have spent */
 				return cicd__error_set(CICD_ETIMEOUT, "%s", f->ready[i].message);
 			}
+			if (f->ready[i].readiness == FAKE_BLOCK)
+				return block_until_canceled(f);
 			return 0;
 		}
 	return 0;
@@ -247,8 +275,13 @@ static void fake_free(cicd__cluster *c)
 	free(f);
 }
 
-static const cicd__cluster_ops fake_ops_table = {fake_apply, fake_get_op,     fake_remove,
-                                                 fake_wait,  fake_namespaced, fake_free};
+static void fake_cancel(cicd__cluster *c)
+{
+	atomic_store(&((fake_cluster *)c)->canceled, 1);
+}
+
+static const cicd__cluster_ops fake_ops_table = {fake_apply,      fake_get_op, fake_remove, fake_wait,
+                                                 fake_namespaced, fake_free,   fake_cancel};
 
 fake_cluster *fake_new(int64_t *clock_ms)
 {
@@ -282,6 +315,16 @@ void fake_set_apply_error(fake_cluster *f, const char *name, int code, const cha
 void fake_set_apply_delay(fake_cluster *f, int64_t ms)
 {
 	f->apply_delay = ms;
+}
+
+void fake_set_block_apply(fake_cluster *f, int on)
+{
+	f->block_apply = on;
+}
+
+int fake_canceled(fake_cluster *f)
+{
+	return atomic_load(&f->canceled);
 }
 
 void fake_set_unreachable(fake_cluster *f, int on)

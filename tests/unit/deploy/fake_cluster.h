@@ -6,7 +6,8 @@
 
 #include "deploy/cluster.h"
 
-enum { FAKE_READY = 0, FAKE_DOOMED = 1, FAKE_NEVER = 2 };
+/* FAKE_BLOCK: the wait blocks (in real time) until the cluster is canceled. */
+enum { FAKE_READY = 0, FAKE_DOOMED = 1, FAKE_NEVER = 2, FAKE_BLOCK = 3 };
 
 typedef struct fake_cluster fake_cluster;
 
@@ -18,6 +19,12 @@ void fake_set_readiness(fake_cluster *f, const char *name, int readiness, const 
 void fake_set_apply_error(fake_cluster *f, const char *name, int code, const char *message);
 /* Each (real) apply takes this long on the test clock. */
 void fake_set_apply_delay(fake_cluster *f, int64_t ms);
+/* Every apply (dry runs too) blocks in real time until the cluster is canceled. */
+void fake_set_block_apply(fake_cluster *f, int on);
+/* Non-zero once the cluster's cancel op was called (any thread); every call then fails with CICD_ECANCELED. */
+int fake_canceled(fake_cluster *f);
+/* How many calls (of any fake, any thread) are blocked right now. */
+int fake_blocked_now(void);
 /* Every call fails with CICD_EHTTP while set. */
 void fake_set_unreachable(fake_cluster *f, int on);
 /* The live JSON of an object, or NULL. */
