@@ -46,10 +46,11 @@ typedef struct {
 } cicd_py_progress_ctx;
 
 /*
- * With the GIL: runs the signal handlers that are due (Ctrl-C) unless an
- * exception is pending already; a KeyboardInterrupt or what a handler raised
- * interrupts the store. The exception is fetched into *etype... (kept when
- * one is there). 1 when the call must stop.
+ * With the GIL, after a callable ran: runs the signal handlers that are due
+ * (Ctrl-C) unless the callable raised; a KeyboardInterrupt, or what a
+ * handler raised, interrupts the store (when given). The pending exception
+ * goes to *etype, *evalue, *etb unless one is there already. 1 when the call
+ * must stop.
  */
 static int cicd_py_check_signals(cicd_deploy_store *store, int *interrupted, PyObject **etype, PyObject **evalue,
 				 PyObject **etb)

@@ -43,7 +43,7 @@ class DeployStore:
                  max_version_bytes: int = 0, max_version_objects: int = 0):
         self._handle = None
         self._lock = threading.RLock()
-        self._life = threading.Lock()  # the handle against interrupt() from another thread
+        self._life = threading.RLock()  # the handle against interrupt() from another thread (or a signal handler)
         loc = None if location is None else os.fspath(location)
         self._handle = _check(_cicd.cicd_py_deploy_store_open(loc, busy_timeout_ms, max_version_bytes,
                                                               max_version_objects))
