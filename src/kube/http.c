@@ -105,6 +105,7 @@ static int current_token(char **token, struct cicd_kube_client *c)
 			if (rc)
 				return rc;
 			c->have_exec_cred = 1;
+			c->exec_cred_serial++;
 			cicd__log(CICD_LOG_DEBUG, "kube: exec plugin '%s' gave a credential", cfg->exec.command);
 		}
 		if (c->exec_cred.token && !(*token = cicd__strdup(c->exec_cred.token)))
@@ -147,6 +148,7 @@ CURL *kube__easy_new(struct cicd_kube_client *c, kube_request *req)
 	int rc;
 	if ((rc = current_token(&token, c)))
 		return NULL;
+	req->exec_cred_serial = c->exec_cred_serial;
 	h = curl_easy_init();
 	if (!h) {
 		cicd__free(token);
@@ -344,10 +346,13 @@ static int finish_transfer(kube_request *req, CURLcode code)
 		req->next_try = mono_s() + backoff_s(req->attempts, req->retry_after_s);
 		return 1;
 	}
-	if (req->status == 401 && c->cfg.has_exec && c->have_exec_cred && req->attempts == 1) {
-		/* The plugin's credential may have been revoked early: ask again, once. */
-		kube__exec_credential_dispose(&c->exec_cred);
-		c->have_exec_cred = 0;
+	if (req->status == 401 && c->cfg.has_exec && req->attempts == 1) {
+		/* The plugin's credential may have been revoked early: ask again, once. A request
+		 * that ran beside it (discovery sends two) may find it already dropped. */
+		if (c->have_exec_cred && c->exec_cred_serial == req->exec_cred_serial) {
+			kube__exec_credential_dispose(&c->exec_cred);
+			c->have_exec_cred = 0;
+		}
 		req->next_try = mono_s();
 		return 1;
 	}

@@ -104,6 +104,7 @@ struct kube_request {
 	struct cicd_kube_client *client;
 	int done;
 	double next_try; /* monotonic seconds */
+	unsigned int exec_cred_serial; /* the exec credential the last attempt carried */
 };
 
 struct cicd_kube_client {
@@ -122,6 +123,7 @@ struct cicd_kube_client {
 	atomic_int canceled; /* set by cicd_kube_client_cancel from any thread */
 	kube_exec_credential exec_cred;
 	int have_exec_cred;
+	unsigned int exec_cred_serial; /* counts plugin runs: which credential a request was sent with */
 	/* discovery */
 	int discovered;
 	cicd_vec resources; /* kube_resource * */

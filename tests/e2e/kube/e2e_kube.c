@@ -794,6 +794,69 @@ static void test_exec_plugin_authentication(void)
 	CHECK(!strstr(cicd_error_last()->message, "wrong-token"));
 }
 
+/* How many times tmp/NAME.count says the plugin ran. */
+static int plugin_runs(const char *name)
+{
+	char p[600];
+	FILE *f;
+	int runs = -1;
+	snprintf(p, sizeof p, "%s/%s.count", g_tmp, name);
+	f = fopen(p, "r");
+	if (f) {
+		if (fscanf(f, "%d", &runs) != 1)
+			runs = -1;
+		fclose(f);
+	}
+	return runs;
+}
+
+/* A plugin script tmp/NAME printing `body` (a shell word for printf's format) after counting its runs. */
+static char *exec_kubeconfig(const char *name, const char *body)
+{
+	char ca[600], user[1200], p[600], config[600];
+	write_file(name, "#!/bin/sh\ncount=$(cat \"$0.count\" 2>/dev/null || echo 0)\ncount=$((count + 1))\n"
+			 "echo $count > \"$0.count\"\n%s\n", body);
+	snprintf(p, sizeof p, "%s/%s", g_tmp, name);
+	chmod(p, 0755);
+	snprintf(ca, sizeof ca, "    certificate-authority: %s\n", env("CICD_K8S_CA"));
+	snprintf(user, sizeof user,
+		 "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ./%s\n"
+		 "      interactiveMode: Never\n      env:\n      - {name: TOKEN, value: '%s'}\n",
+		 name, env("CICD_K8S_TOKEN"));
+	snprintf(config, sizeof config, "%s.kubeconfig", name);
+	return kubeconfig_with(config, ca, user);
+}
+
+static void test_exec_credential_is_refreshed_when_it_expires_or_is_refused(void)
+{
+	cicd_kube_client *c;
+	cicd_buf out = CICD_BUF_INIT;
+	int i;
+	/* a credential that expires within the 10 s margin is asked for again before each request */
+	c = client_for(exec_kubeconfig("expiring.sh",
+				       "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+				       "\"status\":{\"token\":\"%s\",\"expirationTimestamp\":\"%s\"}}' \"$TOKEN\" "
+				       "\"$(date -u -d '+5 seconds' +%Y-%m-%dT%H:%M:%SZ)\""));
+	for (i = 0; i < 3 && c; i++) {
+		cicd_buf_dispose(&out);
+		CHECK_RC(cicd_kube_get(&out, c, "v1", "Namespace", NULL, "default"), 0);
+	}
+	/* one run per request: discovery's two, then the three gets */
+	CHECK(plugin_runs("expiring.sh") == 5);
+	cicd_kube_client_free(c);
+	/* a credential the server refuses (revoked early) is asked for again, once, also when
+	 * discovery's two requests were both refused with it */
+	c = client_for(exec_kubeconfig("revoked.sh",
+				       "[ $count -eq 1 ] && TOKEN=revoked-token\n"
+				       "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+				       "\"status\":{\"token\":\"%s\",\"expirationTimestamp\":\"2099-01-01T00:00:00Z\"}}' \"$TOKEN\""));
+	cicd_buf_dispose(&out);
+	CHECK_RC(c ? cicd_kube_get(&out, c, "v1", "Namespace", NULL, "default") : -1, 0);
+	CHECK(plugin_runs("revoked.sh") == 2);
+	cicd_buf_dispose(&out);
+	cicd_kube_client_free(c);
+}
+
 static void test_client_certificate_and_token_authentication(void)
 {
 	char cluster[600], user[1200], *path;
@@ -944,6 +1007,8 @@ int main(int argc, char **argv)
 		{"rollout_jobs_statefulsets_daemonsets_pods", test_rollout_jobs_statefulsets_daemonsets_pods},
 		{"logs_stream_with_options", test_logs_stream_with_options},
 		{"exec_plugin_authentication", test_exec_plugin_authentication},
+		{"exec_credential_is_refreshed_when_it_expires_or_is_refused",
+		 test_exec_credential_is_refreshed_when_it_expires_or_is_refused},
 		{"client_certificate_and_token_authentication", test_client_certificate_and_token_authentication},
 		{"tls_is_verified_and_tls_server_name_is_honoured", test_tls_is_verified_and_tls_server_name_is_honoured},
 		{"in_cluster_service_account", test_in_cluster_service_account},
