@@ -128,6 +128,41 @@ d job 1 2>"$tmp/err"; rc=$?
 set -e
 [ $rc -eq 1 ] && [ "$(cat "$tmp/err")" = "cicd: unknown deploy job 1" ] || fail "pruned job: $(cat "$tmp/err")"
 
+# a signal during a blocking call interrupts it through the library: exit 130, said on stderr
+# interrupt SIGNAL PID: sends it, then waits at most 10 s for the process; its exit status in $rc
+interrupt() {
+  local i
+  sleep 0.5
+  kill "-$1" "$2"
+  for i in $(seq 100); do kill -0 "$2" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$2" 2>/dev/null; then kill -9 "$2"; fail "SIG$1 did not stop pid $2 within 10 s"; fi
+  set +e
+  wait "$2"; rc=$?
+  set -e
+}
+[ "$(d run shop/web@1 --target dev)" = "job 3 queued" ] || fail "run 3"
+"$cicd" deploy logs -f 3 2>"$tmp/err" &
+interrupt TERM $!
+[ $rc -eq 130 ] || fail "logs -f after SIGTERM should exit 130, got $rc: $(cat "$tmp/err")"
+[ "$(cat "$tmp/err")" = "cicd: interrupted, stopping (again to quit at once)
+cicd: interrupted while following the log of deploy job 3" ] || fail "logs -f interrupted: $(cat "$tmp/err")"
+d cancel 3 >/dev/null
+set -m # job control: a background job keeps SIGINT (Ctrl-C) instead of ignoring it
+"$cicd" deploy worker --poll 60000 2>"$tmp/err" &
+interrupt INT $!
+set +m
+[ $rc -eq 130 ] || fail "worker after SIGINT should exit 130, got $rc: $(cat "$tmp/err")"
+grep -q '^cicd: interrupted the worker ' "$tmp/err" || fail "worker interrupted: $(cat "$tmp/err")"
+# without job control a background job's SIGINT is ignored, and stays so
+"$cicd" deploy worker --poll 60000 2>"$tmp/err" &
+pid=$!
+sleep 0.5
+kill -INT $pid
+sleep 0.5
+kill -0 $pid 2>/dev/null || fail "an ignored SIGINT stopped the worker"
+interrupt TERM $pid
+[ $rc -eq 130 ] || fail "worker after SIGTERM should exit 130, got $rc"
+
 # usage errors exit 2
 set +e
 d 2>/dev/null; [ $? -eq 2 ] || fail "no command should exit 2"

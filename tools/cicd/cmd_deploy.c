@@ -303,6 +303,7 @@ static int do_diff(int argc, char **argv, const globals *g)
 		return EXIT_FAIL;
 	if (target) {
 		cicd_init();
+		interrupt_store_begin(st);
 		err = cicd_deploy_diff_live(&b, st, from, target);
 	} else {
 		err = cicd_deploy_diff_versions(&b, st, from, to,
@@ -328,6 +329,8 @@ static int do_diff(int argc, char **argv, const globals *g)
 		fwrite(b.ptr, 1, b.size, stdout);
 	}
 	cicd_buf_dispose(&b);
+	if (target)
+		rc = interrupt_store_end(rc);
 	cicd_deploy_store_free(st);
 	return rc;
 }

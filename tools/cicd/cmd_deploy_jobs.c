@@ -5,6 +5,22 @@
 #include <unistd.h>
 
 #include "deploy_cli.h"
+#include "interrupt.h"
+
+static void interrupt_store(void *st)
+{
+	cicd_deploy_store_interrupt(st);
+}
+
+void interrupt_store_begin(cicd_deploy_store *st)
+{
+	cli_interrupt_begin(interrupt_store, st);
+}
+
+int interrupt_store_end(int rc)
+{
+	return cli_interrupt_end() ? EXIT_INTERRUPTED : rc;
+}
 
 static const char *const LEVELS[] = {"none", "error", "warn", "info", "debug", "trace"};
 
@@ -90,9 +106,13 @@ static int do_run(int argc, char **argv, const globals *g, int rollback)
 	if (open_store(&st, g) < 0)
 		return EXIT_FAIL;
 	cicd_init();
+	if (o.wait)
+		interrupt_store_begin(st);
 	err =
 	    rollback ? cicd_deploy_rollback(&id, st, what, target, to, &o) : cicd_deploy_run(&id, st, what, target, &o);
 	rc = err < 0 ? fail() : report_job(st, id, o.wait, g);
+	if (o.wait)
+		rc = interrupt_store_end(rc);
 	cicd_shutdown();
 	cicd_deploy_store_free(st);
 	return rc;
@@ -257,10 +277,14 @@ static int do_logs(int argc, char **argv, const globals *g)
 	if (open_store(&st, g) < 0)
 		return EXIT_FAIL;
 	c.g = g;
+	if (follow)
+		interrupt_store_begin(st);
 	err = follow ? cicd_deploy_log_follow(&last, st, id, after, 300, print_line, &c)
 	             : cicd_deploy_log_read(&last, st, id, after, print_line, &c);
 	if (err < 0)
 		rc = fail();
+	if (follow)
+		rc = interrupt_store_end(rc);
 	cicd_deploy_store_free(st);
 	return rc;
 }
@@ -312,8 +336,10 @@ static int do_worker(int argc, char **argv, const globals *g)
 	if (open_store(&st, g) < 0)
 		return EXIT_FAIL;
 	cicd_init();
+	interrupt_store_begin(st);
 	if (cicd_deploy_worker_run(st, &o) < 0)
 		rc = fail();
+	rc = interrupt_store_end(rc);
 	cicd_shutdown();
 	cicd_deploy_store_free(st);
 	return rc;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "interrupt.h"
 
 #include <cicd/kube.h>
 
@@ -205,6 +206,17 @@ static int wait_rollout(cicd_kube_client *client, const char *api_version, const
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
+/* Ctrl-C while a call runs on the client cancels it (cicd_kube_client_cancel). */
+static void cancel_client(void *client)
+{
+	cicd_kube_client_cancel(client);
+}
+
+static int end_interrupt(int rc)
+{
+	return cli_interrupt_end() ? EXIT_INTERRUPTED : rc;
+}
+
 static int do_apply(const kube_args *a)
 {
 	cicd_kube_apply_options opts = CICD_KUBE_APPLY_OPTIONS_INIT;
@@ -234,8 +246,8 @@ static int do_apply(const kube_args *a)
 		rc = EXIT_FAIL;
 	}
 	cicd_diagnostics_free(problems);
-	if (rc == EXIT_OK)
-		rc = connect_client(&client, a);
+	if (rc == EXIT_OK && (rc = connect_client(&client, a)) == EXIT_OK)
+		cli_interrupt_begin(cancel_client, client);
 	if (rc == EXIT_OK) {
 		memset(&st, 0, sizeof st);
 		opts.field_manager = a->field_manager;
@@ -253,6 +265,8 @@ static int do_apply(const kube_args *a)
 				rc = wait_rollout(client, st.applied[i].api_version, st.applied[i].kind, st.applied[i].ns,
 						  st.applied[i].name, a->timeout_ms);
 	}
+	if (client)
+		rc = end_interrupt(rc);
 	cicd_kube_client_free(client);
 	cicd_manifest_set_free(set);
 	return rc;
@@ -287,12 +301,14 @@ static int do_rollout(const kube_args *a)
 		return cli_usage(USAGE, "rollout status needs KIND/NAME");
 	if ((rc = connect_client(&client, a)))
 		return rc;
+	cli_interrupt_begin(cancel_client, client);
 	if (cicd_kube_resolve(&api_version, &kind, NULL, client, typed)) {
 		cli_print_error();
 		rc = EXIT_FAIL;
 	} else {
 		rc = wait_rollout(client, api_version.ptr, kind.ptr, a->ns, name, a->timeout_ms);
 	}
+	rc = end_interrupt(rc);
 	cicd_buf_dispose(&api_version);
 	cicd_buf_dispose(&kind);
 	cicd_kube_client_free(client);
@@ -321,10 +337,12 @@ static int do_logs(const kube_args *a)
 	opts.since_seconds = a->since_s;
 	opts.tail_lines = a->tail;
 	opts.timestamps = a->timestamps;
+	cli_interrupt_begin(cancel_client, client);
 	if (cicd_kube_logs(client, a->ns, a->positional[0], &opts, write_out, NULL)) {
 		cli_print_error();
 		rc = EXIT_FAIL;
 	}
+	rc = end_interrupt(rc);
 	cicd_kube_client_free(client);
 	return rc;
 }

@@ -28,6 +28,10 @@ const char *str_or(const cicd_node *n, const char *key, const char *dflt);
 /* Milliseconds since the epoch (as text) in UTC, ISO 8601. */
 void print_time(FILE *out, const char *ms_text);
 void print_json(const cicd_buf *b);
+/* Ctrl-C during a blocking call on st interrupts it (cicd_deploy_store_interrupt); see interrupt.h. */
+void interrupt_store_begin(cicd_deploy_store *st);
+/* Ends that; rc, or EXIT_INTERRUPTED when a signal stopped the call. */
+int interrupt_store_end(int rc);
 /* run, rollback, jobs, job, logs, cancel, worker. */
 int deploy_jobs_command(int argc, char **argv, const globals *g);
 

@@ -65,6 +65,35 @@ set -e
 check "a failing rollout exits 1" test "$rc" = 1
 check "and says why" grep -q '^cicd: Deployment e2e-cli/broken cannot roll out: ImagePullBackOff: pod "broken-[a-z0-9-]*" container "app" cannot pull image "registry.example/doesnotexist:7"' "$tmp/err"
 
+# a rollout that takes an hour (minReadySeconds): SIGTERM cancels the wait through the client
+cat > "$tmp/slow.yaml" <<'Y'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: slow, namespace: e2e-cli}
+spec:
+  minReadySeconds: 3600
+  progressDeadlineSeconds: 7200
+  selector: {matchLabels: {app: slow}}
+  template:
+    metadata: {labels: {app: slow}}
+    spec: {containers: [{name: app, image: nginx}]}
+Y
+"$cicd" kube apply -f "$tmp/slow.yaml" >/dev/null
+"$cicd" kube rollout status deploy/slow -n e2e-cli --timeout 600s >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 1.5
+started=$(date +%s%N)
+kill -TERM $pid
+for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill -9 $pid 2>/dev/null || true
+set +e
+wait $pid; rc=$?
+set -e
+check "a signal stops rollout status: exit 130" test "$rc" = 130
+check "within a second" test $(( ($(date +%s%N) - started) / 1000000 )) -lt 1000
+check "saying so" test "$(cat "$tmp/err")" = 'cicd: interrupted, stopping (again to quit at once)
+cicd: canceled'
+
 cat > "$tmp/conflict.yaml" <<'Y'
 apiVersion: v1
 kind: ConfigMap
