@@ -133,10 +133,77 @@ static int find_rs(const cicd_node *rs, void *payload)
 	return 0;
 }
 
+typedef struct cr_search {
+	const char *owner_uid;
+	long long revision; /* the highest seen */
+	char *hash;
+} cr_search;
+
+/* The DaemonSet's newest ControllerRevision: its controller-revision-hash is on the current pods. */
+static int find_cr(const cicd_node *cr, void *payload)
+{
+	cr_search *s = payload;
+	const cicd_node *owners = kube__path(cr, "metadata", "ownerReferences", NULL);
+	const char *hash = kube__str(kube__path(cr, "metadata", "labels", NULL), "controller-revision-hash");
+	long long revision = kube__int(kube__path(cr, "revision", NULL), -1);
+	size_t i;
+	int owned = 0;
+	for (i = 0; owners && owners->kind == CICD_NODE_SEQUENCE && i < owners->count; i++) {
+		const char *uid = kube__str(owners->u.seq.items[i], "uid");
+		owned |= uid && !strcmp(uid, s->owner_uid);
+	}
+	if (!owned || !hash || revision <= s->revision)
+		return 0;
+	cicd__free(s->hash);
+	if (!(s->hash = cicd__strdup(hash)))
+		return cicd__error_oom();
+	s->revision = revision;
+	return 0;
+}
+
+static int daemonset_revision(waiter *w, const cicd_node *obj, const char *selector)
+{
+	const cicd_node *meta = kube__path(obj, "metadata", NULL);
+	const char *generation = kube__str(meta, "generation"), *uid = kube__str(meta, "uid");
+	cicd_kube_list_options lo = CICD_KUBE_LIST_OPTIONS_INIT;
+	cr_search s;
+	int rc;
+	if (!generation || !uid)
+		return 0;
+	if (w->revision_of && !strcmp(w->revision_of, generation) && w->want_revision)
+		return 0;
+	cicd__free(w->want_revision);
+	cicd__free(w->revision_of);
+	w->revision_of = NULL;
+	if (kube__int(kube__path(obj, "status", "observedGeneration", NULL), 0) < kube__int(kube__path(meta, "generation", NULL), 0)) {
+		/* The controller has not made this spec's revision yet: no pod is known to be current. */
+		w->want_revision = cicd__strdup("");
+		return w->want_revision ? 0 : cicd__error_oom();
+	}
+	s.owner_uid = uid;
+	s.revision = -1;
+	s.hash = NULL;
+	lo.label_selector = selector;
+	if ((rc = cicd_kube_list(NULL, w->c, "apps/v1", "ControllerRevision", w->ns, &lo, find_cr, &s))) {
+		cicd__free(s.hash);
+		w->want_revision = NULL;
+		if (rc == CICD_ENOMEM || rc == CICD_ECANCELED)
+			return rc;
+		/* Not allowed to list revisions (RBAC) or the like: every pod counts, as for other kinds. */
+		cicd_error_clear();
+		return 0;
+	}
+	w->want_revision = s.hash;
+	w->revision_of = cicd__strdup(generation);
+	return w->revision_of ? 0 : cicd__error_oom();
+}
+
 /* Which pods belong to the revision being rolled out (old pods' troubles do not count). */
 static int current_revision(waiter *w, const char *selector)
 {
 	const cicd_node *obj = cicd_document_root(w->object, 0);
+	if (!strcmp(w->kind, "DaemonSet"))
+		return daemonset_revision(w, obj, selector);
 	if (!strcmp(w->kind, "StatefulSet")) {
 		const char *rev = kube__str(kube__path(obj, "status", NULL), "updateRevision");
 		cicd__free(w->want_revision);

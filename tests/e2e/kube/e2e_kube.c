@@ -660,6 +660,34 @@ static void *append_later(void *arg)
 	return NULL;
 }
 
+static const char *DAEMONSET = "apiVersion: v1\nkind: Namespace\nmetadata: {name: e2e-ds}\n---\n"
+			       "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: e2e-ds}\nspec:\n"
+			       "  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n"
+			       "    spec: {terminationGracePeriodSeconds: 0, containers: [{name: a, image: '%s'}]}\n";
+
+static void test_rollout_daemonset_judges_only_its_current_pods(void)
+{
+	cicd_kube_client *c = admin();
+	cicd_kube_rollout_options ro = CICD_KUBE_ROLLOUT_OPTIONS_INIT;
+	cicd_buf msg = CICD_BUF_INIT;
+	char yaml[1024];
+	applied a;
+	ro.timeout_ms = 60000;
+	/* a revision that cannot pull its image fails fast, naming it */
+	snprintf(yaml, sizeof yaml, DAEMONSET, "registry.example/doesnotexist:1");
+	CHECK_RC(apply_yaml(&a, c, yaml, NULL), 0);
+	CHECK_RC(cicd_kube_rollout_wait(&msg, c, "apps/v1", "DaemonSet", "e2e-ds", "agent", &ro), CICD_ERROR);
+	CHECK_CONTAINS(cicd_error_last()->message, "DaemonSet e2e-ds/agent cannot roll out: ImagePullBackOff");
+	cicd_buf_dispose(&msg);
+	/* the fix rolls out although the broken pods are still there when the wait starts */
+	snprintf(yaml, sizeof yaml, DAEMONSET, "agent:2");
+	CHECK_RC(apply_yaml(&a, c, yaml, NULL), 0);
+	CHECK_RC(cicd_kube_rollout_wait(&msg, c, "apps/v1", "DaemonSet", "e2e-ds", "agent", &ro), 0);
+	CHECK(msg.ptr && !strcmp(msg.ptr, "daemon set \"agent\" successfully rolled out"));
+	cicd_buf_dispose(&msg);
+	cicd_kube_client_free(c);
+}
+
 static void test_logs_stream_with_options(void)
 {
 	cicd_kube_client *c = admin();
@@ -1005,6 +1033,7 @@ int main(int argc, char **argv)
 		{"rollout_progress_deadline_exceeded", test_rollout_progress_deadline_exceeded},
 		{"rollout_timeout_says_what_was_awaited", test_rollout_timeout_says_what_was_awaited},
 		{"rollout_jobs_statefulsets_daemonsets_pods", test_rollout_jobs_statefulsets_daemonsets_pods},
+		{"rollout_daemonset_judges_only_its_current_pods", test_rollout_daemonset_judges_only_its_current_pods},
 		{"logs_stream_with_options", test_logs_stream_with_options},
 		{"exec_plugin_authentication", test_exec_plugin_authentication},
 		{"exec_credential_is_refreshed_when_it_expires_or_is_refused",
