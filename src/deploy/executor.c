@@ -58,6 +58,7 @@ typedef struct {
 	int64_t epoch, deadline, renewed_at;
 	int64_t backoff; /* the last retry delay of a step that could not reach the cluster */
 	int crashed, lost;
+	int adopted; /* taken over from a worker that was lost */
 	int stopped;     /* the job has ended (finish() was called) */
 	int interrupted; /* ... canceled because the caller was interrupted; `ended` says how */
 	int step;        /* the step under way, for "during step N (name)" */
@@ -648,6 +649,7 @@ static int take(run *r, int *done)
 		return 0;
 	}
 	/* Orphaned: running or canceling under an older epoch whose holder is gone. */
+	r->adopted = 1;
 	if ((err = cicd__store_job_adopt(r->st, r->job.id, r->epoch, now(r))) < 0) {
 		cicd__store_lease_release(r->st, r->job.target, r->epoch);
 		return err;
@@ -696,6 +698,9 @@ static int execute(run *r, int *final_state)
 		cicd__vec_dispose_with(&r->changes, cicd__change_free_item);
 		if ((err = cicd__store_changes_get(r->st, &r->changes, r->job.id)) < 0)
 			return err;
+	}
+	if (r->adopted) {
+		/* Also when the lost worker had not finished its plan: the log says who took over. */
 		step_name(r, first, name, sizeof name);
 		if ((err = cicd__joblog_add(&r->log, 2, NULL,
 		                            "resumed by worker %s at step %d (%s), lease epoch %" PRId64, r->o->owner,

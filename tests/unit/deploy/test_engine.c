@@ -480,6 +480,27 @@ static void test_crashed_worker_is_resumed_from_first_unconfirmed_step(void)
 	world_close(&w);
 }
 
+static void test_worker_lost_during_its_plan_is_taken_over_with_a_note(void)
+{
+	world w;
+	int state = -1;
+	int64_t job;
+	hook_state h = {"step-begin", 0, 0, 1, 0, NULL, 0};
+	char *log;
+	world_open(&w);
+	job = new_job(&w, w.v1, 0, 600000);
+	/* worker-a dies before its first step: nothing is journaled, the job is running */
+	CU_ASSERT_EQUAL(run_job(&w, job, "worker-a", &h, &state), CICD_EUSER);
+	g_clock += 20000;
+	CU_ASSERT_EQUAL(run_job(&w, job, "worker-b", NULL, &state), 0);
+	CU_ASSERT_EQUAL(state, CICD__JOB_SUCCEEDED);
+	log = log_text(w.st, job);
+	/* the successor starts over at the plan, and says it took over */
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "resumed by worker worker-b at step 0 (plan), lease epoch 2\nplan: "));
+	free(log);
+	world_close(&w);
+}
+
 static void test_job_lost_too_often_ends_worker_lost(void)
 {
 	world w;
@@ -581,6 +602,7 @@ CICD_SUITE(deploy_engine, CICD_TEST(test_deploy_applies_waves_in_order_and_recor
            CICD_TEST(test_cancel_stops_between_steps_and_says_what_was_applied),
            CICD_TEST(test_busy_target_leaves_the_job_queued),
            CICD_TEST(test_crashed_worker_is_resumed_from_first_unconfirmed_step),
+           CICD_TEST(test_worker_lost_during_its_plan_is_taken_over_with_a_note),
            CICD_TEST(test_job_lost_too_often_ends_worker_lost),
            CICD_TEST(test_secret_values_never_reach_the_log_or_the_change_set),
            CICD_TEST(test_long_steps_keep_the_lease_alive),
