@@ -188,7 +188,6 @@ import "C"
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"runtime"
 	"runtime/cgo"
 	"strings"
@@ -283,22 +282,9 @@ func (s *DeployStore) interruptible(ctx context.Context, f func(p *C.cicd_deploy
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.with(func(p *C.cicd_deploy_store) (err error) {
-		C.cicd_deploy_store_interrupt_clear(p)
-		fired := make(chan struct{})
-		stop := context.AfterFunc(ctx, func() {
-			C.cicd_deploy_store_interrupt(p)
-			close(fired)
-		})
-		defer func() {
-			if !stop() {
-				<-fired
-			}
-			if err != nil && errors.Is(err, ErrCanceled) && ctx.Err() != nil {
-				err = ctx.Err()
-			}
-		}()
-		return f(p)
+	return s.with(func(p *C.cicd_deploy_store) error {
+		return underContext(ctx, func() { C.cicd_deploy_store_interrupt_clear(p) },
+			func() { C.cicd_deploy_store_interrupt(p) }, func() error { return f(p) })
 	})
 }
 

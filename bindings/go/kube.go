@@ -71,7 +71,6 @@ import "C"
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -281,7 +280,7 @@ func (k *KubeClient) call(ctx context.Context, f func(p *C.cicd_kube_client) err
 
 // callChecked is call with a check (may be nil) made under the mutex before
 // the client's own: a watch says first that it was closed.
-func (k *KubeClient) callChecked(ctx context.Context, check func() error, f func(p *C.cicd_kube_client) error) (err error) {
+func (k *KubeClient) callChecked(ctx context.Context, check func() error, f func(p *C.cicd_kube_client) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -293,21 +292,8 @@ func (k *KubeClient) callChecked(ctx context.Context, check func() error, f func
 		}
 	}
 	p := k.live()
-	C.cicd_kube_client_cancel_clear(p)
-	fired := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		C.cicd_kube_client_cancel(p)
-		close(fired)
-	})
-	defer func() {
-		if !stop() {
-			<-fired
-		}
-		if err != nil && errors.Is(err, ErrCanceled) && ctx.Err() != nil {
-			err = ctx.Err()
-		}
-	}()
-	return f(p)
+	return underContext(ctx, func() { C.cicd_kube_client_cancel_clear(p) }, func() { C.cicd_kube_client_cancel(p) },
+		func() error { return f(p) })
 }
 
 // invalidf is the binding's own ErrInvalid, for options C cannot express.

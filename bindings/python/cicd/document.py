@@ -7,6 +7,7 @@ from typing import Any, Iterator, Optional, Union
 
 from . import cicd_c as _cicd
 from ._errors import Diagnostic, _check, _diagnostics
+from ._handle import Handle
 
 STRICT_KEYS = _cicd.CICD_DOCUMENT_STRICT_KEYS
 NO_MERGE_KEYS = _cicd.CICD_DOCUMENT_NO_MERGE_KEYS
@@ -18,7 +19,7 @@ _VALUE_TYPES = {_cicd.CICD_VALUE_NULL: "null", _cicd.CICD_VALUE_BOOL: "bool", _c
                 _cicd.CICD_VALUE_FLOAT: "float", _cicd.CICD_VALUE_STRING: "string"}
 
 
-class Document:
+class Document(Handle):
     """A loaded YAML stream (or JSON text): one or more documents of immutable nodes.
 
     Use as a context manager, or call close(); nodes keep their document alive."""
@@ -44,27 +45,8 @@ class Document:
     def load_json(cls, text: Union[str, bytes], name: Optional[str] = None, *, max_depth: int = 0) -> "Document":
         return cls(_check(_cicd.cicd_py_document_load_buffer(text, name, 1, 0, 0, max_depth, 0, 0)))
 
-    def _live(self):
-        if self._handle is None:
-            raise ValueError("document is closed")
-        return self._handle
-
-    def close(self) -> None:
-        if self._handle is not None:
-            _cicd.cicd_document_free(self._handle)
-            self._handle = None
-
-    def __enter__(self) -> "Document":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+    _free = staticmethod(_cicd.cicd_document_free)
+    _what = "document"
 
     @property
     def name(self) -> str:

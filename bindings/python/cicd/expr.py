@@ -9,11 +9,12 @@ from typing import Mapping, Optional, Union
 
 from . import cicd_c as _cicd
 from ._errors import _check
+from ._handle import Handle
 
 Variables = Optional[Mapping[str, Union[str, bytes, None]]]
 
 
-class Expression:
+class Expression(Handle):
     """A compiled `rules:if` expression; immutable, evaluate it as often as needed.
 
     Syntax errors raise ParseError with the position of the offending token,
@@ -25,27 +26,8 @@ class Expression:
         self._handle = None
         self._handle = _check(_cicd.cicd_py_expr_compile(text, file, line, column, max_tokens, max_bytes))
 
-    def _live(self):
-        if self._handle is None:
-            raise ValueError("expression is closed")
-        return self._handle
-
-    def close(self) -> None:
-        if self._handle is not None:
-            _cicd.cicd_expr_free(self._handle)
-            self._handle = None
-
-    def __enter__(self) -> "Expression":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+    _free = staticmethod(_cicd.cicd_expr_free)
+    _what = "expression"
 
     @property
     def text(self) -> str:

@@ -16,37 +16,12 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional, Seque
 
 from . import cicd_c as _cicd
 from ._errors import Error, _check, _error_for, _raise_last
+from ._handle import Handle
 from .document import Document, Node
 from .manifest import ManifestSet
 
 
-class _Handle:
-    _what = "object"
-
-    def _live(self):
-        if self._handle is None:
-            raise ValueError(f"{self._what} is closed")
-        return self._handle
-
-    def close(self) -> None:
-        if self._handle is not None:
-            type(self)._free(self._handle)
-            self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-
-class KubeConfig(_Handle):
+class KubeConfig(Handle):
     """A kubeconfig context resolved to a server, a namespace and credentials; immutable."""
 
     _free = staticmethod(_cicd.cicd_kube_config_free)
@@ -127,7 +102,7 @@ def _opt_str(value: Optional[str]) -> Optional[str]:
     return value if value else None
 
 
-class KubeClient(_Handle):
+class KubeClient(Handle):
     """A client for a configuration's server (the configuration is copied). Calls from several
     threads take turns (a lock); cancel() and cancel_clear() are the calls another thread may make
     while one runs. Nothing is sent until the first request; TLS is verified unless the kubeconfig

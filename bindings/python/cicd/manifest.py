@@ -11,6 +11,7 @@ from typing import Iterator, NamedTuple, Optional, Union
 
 from . import cicd_c as _cicd
 from ._errors import Diagnostic, _check, _raise_with
+from ._handle import Handle
 from .document import Node
 
 _FORMATS = {"auto": _cicd.CICD_MANIFEST_FORMAT_AUTO, "yaml": _cicd.CICD_MANIFEST_FORMAT_YAML,
@@ -108,7 +109,7 @@ class Manifest:
         return f"<cicd.Manifest {self.kind} {ns}{self.name}>"
 
 
-class ManifestSet:
+class ManifestSet(Handle):
     """A set of Kubernetes objects. Use as a context manager, or call close()."""
 
     def __init__(self):
@@ -126,27 +127,8 @@ class ManifestSet:
             raise
         return s
 
-    def _live(self):
-        if self._handle is None:
-            raise ValueError("manifest set is closed")
-        return self._handle
-
-    def close(self) -> None:
-        if self._handle is not None:
-            _cicd.cicd_manifest_set_free(self._handle)
-            self._handle = None
-
-    def __enter__(self) -> "ManifestSet":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+    _free = staticmethod(_cicd.cicd_manifest_set_free)
+    _what = "manifest set"
 
     def add(self, text: Union[str, bytes], name: Optional[str] = None, *, format: str = "auto",
             max_objects: int = 0) -> None:

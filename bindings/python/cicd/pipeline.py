@@ -11,6 +11,7 @@ from typing import Callable, Iterator, Optional, Union
 
 from . import cicd_c as _cicd
 from ._errors import Diagnostic, _check, _raise_with
+from ._handle import Handle
 from .document import Node
 
 INCLUDE_KINDS = {1: "local", 2: "project", 3: "remote", 4: "template", 5: "component"}
@@ -428,7 +429,7 @@ class Job(_Borrowed):
         return f"<cicd.Job {self.name} ({self.stage})>"
 
 
-class Pipeline:
+class Pipeline(Handle):
     """A loaded, resolved and validated .gitlab-ci.yml.
 
     An invalid configuration raises ValidationError whose `diagnostics` lists
@@ -484,27 +485,8 @@ class Pipeline:
                          max_include_depth, max_extends_depth, max_reference_depth, max_file_bytes, max_yaml_depth,
                          max_diagnostics)
 
-    def _live(self):
-        if self._handle is None:
-            raise ValueError("pipeline is closed")
-        return self._handle
-
-    def close(self) -> None:
-        if self._handle is not None:
-            _cicd.cicd_pipeline_free(self._handle)
-            self._handle = None
-
-    def __enter__(self) -> "Pipeline":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+    _free = staticmethod(_cicd.cicd_pipeline_free)
+    _what = "pipeline"
 
     @property
     def name(self) -> str:

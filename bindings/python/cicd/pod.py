@@ -7,6 +7,7 @@ from typing import NamedTuple, Optional, Union
 
 from . import cicd_c as _cicd
 from ._errors import Diagnostic, _check
+from ._handle import Handle
 from .document import Node
 from .mask import Masker
 
@@ -20,34 +21,7 @@ class PayloadVariable(NamedTuple):
     raw: bool
 
 
-class _Handle:
-    _free = None
-    _what = "object"
-
-    def _live(self):
-        if self._handle is None:
-            raise ValueError(f"{self._what} is closed")
-        return self._handle
-
-    def close(self) -> None:
-        if self._handle is not None:
-            type(self)._free(self._handle)
-            self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-
-class JobPayload(_Handle):
+class JobPayload(Handle):
     """A job as POST /api/v4/jobs/request returns it."""
 
     _free = staticmethod(_cicd.cicd_job_payload_free)
@@ -126,7 +100,7 @@ class JobPayload(_Handle):
         return _cicd.cicd_job_payload_failure_reason(self._live(), reason)
 
 
-class RunnerConfig(_Handle):
+class RunnerConfig(Handle):
     """A runner configuration with the keys of [runners.kubernetes]; unknown keys are warnings."""
 
     _free = staticmethod(_cicd.cicd_runner_config_free)

@@ -6,6 +6,7 @@ from typing import Iterable, NamedTuple, Optional, Union
 
 from . import cicd_c as _cicd
 from ._errors import _check
+from ._handle import Handle
 from .semver import Version
 
 
@@ -42,7 +43,7 @@ def _encode(s: str) -> bytes:
     return s.encode("utf-8")
 
 
-class Policy:
+class Policy(Handle):
     """A loaded branch/tag policy file; immutable. Use as a context manager or call close()."""
 
     def __init__(self, handle):
@@ -61,27 +62,8 @@ class Policy:
         return cls(_check(_cicd.cicd_py_policy_load(None, data, name, max_bytes, max_branch_kinds,
                                                     max_name_length)))
 
-    def _live(self):
-        if self._handle is None:
-            raise ValueError("policy is closed")
-        return self._handle
-
-    def close(self) -> None:
-        if self._handle is not None:
-            _cicd.cicd_policy_free(self._handle)
-            self._handle = None
-
-    def __enter__(self) -> "Policy":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+    _free = staticmethod(_cicd.cicd_policy_free)
+    _what = "policy"
 
     def check_push(self, branch: str) -> PolicyResult:
         return PolicyResult(*_check(_cicd.cicd_py_policy_check(self._live(), 0, branch, None, None)))

@@ -88,20 +88,26 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-static void server_start(server *s)
+/* A socket listening on a free loopback port. */
+static int listen_loopback(int *port)
 {
 	struct sockaddr_in a;
 	socklen_t al = sizeof a;
-	int one = 1;
-	s->fd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	memset(&a, 0, sizeof a);
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	CU_ASSERT_EQUAL_FATAL(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
-	CU_ASSERT_EQUAL_FATAL(listen(s->fd, 8), 0);
-	getsockname(s->fd, (struct sockaddr *)&a, &al);
-	s->port = ntohs(a.sin_port);
+	CU_ASSERT_EQUAL_FATAL(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	CU_ASSERT_EQUAL_FATAL(listen(fd, 8), 0);
+	getsockname(fd, (struct sockaddr *)&a, &al);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static void server_start(server *s)
+{
+	s->fd = listen_loopback(&s->port);
 	pthread_create(&s->thread, NULL, serve, s);
 }
 
@@ -290,19 +296,26 @@ static void test_proxy_url_carries_the_requests(void)
 	server_stop(&s);
 }
 
-static void test_connection_refused_fails_after_bounded_retries(void)
+/* A client for a port where nothing listens, retrying a refused connection max_retries times. */
+static cicd_kube_client *refused_client(int max_retries)
 {
 	cicd_kube_client_options o = CICD_KUBE_CLIENT_OPTIONS_INIT;
 	cicd_kube_config *cfg = NULL;
 	cicd_kube_client *c = NULL;
-	cicd_buf out = CICD_BUF_INIT;
 	const char *text = "clusters:\n- name: t\n  cluster: {server: 'http://127.0.0.1:1'}\n"
 			   "contexts:\n- name: t\n  context: {cluster: t}\ncurrent-context: t\n";
-	double t0;
 	CU_ASSERT_EQUAL_FATAL(cicd_kube_config_parse(&cfg, text, strlen(text), "t.yaml", NULL), 0);
-	o.max_retries = 2;
+	o.max_retries = max_retries;
 	CU_ASSERT_EQUAL_FATAL(cicd_kube_client_new(&c, cfg, &o), 0);
-	t0 = now_s();
+	cicd_kube_config_free(cfg);
+	return c;
+}
+
+static void test_connection_refused_fails_after_bounded_retries(void)
+{
+	cicd_kube_client *c = refused_client(2);
+	cicd_buf out = CICD_BUF_INIT;
+	double t0 = now_s();
 	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", "x", "c"), CICD_EHTTP);
 	/* discovery's two requests run together; either may be the one reported */
 	CU_ASSERT_PTR_NOT_NULL(strstr(cicd_error_last()->message, "GET http://127.0.0.1:1/api"));
@@ -310,7 +323,6 @@ static void test_connection_refused_fails_after_bounded_retries(void)
 	/* two backoffs (0.4 s and 0.8 s, plus jitter) before giving up */
 	CU_ASSERT(now_s() - t0 >= 1.0);
 	cicd_kube_client_free(c);
-	cicd_kube_config_free(cfg);
 }
 
 typedef struct canceler {
@@ -326,22 +338,6 @@ static void *cancel_later(void *arg)
 	return NULL;
 }
 
-/* A server that takes connections into its backlog and never answers: the request hangs. */
-static int silent_server(int *port)
-{
-	struct sockaddr_in a;
-	socklen_t al = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	CU_ASSERT_EQUAL_FATAL(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	CU_ASSERT_EQUAL_FATAL(listen(fd, 8), 0);
-	getsockname(fd, (struct sockaddr *)&a, &al);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 static void test_cancel_from_another_thread_interrupts_a_hanging_request(void)
 {
 	cicd_kube_client *c;
@@ -349,7 +345,8 @@ static void test_cancel_from_another_thread_interrupts_a_hanging_request(void)
 	canceler k;
 	pthread_t t;
 	double t0, took;
-	int port, fd = silent_server(&port);
+	/* a server that takes connections into its backlog and never answers: the request hangs */
+	int port, fd = listen_loopback(&port);
 	c = client_to(port, "", NULL);
 	k.client = c;
 	k.after_us = 300000;
@@ -399,18 +396,11 @@ static void test_cancel_clear_makes_the_client_usable_again(void)
 
 static void test_cancel_cuts_short_the_backoff_between_retries(void)
 {
-	cicd_kube_client_options o = CICD_KUBE_CLIENT_OPTIONS_INIT;
-	cicd_kube_config *cfg = NULL;
-	cicd_kube_client *c = NULL;
+	cicd_kube_client *c = refused_client(50); /* minutes of backoff without the cancel */
 	cicd_buf out = CICD_BUF_INIT;
-	const char *text = "clusters:\n- name: t\n  cluster: {server: 'http://127.0.0.1:1'}\n"
-			   "contexts:\n- name: t\n  context: {cluster: t}\ncurrent-context: t\n";
 	canceler k;
 	pthread_t t;
 	double t0;
-	CU_ASSERT_EQUAL_FATAL(cicd_kube_config_parse(&cfg, text, strlen(text), "t.yaml", NULL), 0);
-	o.max_retries = 50; /* minutes of backoff without the cancel */
-	CU_ASSERT_EQUAL_FATAL(cicd_kube_client_new(&c, cfg, &o), 0);
 	k.client = c;
 	k.after_us = 500000;
 	t0 = now_s();
@@ -418,8 +408,8 @@ static void test_cancel_cuts_short_the_backoff_between_retries(void)
 	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", "x", "c"), CICD_ECANCELED);
 	CU_ASSERT(now_s() - t0 < 2.0);
 	pthread_join(t, NULL);
+	cicd_buf_dispose(&out);
 	cicd_kube_client_free(c);
-	cicd_kube_config_free(cfg);
 }
 
 static void setup(void)
