@@ -69,7 +69,56 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Waits until the CRD reports Established=True. */
+/* Whether the CRD's status says Established=True. */
+static int is_established(const cicd_node *crd)
+{
+	const cicd_node *conds = kube__path(crd, "status", "conditions", NULL);
+	size_t i;
+	for (i = 0; conds && conds->kind == CICD_NODE_SEQUENCE && i < conds->count; i++) {
+		const char *t = kube__str(conds->u.seq.items[i], "type"), *s = kube__str(conds->u.seq.items[i], "status");
+		if (t && s && !strcmp(t, "Established") && !strcmp(s, "True"))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether discovery lists every served version of the CRD's kind. The API
+ * server publishes a new group to discovery a moment after the CRD is
+ * Established; custom resources of the same set resolved in between would
+ * fail with "the server has no kind".
+ */
+static int is_discoverable(struct cicd_kube_client *c, const cicd_node *crd, int *rc)
+{
+	const char *group = kube__str(kube__path(crd, "spec", NULL), "group");
+	const char *kind = kube__str(kube__path(crd, "spec", "names", NULL), "kind");
+	const cicd_node *versions = kube__path(crd, "spec", "versions", NULL);
+	cicd_buf key = CICD_BUF_INIT;
+	size_t i;
+	int all = 1;
+	if (!group || !kind || !versions || versions->kind != CICD_NODE_SEQUENCE)
+		return 1; /* nothing to wait for that we could name */
+	if ((*rc = kube__discover(c)))
+		return 0;
+	for (i = 0; all && i < versions->count; i++) {
+		const cicd_node *v = versions->u.seq.items[i];
+		const cicd_node *served = cicd__node_get(v, "served", 6);
+		const char *name = kube__str(v, "name");
+		if (!name || (served && cicd__node_is(served, "false")))
+			continue;
+		cicd_buf_dispose(&key);
+		if (cicd__buf_printf(&key, "%s/%s/%s", group, name, kind)) {
+			*rc = CICD_ENOMEM;
+			all = 0;
+			break;
+		}
+		all = cicd__hashmap_get(&c->by_gvk, key.ptr, key.size) != NULL;
+	}
+	cicd_buf_dispose(&key);
+	return all;
+}
+
+/* Waits until the CRD reports Established=True and discovery serves its kind. */
 static int wait_established(struct cicd_kube_client *c, const char *name, long wait_ms)
 {
 	double deadline = now_s() + (double)wait_ms / 1000.0;
@@ -77,13 +126,12 @@ static int wait_established(struct cicd_kube_client *c, const char *name, long w
 		cicd_buf body = CICD_BUF_INIT;
 		cicd_document *doc = NULL;
 		int rc = cicd_kube_get(&body, c, "apiextensions.k8s.io/v1", "CustomResourceDefinition", NULL, name), ok = 0;
-		if (!rc && !kube__parse_json(&doc, body.ptr, body.size, "CustomResourceDefinition")) {
-			const cicd_node *conds = kube__path(cicd_document_root(doc, 0), "status", "conditions", NULL);
-			size_t i;
-			for (i = 0; conds && conds->kind == CICD_NODE_SEQUENCE && i < conds->count; i++) {
-				const char *t = kube__str(conds->u.seq.items[i], "type"), *s = kube__str(conds->u.seq.items[i], "status");
-				if (t && s && !strcmp(t, "Established") && !strcmp(s, "True"))
-					ok = 1;
+		const char *what = "Established";
+		if (!rc && !(rc = kube__parse_json(&doc, body.ptr, body.size, "CustomResourceDefinition"))) {
+			const cicd_node *crd = cicd_document_root(doc, 0);
+			if (is_established(crd)) {
+				what = "served by API discovery";
+				ok = is_discoverable(c, crd, &rc);
 			}
 		}
 		cicd_document_free(doc);
@@ -93,8 +141,8 @@ static int wait_established(struct cicd_kube_client *c, const char *name, long w
 		if (rc && rc != CICD_ENOTFOUND)
 			return rc;
 		if (now_s() > deadline)
-			return cicd__error_set(CICD_ETIMEOUT, "CustomResourceDefinition %s was not Established within %ld ms", name,
-					       wait_ms);
+			return cicd__error_set(CICD_ETIMEOUT, "CustomResourceDefinition %s was not %s within %ld ms", name,
+					       what, wait_ms);
 		{
 			struct timespec ts = {0, 100 * 1000000L};
 			nanosleep(&ts, NULL);

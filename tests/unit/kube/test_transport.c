@@ -1,11 +1,8 @@
-#define _GNU_SOURCE /* strcasestr */
 /*
  * The transport against a scripted HTTP server on loopback: which requests
  * are retried (and after how long), credentials in headers but never in
  * errors, proxy-url, and Status replies turned into error codes.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +13,7 @@
 
 #include "cicd/cicd.h"
 #include "cicd/kube.h"
+#include "http_fixture.h"
 #include "test.h"
 
 #define MAX_SCRIPT 8
@@ -45,69 +43,26 @@ static void *serve(void *arg)
 	server *s = arg;
 	while (!s->stop) {
 		char buf[8192];
-		size_t len = 0;
+		size_t head = 0;
 		int c = accept(s->fd, NULL, NULL);
 		if (c < 0)
 			break;
-		for (;;) {
-			ssize_t n;
-			char *end, *cl;
-			const char *reply;
-			size_t need;
-			n = recv(c, buf + len, sizeof buf - 1 - len, 0);
-			if (n <= 0)
-				break;
-			len += (size_t)n;
-			buf[len] = 0;
-			end = strstr(buf, "\r\n\r\n");
-			if (!end)
-				continue;
-			cl = strcasestr(buf, "Content-Length:");
-			need = (size_t)(end + 4 - buf) + (cl && cl < end ? (size_t)atoi(cl + 15) : 0);
-			if (len < need)
-				continue;
+		if (fixture_read_request(c, buf, sizeof buf, &head) >= 0) {
 			if (s->nrequests < 16) {
-				snprintf(s->requests[s->nrequests], sizeof s->requests[0], "%.*s", (int)(end - buf), buf);
+				snprintf(s->requests[s->nrequests], sizeof s->requests[0], "%.*s", (int)head, buf);
 				s->times[s->nrequests] = now_s();
 			}
-			reply = s->script[s->nrequests < s->nscript ? s->nrequests : s->nscript - 1];
+			fixture_send_closing(c, s->script[s->nrequests < s->nscript ? s->nrequests : s->nscript - 1]);
 			s->nrequests++;
-			/* One request per connection: the server serves connections one at a time, and
-			 * curl opens several for parallel HTTP/1.1 requests. */
-			{
-				const char *eol = strstr(reply, "\r\n");
-				size_t first = eol ? (size_t)(eol - reply) + 2 : 0;
-				if (send(c, reply, first, 0) < 0 || send(c, "Connection: close\r\n", 19, 0) < 0 ||
-				    send(c, reply + first, strlen(reply) - first, 0) < 0)
-					break;
-			}
-			break;
 		}
 		close(c);
 	}
 	return NULL;
 }
 
-/* A socket listening on a free loopback port. */
-static int listen_loopback(int *port)
-{
-	struct sockaddr_in a;
-	socklen_t al = sizeof a;
-	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	CU_ASSERT_EQUAL_FATAL(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	CU_ASSERT_EQUAL_FATAL(listen(fd, 8), 0);
-	getsockname(fd, (struct sockaddr *)&a, &al);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 static void server_start(server *s)
 {
-	s->fd = listen_loopback(&s->port);
+	s->fd = fixture_listen(&s->port);
 	pthread_create(&s->thread, NULL, serve, s);
 }
 
@@ -148,23 +103,6 @@ static void discovery_replies(void)
 		 strlen(apis), apis);
 }
 
-static cicd_kube_client *client_to(int port, const char *extra_cluster, const char *proxy_port_note)
-{
-	char cfgtext[1024];
-	cicd_kube_config *cfg = NULL;
-	cicd_kube_client *c = NULL;
-	(void)proxy_port_note;
-	snprintf(cfgtext, sizeof cfgtext,
-		 "clusters:\n- name: t\n  cluster:\n    server: http://127.0.0.1:%d\n%s"
-		 "users:\n- name: u\n  user: {token: s3cr3t-t0ken}\n"
-		 "contexts:\n- name: t\n  context: {cluster: t, user: u, namespace: ns1}\ncurrent-context: t\n",
-		 port, extra_cluster);
-	CU_ASSERT_EQUAL_FATAL(cicd_kube_config_parse(&cfg, cfgtext, strlen(cfgtext), "t.yaml", NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(cicd_kube_client_new(&c, cfg, NULL), 0);
-	cicd_kube_config_free(cfg);
-	return c;
-}
-
 static void test_get_is_retried_after_503_with_retry_after(void)
 {
 	server s;
@@ -178,7 +116,7 @@ static void test_get_is_retried_after_503_with_retry_after(void)
 	s.script[3] = ok_reply();
 	s.nscript = 4;
 	server_start(&s);
-	c = client_to(s.port, "", NULL);
+	c = fixture_client(s.port);
 	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out.ptr ? out.ptr : "", "\"name\":\"c\""));
 	CU_ASSERT_EQUAL(s.nrequests, 4);
@@ -204,7 +142,7 @@ static void test_create_is_not_retried_after_a_plain_503_but_is_after_429(void)
 	s.script[3] = ok_reply();
 	s.nscript = 4;
 	server_start(&s);
-	c = client_to(s.port, "", NULL);
+	c = fixture_client(s.port);
 	/* the server may have acted on the POST: it is not sent again */
 	CU_ASSERT_EQUAL(cicd_kube_create(NULL, c, obj, strlen(obj)), CICD_EHTTP);
 	CICD_ASSERT_STR(cicd_error_last()->message, "ConfigMap ns1/c: HTTP 503");
@@ -243,7 +181,7 @@ static void test_status_replies_become_codes_without_secrets(void)
 	s.script[5] = g_apis;
 	s.nscript = 6;
 	server_start(&s);
-	c = client_to(s.port, "", NULL);
+	c = fixture_client(s.port);
 	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), CICD_EAUTH);
 	CICD_ASSERT_STR(cicd_error_last()->message,
 			"ConfigMap ns1/c: configmaps \"c\" is forbidden: User \"u\" cannot get resource");
@@ -300,15 +238,10 @@ static void test_proxy_url_carries_the_requests(void)
 static cicd_kube_client *refused_client(int max_retries)
 {
 	cicd_kube_client_options o = CICD_KUBE_CLIENT_OPTIONS_INIT;
-	cicd_kube_config *cfg = NULL;
-	cicd_kube_client *c = NULL;
-	const char *text = "clusters:\n- name: t\n  cluster: {server: 'http://127.0.0.1:1'}\n"
-			   "contexts:\n- name: t\n  context: {cluster: t}\ncurrent-context: t\n";
-	CU_ASSERT_EQUAL_FATAL(cicd_kube_config_parse(&cfg, text, strlen(text), "t.yaml", NULL), 0);
 	o.max_retries = max_retries;
-	CU_ASSERT_EQUAL_FATAL(cicd_kube_client_new(&c, cfg, &o), 0);
-	cicd_kube_config_free(cfg);
-	return c;
+	return fixture_client_of("clusters:\n- name: t\n  cluster: {server: 'http://127.0.0.1:1'}\n"
+				 "contexts:\n- name: t\n  context: {cluster: t}\ncurrent-context: t\n",
+				 &o);
 }
 
 static void test_connection_refused_fails_after_bounded_retries(void)
@@ -346,8 +279,8 @@ static void test_cancel_from_another_thread_interrupts_a_hanging_request(void)
 	pthread_t t;
 	double t0, took;
 	/* a server that takes connections into its backlog and never answers: the request hangs */
-	int port, fd = listen_loopback(&port);
-	c = client_to(port, "", NULL);
+	int port, fd = fixture_listen(&port);
+	c = fixture_client(port);
 	k.client = c;
 	k.after_us = 300000;
 	t0 = now_s();
@@ -379,7 +312,7 @@ static void test_cancel_clear_makes_the_client_usable_again(void)
 	s.script[2] = ok_reply();
 	s.nscript = 3;
 	server_start(&s);
-	c = client_to(s.port, "", NULL);
+	c = fixture_client(s.port);
 	cicd_kube_client_cancel(c);
 	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), CICD_ECANCELED);
 	CU_ASSERT_EQUAL(s.nrequests, 0);
