@@ -141,6 +141,7 @@ PyObject *cicd_py_error_last(void)
 %}
 
 /* One file per module. */
+%include "sigint.i"
 %include "expr.i"
 %include "mask.i"
 %include "pipeline.i"

@@ -3,11 +3,12 @@
  * Python layer). Calls that may block on a cluster or a lock (run, rollback,
  * live diff, log follow, worker) release the GIL; their progress callable
  * takes it back for each line, and the first exception it raises is raised
- * when the call returns. Ctrl-C while lines come (the signal's handler runs
- * then, or the callable raises KeyboardInterrupt) interrupts the store, so
- * that the call returns soon, and raises once it has (the interrupt is
- * cleared again). cicd_deploy_store_interrupt / _clear are wrapped as they
- * are, for DeployStore.interrupt() from another thread.
+ * when the call returns. Ctrl-C interrupts the store, so that the call
+ * returns soon, and raises once it has (the interrupt is cleared again):
+ * from the main thread through sigint.i at once, and in the callables
+ * (the signal's handler runs there, or they raise KeyboardInterrupt).
+ * cicd_deploy_store_interrupt / _clear are wrapped as they are, for
+ * DeployStore.interrupt() from another thread.
  */
 %{
 #include <cicd/deploy.h>
@@ -98,6 +99,37 @@ static int cicd_py_progress_raise(cicd_py_progress_ctx *ctx)
 		return 0;
 	PyErr_Restore(ctx->etype, ctx->evalue, ctx->etb);
 	return 1;
+}
+
+static void cicd_py_deploy_interrupt(void *store)
+{
+	cicd_deploy_store_interrupt(store);
+}
+
+static void cicd_py_deploy_interrupt_clear(void *store)
+{
+	cicd_deploy_store_interrupt_clear(store);
+}
+
+/* With the GIL, before a call that may block: Ctrl-C interrupts the store (see sigint.i). */
+static void cicd_py_deploy_arm(cicd_py_sigint_guard *g, cicd_deploy_store *store)
+{
+	cicd_py_sigint_arm(g, cicd_py_deploy_interrupt, cicd_py_deploy_interrupt_clear, store);
+}
+
+/* After a call with progress: 1 with an exception set when Ctrl-C's handler or the progress raised
+ * (Ctrl-C wins); an interrupt the progress made is cleared either way. */
+static int cicd_py_deploy_finish(cicd_py_sigint_guard *g, cicd_py_progress_ctx *ctx)
+{
+	if (cicd_py_sigint_disarm(g) < 0) {
+		if (ctx->interrupted)
+			cicd_deploy_store_interrupt_clear(ctx->store);
+		Py_CLEAR(ctx->etype);
+		Py_CLEAR(ctx->evalue);
+		Py_CLEAR(ctx->etb);
+		return 1;
+	}
+	return cicd_py_progress_raise(ctx);
 }
 
 static PyObject *cicd_py_take_buf(int rc, cicd_buf *buf)
@@ -207,10 +239,16 @@ PyObject *cicd_py_deploy_push(cicd_deploy_store *store, const char *project_set,
 PyObject *cicd_py_deploy_diff_live(cicd_deploy_store *store, const char *ref, const char *target)
 {
 	cicd_buf out = CICD_BUF_INIT;
+	cicd_py_sigint_guard g;
 	int rc;
+	cicd_py_deploy_arm(&g, store);
 	Py_BEGIN_ALLOW_THREADS
 	rc = cicd_deploy_diff_live(&out, store, ref, target);
 	Py_END_ALLOW_THREADS
+	if (cicd_py_sigint_disarm(&g) < 0) {
+		cicd_buf_dispose(&out);
+		return NULL;
+	}
 	return cicd_py_take_buf(rc, &out);
 }
 
@@ -221,6 +259,7 @@ PyObject *cicd_py_deploy_run(cicd_deploy_store *store, const char *ref, const ch
 {
 	cicd_deploy_run_options o = CICD_DEPLOY_RUN_OPTIONS_INIT;
 	cicd_py_progress_ctx ctx = {NULL, NULL, NULL, NULL, NULL, 0};
+	cicd_py_sigint_guard g;
 	long long id = 0;
 	int rc;
 	o.who = who;
@@ -235,11 +274,12 @@ PyObject *cicd_py_deploy_run(cicd_deploy_store *store, const char *ref, const ch
 	ctx.store = store;
 	o.progress = cicd_py_progress;
 	o.payload = &ctx;
+	cicd_py_deploy_arm(&g, store);
 	Py_BEGIN_ALLOW_THREADS
 	rc = project_set ? cicd_deploy_rollback(&id, store, project_set, target, to_version, &o)
 			 : cicd_deploy_run(&id, store, ref, target, &o);
 	Py_END_ALLOW_THREADS
-	if (cicd_py_progress_raise(&ctx))
+	if (cicd_py_deploy_finish(&g, &ctx))
 		return NULL;
 	return Py_BuildValue("[iL]", rc, id);
 }
@@ -256,15 +296,24 @@ PyObject *cicd_py_deploy_job_state(cicd_deploy_store *store, long long job_id)
 PyObject *cicd_py_deploy_log(cicd_deploy_store *store, long long job_id, long long after, int follow, long poll_ms)
 {
 	cicd_py_log_ctx ctx = {NULL, NULL, NULL, NULL, 0};
+	cicd_py_sigint_guard g;
 	long long last = 0;
 	int rc;
 	ctx.lines = PyList_New(0);
 	if (!ctx.lines)
 		return NULL;
+	cicd_py_deploy_arm(&g, follow ? store : NULL);
 	Py_BEGIN_ALLOW_THREADS
 	rc = follow ? cicd_deploy_log_follow(&last, store, job_id, after, poll_ms, cicd_py_log_line, &ctx)
 		    : cicd_deploy_log_read(&last, store, job_id, after, cicd_py_log_line, &ctx);
 	Py_END_ALLOW_THREADS
+	if (cicd_py_sigint_disarm(&g) < 0) {
+		Py_DECREF(ctx.lines);
+		Py_XDECREF(ctx.etype);
+		Py_XDECREF(ctx.evalue);
+		Py_XDECREF(ctx.etb);
+		return NULL;
+	}
 	if (ctx.etype) {
 		Py_DECREF(ctx.lines);
 		PyErr_Restore(ctx.etype, ctx.evalue, ctx.etb);
@@ -279,6 +328,7 @@ PyObject *cicd_py_deploy_worker_run(cicd_deploy_store *store, const char *owner,
 {
 	cicd_deploy_worker_options o = CICD_DEPLOY_WORKER_OPTIONS_INIT;
 	cicd_py_progress_ctx ctx = {NULL, NULL, NULL, NULL, NULL, 0};
+	cicd_py_sigint_guard g;
 	int rc;
 	o.owner = owner;
 	o.lease_ttl_ms = lease_ttl_ms;
@@ -289,10 +339,11 @@ PyObject *cicd_py_deploy_worker_run(cicd_deploy_store *store, const char *owner,
 	ctx.store = store;
 	o.progress = cicd_py_progress;
 	o.payload = &ctx;
+	cicd_py_deploy_arm(&g, store);
 	Py_BEGIN_ALLOW_THREADS
 	rc = cicd_deploy_worker_run(store, &o);
 	Py_END_ALLOW_THREADS
-	if (cicd_py_progress_raise(&ctx))
+	if (cicd_py_deploy_finish(&g, &ctx))
 		return NULL;
 	return Py_BuildValue("[i]", rc);
 }

@@ -5,8 +5,9 @@ lists (docs/deploy.md describes the fields). Calls that wait on a cluster or
 a lock release the GIL; a store is used by one thread at a time, which a
 lock here enforces. Another thread may interrupt() the call that blocks
 (run or rollback with wait, follow, run_worker, diff_live): it raises
-CanceledError soon, and the job it was running ends canceled. Ctrl-C while
-a blocked call's lines come raises KeyboardInterrupt the same way.
+CanceledError soon, and the job it was running ends canceled. Ctrl-C in
+the main thread interrupts the blocked call the same way, at once, and
+raises KeyboardInterrupt (what the SIGINT handler raises) once it returned.
 """
 from __future__ import annotations
 

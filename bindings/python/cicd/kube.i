@@ -117,21 +117,6 @@ void cicd_py_kube_client_free(cicd_kube_client *client)
 	cicd_shutdown();
 }
 
-/* [status, object JSON] */
-PyObject *cicd_py_kube_get(cicd_kube_client *client, const char *api_version, const char *kind,
-			   const char *namespace_name, const char *name)
-{
-	cicd_buf out = CICD_BUF_INIT;
-	PyObject *s;
-	int rc;
-	Py_BEGIN_ALLOW_THREADS
-	rc = cicd_kube_get(&out, client, api_version, kind, namespace_name, name);
-	Py_END_ALLOW_THREADS
-	s = PyUnicode_DecodeUTF8(out.ptr ? out.ptr : "", (Py_ssize_t)out.size, "surrogateescape");
-	cicd_buf_dispose(&out);
-	return s ? Py_BuildValue("[iN]", rc, s) : NULL;
-}
-
 /* [status, state, message] */
 PyObject *cicd_py_kube_rollout_decide(const cicd_node *object)
 {
@@ -202,6 +187,37 @@ static int cicd_py_kube_cb_raise(cicd_py_kube_cb *ctx)
 	return 1;
 }
 
+static void cicd_py_kube_cancel(void *client)
+{
+	cicd_kube_client_cancel(client);
+}
+
+static void cicd_py_kube_cancel_clear(void *client)
+{
+	cicd_kube_client_cancel_clear(client);
+}
+
+/* With the GIL, before a call that may block: Ctrl-C cancels it (see sigint.i). */
+static void cicd_py_kube_arm(cicd_py_sigint_guard *g, cicd_kube_client *client)
+{
+	cicd_py_sigint_arm(g, cicd_py_kube_cancel, cicd_py_kube_cancel_clear, client);
+}
+
+/* With the GIL, after it: 1 with an exception set when Ctrl-C's handler or the callback raised
+ * (Ctrl-C wins: the callback's exception is dropped). */
+static int cicd_py_kube_finish(cicd_py_sigint_guard *g, cicd_py_kube_cb *ctx)
+{
+	if (cicd_py_sigint_disarm(g) < 0) {
+		if (ctx) {
+			Py_CLEAR(ctx->etype);
+			Py_CLEAR(ctx->evalue);
+			Py_CLEAR(ctx->etb);
+		}
+		return 1;
+	}
+	return ctx ? cicd_py_kube_cb_raise(ctx) : 0;
+}
+
 /* A node's JSON as str (without the GIL for the rendering); NULL with an exception set. */
 static PyObject *cicd_py_kube_node_json(const cicd_node *node, int *rc)
 {
@@ -218,6 +234,13 @@ static PyObject *cicd_py_kube_str(cicd_buf *buf)
 	PyObject *s = PyUnicode_DecodeUTF8(buf->ptr ? buf->ptr : "", (Py_ssize_t)buf->size, "surrogateescape");
 	cicd_buf_dispose(buf);
 	return s;
+}
+
+/* [status, text] from a reply's body (consumed); NULL with an exception set. */
+static PyObject *cicd_py_kube_result(int rc, cicd_buf *body)
+{
+	PyObject *s = cicd_py_kube_str(body);
+	return s ? Py_BuildValue("[iN]", rc, s) : NULL;
 }
 
 /* Called without the GIL: each listed item's JSON goes into ctx->list; Ctrl-C stops the listing. */
@@ -304,15 +327,40 @@ static int cicd_py_kube_progress(const char *data, size_t len, void *payload)
 %}
 
 %inline %{
+/* [status, object JSON] */
+PyObject *cicd_py_kube_get(cicd_kube_client *client, const char *api_version, const char *kind,
+			   const char *namespace_name, const char *name)
+{
+	cicd_buf out = CICD_BUF_INIT;
+	cicd_py_sigint_guard g;
+	int rc;
+	cicd_py_kube_arm(&g, client);
+	Py_BEGIN_ALLOW_THREADS
+	rc = cicd_kube_get(&out, client, api_version, kind, namespace_name, name);
+	Py_END_ALLOW_THREADS
+	if (cicd_py_kube_finish(&g, NULL)) {
+		cicd_buf_dispose(&out);
+		return NULL;
+	}
+	return cicd_py_kube_result(rc, &out);
+}
+
 /* [status, api_version, kind, namespaced] */
 PyObject *cicd_py_kube_resolve(cicd_kube_client *client, const char *name)
 {
 	cicd_buf av = CICD_BUF_INIT, kind = CICD_BUF_INIT;
 	int namespaced = 0, rc;
 	PyObject *a, *k;
+	cicd_py_sigint_guard g;
+	cicd_py_kube_arm(&g, client);
 	Py_BEGIN_ALLOW_THREADS
 	rc = cicd_kube_resolve(&av, &kind, &namespaced, client, name);
 	Py_END_ALLOW_THREADS
+	if (cicd_py_kube_finish(&g, NULL)) {
+		cicd_buf_dispose(&av);
+		cicd_buf_dispose(&kind);
+		return NULL;
+	}
 	a = cicd_py_kube_str(&av);
 	k = cicd_py_kube_str(&kind);
 	if (!a || !k) {
@@ -330,6 +378,7 @@ PyObject *cicd_py_kube_list(cicd_kube_client *client, const char *api_version, c
 {
 	cicd_kube_list_options o = CICD_KUBE_LIST_OPTIONS_INIT;
 	cicd_buf rv = CICD_BUF_INIT;
+	cicd_py_sigint_guard g;
 	cicd_py_kube_cb ctx;
 	PyObject *s;
 	int rc;
@@ -340,11 +389,12 @@ PyObject *cicd_py_kube_list(cicd_kube_client *client, const char *api_version, c
 	o.all_namespaces = all_namespaces;
 	if (!(ctx.list = PyList_New(0)))
 		return NULL;
+	cicd_py_kube_arm(&g, client);
 	Py_BEGIN_ALLOW_THREADS
 	rc = cicd_kube_list(&rv, client, api_version, kind, namespace_name, &o, cicd_py_kube_list_item, &ctx);
 	Py_END_ALLOW_THREADS
 	s = cicd_py_kube_str(&rv);
-	if (cicd_py_kube_cb_raise(&ctx) || !s) {
+	if (cicd_py_kube_finish(&g, &ctx) || !s) {
 		Py_XDECREF(s);
 		Py_DECREF(ctx.list);
 		return NULL;
@@ -356,28 +406,37 @@ PyObject *cicd_py_kube_list(cicd_kube_client *client, const char *api_version, c
 PyObject *cicd_py_kube_create(cicd_kube_client *client, const char *buf, size_t len)
 {
 	cicd_buf out = CICD_BUF_INIT;
-	PyObject *s;
+	cicd_py_sigint_guard g;
 	int rc;
+	cicd_py_kube_arm(&g, client);
 	Py_BEGIN_ALLOW_THREADS
 	rc = cicd_kube_create(&out, client, buf, len);
 	Py_END_ALLOW_THREADS
-	s = cicd_py_kube_str(&out);
-	return s ? Py_BuildValue("[iN]", rc, s) : NULL;
+	if (cicd_py_kube_finish(&g, NULL)) {
+		cicd_buf_dispose(&out);
+		return NULL;
+	}
+	return cicd_py_kube_result(rc, &out);
 }
 
-int cicd_py_kube_delete(cicd_kube_client *client, const char *api_version, const char *kind,
+/* [status] */
+PyObject *cicd_py_kube_delete(cicd_kube_client *client, const char *api_version, const char *kind,
 			const char *namespace_name, const char *name, int propagation, long grace_period_seconds,
 			int dry_run)
 {
 	cicd_kube_delete_options o = CICD_KUBE_DELETE_OPTIONS_INIT;
+	cicd_py_sigint_guard g;
 	int rc;
 	o.propagation = (cicd_kube_propagation)propagation;
 	o.grace_period_seconds = grace_period_seconds;
 	o.dry_run = dry_run;
+	cicd_py_kube_arm(&g, client);
 	Py_BEGIN_ALLOW_THREADS
 	rc = cicd_kube_delete(client, api_version, kind, namespace_name, name, &o);
 	Py_END_ALLOW_THREADS
-	return rc;
+	if (cicd_py_kube_finish(&g, NULL))
+		return NULL;
+	return Py_BuildValue("[i]", rc);
 }
 
 /* [status, action name, object JSON] */
@@ -387,15 +446,21 @@ PyObject *cicd_py_kube_apply(cicd_kube_client *client, const cicd_node *object, 
 	cicd_kube_apply_options o = CICD_KUBE_APPLY_OPTIONS_INIT;
 	cicd_kube_apply_action action = 0;
 	cicd_buf out = CICD_BUF_INIT;
+	cicd_py_sigint_guard g;
 	PyObject *s;
 	int rc;
 	o.field_manager = field_manager;
 	o.force = force;
 	o.dry_run = dry_run;
 	o.namespace_name = namespace_name;
+	cicd_py_kube_arm(&g, client);
 	Py_BEGIN_ALLOW_THREADS
 	rc = cicd_kube_apply(&action, &out, client, object, &o);
 	Py_END_ALLOW_THREADS
+	if (cicd_py_kube_finish(&g, NULL)) {
+		cicd_buf_dispose(&out);
+		return NULL;
+	}
 	s = cicd_py_kube_str(&out);
 	if (!s)
 		return NULL;
@@ -409,6 +474,7 @@ PyObject *cicd_py_kube_apply_set(cicd_kube_client *client, PyObject *documents, 
 {
 	cicd_kube_apply_options o = CICD_KUBE_APPLY_OPTIONS_INIT;
 	const cicd_document **docs = NULL;
+	cicd_py_sigint_guard g;
 	cicd_py_kube_cb ctx;
 	Py_ssize_t i, n = 0;
 	int rc;
@@ -434,12 +500,13 @@ PyObject *cicd_py_kube_apply_set(cicd_kube_client *client, PyObject *documents, 
 			docs[i] = p;
 		}
 	}
+	cicd_py_kube_arm(&g, client);
 	Py_BEGIN_ALLOW_THREADS
 	rc = docs || !set ? cicd_kube_apply_set(client, docs, (size_t)n, &o, ctx.fn ? cicd_py_kube_apply_item : NULL, &ctx)
 			  : cicd_kube_apply_manifests(client, set, &o, ctx.fn ? cicd_py_kube_apply_item : NULL, &ctx);
 	Py_END_ALLOW_THREADS
 	free(docs);
-	if (cicd_py_kube_cb_raise(&ctx))
+	if (cicd_py_kube_finish(&g, &ctx))
 		return NULL;
 	return Py_BuildValue("[i]", rc);
 }
@@ -485,6 +552,7 @@ PyObject *cicd_py_kube_logs(cicd_kube_client *client, const char *namespace_name
 			    int previous, long limit_bytes, PyObject *on_data)
 {
 	cicd_kube_log_options o = CICD_KUBE_LOG_OPTIONS_INIT;
+	cicd_py_sigint_guard g;
 	cicd_py_kube_cb ctx;
 	int rc;
 	cicd_py_kube_cb_init(&ctx, on_data, client);
@@ -495,10 +563,11 @@ PyObject *cicd_py_kube_logs(cicd_kube_client *client, const char *namespace_name
 	o.timestamps = timestamps;
 	o.previous = previous;
 	o.limit_bytes = limit_bytes;
+	cicd_py_kube_arm(&g, client);
 	Py_BEGIN_ALLOW_THREADS
 	rc = cicd_kube_logs(client, namespace_name, pod, &o, cicd_py_kube_data, &ctx);
 	Py_END_ALLOW_THREADS
-	if (cicd_py_kube_cb_raise(&ctx))
+	if (cicd_py_kube_finish(&g, &ctx))
 		return NULL;
 	return Py_BuildValue("[i]", ctx.stopped && rc == CICD_PY_KUBE_STOP ? 0 : rc);
 }
@@ -510,6 +579,7 @@ PyObject *cicd_py_kube_rollout_wait(cicd_kube_client *client, const char *api_ve
 {
 	cicd_kube_rollout_options o = CICD_KUBE_ROLLOUT_OPTIONS_INIT;
 	cicd_buf msg = CICD_BUF_INIT;
+	cicd_py_sigint_guard g;
 	cicd_py_kube_cb ctx;
 	PyObject *s;
 	int rc;
@@ -519,15 +589,15 @@ PyObject *cicd_py_kube_rollout_wait(cicd_kube_client *client, const char *api_ve
 	o.log_lines = log_lines;
 	o.progress = cicd_py_kube_progress;
 	o.payload = &ctx;
+	cicd_py_kube_arm(&g, client);
 	Py_BEGIN_ALLOW_THREADS
 	rc = cicd_kube_rollout_wait(&msg, client, api_version, kind, namespace_name, name, &o);
 	Py_END_ALLOW_THREADS
-	s = cicd_py_kube_str(&msg);
-	if (ctx.etype) {
-		Py_XDECREF(s);
-		cicd_py_kube_cb_raise(&ctx);
+	if (cicd_py_kube_finish(&g, &ctx)) {
+		cicd_buf_dispose(&msg);
 		return NULL;
 	}
+	s = cicd_py_kube_str(&msg);
 	return s ? Py_BuildValue("[iN]", rc, s) : NULL;
 }
 

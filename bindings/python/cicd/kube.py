@@ -106,7 +106,9 @@ class KubeClient(Handle):
     """A client for a configuration's server (the configuration is copied). Calls from several
     threads take turns (a lock); cancel() and cancel_clear() are the calls another thread may make
     while one runs. Nothing is sent until the first request; TLS is verified unless the kubeconfig
-    says insecure-skip-tls-verify. Calls that reach the network release the GIL."""
+    says insecure-skip-tls-verify. Calls that reach the network release the GIL. Ctrl-C during a
+    call from the main thread cancels it at once and raises KeyboardInterrupt (what the SIGINT
+    handler raises; CanceledError if that raises nothing)."""
 
     _what = "kube client"
 
@@ -313,7 +315,7 @@ class KubeClient(Handle):
              on_data: Optional[Callable[[bytes], Any]] = None) -> Optional[bytes]:
         """A container's log: the bytes when on_data is None; else each chunk goes to on_data as it
         arrives (a truthy return stops the stream; what it raises is raised) and None is returned.
-        follow=True streams until the container ends. Ctrl-C stops it when data arrives."""
+        follow=True streams until the container ends."""
         chunks: builtins.list[bytes] = []
         if tail_lines is not None and tail_lines < 0:
             raise ValueError(f"tail_lines must be >= 0 or None, not {tail_lines}")
@@ -330,7 +332,7 @@ class KubeClient(Handle):
         300000) and returns kubectl's final message. Error (its message saying why: ImagePullBackOff,
         CrashLoopBackOff with the last log_lines lines, unschedulable, deadline exceeded) when it
         failed, TimeoutError_ at the deadline. on_progress gets each new status message; what it
-        raises, or Ctrl-C, stops the wait."""
+        raises stops the wait."""
         return self._call(_cicd.cicd_py_kube_rollout_wait, api_version, kind, namespace, name, timeout_ms,
                           1 if keep_waiting else 0, log_lines, on_progress)
 
