@@ -6,13 +6,14 @@
 #   check the branch/tag policy, render a job Pod and a Kaniko build,
 #   validate and diff the deploy files, push them as versions of a resource
 #   set, and deploy them to a real local Kubernetes control plane, showing
-#   each deploy job's log.
+#   each deploy job's log. Then installs the library into /usr/local, where
+#   pkg-config, CMake and the Go binding (go test ./... in bindings/go) find it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja >/dev/null
-ninja -C build -j"$(nproc)" cicd_tool >/dev/null
+ninja -C build -j"$(nproc)" cicd cicd_static cicd_tool >/dev/null
 cicd="$root/build/bin/cicd"
 work=$(mktemp -d)
 plane="$work/k8s"
@@ -70,4 +71,12 @@ run "$cicd" deploy jobs --target local
 job=$("$cicd" deploy --format json jobs --target local --limit 1 | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d[0] if isinstance(d, list) else d["jobs"][0])["id"])')
 run "$cicd" deploy logs "$job"
 run "$cicd" deploy rollback allocator/web --target local --to "${v1#*@}" --wait --prune
+
+say "the library installed into /usr/local: pkg-config libcicd, find_package(cicd), the Go binding"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO cmake --install build --prefix /usr/local >/dev/null
+$SUDO ldconfig
+run pkg-config --modversion libcicd
+echo "now: cd bindings/go && go test ./...   (pip install ./bindings/python builds its own copy)"
 say "done"

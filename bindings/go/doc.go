@@ -27,6 +27,7 @@
 // each request at LogTrace, secrets redacted) go to a function installed
 // with SetLogHandler; nothing is logged until one is.
 //
-// Build against an installed libcicd found through pkg-config
-// (PKG_CONFIG_PATH pointing at libcicd.pc).
+// Build against an installed libcicd found through pkg-config: the README's
+// scripts/quickstart.sh installs it into /usr/local, after which go test ./...
+// here works; or point PKG_CONFIG_PATH at another prefix's libcicd.pc.
 package cicd
