@@ -41,13 +41,15 @@ if [ ! -s "$tmp/exported" ]; then
 fi
 
 # Python: a call in the wrapper outside SWIG's one-to-one _wrap_<name>
-# functions (so from a shim of the .i files), or a use of the raw wrapper by
+# functions (so from a shim of the .i files), a function a shim hands to the
+# library as a callback (`o.cb = cicd_x;`), or a use of the raw wrapper by
 # the Python layer (_cicd.<name> in cicd/*.py). SWIG wraps every function of
 # a header it includes; one that nothing Pythonic calls is not bound.
 perl -0777 -ne '
   s{/\*.*?\*/}{ }gs;
   s{SWIGINTERN PyObject \*_wrap_\w+\(.*?\n\}\n}{}gs;
-  print "$1\n" while /\b(cicd_\w+)\s*\(/g' "$wrap" > "$tmp/python.raw"
+  print "$1\n" while /\b(cicd_\w+)\s*\(/g;
+  print "$1\n" while /=\s*(cicd_\w+)\s*;/g' "$wrap" > "$tmp/python.raw"
 for f in "$here"/python/cicd/*.py; do
   [ "$(basename "$f")" = cicd_c.py ] && continue
   grep -ohE '\b_cicd\.cicd_\w+' "$f" | sed 's/^_cicd\.//' >> "$tmp/python.raw" || true

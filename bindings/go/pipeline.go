@@ -5,6 +5,7 @@ package cicd
 #include <stdlib.h>
 #include <cicd/cicd.h>
 #include <cicd/pipeline.h>
+#include <cicd/plan.h>
 
 extern int cicdGoResolve(cicd_include_result *result, cicd_include_request *req, uintptr_t handle);
 
@@ -17,11 +18,17 @@ static int shim_pipeline_load(cicd_pipeline **out, cicd_diagnostics **diags, con
 			      size_t len, const char *name, const char *root, uintptr_t resolver, unsigned flags,
 			      unsigned max_includes, unsigned max_include_depth, unsigned max_extends_depth,
 			      unsigned max_reference_depth, size_t max_file_bytes, unsigned max_yaml_depth,
-			      size_t max_diagnostics, cicd_error **err)
+			      size_t max_diagnostics, cicd_trigger *trigger, cicd_error **err)
 {
 	cicd_pipeline_options o = CICD_PIPELINE_OPTIONS_INIT;
 	int rc;
 	o.flags = flags;
+	if (trigger) {
+		o.include_variables = cicd_trigger_lookup;
+		o.include_variables_payload = trigger;
+		o.include_rules = cicd_trigger_include_rules;
+		o.include_rules_payload = trigger;
+	}
 	o.project_root = root;
 	if (resolver) {
 		o.resolver = shim_resolve;
@@ -126,6 +133,11 @@ type PipelineOptions struct {
 	MaxFileBytes      int
 	MaxYAMLDepth      int
 	MaxDiagnostics    int
+	// Trigger, when set, makes the includes those GitLab reads for it: its
+	// variables expanded in include locations (ci/$CI_COMMIT_REF_NAME.yml)
+	// and include:rules decided with its variables, changes and Exists.
+	// Without it locations are used as written and every include is read.
+	Trigger *Trigger
 }
 
 // Pipeline is a loaded, resolved and validated .gitlab-ci.yml. It is
@@ -202,6 +214,21 @@ func loadPipeline(path *string, data []byte, name string, o *PipelineOptions) (*
 		handle = cgo.NewHandle(state)
 		defer handle.Delete()
 	}
+	var ctrigger *C.cicd_trigger
+	var exists *existsState
+	if t := o.Trigger; t != nil {
+		var existsHandle cgo.Handle
+		if t.Exists != nil {
+			exists = &existsState{exists: t.Exists}
+			existsHandle = cgo.NewHandle(exists)
+			defer existsHandle.Delete()
+		}
+		var err error
+		if ctrigger, err = t.build(existsHandle); err != nil {
+			return nil, err
+		}
+		defer C.cicd_trigger_free(ctrigger)
+	}
 	flags := C.uint(0)
 	if o.StrictKeys {
 		flags |= C.CICD_PIPELINE_STRICT_KEYS
@@ -215,13 +242,18 @@ func loadPipeline(path *string, data []byte, name string, o *PipelineOptions) (*
 	rc := C.shim_pipeline_load(&out, &diags, cpath, bytesPtr(data), C.size_t(len(data)), cname, croot,
 		C.uintptr_t(handle), flags, C.uint(o.MaxIncludes), C.uint(o.MaxIncludeDepth), C.uint(o.MaxExtendsDepth),
 		C.uint(o.MaxReferenceDepth), C.size_t(o.MaxFileBytes), C.uint(o.MaxYAMLDepth), C.size_t(o.MaxDiagnostics),
-		&cerr)
+		ctrigger, &cerr)
 	runtime.KeepAlive(data)
 	warnings := takeDiagnostics(diags)
 	if state != nil && state.err != nil {
 		C.cicd_pipeline_free(out)
 		fromC(0, cerr)
 		return nil, state.err
+	}
+	if exists != nil && exists.err != nil {
+		C.cicd_pipeline_free(out)
+		fromC(0, cerr)
+		return nil, exists.err
 	}
 	if err := fromC(rc, cerr); err != nil {
 		if e, ok := err.(*Error); ok {

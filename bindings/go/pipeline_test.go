@@ -294,6 +294,50 @@ func TestPipelineResolver(t *testing.T) {
 	}
 }
 
+func TestPipelineIncludesForTrigger(t *testing.T) {
+	var asked []string
+	resolver := func(r IncludeRequest) ([]byte, string, error) {
+		asked = append(asked, r.Project+" "+r.Ref+" "+r.Location)
+		return []byte("'from " + r.Location + "':\n  script: s\n"), "", nil
+	}
+	text := "include:\n  - template: 'ci/${CI_COMMIT_REF_NAME}.yml'\n" +
+		"  - project: $CI_PROJECT_NAMESPACE/tools\n    ref: $TOOLS\n    file: lib.yml\n" +
+		"  - template: tag.yml\n    rules: [{if: $CI_COMMIT_TAG}]\n" +
+		"  - template: docs.yml\n    rules: [{exists: [docs/*.md]}]\n" +
+		"a:\n  script: x\n"
+	jobsFor := func(tr *Trigger) ([]string, error) {
+		asked = nil
+		p, err := LoadPipelineBytes([]byte(text), "main.yml", &PipelineOptions{Resolver: resolver, Trigger: tr})
+		if err != nil {
+			return nil, err
+		}
+		defer p.Close()
+		jobs, err := p.Jobs()
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		for _, j := range jobs {
+			names = append(names, j.Name)
+		}
+		return names, nil
+	}
+	got, err := jobsFor(&Trigger{Kind: TriggerBranch, Ref: "dev", Project: "acme/shop", Variables: map[string]string{"TOOLS": "v2"},
+		Exists: func(glob string) (bool, error) { return glob == "docs/*.md", nil }})
+	eq(t, "branch", []any{got, err, asked}, []any{[]string{"from ci/dev.yml", "from lib.yml", "from docs.yml", "a"}, nil,
+		[]string{"  ci/dev.yml", "acme/tools v2 lib.yml", "  docs.yml"}})
+	got, err = jobsFor(&Trigger{Kind: TriggerTag, Ref: "v1.0.0"})
+	eq(t, "tag", []any{got, err}, []any{[]string{"from ci/v1.0.0.yml", "from lib.yml", "from tag.yml", "a"}, nil})
+	boom := errors.New("exists failed")
+	_, err = jobsFor(&Trigger{Kind: TriggerBranch, Ref: "dev", Exists: func(string) (bool, error) { return false, boom }})
+	if err != boom {
+		t.Fatalf("the Exists error is not returned as is: %v", err)
+	}
+	got, err = jobsFor(nil) // without a trigger: locations as written, every include read
+	eq(t, "no trigger", []any{got, err}, []any{[]string{"from ci/${CI_COMMIT_REF_NAME}.yml", "from lib.yml", "from tag.yml",
+		"from docs.yml", "a"}, nil})
+}
+
 func TestPipelineLocalIncludeConfinedToRoot(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ci.yml")

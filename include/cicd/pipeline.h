@@ -31,6 +31,7 @@
 #include "common.h"
 #include "diagnostics.h"
 #include "document.h"
+#include "expr.h"
 
 CICD_BEGIN_DECL
 
@@ -132,12 +133,24 @@ typedef struct cicd_pipeline_options {
 	size_t max_diagnostics;              /* 0: 1,000 diagnostics; further ones are counted, not kept */
 	cicd_include_rules_cb include_rules; /* NULL: includes with rules are read */
 	void *include_rules_payload;
+	/*
+	 * Version 2. Variables expanded in include locations (`local`,
+	 * `remote`, `template`, `component`, `project`, `file`, `ref`): `$NAME`
+	 * and `${NAME}`, undefined ones by nothing, as GitLab expands project,
+	 * group, instance, predefined and pipeline variables there (not the
+	 * file's `variables`). Expanded before rules are decided and globs
+	 * matched; the expanded location is what the resolver gets and errors
+	 * show. NULL: locations are used as written. cicd_trigger_lookup (with
+	 * the trigger) gives a trigger's variables.
+	 */
+	cicd_expr_lookup_cb include_variables;
+	void *include_variables_payload;
 } cicd_pipeline_options;
 
-#define CICD_PIPELINE_OPTIONS_VERSION 1
+#define CICD_PIPELINE_OPTIONS_VERSION 2
 #define CICD_PIPELINE_OPTIONS_INIT                                                                                     \
 	{                                                                                                              \
-		CICD_PIPELINE_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL                    \
+		CICD_PIPELINE_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL        \
 	}
 
 /* Fills opts with defaults; CICD_EINVALID for an unknown version. */

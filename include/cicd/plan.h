@@ -97,6 +97,28 @@ typedef int (*cicd_exists_cb)(int *found, const char *glob, void *payload);
 CICD_EXTERN(int) cicd_plan_glob_match(const char *glob, const char *path);
 CICD_EXTERN(int) cicd_trigger_set_exists(cicd_trigger *trigger, cicd_exists_cb cb, void *payload);
 
+/* ---- includes, decided for the trigger ------------------------------------ */
+
+/*
+ * For cicd_pipeline_options.include_variables, with the trigger as payload:
+ * what GitLab expands in include locations, the trigger's pipeline
+ * variables over its predefined ones (CI_COMMIT_REF_NAME,
+ * CI_PROJECT_PATH, ...). Values are borrowed from the trigger.
+ */
+CICD_EXTERN(int) cicd_trigger_lookup(const char **value, size_t *len, const char *name, void *trigger);
+
+/*
+ * For cicd_pipeline_options.include_rules, with the trigger as payload:
+ * decides an include's `rules` as GitLab does while reading the
+ * configuration, with the trigger's variables only (the files'
+ * `variables` are not merged yet), its changed paths and its exists
+ * callback. The first rule whose `if`, `changes` and `exists` all hold
+ * decides and `when: never` leaves the file out; no match leaves it out.
+ * Returns 1 to read the file, 0 to leave it out, or a negative code
+ * (CICD_EPARSE for an `if` that does not compile).
+ */
+CICD_EXTERN(int) cicd_trigger_include_rules(const cicd_node *rules, const cicd_include_request *req, void *trigger);
+
 /* ---- the planner ------------------------------------------------------- */
 
 typedef struct cicd_planner cicd_planner;

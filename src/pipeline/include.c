@@ -43,6 +43,41 @@ static char *shown(pl_ctx *c, const char *location)
 	return s;
 }
 
+/*
+ * A location with the caller's include variables expanded (a copy in the
+ * pipeline's arena), or as written without them; NULL after reporting.
+ */
+static const char *expanded(pl_ctx *c, const char *text, const cicd_node *at)
+{
+	cicd_buf out = CICD_BUF_INIT;
+	const char *copy;
+	int rc;
+	if (!text || !c->opts.include_variables || !strchr(text, '$'))
+		return text;
+	rc = cicd_expand(&out, text, strlen(text), 0, c->opts.include_variables, c->opts.include_variables_payload);
+	if (rc) {
+		cicd_buf_dispose(&out);
+		pl_error_code(c, rc, at, "variables in include location `%s` could not be expanded: %s", text,
+		              cicd_strerror(rc));
+		return NULL;
+	}
+	copy = pl_strdup(c, out.ptr ? out.ptr : "");
+	cicd_buf_dispose(&out);
+	return copy;
+}
+
+/* Expands the request's location, project and ref in place; 0, or -1 after reporting. */
+static int expand_request(pl_ctx *c, cicd_include_request *req, const cicd_node *at)
+{
+	if (!(req->location = expanded(c, req->location, at)))
+		return -1;
+	if (req->project && !(req->project = expanded(c, req->project, at)))
+		return -1;
+	if (req->ref && !(req->ref = expanded(c, req->ref, at)))
+		return -1;
+	return 0;
+}
+
 /* Glob as GitLab's local includes use it: `*` within a segment, `**` across segments. */
 static int glob_match(const char *p, const char *s, int budget)
 {
@@ -441,15 +476,15 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 			if (file->kind == CICD_NODE_SEQUENCE && !file->count)
 				return;
 			req.location = pl_is_string(file) ? pl_text(file) : pl_text(file->u.seq.items[0]);
-			if (!rules_allow(c, &req, e))
+			if (expand_request(c, &req, e) || !rules_allow(c, &req, e))
 				return;
 			if (pl_is_string(file)) {
-				req.location = pl_text(file);
 				add_part(c, parts, include_one(c, &req, file, inputs, depth));
 				return;
 			}
 			for (i = 0; i < file->count && !c->fatal; i++) {
-				req.location = pl_text(file->u.seq.items[i]);
+				if (i && !(req.location = expanded(c, pl_text(file->u.seq.items[i]), file->u.seq.items[i])))
+					continue;
 				add_part(c, parts, include_one(c, &req, file->u.seq.items[i], inputs, depth));
 			}
 			return;
@@ -468,8 +503,9 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 		return;
 	}
 	req.location = location;
-	if (!rules_allow(c, &req, e))
+	if (expand_request(c, &req, loc_node) || !rules_allow(c, &req, e))
 		return;
+	location = req.location;
 	if (req.kind == CICD_INCLUDE_LOCAL && strchr(location, '*') && !(c->opts.flags & CICD_PIPELINE_RESOLVE_LOCAL)) {
 		cicd_vec found = CICD_VEC_INIT;
 		size_t seen = 0;

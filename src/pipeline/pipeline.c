@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -90,7 +91,9 @@ static int resolve_options(cicd_pipeline_options *o, const cicd_pipeline_options
 	cicd_pipeline_options def = CICD_PIPELINE_OPTIONS_INIT;
 	if (in && (in->version == 0 || in->version > CICD_PIPELINE_OPTIONS_VERSION))
 		return cicd__error_set(CICD_EINVALID, "unsupported cicd_pipeline_options version %u", in->version);
-	*o = in ? *in : def;
+	*o = def;
+	if (in) /* a version 1 caller's struct ends before include_variables */
+		memcpy(o, in, in->version == 1 ? offsetof(cicd_pipeline_options, include_variables) : sizeof *o);
 	if (!o->max_includes)
 		o->max_includes = DEFAULT_MAX_INCLUDES;
 	if (!o->max_include_depth)

@@ -60,6 +60,7 @@ struct cicd_trigger {
 	char *mr_title;
 	char *open_mrs;
 	plan_vars user;
+	plan_vars predefined; /* cicd__trigger_predefined(), kept current by every setter */
 	char **changed;
 	size_t nchanged;
 	int changes_known;
@@ -102,6 +103,13 @@ struct cicd_planner {
 
 /* 1 when every clause of the rule holds (if, changes, exists), 0 when not; or a negative code. */
 int cicd__rule_matches(int *matched, const compiled_rule *r, var_view *view, const cicd_trigger *t);
+
+/* Whether one of n globs (get(owner, i), variables expanded) matches a changed path, or names a file
+ * that exists; true when the trigger's changes are unknown, false without an exists callback. */
+int cicd__changes_match(int *matched, size_t n, const char *(*get)(const void *, size_t), const void *owner,
+			var_view *view, const cicd_trigger *t);
+int cicd__exists_match(int *matched, size_t n, const char *(*get)(const void *, size_t), const void *owner,
+		       var_view *view, const cicd_trigger *t);
 
 /* only/except of a job: *included 1 when the job stays. */
 int cicd__policies_allow(int *included, const planner_job *pj, var_view *view, const cicd_trigger *t,

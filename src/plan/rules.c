@@ -19,8 +19,8 @@ static int expand_glob(cicd_buf *out, const char *glob, var_view *view)
 	return cicd_expand(out, glob, strlen(glob), CICD_EXPAND_KEEP_UNDEFINED, cicd__view_lookup, view);
 }
 
-static int changes_match(int *matched, size_t n, const char *(*get)(const void *, size_t), const void *owner,
-			 var_view *view, const cicd_trigger *t)
+int cicd__changes_match(int *matched, size_t n, const char *(*get)(const void *, size_t), const void *owner,
+			var_view *view, const cicd_trigger *t)
 {
 	cicd_buf glob = CICD_BUF_INIT;
 	size_t i, k;
@@ -50,7 +50,13 @@ static const char *policy_changes(const void *owner, size_t i)
 	return cicd_job_policy_changes(owner, i);
 }
 
-static int exists_match(int *matched, const cicd_rule *rule, var_view *view, const cicd_trigger *t)
+static const char *rule_exists(const void *owner, size_t i)
+{
+	return cicd_rule_exists(owner, i);
+}
+
+int cicd__exists_match(int *matched, size_t n, const char *(*get)(const void *, size_t), const void *owner,
+		       var_view *view, const cicd_trigger *t)
 {
 	cicd_buf glob = CICD_BUF_INIT;
 	size_t i;
@@ -58,8 +64,8 @@ static int exists_match(int *matched, const cicd_rule *rule, var_view *view, con
 	*matched = 0;
 	if (!t->exists)
 		return 0;
-	for (i = 0; i < cicd_rule_exists_count(rule) && !*matched; i++) {
-		if ((rc = expand_glob(&glob, cicd_rule_exists(rule, i), view)) != 0)
+	for (i = 0; i < n && !*matched; i++) {
+		if ((rc = expand_glob(&glob, get(owner, i), view)) != 0)
 			break;
 		if ((rc = t->exists(matched, glob.ptr ? glob.ptr : "", t->exists_payload)) != 0)
 			break;
@@ -76,9 +82,10 @@ int cicd__rule_matches(int *matched, const compiled_rule *r, var_view *view, con
 	if (r->expr && (rc = cicd_expr_eval(matched, r->expr, cicd__view_lookup, view)) != 0)
 		return rc;
 	if (*matched && cicd_rule_has_changes(r->rule) &&
-	    (rc = changes_match(matched, cicd_rule_changes_count(r->rule), rule_changes, r->rule, view, t)) != 0)
+	    (rc = cicd__changes_match(matched, cicd_rule_changes_count(r->rule), rule_changes, r->rule, view, t)) != 0)
 		return rc;
-	if (*matched && cicd_rule_has_exists(r->rule) && (rc = exists_match(matched, r->rule, view, t)) != 0)
+	if (*matched && cicd_rule_has_exists(r->rule) &&
+	    (rc = cicd__exists_match(matched, cicd_rule_exists_count(r->rule), rule_exists, r->rule, view, t)) != 0)
 		return rc;
 	return 0;
 }
@@ -184,7 +191,7 @@ static int policy_specs(int *all, int *any, const cicd_job_policy *p, cicd_expr 
 		*any |= m;
 	}
 	if (cicd_job_policy_has_changes(p)) {
-		if ((rc = changes_match(&m, cicd_job_policy_changes_count(p), policy_changes, p, view, t)) != 0)
+		if ((rc = cicd__changes_match(&m, cicd_job_policy_changes_count(p), policy_changes, p, view, t)) != 0)
 			return rc;
 		*all &= m;
 		*any |= m;

@@ -6,6 +6,8 @@
 #include "core/error.h"
 #include "internal.h"
 
+static int refresh(cicd_trigger *t);
+
 static int replace(char **slot, const char *value)
 {
 	char *copy = NULL;
@@ -42,6 +44,10 @@ int cicd_trigger_new(cicd_trigger **out, cicd_trigger_kind kind, const char *ref
 			return CICD_ENOMEM;
 		}
 	}
+	if (refresh(t)) {
+		cicd_trigger_free(t);
+		return CICD_ENOMEM;
+	}
 	*out = t;
 	return 0;
 }
@@ -62,6 +68,7 @@ void cicd_trigger_free(cicd_trigger *t)
 	cicd__free(t->mr_title);
 	cicd__free(t->open_mrs);
 	cicd__vars_dispose(&t->user);
+	cicd__vars_dispose(&t->predefined);
 	for (i = 0; i < t->nchanged; i++)
 		cicd__free(t->changed[i]);
 	cicd__free(t->changed);
@@ -80,13 +87,13 @@ static int need_text(const cicd_trigger *t, const char *value, const char *what)
 int cicd_trigger_set_source(cicd_trigger *t, const char *source)
 {
 	int rc = need_text(t, source, "pipeline source");
-	return rc ? rc : replace(&t->source, source);
+	return rc ? rc : replace(&t->source, source) ? CICD_ENOMEM : refresh(t);
 }
 
 int cicd_trigger_set_default_branch(cicd_trigger *t, const char *branch)
 {
 	int rc = need_text(t, branch, "default branch");
-	return rc ? rc : replace(&t->default_branch, branch);
+	return rc ? rc : replace(&t->default_branch, branch) ? CICD_ENOMEM : refresh(t);
 }
 
 int cicd_trigger_set_project(cicd_trigger *t, const char *path)
@@ -94,7 +101,7 @@ int cicd_trigger_set_project(cicd_trigger *t, const char *path)
 	int rc = need_text(t, path, "project path");
 	if (!rc && !strchr(path, '/'))
 		rc = cicd__error_set(CICD_EINVALID, "project path '%s' has no namespace (group/project)", path);
-	return rc ? rc : replace(&t->project, path);
+	return rc ? rc : replace(&t->project, path) ? CICD_ENOMEM : refresh(t);
 }
 
 int cicd_trigger_set_sha(cicd_trigger *t, const char *sha)
@@ -108,7 +115,7 @@ int cicd_trigger_set_sha(cicd_trigger *t, const char *sha)
 			break;
 	if (i != 40 || sha[i])
 		return cicd__error_set(CICD_EINVALID, "commit sha must be 40 lower-case hex digits");
-	return replace(&t->sha, sha);
+	return replace(&t->sha, sha) ? CICD_ENOMEM : refresh(t);
 }
 
 int cicd_trigger_set_merge_request(cicd_trigger *t, const char *target_branch, unsigned int iid,
@@ -130,14 +137,14 @@ int cicd_trigger_set_merge_request(cicd_trigger *t, const char *target_branch, u
 	if (replace(&t->mr_target, target_branch) || replace(&t->mr_event_type, event_type ? event_type : "detached") ||
 	    replace(&t->mr_labels, labels) || replace(&t->mr_title, title))
 		return CICD_ENOMEM;
-	return 0;
+	return refresh(t);
 }
 
 int cicd_trigger_set_open_merge_requests(cicd_trigger *t, const char *value)
 {
 	if (!t)
 		return cicd__error_set(CICD_EINVALID, "trigger is NULL");
-	return replace(&t->open_mrs, value && *value ? value : NULL);
+	return replace(&t->open_mrs, value && *value ? value : NULL) ? CICD_ENOMEM : refresh(t);
 }
 
 int cicd_trigger_set_variable(cicd_trigger *t, const char *name, const char *value)
@@ -272,4 +279,32 @@ int cicd__trigger_predefined(plan_vars *out, const cicd_trigger *t)
 		break;
 	}
 	return 0;
+}
+
+/* The predefined variables again, after a setter changed what they come from. */
+static int refresh(cicd_trigger *t)
+{
+	plan_vars fresh;
+	int rc;
+	memset(&fresh, 0, sizeof fresh);
+	if ((rc = cicd__trigger_predefined(&fresh, t)) != 0) {
+		cicd__vars_dispose(&fresh);
+		return rc;
+	}
+	cicd__vars_dispose(&t->predefined);
+	t->predefined = fresh;
+	return 0;
+}
+
+int cicd_trigger_lookup(const char **value, size_t *len, const char *name, void *payload)
+{
+	const cicd_trigger *t = payload;
+	const plan_var *var;
+	if (!t || !name)
+		return 0;
+	if (!(var = cicd__vars_get(&t->user, name)) && !(var = cicd__vars_get(&t->predefined, name)))
+		return 0;
+	*value = var->value;
+	*len = strlen(var->value);
+	return 1;
 }

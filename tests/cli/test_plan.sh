@@ -83,6 +83,21 @@ check expr-rc 1 $?
 check expr-msg "$tmp/bad.yml:4:17: jobs:test:rules:rule if invalid expression syntax: \${NAME} is not a variable in rules:if, write \$NAME" \
   "$(cat "$tmp/err")"
 
+# Includes are read as GitLab reads them for the trigger: its variables in locations, its include:rules.
+mkdir -p "$tmp/inc/ci"
+printf 'include:\n  - local: ci/$CI_COMMIT_REF_NAME.yml\n  - local: ci/${EXTRA}.yml\n    rules:\n      - if: $CI_COMMIT_TAG\nbase:\n  script: b\n' >"$tmp/inc/.gitlab-ci.yml"
+printf 'devjob:\n  script: d\n' >"$tmp/inc/ci/dev.yml"
+printf 'v1job:\n  script: v\n' >"$tmp/inc/ci/v1.yml"
+printf 'tagonly:\n  script: t\n' >"$tmp/inc/ci/release.yml"
+names() { "$cicd" plan -f "$tmp/inc/.gitlab-ci.yml" --format json "$@" | python3 -c '
+import json, sys
+print(" ".join(j["name"] for j in json.load(sys.stdin)["jobs"]))'; }
+check include-branch "devjob base" "$(names --branch dev --var EXTRA=release)"
+check include-tag "v1job tagonly base" "$(names --tag v1 --var EXTRA=release)"
+"$cicd" plan -f "$tmp/inc/.gitlab-ci.yml" --branch feature >/dev/null 2>"$tmp/err"
+check include-missing-rc 1 $?
+check include-missing-msg "$tmp/inc/.gitlab-ci.yml:2:12: error: Local file \`ci/feature.yml\` does not exist!" "$(cat "$tmp/err")"
+
 # Usage errors exit 2.
 "$cicd" plan -f "$flow" >/dev/null 2>"$tmp/err"
 check usage-none 2 $?

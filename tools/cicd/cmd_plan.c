@@ -263,6 +263,7 @@ int cmd_plan(int argc, char **argv)
 	cicd_planner *planner = NULL;
 	cicd_trigger *trigger = NULL;
 	cicd_plan *plan = NULL;
+	cicd_pipeline_options opts = CICD_PIPELINE_OPTIONS_INIT;
 	cicd_buf out = CICD_BUF_INIT;
 	char root[4096];
 	const char *slash;
@@ -280,7 +281,16 @@ int cmd_plan(int argc, char **argv)
 	slash = strrchr(a.file, '/');
 	snprintf(root, sizeof root, "%.*s", slash ? (int)(slash - a.file) : 1, slash ? a.file : ".");
 	files.root = root;
-	if (cicd_pipeline_load_file(&pipeline, &diags, a.file, NULL) != 0) {
+	if (build_trigger(&trigger, &a, &files)) {
+		cli_print_error();
+		goto done;
+	}
+	/* Includes as GitLab reads them for this trigger: its variables in locations, its include:rules. */
+	opts.include_variables = cicd_trigger_lookup;
+	opts.include_variables_payload = trigger;
+	opts.include_rules = cicd_trigger_include_rules;
+	opts.include_rules_payload = trigger;
+	if (cicd_pipeline_load_file(&pipeline, &diags, a.file, &opts) != 0) {
 		size_t n = cicd_diagnostics_count(diags);
 		for (i = 0; i < n; i++)
 			cli_print_diagnostic(stderr, cicd_diagnostics_get(diags, i));
@@ -288,8 +298,7 @@ int cmd_plan(int argc, char **argv)
 			cli_print_error();
 		goto done;
 	}
-	if (cicd_planner_new(&planner, pipeline, NULL) || build_trigger(&trigger, &a, &files) ||
-	    cicd_plan_create(&plan, planner, trigger)) {
+	if (cicd_planner_new(&planner, pipeline, NULL) || cicd_plan_create(&plan, planner, trigger)) {
 		cli_print_error();
 		goto done;
 	}

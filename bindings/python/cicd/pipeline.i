@@ -6,6 +6,10 @@
  */
 %{
 #include <cicd/pipeline.h>
+#include <cicd/plan.h>
+
+/* In plan.i: 1 with the exception set when the trigger's exists callable (its capsule) raised. */
+static int cicd_py_exists_reraise(PyObject *exists);
 %}
 
 CICD_OUT(cicd_pipeline)
@@ -109,7 +113,7 @@ PyObject *cicd_py_pipeline_load(PyObject *path, PyObject *text, const char *name
 				PyObject *resolver, unsigned int flags, unsigned int max_includes,
 				unsigned int max_include_depth, unsigned int max_extends_depth,
 				unsigned int max_reference_depth, size_t max_file_bytes, unsigned int max_yaml_depth,
-				size_t max_diagnostics)
+				size_t max_diagnostics, cicd_trigger *trigger, PyObject *exists)
 {
 	cicd_pipeline_options o = CICD_PIPELINE_OPTIONS_INIT;
 	cicd_py_resolver_ctx ctx = {NULL, NULL, NULL, NULL};
@@ -130,6 +134,12 @@ PyObject *cicd_py_pipeline_load(PyObject *path, PyObject *text, const char *name
 		ctx.resolver = resolver;
 		o.resolver = cicd_py_resolve;
 		o.resolver_payload = &ctx;
+	}
+	if (trigger) { /* the includes GitLab reads for the trigger */
+		o.include_variables = cicd_trigger_lookup;
+		o.include_variables_payload = trigger;
+		o.include_rules = cicd_trigger_include_rules;
+		o.include_rules_payload = trigger;
 	}
 	if (path != Py_None) {
 		PyObject *bytes;
@@ -157,6 +167,11 @@ PyObject *cicd_py_pipeline_load(PyObject *path, PyObject *text, const char *name
 		cicd_pipeline_free(p);
 		cicd_diagnostics_free(d);
 		PyErr_Restore(ctx.etype, ctx.evalue, ctx.etb);
+		return NULL;
+	}
+	if (exists != Py_None && cicd_py_exists_reraise(exists)) {
+		cicd_pipeline_free(p);
+		cicd_diagnostics_free(d);
 		return NULL;
 	}
 	diags = d ? cicd_py_take_diagnostics(d) : PyList_New(0);

@@ -7,12 +7,15 @@ the Pipeline is closed.
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Union
 
 from . import cicd_c as _cicd
 from ._errors import Diagnostic, _check, _raise_with
 from ._handle import Handle
 from .document import Node
+
+if TYPE_CHECKING:
+    from .plan import Trigger
 
 INCLUDE_KINDS = {1: "local", 2: "project", 3: "remote", 4: "template", 5: "component"}
 
@@ -443,7 +446,7 @@ class Pipeline(Handle):
     @classmethod
     def _load(cls, path, text, name, project_root, resolver, strict_keys, resolve_local, max_includes,
               max_include_depth, max_extends_depth, max_reference_depth, max_file_bytes, max_yaml_depth,
-              max_diagnostics) -> "Pipeline":
+              max_diagnostics, trigger) -> "Pipeline":
         flags = (_cicd.CICD_PIPELINE_STRICT_KEYS if strict_keys else 0) | \
             (_cicd.CICD_PIPELINE_RESOLVE_LOCAL if resolve_local else 0)
         wrapped = None
@@ -453,7 +456,8 @@ class Pipeline(Handle):
         rc, handle, diags = _cicd.cicd_py_pipeline_load(
             path, text, name, None if project_root is None else os.fspath(project_root), wrapped, flags,
             max_includes, max_include_depth, max_extends_depth, max_reference_depth, max_file_bytes,
-            max_yaml_depth, max_diagnostics)
+            max_yaml_depth, max_diagnostics, None if trigger is None else trigger._live(),
+            None if trigger is None else trigger._exists)
         diagnostics = [Diagnostic._from_tuple(t) for t in diags]
         if rc < 0:
             _raise_with(rc, diagnostics)
@@ -464,26 +468,31 @@ class Pipeline(Handle):
              resolver: Optional[Resolver] = None, strict_keys: bool = False, resolve_local: bool = False,
              max_includes: int = 0, max_include_depth: int = 0, max_extends_depth: int = 0,
              max_reference_depth: int = 0, max_file_bytes: int = 0, max_yaml_depth: int = 0,
-             max_diagnostics: int = 0) -> "Pipeline":
+             max_diagnostics: int = 0, trigger: Optional["Trigger"] = None) -> "Pipeline":
         """Loads a file; local includes are read below project_root (default: the file's directory).
 
         resolver(kind, location, project, ref, parent, depth) resolves the other
         includes (and local ones with resolve_local): it returns the content
-        (str or bytes), (content, display name), or None when there is no such file."""
+        (str or bytes), (content, display name), or None when there is no such file.
+        With a trigger, the includes are those GitLab reads for it: its variables
+        expanded in include locations (ci/$CI_COMMIT_REF_NAME.yml) and include:rules
+        decided with its variables, changes and exists; without one, locations are
+        used as written and every include is read."""
         return cls._load(path, None, None, project_root, resolver, strict_keys, resolve_local, max_includes,
                          max_include_depth, max_extends_depth, max_reference_depth, max_file_bytes, max_yaml_depth,
-                         max_diagnostics)
+                         max_diagnostics, trigger)
 
     @classmethod
     def loads(cls, text: Union[str, bytes], name: Optional[str] = None, *,
               project_root: Union[str, os.PathLike, None] = None, resolver: Optional[Resolver] = None,
               strict_keys: bool = False, resolve_local: bool = False, max_includes: int = 0,
               max_include_depth: int = 0, max_extends_depth: int = 0, max_reference_depth: int = 0,
-              max_file_bytes: int = 0, max_yaml_depth: int = 0, max_diagnostics: int = 0) -> "Pipeline":
-        """Loads from memory; name labels positions (default ".gitlab-ci.yml")."""
+              max_file_bytes: int = 0, max_yaml_depth: int = 0, max_diagnostics: int = 0,
+              trigger: Optional["Trigger"] = None) -> "Pipeline":
+        """Loads from memory; name labels positions (default ".gitlab-ci.yml"); trigger as for load()."""
         return cls._load(None, text, name, project_root, resolver, strict_keys, resolve_local, max_includes,
                          max_include_depth, max_extends_depth, max_reference_depth, max_file_bytes, max_yaml_depth,
-                         max_diagnostics)
+                         max_diagnostics, trigger)
 
     _free = staticmethod(_cicd.cicd_pipeline_free)
     _what = "pipeline"

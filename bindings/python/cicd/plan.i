@@ -46,6 +46,18 @@ static int cicd_py_exists(int *found, const char *glob, void *payload)
 	return 0;
 }
 
+static int cicd_py_exists_reraise(PyObject *exists)
+{
+	cicd_py_exists_ctx *ctx = PyCapsule_GetPointer(exists, "cicd.exists");
+	if (!ctx)
+		return 1;
+	if (!ctx->etype)
+		return 0;
+	PyErr_Restore(ctx->etype, ctx->evalue, ctx->etb);
+	ctx->etype = ctx->evalue = ctx->etb = NULL;
+	return 1;
+}
+
 static void cicd_py_exists_free(PyObject *capsule)
 {
 	cicd_py_exists_ctx *ctx = PyCapsule_GetPointer(capsule, "cicd.exists");

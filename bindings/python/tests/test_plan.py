@@ -190,3 +190,47 @@ def test_a_trigger_is_reusable_across_plans():
         first = [j.name for j in planner.plan(t)]
         assert first == [j.name for j in planner.plan(t)]
         assert "prerelease-deploy" in first
+
+
+INCLUDES = """include:
+  - template: 'ci/${CI_COMMIT_REF_NAME}.yml'
+  - project: $CI_PROJECT_NAMESPACE/tools
+    ref: $TOOLS
+    file: lib.yml
+  - template: tag.yml
+    rules: [{if: $CI_COMMIT_TAG}]
+  - template: docs.yml
+    rules: [{exists: ['docs/*.md']}]
+a:
+  script: x
+"""
+
+
+def test_a_trigger_decides_the_includes_as_gitlab_reads_them():
+    asked = []
+
+    def resolver(kind, location, project, ref, parent, depth):
+        asked.append((kind, location, project, ref))
+        return f"'from {location}':\n  script: s\n"
+
+    def names(trigger):
+        asked.clear()
+        with cicd.Pipeline.loads(INCLUDES, resolver=resolver, trigger=trigger) as p:
+            return [j.name for j in p.jobs]
+
+    branch = cicd.Trigger.branch("dev", project="acme/shop", variables={"TOOLS": "v2"},
+                                 exists=lambda glob: glob == "docs/*.md")
+    assert names(branch) == ["from ci/dev.yml", "from lib.yml", "from docs.yml", "a"]
+    assert asked == [("template", "ci/dev.yml", None, None), ("project", "lib.yml", "acme/tools", "v2"),
+                     ("template", "docs.yml", None, None)]
+    assert names(cicd.Trigger.tag("v1.0.0")) == ["from ci/v1.0.0.yml", "from lib.yml", "from tag.yml", "a"]
+    assert names(None) == ["from ci/${CI_COMMIT_REF_NAME}.yml", "from lib.yml", "from tag.yml", "from docs.yml", "a"]
+
+    class Broken(Exception):
+        pass
+
+    def broken(glob):
+        raise Broken(glob)
+
+    with pytest.raises(Broken):
+        names(cicd.Trigger.branch("dev", exists=broken))

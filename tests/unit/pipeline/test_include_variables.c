@@ -1,0 +1,149 @@
+/* cicd_pipeline_options.include_variables: variables expanded in include locations, as GitLab does. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cicd/cicd.h"
+#include "cicd/pipeline.h"
+#include "test.h"
+
+/* BRANCH=jobs, GROUP=group, REF=v1; FAIL stops the expansion; the rest are undefined. */
+static int lookup(const char **value, size_t *len, const char *name, void *payload)
+{
+	static const char *const vars[][2] = {{"BRANCH", "jobs"}, {"GROUP", "group"}, {"REF", "v1"}};
+	size_t i;
+	(*(int *)payload)++;
+	if (!strcmp(name, "FAIL"))
+		return CICD_EUSER;
+	for (i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		if (!strcmp(name, vars[i][0])) {
+			*value = vars[i][1];
+			*len = strlen(vars[i][1]);
+			return 1;
+		}
+	return 0;
+}
+
+/* Records every request as "kind location project ref" lines. */
+static int recorder(cicd_include_result *res, const cicd_include_request *req, void *payload)
+{
+	char *log = payload;
+	size_t n = strlen(log);
+	snprintf(log + n, 1024 - n, "%d %s %s %s\n", (int)req->kind, req->location, req->project ? req->project : "-",
+		 req->ref ? req->ref : "-");
+	return cicd_include_result_set(res, "shared:\n  script: s\n", 20, NULL);
+}
+
+static cicd_pipeline *load(const char *yaml, const cicd_pipeline_options *opts, cicd_diagnostics **d)
+{
+	cicd_pipeline *p = NULL;
+	cicd_diagnostics *mine = NULL;
+	cicd_pipeline_load_buffer(&p, d ? d : &mine, yaml, strlen(yaml), "ci.yml", opts);
+	if (!p && !d) {
+		size_t i;
+		for (i = 0; i < cicd_diagnostics_count(mine); i++)
+			fprintf(stderr, "\n%s", cicd_diagnostics_get(mine, i)->message);
+	}
+	cicd_diagnostics_free(mine);
+	return p;
+}
+
+/* Options that record requests into log and expand through lookup(), counting lookups. */
+static cicd_pipeline_options recording(char *log, int *lookups)
+{
+	cicd_pipeline_options opts = CICD_PIPELINE_OPTIONS_INIT;
+	opts.resolver = recorder;
+	opts.resolver_payload = log;
+	opts.include_variables = lookup;
+	opts.include_variables_payload = lookups;
+	return opts;
+}
+
+static void test_locations_project_ref_and_files_are_expanded(void)
+{
+	char log[1024] = "";
+	int lookups = 0;
+	cicd_pipeline_options opts = recording(log, &lookups);
+	cicd_pipeline *p;
+	p = load("include:\n  - project: $GROUP/tools\n    ref: ${REF}\n    file: [ci/$BRANCH.yml, '/x/${BRANCH}.yml']\n"
+		 "  - remote: https://example.com/$GROUP/$UNDEFINED.yml\n  - template: ${BRANCH}.gitlab-ci.yml\n"
+		 "  - component: example.com/$GROUP/c@$REF\n"
+		 "  - remote: https://example.com/$$GROUP.yml\n"
+		 "job:\n  script: echo $BRANCH\n",
+		 &opts, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CICD_ASSERT_STR(log, "2 ci/jobs.yml group/tools v1\n"
+			     "2 /x/jobs.yml group/tools v1\n"
+			     "3 https://example.com/group/.yml - -\n"
+			     "4 jobs.gitlab-ci.yml - -\n"
+			     "5 example.com/group/c@v1 - -\n"
+			     "3 https://example.com/$$GROUP.yml - -\n");
+	cicd_pipeline_free(p);
+}
+
+static void test_local_includes_and_globs_see_the_expanded_path(void)
+{
+	cicd_pipeline_options opts = CICD_PIPELINE_OPTIONS_INIT;
+	cicd_diagnostics *d = NULL;
+	char root[4096];
+	int lookups = 0;
+	cicd_pipeline *p;
+	snprintf(root, sizeof root, "%s", cicd_test_data_path("root"));
+	opts.project_root = root;
+	opts.include_variables = lookup;
+	opts.include_variables_payload = &lookups;
+	p = load("include: ci/$BRANCH.yml\njob:\n  script: j\n", &opts, &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CICD_ASSERT_STR(cicd_job_name(cicd_pipeline_job(p, 0)), "test");
+	cicd_pipeline_free(p);
+	cicd_diagnostics_free(d);
+	d = NULL;
+	p = load("include:\n  - local: '${GROUP}/../ci/*.yml'\njob:\n  script: j\n", &opts, &d);
+	CU_ASSERT_PTR_NULL(p);
+	CICD_ASSERT_STR(cicd_diagnostics_get(d, 0)->message, "Included file `group/../ci/*.yml` does not match any file!");
+	cicd_diagnostics_free(d);
+	d = NULL;
+	p = load("include:\n  - local: 'c${UNDEFINED}i/*.yml'\njob:\n  script: j\n", &opts, &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(cicd_pipeline_job_count(p), 2);
+	cicd_pipeline_free(p);
+	cicd_diagnostics_free(d);
+}
+
+static void test_a_failing_lookup_is_reported_at_the_include(void)
+{
+	cicd_diagnostics *d = NULL;
+	char log[1024] = "";
+	int lookups = 0;
+	cicd_pipeline_options opts = recording(log, &lookups);
+	CU_ASSERT_PTR_NULL(load("include:\n  - template: $FAIL.yml\njob:\n  script: j\n", &opts, &d));
+	CICD_ASSERT_STR(cicd_diagnostics_get(d, 0)->message,
+			"variables in include location `$FAIL.yml` could not be expanded: callback error");
+	CU_ASSERT_EQUAL(cicd_diagnostics_get(d, 0)->line, 2);
+	CICD_ASSERT_STR(log, "");
+	cicd_diagnostics_free(d);
+}
+
+static void test_without_a_lookup_or_in_a_version_1_struct_locations_stay_as_written(void)
+{
+	char log[1024] = "";
+	int lookups = 0;
+	cicd_pipeline_options opts = recording(log, &lookups);
+	cicd_pipeline *p;
+	opts.include_variables = NULL;
+	p = load("include:\n  - template: $BRANCH.yml\njob:\n  script: j\n", &opts, NULL);
+	CICD_ASSERT_STR(log, "4 $BRANCH.yml - -\n");
+	cicd_pipeline_free(p);
+	/* a version 1 caller has no such fields: whatever lies there is not read */
+	log[0] = 0;
+	opts.version = 1;
+	opts.include_variables = lookup;
+	p = load("include:\n  - template: $BRANCH.yml\njob:\n  script: j\n", &opts, NULL);
+	CICD_ASSERT_STR(log, "4 $BRANCH.yml - -\n");
+	CU_ASSERT_EQUAL(lookups, 0);
+	cicd_pipeline_free(p);
+}
+
+CICD_SUITE(include_variables, CICD_TEST(test_locations_project_ref_and_files_are_expanded),
+	   CICD_TEST(test_local_includes_and_globs_see_the_expanded_path),
+	   CICD_TEST(test_a_failing_lookup_is_reported_at_the_include),
+	   CICD_TEST(test_without_a_lookup_or_in_a_version_1_struct_locations_stay_as_written))
