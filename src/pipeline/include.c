@@ -392,9 +392,13 @@ static int rules_allow(pl_ctx *c, const cicd_include_request *req, const cicd_no
 	int rc;
 	if (!req->rules || !c->opts.include_rules)
 		return 1;
+	cicd_error_clear();
 	rc = c->opts.include_rules(req->rules, req, c->opts.include_rules_payload);
 	if (rc < 0) {
-		pl_error_code(c, rc, at, "include rules could not be evaluated: %s", cicd_strerror(rc));
+		/* A callback that set an error for its code (the plan module's does) says why. */
+		const cicd_error *e = cicd_error_last();
+		pl_error_code(c, rc, at, "include rules could not be evaluated: %s",
+		              e->code == rc && *e->message ? e->message : cicd_strerror(rc));
 		return 0;
 	}
 	return rc != 0;
