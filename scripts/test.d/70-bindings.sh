@@ -12,8 +12,13 @@ echo "-- python: pip install ./bindings/python into a fresh virtualenv"
 python3 -m venv "$tmp/venv"
 "$tmp/venv/bin/pip" install -q pytest mypy
 CICD_BUILD_DIR="$root/build-python" "$tmp/venv/bin/pip" install -q ./bindings/python
-# The type stubs are what users type-check against: the example must pass strict mypy with them.
+# The type stubs are what users type-check against: the example must pass strict mypy with them,
+# the package must type-check, and the stub must say what the package does (stubtest: every
+# public name, method and parameter; the allowlist names what is private by design).
 (cd "$tmp" && "$tmp/venv/bin/python" -m mypy --strict "$root/examples/python/which_jobs.py")
+(cd "$tmp" && "$tmp/venv/bin/python" -m mypy --config-file "$root/bindings/python/typecheck/mypy.ini" -p cicd)
+(cd "$tmp" && "$tmp/venv/bin/python" -m mypy.stubtest cicd --mypy-config-file "$root/bindings/python/typecheck/mypy.ini" \
+  --allowlist "$root/bindings/python/typecheck/stubtest-allowlist.txt")
 
 echo "-- go: go vet and go test -race against the installed library"
 cmake -S . -B build -G Ninja >/dev/null

@@ -2,9 +2,11 @@
 or the garbage collector, and ValueError naming it when used afterwards."""
 from __future__ import annotations
 
+from typing import Any, Callable, Optional
+
 
 class Handle:
-    _free = None  # staticmethod(the C free function), set by each subclass
+    _free: Optional[Callable[[Any], Any]] = None  # staticmethod(the C free function), set by each subclass
     _what = "object"  # the name in "... is closed"
     _handle = None
 
@@ -15,7 +17,9 @@ class Handle:
 
     def close(self) -> None:
         if self._handle is not None:
-            type(self)._free(self._handle)
+            free = type(self)._free
+            assert free is not None, f"{type(self).__name__} sets no _free"
+            free(self._handle)
             self._handle = None
 
     def __enter__(self):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json as _json
 import os
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Iterator, Optional, Protocol, Union
 
 from . import cicd_c as _cicd
 from ._errors import Diagnostic, _check, _diagnostics
@@ -17,6 +17,12 @@ _STYLES = {_cicd.CICD_SCALAR_PLAIN: "plain", _cicd.CICD_SCALAR_SINGLE_QUOTED: "s
            _cicd.CICD_SCALAR_FOLDED: "folded"}
 _VALUE_TYPES = {_cicd.CICD_VALUE_NULL: "null", _cicd.CICD_VALUE_BOOL: "bool", _cicd.CICD_VALUE_INT: "int",
                 _cicd.CICD_VALUE_FLOAT: "float", _cicd.CICD_VALUE_STRING: "string"}
+
+
+class _Owner(Protocol):
+    """What nodes borrow from: raises ValueError once it is closed."""
+
+    def _live(self) -> Any: ...
 
 
 class Document(Handle):
@@ -82,9 +88,9 @@ class Node:
 
     __slots__ = ("_n", "_doc")
 
-    def __init__(self, n, doc: Document):
+    def __init__(self, n, doc: "_Owner"):
         self._n = n
-        self._doc = doc
+        self._doc = doc  # what keeps the node alive: a Document, or a pipeline or manifest set
 
     def _p(self):
         self._doc._live()

@@ -73,6 +73,10 @@ class Manifest:
     def _node(self, n) -> Optional[Node]:
         return Node(n, self._set) if n is not None else None
 
+    def _node_of(self, n) -> Node:
+        """A node the library always has (the object's tree)."""
+        return Node(n, self._set)
+
     @property
     def labels(self) -> Optional[Node]:
         return self._node(_cicd.cicd_manifest_labels(self._p()))
@@ -84,7 +88,7 @@ class Manifest:
     @property
     def node(self) -> Node:
         """The object's current tree."""
-        return self._node(_cicd.cicd_manifest_node(self._p()))
+        return self._node_of(_cicd.cicd_manifest_node(self._p()))
 
     @property
     def scope(self) -> Optional[str]:

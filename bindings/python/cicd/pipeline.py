@@ -48,6 +48,10 @@ class _Borrowed:
     def _node(self, n) -> Optional[Node]:
         return Node(n, self._owner) if n is not None else None
 
+    def _node_of(self, n) -> Node:
+        """A node the library always has (a job's configuration)."""
+        return Node(n, self._owner)
+
 
 class Variable(_Borrowed):
     """A `variables` entry: name, value (text as written), description, expand, options."""
@@ -250,7 +254,7 @@ class Job(_Borrowed):
 
     @property
     def config(self) -> Node:
-        return self._node(_cicd.cicd_job_config(self._p()))
+        return self._node_of(_cicd.cicd_job_config(self._p()))
 
     def get(self, key: str) -> Optional[Node]:
         """The node of a keyword of the effective configuration, or None."""

@@ -121,7 +121,7 @@ class Planner:
         """Plans for a Trigger, or for one made from branch=, tag= or merge_request=(source, target, iid)
         and the Trigger's keyword arguments."""
         own = trigger is None
-        if own:
+        if trigger is None:
             trigger = _trigger_from(trigger_args)
         elif trigger_args:
             raise TypeError("give a Trigger or trigger arguments, not both")
