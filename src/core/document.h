@@ -73,6 +73,12 @@ static inline const char *cicd__node_tag(const cicd_node *n)
 	return n->meta->tag;
 }
 
+/* A mapping key's text; "" for a key that is not a scalar (YAML allows `{}: x` and `[a]: x`). */
+static inline const char *cicd__key_text(const cicd_node *key)
+{
+	return key->kind == CICD_NODE_SCALAR ? key->u.scalar.text : "";
+}
+
 /* Slots of a mapping's lookup index (a power of two), 0 when it has none. */
 static inline uint32_t cicd__node_index_slots(const cicd_node *map)
 {

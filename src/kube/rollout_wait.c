@@ -296,8 +296,8 @@ static int selector_string(cicd_buf *out, const cicd_node *sel)
 	const cicd_node *labels = cicd__node_get(sel, "matchLabels", 11), *exprs = cicd__node_get(sel, "matchExpressions", 16);
 	size_t i, j;
 	for (i = 0; labels && labels->kind == CICD_NODE_MAPPING && i < labels->count; i++)
-		if (cicd__buf_printf(out, "%s%s=%s", out->size ? "," : "", labels->u.map.pairs[i].key->u.scalar.text,
-				     labels->u.map.pairs[i].value->u.scalar.text))
+		if (cicd__buf_printf(out, "%s%s=%s", out->size ? "," : "", cicd__key_text(labels->u.map.pairs[i].key),
+				     cicd__key_text(labels->u.map.pairs[i].value)))
 			return CICD_ENOMEM;
 	for (i = 0; exprs && exprs->kind == CICD_NODE_SEQUENCE && i < exprs->count; i++) {
 		const cicd_node *e = exprs->u.seq.items[i], *values = cicd__node_get(e, "values", 6);

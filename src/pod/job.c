@@ -377,7 +377,7 @@ static int parse_root(parse_ctx *c, const cicd_node *root)
 		for (k = 0; k < sizeof KNOWN_KEYS / sizeof KNOWN_KEYS[0]; k++)
 			known |= cicd__node_is(key, KNOWN_KEYS[k]);
 		if (!known)
-			job->unknown.items[job->unknown.count++] = key->u.scalar.text;
+			job->unknown.items[job->unknown.count++] = cicd__key_text(key);
 	}
 	return 0;
 }

@@ -170,9 +170,11 @@ static int parse_volumes(cicd_runner_config *cfg, const cicd_node *v)
 	if (v->kind != CICD_NODE_MAPPING)
 		return bad(v, "volumes", "a mapping of volume kinds");
 	for (i = 0; i < v->count; i++) {
-		const cicd_node *list = v->u.map.pairs[i].value;
+		const cicd_node *key = v->u.map.pairs[i].key, *list = v->u.map.pairs[i].value;
+		if (key->kind != CICD_NODE_SCALAR)
+			return bad(key, "volumes", "a mapping of volume kinds (names as keys)");
 		if (list->kind != CICD_NODE_SEQUENCE)
-			return bad(list, v->u.map.pairs[i].key->u.scalar.text, "a list of volumes");
+			return bad(list, key->u.scalar.text, "a list of volumes");
 		total += list->count;
 	}
 	if (total > 256)

@@ -174,7 +174,7 @@ static int write_camel_node(cicd_json_writer *w, const cicd_node *n, int keep)
 	case CICD_NODE_MAPPING:
 		rc = cicd__json_begin_object(w);
 		for (i = 0; !rc && i < n->count; i++) {
-			const char *key = n->u.map.pairs[i].key->u.scalar.text;
+			const char *key = cicd__key_text(n->u.map.pairs[i].key);
 			rc = keep ? cicd__json_key(w, key) : cicd__json_camel_key(w, key);
 			if (!rc)
 				rc = write_camel_node(w, n->u.map.pairs[i].value, keeps_keys(key));

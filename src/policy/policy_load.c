@@ -88,6 +88,8 @@ static int load_kind(branch_kind *k, const cicd_node *key, const cicd_node *spec
 {
 	size_t i;
 	int rc;
+	if (key->kind != CICD_NODE_SCALAR)
+		return node_error(key, CICD_EVALIDATE, "a branch kind's name must be a string");
 	k->name = cicd__strndup(key->u.scalar.text, key->len);
 	if (!k->name)
 		return cicd__error_oom();

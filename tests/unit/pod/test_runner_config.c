@@ -47,6 +47,8 @@ static void test_runner_config_rejects_bad_values(void)
 	       "runner config: namespace \"Not_A_Label\" is not a DNS-1123 label", 2, 3);
 	expect("kubernetes:\n  volumes:\n    pvc:\n      - name: cache\n",
 	       "runner config: a pvc volume needs name and mount_path", 4, 9);
+	expect("kubernetes:\n  volumes:\n    [pvc]: 1\n",
+	       "runner config: \"volumes\" must be a mapping of volume kinds (names as keys)", 3, 5);
 	expect("kubernetes:\n  volumes:\n    nfs: []\n",
 	       "runner config: unknown volume kind \"nfs\" (host_path, pvc, config_map, secret, empty_dir)", 3, 5);
 	expect("kubernetes:\n  volumes:\n    host_path:\n      - {name: d, mount_path: rel}\n",

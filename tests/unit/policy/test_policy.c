@@ -63,6 +63,8 @@ static void test_policy_errors_point_at_the_node(void)
 	load_fails("tags: {}\n", CICD_EVALIDATE, 1, 1, "the policy has no branches");
 	load_fails("branches: {}\n", CICD_EVALIDATE, 1, 11, "branches has no branch kind");
 	load_fails("branches:\n  a: {description: x}\n", CICD_EVALIDATE, 2, 6, "branch kind 'a' has no pattern");
+	/* YAML allows a mapping as a key (the fuzzer found this one) */
+	load_fails("branches:\n  {}: !\n", CICD_EVALIDATE, 2, 3, "a branch kind's name must be a string");
 }
 
 static cicd_policy_result *push(cicd_policy *p, const char *branch)
