@@ -1,14 +1,16 @@
 /*
  * libFuzzer target: load + resolve + validate a pipeline from the input,
  * with a resolver that serves the same bytes for every non-local include
- * (so includes, inputs, extends and !reference all see hostile input),
- * then read the model and write the merged configuration as JSON.
+ * (so includes, inputs, extends and !reference all see hostile input) and
+ * a trigger's include variables and include:rules, then read the model and
+ * write the merged configuration as JSON.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "cicd/cicd.h"
 #include "cicd/pipeline.h"
+#include "cicd/plan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,6 +27,15 @@ static int resolver(cicd_include_result *res, const cicd_include_request *req, v
 	return cicd_include_result_set(res, (const char *)in->data, in->size, NULL);
 }
 
+/* One trigger for every input: a branch, a pipeline variable that refers to itself. */
+static cicd_trigger *trigger(void)
+{
+	static cicd_trigger *t;
+	if (!t && cicd_trigger_new(&t, CICD_TRIGGER_BRANCH, "feature/fuzz") == 0)
+		cicd_trigger_set_variable(t, "FUZZ", "ci/$FUZZ/${CI_COMMIT_REF_SLUG}");
+	return t;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	cicd_pipeline_options opts = CICD_PIPELINE_OPTIONS_INIT;
@@ -38,6 +49,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.max_include_depth = 4;
 	opts.max_file_bytes = 65536;
 	opts.flags = CICD_PIPELINE_RESOLVE_LOCAL | CICD_PIPELINE_CHECK_EXPRESSIONS;
+	if (trigger()) {
+		opts.include_variables = cicd_trigger_lookup;
+		opts.include_variables_payload = trigger();
+		opts.include_rules = cicd_trigger_include_rules;
+		opts.include_rules_payload = trigger();
+	}
 	if (cicd_pipeline_load_buffer(&p, &d, (const char *)data, size, "fuzz.yml", &opts) == 0) {
 		cicd_buf out = CICD_BUF_INIT;
 		cicd_pipeline_to_json(&out, p, CICD_FORMAT_PRETTY);
