@@ -8,11 +8,15 @@
  *
  * Prints one line per test and "N passed, M failed" at the end.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -968,6 +972,166 @@ static void test_in_cluster_service_account(void)
 
 /* ---- transport --------------------------------------------------------------------------- */
 
+/*
+ * An HTTP proxy on loopback that serves CONNECT only, as corporate proxies
+ * do for HTTPS: it records each request head, answers `reply`, and when
+ * that is 200 pumps bytes both ways until either side closes.
+ */
+typedef struct connect_proxy {
+	int fd, port, stop;
+	const char *reply;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	char heads[4][1024];
+	int nheads;
+} connect_proxy;
+
+static void pump(int a, int b)
+{
+	struct pollfd p[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
+	char buf[16384];
+	for (;;) {
+		int i;
+		if (poll(p, 2, 30000) <= 0)
+			return;
+		for (i = 0; i < 2; i++) {
+			ssize_t n;
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = recv(p[i].fd, buf, sizeof buf, 0);
+			if (n <= 0 || send(p[1 - i].fd, buf, (size_t)n, MSG_NOSIGNAL) != n)
+				return;
+		}
+	}
+}
+
+typedef struct tunnel {
+	connect_proxy *proxy;
+	int client;
+} tunnel;
+
+static void *serve_tunnel(void *arg)
+{
+	tunnel *t = arg;
+	char head[1024];
+	size_t len = 0;
+	int host_port = 0, upstream = -1;
+	while (len < sizeof head - 1 && !strstr(head, "\r\n\r\n")) {
+		ssize_t n = recv(t->client, head + len, sizeof head - 1 - len, 0);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		head[len] = 0;
+	}
+	head[len] = 0;
+	pthread_mutex_lock(&t->proxy->lock);
+	if (t->proxy->nheads < 4)
+		snprintf(t->proxy->heads[t->proxy->nheads++], sizeof head, "%s", head);
+	pthread_mutex_unlock(&t->proxy->lock);
+	if (sscanf(head, "CONNECT 127.0.0.1:%d ", &host_port) == 1 && !strncmp(t->proxy->reply, "HTTP/1.1 200", 12)) {
+		struct sockaddr_in a;
+		memset(&a, 0, sizeof a);
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a.sin_port = htons((unsigned short)host_port);
+		upstream = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(upstream, (struct sockaddr *)&a, sizeof a) < 0) {
+			close(upstream);
+			upstream = -1;
+		}
+	}
+	if (send(t->client, t->proxy->reply, strlen(t->proxy->reply), MSG_NOSIGNAL) > 0 && upstream >= 0)
+		pump(t->client, upstream);
+	if (upstream >= 0)
+		close(upstream);
+	close(t->client);
+	free(t);
+	return NULL;
+}
+
+static void *serve_proxy(void *arg)
+{
+	connect_proxy *p = arg;
+	while (!p->stop) {
+		pthread_t th;
+		tunnel *t;
+		int c = accept(p->fd, NULL, NULL);
+		if (c < 0)
+			break;
+		t = malloc(sizeof *t);
+		t->proxy = p;
+		t->client = c;
+		if (pthread_create(&th, NULL, serve_tunnel, t) == 0)
+			pthread_detach(th);
+	}
+	return NULL;
+}
+
+static void proxy_start(connect_proxy *p, const char *reply)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof a;
+	memset(p, 0, sizeof *p);
+	p->reply = reply;
+	pthread_mutex_init(&p->lock, NULL);
+	p->fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(p->fd, (struct sockaddr *)&a, sizeof a) || listen(p->fd, 16)) {
+		perror("proxy");
+		exit(2);
+	}
+	getsockname(p->fd, (struct sockaddr *)&a, &al);
+	p->port = ntohs(a.sin_port);
+	pthread_create(&p->thread, NULL, serve_proxy, p);
+}
+
+static void proxy_stop(connect_proxy *p)
+{
+	p->stop = 1;
+	shutdown(p->fd, SHUT_RDWR);
+	close(p->fd);
+	pthread_join(p->thread, NULL);
+	pthread_mutex_destroy(&p->lock);
+}
+
+static void test_https_through_a_connect_proxy(void)
+{
+	connect_proxy p;
+	char cluster[800], user[600], want[128], *path;
+	const char *server = env("CICD_K8S_SERVER");
+	snprintf(user, sizeof user, "    tokenFile: %s\n", env("CICD_K8S_TOKEN_FILE"));
+	snprintf(want, sizeof want, "CONNECT 127.0.0.1:%s HTTP/1.1\r\n", strrchr(server, ':') + 1);
+	/* a tunnel: TLS is verified end to end against the test CA, through the proxy */
+	proxy_start(&p, "HTTP/1.1 200 Connection established\r\n\r\n");
+	snprintf(cluster, sizeof cluster, "    certificate-authority: %s\n    proxy-url: http://127.0.0.1:%d\n",
+		 env("CICD_K8S_CA"), p.port);
+	path = kubeconfig_with("proxy.kubeconfig", cluster, user);
+	CHECK_RC(can_get_default_namespace(path), 0);
+	proxy_stop(&p);
+	CHECK(p.nheads >= 1);
+	CHECK(!strncmp(p.heads[0], want, strlen(want)));
+	/* the bearer token travels inside the tunnel, never in the proxy's view */
+	CHECK(!strstr(p.heads[0], "Authorization") && !strstr(p.heads[0], "Bearer"));
+	/* without the CA the tunnel changes nothing: the server's certificate is still refused */
+	proxy_start(&p, "HTTP/1.1 200 Connection established\r\n\r\n");
+	snprintf(cluster, sizeof cluster, "    proxy-url: http://127.0.0.1:%d\n", p.port);
+	path = kubeconfig_with("proxy-no-ca.kubeconfig", cluster, user);
+	CHECK_RC(can_get_default_namespace(path), CICD_ETLS);
+	proxy_stop(&p);
+	/* a proxy that refuses the tunnel: the request fails, naming it */
+	proxy_start(&p, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+	snprintf(cluster, sizeof cluster, "    certificate-authority: %s\n    proxy-url: http://127.0.0.1:%d\n",
+		 env("CICD_K8S_CA"), p.port);
+	path = kubeconfig_with("proxy-refuses.kubeconfig", cluster, user);
+	CHECK(can_get_default_namespace(path) < 0);
+	CHECK(cicd_error_last()->code == CICD_EHTTP);
+	CHECK_CONTAINS(cicd_error_last()->message, "CONNECT tunnel failed, response 403");
+	proxy_stop(&p);
+}
+
+
 static int g_new_connections, g_reused, g_http2, g_lines;
 
 static void count_line(cicd_log_level level, const char *message, void *payload)
@@ -1040,6 +1204,7 @@ int main(int argc, char **argv)
 		 test_exec_credential_is_refreshed_when_it_expires_or_is_refused},
 		{"client_certificate_and_token_authentication", test_client_certificate_and_token_authentication},
 		{"tls_is_verified_and_tls_server_name_is_honoured", test_tls_is_verified_and_tls_server_name_is_honoured},
+		{"https_through_a_connect_proxy", test_https_through_a_connect_proxy},
 		{"in_cluster_service_account", test_in_cluster_service_account},
 	};
 	size_t i;
