@@ -55,6 +55,16 @@ func TestLoadAndWalk(t *testing.T) {
 	if file != "ci.yml" || line != 3 || col != 3 {
 		t.Fatalf("position %s:%d:%d", file, line, col)
 	}
+	if n := root.Get("stages").Len(); n != 2 {
+		t.Fatalf("stages len %d", n)
+	}
+	if n := root.Len(); n != 2 {
+		t.Fatalf("root pairs %d", n)
+	}
+	tagged := mustLoad(t, "a: !reference [.x, script]\nb: plain\n").Root(0)
+	if tag, plain := tagged.Get("a").Tag(), tagged.Get("b").Tag(); tag != "!reference" || plain != "" {
+		t.Fatalf("tags %q %q", tag, plain)
+	}
 }
 
 func TestParseErrorHasPositionAndCode(t *testing.T) {
@@ -72,8 +82,8 @@ func TestParseErrorHasPositionAndCode(t *testing.T) {
 	if !strings.HasPrefix(err.Error(), "bad.yml:3:2: did not find expected key") {
 		t.Fatalf("message %q", err.Error())
 	}
-	if e.Code.Name() != "CICD_EPARSE" {
-		t.Fatalf("name %q", e.Code.Name())
+	if e.Code.Name() != "CICD_EPARSE" || e.Code.String() == "" || e.Code.String() == e.Code.Name() {
+		t.Fatalf("name %q, description %q", e.Code.Name(), e.Code.String())
 	}
 }
 

@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "-- python: pip install ./bindings/python into a fresh virtualenv"
 python3 -m venv "$tmp/venv"
-"$tmp/venv/bin/pip" install -q pytest mypy
+"$tmp/venv/bin/pip" install -q pytest mypy coverage
 CICD_BUILD_DIR="$root/build-python" "$tmp/venv/bin/pip" install -q ./bindings/python
 # The type stubs are what users type-check against: the example must pass strict mypy with them,
 # the package must type-check, and the stub must say what the package does (stubtest: every
@@ -34,17 +34,27 @@ export PKG_CONFIG_PATH="$libdir/pkgconfig" LD_LIBRARY_PATH="$libdir"
 headers=$(cat "$tmp"/stage/include/cicd/*.h | sha256sum | cut -c1-16)
 export CGO_CFLAGS="-O2 -g -DCICD_HEADERS_DIGEST=$headers" CGO_LDFLAGS="-O2 -g -L$libdir"
 (cd bindings/go && go vet ./...)
-(cd bindings/go && go test -race -count=1 -c -o "$tmp/cicd.test" .)
+(cd bindings/go && go test -race -cover -count=1 -c -o "$tmp/cicd.test" .)
 
 # Both suites against one control plane (scripts/k8s-testenv): their live
-# tests (kube client, watches, logs, rollouts) must run here, not skip.
+# tests (kube client, watches, logs, rollouts) must run here, not skip. Both
+# run measured: every function of either binding must have run in its tests.
 echo "-- python (pytest) and go (go test -race), live tests on a control plane"
 export CICD_REQUIRE_PLANE=1
 scripts/k8s-testenv/with-plane.sh bindings bash -c '
   set -euo pipefail
   # from outside the source tree, so that the installed package is the one imported
-  (cd "$1" && "$1/venv/bin/python" -m pytest -q "$2/bindings/python/tests")
-  (cd "$2/bindings/go" && "$1/cicd.test" -test.count=1)' _ "$tmp" "$root"
+  (cd "$1" && "$1/venv/bin/python" -m coverage run --data-file="$1/python.coverage" --source=cicd \
+    -m pytest -q "$2/bindings/python/tests")
+  (cd "$2/bindings/go" && "$1/cicd.test" -test.count=1 -test.coverprofile="$1/go.coverage")' _ "$tmp" "$root"
+"$tmp/venv/bin/python" bindings/python/check_function_coverage.py "$tmp/python.coverage"
+unrun=$(cd bindings/go && go tool cover -func="$tmp/go.coverage" | awk '$3 == "0.0%"')
+if [ -n "$unrun" ]; then
+  echo "functions of the Go binding that never ran in its tests:"
+  echo "$unrun"
+  exit 1
+fi
+echo "every function of the Go binding ran in its tests"
 
 echo "-- examples: which jobs run for feature/80-optimize-allocate, from Python and from Go"
 expected='lint static-check
