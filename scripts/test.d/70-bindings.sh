@@ -10,7 +10,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "-- python: pip install ./bindings/python into a fresh virtualenv"
 python3 -m venv "$tmp/venv"
-"$tmp/venv/bin/pip" install -q pytest mypy coverage
+# Pinned: stubtest and the coverage data format change between releases.
+"$tmp/venv/bin/pip" install -q pytest==9.2.0 mypy==2.4.1 coverage==7.17.5
 CICD_BUILD_DIR="$root/build-python" "$tmp/venv/bin/pip" install -q ./bindings/python
 # The type stubs are what users type-check against: the example must pass strict mypy with them,
 # the package must type-check, and the stub must say what the package does (stubtest: every
