@@ -18,8 +18,10 @@ def main(argv: list[str]) -> int:
     path, branch = argv[1], argv[2]
     default_branch = argv[3] if len(argv) == 4 else "master"
     try:
-        with cicd.Pipeline.load(path) as pipeline, \
-                cicd.plan(pipeline, branch=branch, default_branch=default_branch) as plan:
+        # The trigger also decides the includes: its variables in include locations, include:rules.
+        with cicd.Trigger.branch(branch, default_branch=default_branch) as trigger, \
+                cicd.Pipeline.load(path, trigger=trigger) as pipeline, \
+                cicd.plan(pipeline, trigger) as plan:
             if not plan.created:
                 print(f"no pipeline: {plan.reason}")
                 return 0

@@ -35,12 +35,14 @@ func main() {
 }
 
 func run(path, branch, defaultBranch string) error {
-	pipeline, err := cicd.LoadPipeline(path, nil)
+	trigger := &cicd.Trigger{Kind: cicd.TriggerBranch, Ref: branch, DefaultBranch: defaultBranch}
+	// The trigger also decides the includes: its variables in include locations, include:rules.
+	pipeline, err := cicd.LoadPipeline(path, &cicd.PipelineOptions{Trigger: trigger})
 	if err != nil {
 		return err
 	}
 	defer pipeline.Close()
-	plan, err := cicd.PlanPipeline(pipeline, &cicd.Trigger{Kind: cicd.TriggerBranch, Ref: branch, DefaultBranch: defaultBranch})
+	plan, err := cicd.PlanPipeline(pipeline, trigger)
 	if err != nil {
 		return err
 	}
