@@ -60,16 +60,13 @@ struct cicd_trigger {
 	char *mr_title;
 	char *open_mrs;
 	plan_vars user;
-	plan_vars predefined; /* cicd__trigger_predefined(), kept current by every setter */
+	plan_vars predefined; /* the variables GitLab predefines for it, kept current by every setter */
 	char **changed;
 	size_t nchanged;
 	int changes_known;
 	cicd_exists_cb exists;
 	void *exists_payload;
 };
-
-/* The predefined variables GitLab sets for this trigger. */
-int cicd__trigger_predefined(plan_vars *out, const cicd_trigger *t);
 
 /* GitLab's CI_COMMIT_REF_SLUG of a ref, into buf (at least 64 bytes). */
 void cicd__ref_slug(char *buf, size_t cap, const char *ref);

@@ -20,7 +20,6 @@ typedef struct plan_ctx {
 	const cicd_planner *pl;
 	const cicd_trigger *t;
 	cicd_plan *plan;
-	plan_vars predefined;
 	plan_vars workflow;
 	size_t cap;
 } plan_ctx;
@@ -45,7 +44,7 @@ static void view_init(var_view *v, plan_ctx *c, const plan_vars *matrix, const p
 		v->layers[v->count++] = job;
 	v->layers[v->count++] = &c->workflow;
 	v->layers[v->count++] = &c->pl->global;
-	v->layers[v->count++] = &c->predefined;
+	v->layers[v->count++] = &c->t->predefined;
 }
 
 static int copy_rule_variables(plan_vars *out, const cicd_rule *rule)
@@ -90,7 +89,7 @@ static int run_workflow(int *run, plan_ctx *c)
 
 static int flatten_pipeline_variables(plan_ctx *c)
 {
-	const plan_vars *layers[4] = {&c->predefined, &c->pl->global, &c->workflow, &c->t->user};
+	const plan_vars *layers[4] = {&c->t->predefined, &c->pl->global, &c->workflow, &c->t->user};
 	size_t i, k;
 	int rc;
 	for (i = 0; i < 4; i++)
@@ -366,9 +365,7 @@ int cicd_plan_create(cicd_plan **out, const cicd_planner *pl, const cicd_trigger
 	if (!(c.plan = cicd__calloc(1, sizeof *c.plan)))
 		return cicd__error_oom();
 	cicd__arena_init(&c.plan->arena, 4096);
-	rc = cicd__trigger_predefined(&c.predefined, t);
-	if (!rc)
-		rc = run_workflow(&run, &c);
+	rc = run_workflow(&run, &c);
 	if (!rc)
 		rc = flatten_pipeline_variables(&c);
 	if (!rc && !run)
@@ -386,7 +383,6 @@ int cicd_plan_create(cicd_plan **out, const cicd_planner *pl, const cicd_trigger
 		rc = resolve_needs(c.plan);
 	if (!rc && c.plan->created)
 		rc = cicd__plan_build_dag(c.plan);
-	cicd__vars_dispose(&c.predefined);
 	cicd__vars_dispose(&c.workflow);
 	if (rc) {
 		cicd_plan_free(c.plan);

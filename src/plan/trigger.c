@@ -224,7 +224,8 @@ void cicd__ref_slug(char *buf, size_t cap, const char *ref)
 			return rc;                                                                               \
 	} while (0)
 
-int cicd__trigger_predefined(plan_vars *out, const cicd_trigger *t)
+/* The predefined variables GitLab sets for this trigger. */
+static int predefined(plan_vars *out, const cicd_trigger *t)
 {
 	char slug[64], buf[512], short_sha[9];
 	const char *slash = strrchr(t->project, '/');
@@ -287,7 +288,7 @@ static int refresh(cicd_trigger *t)
 	plan_vars fresh;
 	int rc;
 	memset(&fresh, 0, sizeof fresh);
-	if ((rc = cicd__trigger_predefined(&fresh, t)) != 0) {
+	if ((rc = predefined(&fresh, t)) != 0) {
 		cicd__vars_dispose(&fresh);
 		return rc;
 	}
