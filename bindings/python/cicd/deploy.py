@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, NamedTuple, Optional, Union
 
 from . import cicd_c as _cicd
 from ._errors import _check
+from ._handle import Handle
 
 Progress = Callable[[int, str, dict], None]
 PathArg = Union[str, os.PathLike]
@@ -37,7 +38,7 @@ def _progress(fn: Optional[Progress]):
     return lambda level, message, fields: fn(level, message, json.loads(fields))
 
 
-class DeployStore:
+class DeployStore(Handle):
     """A deploy store: a SQLite file or a postgresql:// URL (None: the default location)."""
 
     def __init__(self, location: Union[PathArg, None] = None, *, busy_timeout_ms: int = 0,
@@ -53,11 +54,11 @@ class DeployStore:
     def default_location() -> str:
         return _check(_cicd.cicd_deploy_store_default_location())
 
+    _what = "deploy store"
+
     def _call(self, fn, *args):
         with self._lock:
-            if self._handle is None:
-                raise ValueError("deploy store is closed")
-            return _check(fn(self._handle, *args))
+            return _check(fn(self._live(), *args))
 
     def close(self) -> None:
         with self._lock:
@@ -82,18 +83,6 @@ class DeployStore:
         with self._life:
             if self._handle is not None:
                 _cicd.cicd_deploy_store_interrupt_clear(self._handle)
-
-    def __enter__(self) -> "DeployStore":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     # settings and history
     def set_setting(self, key: str, value: str) -> None:

@@ -222,7 +222,7 @@ class DiffEntry(NamedTuple):
     fields: list[FieldChange]
 
 
-class ManifestDiff:
+class ManifestDiff(Handle):
     """The difference between two sets; keeps both alive. Iterate for the entries."""
 
     def __init__(self, handle, old: ManifestSet, new: ManifestSet):
@@ -230,29 +230,14 @@ class ManifestDiff:
         self._old = old
         self._new = new
 
+    _free = staticmethod(_cicd.cicd_manifest_diff_free)
+    _what = "diff"
+
     def _live(self):
-        if self._handle is None:
-            raise ValueError("diff is closed")
+        handle = super()._live()
         self._old._live()
         self._new._live()
-        return self._handle
-
-    def close(self) -> None:
-        if self._handle is not None:
-            _cicd.cicd_manifest_diff_free(self._handle)
-            self._handle = None
-
-    def __enter__(self) -> "ManifestDiff":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+        return handle
 
     def __len__(self) -> int:
         return _cicd.cicd_manifest_diff_count(self._live())

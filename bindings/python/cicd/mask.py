@@ -5,6 +5,7 @@ from typing import Iterable, Iterator, Union
 
 from . import cicd_c as _cicd
 from ._errors import _check
+from ._handle import Handle
 
 Data = Union[bytes, bytearray, memoryview, str]
 
@@ -17,7 +18,7 @@ def _bytes(v: Union[str, bytes], what: str) -> bytes:
     raise TypeError(f"{what}: expected str or bytes, not {type(v).__name__}")
 
 
-class Masker:
+class Masker(Handle):
     """Replaces masked values, GitLab token suffixes and secret URL parameters with [MASKED].
 
     write() returns what can be decided so far (bytes that may still start a
@@ -37,10 +38,8 @@ class Masker:
             (0 if url_params else _cicd.CICD_MASK_NO_URL_PARAMS)
         self._handle = _check(_cicd.cicd_py_mask_new(vals, flags, prefixes, max_phrases, max_phrase_len))
 
-    def _live(self):
-        if self._handle is None:
-            raise ValueError("masker is closed")
-        return self._handle
+    _free = staticmethod(_cicd.cicd_mask_free)
+    _what = "masker"
 
     def write(self, data: Data) -> bytes:
         if isinstance(data, memoryview):
@@ -70,22 +69,6 @@ class Masker:
         """Number of bytes returned so far."""
         return _cicd.cicd_mask_bytes(self._live())
 
-    def close(self) -> None:
-        if self._handle is not None:
-            _cicd.cicd_mask_free(self._handle)
-            self._handle = None
-
-    def __enter__(self) -> "Masker":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 def crc32(data: Data, crc: int = 0) -> int:

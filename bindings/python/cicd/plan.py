@@ -10,6 +10,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Optional
 
 from . import cicd_c as _cicd
 from ._errors import _check
+from ._handle import Handle
 from .pipeline import Job, Pipeline
 
 _KINDS = {"branch": 1, "tag": 2, "merge_request": 3}
@@ -20,7 +21,7 @@ def glob_match(glob: str, path: str) -> bool:
     return bool(_cicd.cicd_plan_glob_match(glob, path))
 
 
-class Trigger:
+class Trigger(Handle):
     """What a pipeline is created for: a branch, a tag or a merge request, with its details.
 
     exists(glob) -> bool answers `rules:exists`; changed lists the paths a
@@ -74,34 +75,18 @@ class Trigger:
     def merge_request(cls, source: str, target: str, iid: int, **details) -> "Trigger":
         return cls("merge_request", source, target_branch=target, iid=iid, **details)
 
-    def _live(self):
-        if self._handle is None:
-            raise ValueError("trigger is closed")
-        return self._handle
+    _free = staticmethod(_cicd.cicd_trigger_free)
+    _what = "trigger"
 
     def close(self) -> None:
-        if self._handle is not None:
-            _cicd.cicd_trigger_free(self._handle)
-            self._handle = None
-            self._exists = None
-
-    def __enter__(self) -> "Trigger":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+        super().close()
+        self._exists = None  # the exists callable's capsule goes with the trigger
 
     def __repr__(self) -> str:
         return f"<cicd.Trigger {self.kind} {self.ref}>"
 
 
-class Planner:
+class Planner(Handle):
     """Compiles every expression of a pipeline once; plan() then works per trigger.
 
     An invalid expression raises ParseError with its file, line and column."""
@@ -111,11 +96,13 @@ class Planner:
         self.pipeline = pipeline
         self._handle = _check(_cicd.cicd_py_planner_new(pipeline._live(), max_jobs))
 
+    _free = staticmethod(_cicd.cicd_planner_free)
+    _what = "planner"
+
     def _live(self):
-        if self._handle is None:
-            raise ValueError("planner is closed")
+        handle = super()._live()
         self.pipeline._live()
-        return self._handle
+        return handle
 
     def plan(self, trigger: Optional[Trigger] = None, **trigger_args) -> "Plan":
         """Plans for a Trigger, or for one made from branch=, tag= or merge_request=(source, target, iid)
@@ -131,23 +118,6 @@ class Planner:
             if own:
                 trigger.close()
         return Plan(handle, self)
-
-    def close(self) -> None:
-        if self._handle is not None:
-            _cicd.cicd_planner_free(self._handle)
-            self._handle = None
-
-    def __enter__(self) -> "Planner":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 def _trigger_from(args: dict) -> Trigger:
@@ -229,7 +199,7 @@ class PlanJob:
         return f"<cicd.PlanJob {self.name} ({self.stage}, {self.when})>"
 
 
-class Plan:
+class Plan(Handle):
     """Whether GitLab creates a pipeline for the trigger, and with which jobs.
 
     Iterating gives the jobs in stage order; plan["name"] looks one up."""
@@ -239,28 +209,13 @@ class Plan:
         self._planner = planner
         self._jobs: Optional[list[PlanJob]] = None
 
+    _free = staticmethod(_cicd.cicd_plan_free)
+    _what = "plan"
+
     def _live(self):
-        if self._handle is None:
-            raise ValueError("plan is closed")
+        handle = super()._live()
         self._planner._live()
-        return self._handle
-
-    def close(self) -> None:
-        if self._handle is not None:
-            _cicd.cicd_plan_free(self._handle)
-            self._handle = None
-
-    def __enter__(self) -> "Plan":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+        return handle
 
     @property
     def created(self) -> bool:
