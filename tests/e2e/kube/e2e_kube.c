@@ -1013,7 +1013,7 @@ typedef struct tunnel {
 static void *serve_tunnel(void *arg)
 {
 	tunnel *t = arg;
-	char head[1024];
+	char head[1024] = "";
 	size_t len = 0;
 	int host_port = 0, upstream = -1;
 	while (len < sizeof head - 1 && !strstr(head, "\r\n\r\n")) {

@@ -18,15 +18,23 @@
 
 #define MAX_SCRIPT 8
 
-/* The server answers request i with script[i] (the last one repeats) and records each request line. */
+/*
+ * The server answers discovery (GET /api and GET /apis, which the client
+ * sends in parallel, so in either order) by path, and every other request i
+ * with script[i] (the last one repeats). It records each request line, and
+ * counts a request before answering it, so a caller that has its reply sees
+ * the count include it.
+ */
 typedef struct server {
 	int fd;
 	int port;
 	const char *script[MAX_SCRIPT];
 	int nscript;
+	int nscripted;
 	char requests[16][512];
 	int nrequests;
 	double times[16];
+	pthread_mutex_t lock;
 	pthread_t thread;
 	int stop;
 } server;
@@ -38,30 +46,72 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static char g_core[1024], g_apis[256];
+
+/* The discovery reply for a request line, or NULL when it is not a discovery request. */
+static const char *discovery_reply(const char *request)
+{
+	const char *end = strstr(request, " HTTP/1.1");
+	if (!end)
+		return NULL;
+	if (end - request >= 5 && !strncmp(end - 5, "/apis", 5))
+		return g_apis;
+	if (end - request >= 4 && !strncmp(end - 4, "/api", 4))
+		return g_core;
+	return NULL;
+}
+
 static void *serve(void *arg)
 {
 	server *s = arg;
 	while (!s->stop) {
 		char buf[8192];
 		size_t head = 0;
+		const char *reply;
 		int c = accept(s->fd, NULL, NULL);
 		if (c < 0)
 			break;
 		if (fixture_read_request(c, buf, sizeof buf, &head) >= 0) {
+			pthread_mutex_lock(&s->lock);
 			if (s->nrequests < 16) {
 				snprintf(s->requests[s->nrequests], sizeof s->requests[0], "%.*s", (int)head, buf);
 				s->times[s->nrequests] = now_s();
 			}
-			fixture_send_closing(c, s->script[s->nrequests < s->nscript ? s->nrequests : s->nscript - 1]);
 			s->nrequests++;
+			reply = discovery_reply(buf);
+			if (!reply)
+				reply = s->script[s->nscripted < s->nscript ? s->nscripted++ : s->nscript - 1];
+			pthread_mutex_unlock(&s->lock);
+			fixture_send_closing(c, reply);
 		}
 		close(c);
 	}
 	return NULL;
 }
 
+/* How many requests the server has taken so far. */
+static int server_requests(server *s)
+{
+	int n;
+	pthread_mutex_lock(&s->lock);
+	n = s->nrequests;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+/* The request whose line starts with prefix (method and target), or "" when none came. */
+static const char *server_request(server *s, const char *prefix)
+{
+	int i, n = server_requests(s);
+	for (i = 0; i < n && i < 16; i++)
+		if (!strncmp(s->requests[i], prefix, strlen(prefix)))
+			return s->requests[i];
+	return "";
+}
+
 static void server_start(server *s)
 {
+	pthread_mutex_init(&s->lock, NULL);
 	s->fd = fixture_listen(&s->port);
 	pthread_create(&s->thread, NULL, serve, s);
 }
@@ -72,6 +122,7 @@ static void server_stop(server *s)
 	shutdown(s->fd, SHUT_RDWR);
 	close(s->fd);
 	pthread_join(s->thread, NULL);
+	pthread_mutex_destroy(&s->lock);
 }
 
 static char g_reply_ok[256];
@@ -88,8 +139,6 @@ static const char *ok_reply(void)
 }
 
 /* Discovery replies (aggregated form) for a server that only knows v1 ConfigMaps. */
-static char g_core[1024], g_apis[256];
-
 static void discovery_replies(void)
 {
 	const char *core = "{\"kind\":\"APIGroupDiscoveryList\",\"apiVersion\":\"apidiscovery.k8s.io/v2\",\"items\":[{"
@@ -110,18 +159,18 @@ static void test_get_is_retried_after_503_with_retry_after(void)
 	cicd_buf out = CICD_BUF_INIT;
 	memset(&s, 0, sizeof s);
 	discovery_replies();
-	s.script[0] = g_core;
-	s.script[1] = g_apis;
-	s.script[2] = g_reply_503_retry;
-	s.script[3] = ok_reply();
-	s.nscript = 4;
+	s.script[0] = g_reply_503_retry;
+	s.script[1] = ok_reply();
+	s.nscript = 2;
 	server_start(&s);
 	c = fixture_client(s.port);
 	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out.ptr ? out.ptr : "", "\"name\":\"c\""));
-	CU_ASSERT_EQUAL(s.nrequests, 4);
+	/* two discovery requests, then the GET twice */
+	CU_ASSERT_EQUAL(server_requests(&s), 4);
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.requests[2], "GET /api/v1/namespaces/ns1/configmaps/c HTTP/1.1"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.requests[2], "Authorization: Bearer s3cr3t-t0ken"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.requests[3], "GET /api/v1/namespaces/ns1/configmaps/c HTTP/1.1"));
 	/* Retry-After: 1 was honoured */
 	CU_ASSERT(s.times[3] - s.times[2] >= 0.9);
 	cicd_buf_dispose(&out);
@@ -136,24 +185,20 @@ static void test_create_is_not_retried_after_a_plain_503_but_is_after_429(void)
 	const char *obj = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"}}";
 	memset(&s, 0, sizeof s);
 	discovery_replies();
-	s.script[0] = g_core;
-	s.script[1] = g_apis;
-	s.script[2] = g_reply_503;
-	s.script[3] = ok_reply();
-	s.nscript = 4;
+	s.script[0] = g_reply_503;
+	s.script[1] = g_reply_429;
+	s.script[2] = ok_reply();
+	s.nscript = 3;
 	server_start(&s);
 	c = fixture_client(s.port);
 	/* the server may have acted on the POST: it is not sent again */
 	CU_ASSERT_EQUAL(cicd_kube_create(NULL, c, obj, strlen(obj)), CICD_EHTTP);
 	CICD_ASSERT_STR(cicd_error_last()->message, "ConfigMap ns1/c: HTTP 503");
-	CU_ASSERT_EQUAL(s.nrequests, 3);
+	CU_ASSERT_EQUAL(server_requests(&s), 3);
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.requests[2], "POST /api/v1/namespaces/ns1/configmaps HTTP/1.1"));
 	/* 429 means the server did nothing: safe to send again */
-	s.script[3] = g_reply_429;
-	s.script[4] = ok_reply();
-	s.nscript = 5;
 	CU_ASSERT_EQUAL(cicd_kube_create(NULL, c, obj, strlen(obj)), 0);
-	CU_ASSERT_EQUAL(s.nrequests, 5);
+	CU_ASSERT_EQUAL(server_requests(&s), 5);
 	cicd_kube_client_free(c);
 	server_stop(&s);
 }
@@ -173,13 +218,9 @@ static void test_status_replies_become_codes_without_secrets(void)
 					      "%zu\r\n\r\n%s",
 		 strlen(status), status);
 	snprintf(plain, sizeof plain, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: %zu\r\n\r\n%s", strlen(text), text);
-	s.script[0] = g_core;
-	s.script[1] = g_apis;
-	s.script[2] = forbidden;
-	s.script[3] = plain;
-	s.script[4] = g_core; /* an unknown kind makes the client ask discovery again */
-	s.script[5] = g_apis;
-	s.nscript = 6;
+	s.script[0] = forbidden;
+	s.script[1] = plain;
+	s.nscript = 2;
 	server_start(&s);
 	c = fixture_client(s.port);
 	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), CICD_EAUTH);
@@ -192,7 +233,8 @@ static void test_status_replies_become_codes_without_secrets(void)
 	/* kinds come from discovery only */
 	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "Secret", NULL, "c"), CICD_ENOTFOUND);
 	CICD_ASSERT_STR(cicd_error_last()->message, "the server has no kind Secret in v1");
-	CU_ASSERT_EQUAL(s.nrequests, 6);
+	/* an unknown kind made the client ask discovery again: 2 + 2 + 2 */
+	CU_ASSERT_EQUAL(server_requests(&s), 6);
 	cicd_buf_dispose(&out);
 	cicd_kube_client_free(c);
 	server_stop(&s);
@@ -206,10 +248,8 @@ static void test_proxy_url_carries_the_requests(void)
 	char proxy[128];
 	memset(&s, 0, sizeof s);
 	discovery_replies();
-	s.script[0] = g_core;
-	s.script[1] = g_apis;
-	s.script[2] = ok_reply();
-	s.nscript = 3;
+	s.script[0] = ok_reply();
+	s.nscript = 1;
 	server_start(&s);
 	/* the cluster's address does not exist; only the proxy (our server) is reachable */
 	snprintf(proxy, sizeof proxy, "    proxy-url: http://127.0.0.1:%d\n", s.port);
@@ -225,10 +265,11 @@ static void test_proxy_url_carries_the_requests(void)
 		cicd_kube_config_free(cfg);
 	}
 	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", "x", "c"), 0);
-	/* discovery's two requests may arrive in either order */
-	CU_ASSERT(strstr(s.requests[0], "GET http://cluster.invalid:6443/api HTTP/1.1") ||
-		  strstr(s.requests[1], "GET http://cluster.invalid:6443/api HTTP/1.1"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(s.requests[2], "GET http://cluster.invalid:6443/api/v1/namespaces/x/configmaps/c HTTP/1.1"));
+	CU_ASSERT_EQUAL(server_requests(&s), 3);
+	CU_ASSERT_STRING_NOT_EQUAL(server_request(&s, "GET http://cluster.invalid:6443/api HTTP/1.1"), "");
+	CU_ASSERT_STRING_NOT_EQUAL(server_request(&s, "GET http://cluster.invalid:6443/apis HTTP/1.1"), "");
+	CU_ASSERT_STRING_NOT_EQUAL(
+		server_request(&s, "GET http://cluster.invalid:6443/api/v1/namespaces/x/configmaps/c HTTP/1.1"), "");
 	cicd_buf_dispose(&out);
 	cicd_kube_client_free(c);
 	server_stop(&s);
@@ -307,15 +348,13 @@ static void test_cancel_clear_makes_the_client_usable_again(void)
 	cicd_buf out = CICD_BUF_INIT;
 	memset(&s, 0, sizeof s);
 	discovery_replies();
-	s.script[0] = g_core;
-	s.script[1] = g_apis;
-	s.script[2] = ok_reply();
-	s.nscript = 3;
+	s.script[0] = ok_reply();
+	s.nscript = 1;
 	server_start(&s);
 	c = fixture_client(s.port);
 	cicd_kube_client_cancel(c);
 	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), CICD_ECANCELED);
-	CU_ASSERT_EQUAL(s.nrequests, 0);
+	CU_ASSERT_EQUAL(server_requests(&s), 0);
 	cicd_kube_client_cancel_clear(c);
 	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out.ptr ? out.ptr : "", "\"name\":\"c\""));
