@@ -18,6 +18,10 @@
 
 #define MAX_SCRIPT 8
 
+/* A canceled call returns within this many seconds: far below the 30 s request
+ * timeout it would otherwise wait for, with room for ASan on a loaded machine. */
+#define PROMPTLY_S 5.0
+
 /*
  * The server answers discovery (GET /api and GET /apis, which the client
  * sends in parallel, so in either order) by path, and every other request i
@@ -331,11 +335,11 @@ static void test_cancel_from_another_thread_interrupts_a_hanging_request(void)
 	pthread_join(t, NULL);
 	CU_ASSERT_STRING_EQUAL(cicd_error_last()->message, "canceled");
 	/* the default request timeout is 30 s: the cancel, not a timeout, ended it */
-	CU_ASSERT(took >= 0.25 && took < 2.0);
+	CU_ASSERT(took >= 0.25 && took < PROMPTLY_S);
 	/* sticky until cleared: the next call fails at once without sending anything */
 	t0 = now_s();
 	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", NULL, "c"), CICD_ECANCELED);
-	CU_ASSERT(now_s() - t0 < 0.5);
+	CU_ASSERT(now_s() - t0 < PROMPTLY_S);
 	cicd_kube_client_free(c);
 	close(fd);
 	cicd_buf_dispose(&out);
@@ -378,7 +382,7 @@ static void test_cancel_cuts_short_the_backoff_between_retries(void)
 	t0 = now_s();
 	pthread_create(&t, NULL, cancel_later, &k);
 	CU_ASSERT_EQUAL(cicd_kube_get(&out, c, "v1", "ConfigMap", "x", "c"), CICD_ECANCELED);
-	CU_ASSERT(now_s() - t0 < 2.0);
+	CU_ASSERT(now_s() - t0 < PROMPTLY_S);
 	pthread_join(t, NULL);
 	cicd_buf_dispose(&out);
 	cicd_kube_client_free(c);
