@@ -138,9 +138,10 @@ typedef struct cicd_pipeline_options {
 	 * `remote`, `template`, `component`, `project`, `file`, `ref`): `$NAME`
 	 * and `${NAME}`, undefined ones by nothing, as GitLab expands project,
 	 * group, instance, predefined and pipeline variables there (not the
-	 * file's `variables`). Expanded before rules are decided and globs
-	 * matched; the expanded location is what the resolver gets and errors
-	 * show. NULL: locations are used as written. cicd_trigger_lookup (with
+	 * file's `variables`). Expanded after include_rules has decided (it
+	 * sees the request as written, as GitLab filters by rules first) and
+	 * before globs are matched; the expanded location is what the
+	 * resolver gets and errors show. NULL: locations are used as written. cicd_trigger_lookup (with
 	 * the trigger) gives a trigger's variables.
 	 */
 	cicd_expr_lookup_cb include_variables;

@@ -480,7 +480,7 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 			if (file->kind == CICD_NODE_SEQUENCE && !file->count)
 				return;
 			req.location = pl_is_string(file) ? pl_text(file) : pl_text(file->u.seq.items[0]);
-			if (expand_request(c, &req, e) || !rules_allow(c, &req, e))
+			if (!rules_allow(c, &req, e) || expand_request(c, &req, e))
 				return;
 			if (pl_is_string(file)) {
 				add_part(c, parts, include_one(c, &req, file, inputs, depth));
@@ -507,7 +507,9 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 		return;
 	}
 	req.location = location;
-	if (expand_request(c, &req, loc_node) || !rules_allow(c, &req, e))
+	/* GitLab's Mapper filters by rules first, then expands: an include its
+	 * rules leave out is never expanded, so it cannot fail there. */
+	if (!rules_allow(c, &req, e) || expand_request(c, &req, loc_node))
 		return;
 	location = req.location;
 	if (req.kind == CICD_INCLUDE_LOCAL && strchr(location, '*') && !(c->opts.flags & CICD_PIPELINE_RESOLVE_LOCAL)) {

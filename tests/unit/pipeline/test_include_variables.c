@@ -123,6 +123,39 @@ static void test_a_failing_lookup_is_reported_at_the_include(void)
 	cicd_diagnostics_free(d);
 }
 
+/* Include rules that record the location they were asked about and read only what is under ci/. */
+static int rules_record(const cicd_node *rules, const cicd_include_request *req, void *payload)
+{
+	char *seen = payload;
+	size_t n = strlen(seen);
+	(void)rules;
+	snprintf(seen + n, 256 - n, "%s\n", req->location);
+	return !strncmp(req->location, "ci/", 3);
+}
+
+static void test_rules_decide_before_the_location_is_expanded(void)
+{
+	cicd_diagnostics *d = NULL;
+	char log[1024] = "", seen[256] = "";
+	int lookups = 0;
+	cicd_pipeline_options opts = recording(log, &lookups);
+	cicd_pipeline *p;
+	opts.include_rules = rules_record;
+	opts.include_rules_payload = seen;
+	/* the first include's lookup would fail, but its rules leave it out first */
+	p = load("include:\n  - template: $FAIL.yml\n    rules: [{if: $X}]\n"
+		 "  - project: g/p\n    file: ci/$BRANCH.yml\n    rules: [{if: $X}]\n"
+		 "job:\n  script: j\n",
+		 &opts, &d);
+	CU_ASSERT_PTR_NOT_NULL(p);
+	CU_ASSERT_EQUAL(cicd_diagnostics_count(d), 0);
+	CICD_ASSERT_STR(seen, "$FAIL.yml\nci/$BRANCH.yml\n");
+	CICD_ASSERT_STR(log, "2 ci/jobs.yml g/p -\n");
+	CU_ASSERT_EQUAL(lookups, 1);
+	cicd_pipeline_free(p);
+	cicd_diagnostics_free(d);
+}
+
 static void test_without_a_lookup_or_in_a_version_1_struct_locations_stay_as_written(void)
 {
 	char log[1024] = "";
@@ -146,4 +179,5 @@ static void test_without_a_lookup_or_in_a_version_1_struct_locations_stay_as_wri
 CICD_SUITE(include_variables, CICD_TEST(test_locations_project_ref_and_files_are_expanded),
 	   CICD_TEST(test_local_includes_and_globs_see_the_expanded_path),
 	   CICD_TEST(test_a_failing_lookup_is_reported_at_the_include),
+	   CICD_TEST(test_rules_decide_before_the_location_is_expanded),
 	   CICD_TEST(test_without_a_lookup_or_in_a_version_1_struct_locations_stay_as_written))
