@@ -146,12 +146,22 @@ typedef struct cicd_pipeline_options {
 	 */
 	cicd_expr_lookup_cb include_variables;
 	void *include_variables_payload;
+	/*
+	 * Version 3. Secrets (the values of masked variables), shown as
+	 * [MASKED] wherever an include's location, project, ref or resolver
+	 * message would show them: in diagnostics and in the names of
+	 * included files. Empty values are skipped; the strings are borrowed
+	 * for the load. cicd_trigger_masked_values() gives a trigger's.
+	 */
+	const char *const *masked_values;
+	size_t masked_value_count;
 } cicd_pipeline_options;
 
-#define CICD_PIPELINE_OPTIONS_VERSION 2
+#define CICD_PIPELINE_OPTIONS_VERSION 3
 #define CICD_PIPELINE_OPTIONS_INIT                                                                                     \
 	{                                                                                                              \
-		CICD_PIPELINE_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL        \
+		CICD_PIPELINE_OPTIONS_VERSION, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, \
+		    0                                                                                                  \
 	}
 
 /* Fills opts with defaults; CICD_EINVALID for an unknown version. */

@@ -76,6 +76,23 @@ CICD_EXTERN(int) cicd_trigger_set_open_merge_requests(cicd_trigger *trigger, con
 CICD_EXTERN(int) cicd_trigger_set_variable(cicd_trigger *trigger, const char *name, const char *value);
 
 /*
+ * A pipeline variable whose value is a secret (a masked CI/CD variable):
+ * as cicd_trigger_set_variable, and its value is listed by
+ * cicd_trigger_masked_values() so that what the library shows masks it.
+ * Setting the name again with cicd_trigger_set_variable unmasks it.
+ */
+CICD_EXTERN(int) cicd_trigger_set_masked_variable(cicd_trigger *trigger, const char *name, const char *value);
+
+/*
+ * The non-empty values of the trigger's masked variables, *count of them,
+ * for cicd_pipeline_options.masked_values: include errors then show
+ * [MASKED] where a location held one. Borrowed from the trigger, valid
+ * until its variables change or it is freed. NULL (and *count 0) when
+ * there are none.
+ */
+CICD_EXTERN(const char *const *) cicd_trigger_masked_values(const cicd_trigger *trigger, size_t *count);
+
+/*
  * Adds a changed path (relative to the project root). Once one is added
  * the changes are known and `changes` clauses compare against them;
  * without any, `changes` is always true, as GitLab does for new branches,

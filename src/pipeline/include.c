@@ -29,17 +29,42 @@ static int ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* A copy safe to show: credentials in URLs and tokens masked. */
-static char *shown(pl_ctx *c, const char *location)
+/* Appends text with each of the caller's secrets (the longest where several start at one place) as [MASKED]. */
+static int put_masked(pl_ctx *c, cicd_buf *out, const char *text)
 {
-	size_t len = strlen(location), cap = len * 8 + 16; /* a mask may be longer than the secret it hides */
-	char *s = cicd__arena_alloc(&c->p->arena, cap);
-	if (!s) {
-		pl_oom(c);
-		return NULL;
+	const char *p = text;
+	while (*p) {
+		size_t i, best = 0;
+		for (i = 0; i < c->opts.masked_value_count; i++) {
+			const char *v = c->opts.masked_values[i];
+			size_t n = v ? strlen(v) : 0;
+			if (n > best && !strncmp(p, v, n))
+				best = n;
+		}
+		if (best ? cicd__buf_puts(out, "[MASKED]") : cicd__buf_putc(out, *p))
+			return -1;
+		p += best ? best : 1;
 	}
-	memcpy(s, location, len + 1);
-	s[cicd__redact(s, len, cap)] = 0;
+	return 0;
+}
+
+/* A copy safe to show (in the pipeline's arena): the caller's secrets, credentials in URLs and tokens masked. */
+static char *shown(pl_ctx *c, const char *text)
+{
+	cicd_buf masked = CICD_BUF_INIT;
+	size_t len, cap;
+	char *s = NULL;
+	if (!put_masked(c, &masked, text)) {
+		len = masked.size;
+		cap = len * 8 + 16; /* a mask may be longer than the secret it hides */
+		if ((s = cicd__arena_alloc(&c->p->arena, cap))) {
+			memcpy(s, masked.ptr ? masked.ptr : "", len + 1);
+			s[cicd__redact(s, len, cap)] = 0;
+		}
+	}
+	cicd_buf_dispose(&masked);
+	if (!s)
+		pl_oom(c);
 	return s;
 }
 
@@ -179,25 +204,30 @@ static int has_dotdot(const char *rel)
 	return 0;
 }
 
-/* Reads a local include confined to the project root; 0, or -1 after reporting. */
+/*
+ * Reads a local include confined to the project root into *data; *name is
+ * its path as the pipeline shows it, before masking. 0, or -1 after reporting.
+ */
 static int read_local(pl_ctx *c, const char *location, const cicd_node *at, char **data, size_t *len, char **name)
 {
-	const char *rel = location;
+	const char *rel = location, *loc = shown(c, location);
 	char *full, *real;
 	size_t rootlen;
 	int rc;
+	if (!loc)
+		return -1;
 	while (*rel == '/')
 		rel++;
 	if (!c->root_real) {
-		pl_error(c, at, "Local file `%s` cannot be included: no project root is set", location);
+		pl_error(c, at, "Local file `%s` cannot be included: no project root is set", loc);
 		return -1;
 	}
 	if (has_dotdot(rel)) {
-		pl_error(c, at, "Local file `%s` is outside the project root", location);
+		pl_error(c, at, "Local file `%s` is outside the project root", loc);
 		return -1;
 	}
 	if (!ends_with(rel, ".yml") && !ends_with(rel, ".yaml")) {
-		pl_error(c, at, "Included file `%s` does not have YAML extension!", location);
+		pl_error(c, at, "Included file `%s` does not have YAML extension!", loc);
 		return -1;
 	}
 	full = pl_sprintf(c, "%s/%s", c->root_real, rel);
@@ -205,24 +235,24 @@ static int read_local(pl_ctx *c, const char *location, const cicd_node *at, char
 		return -1;
 	real = realpath(full, NULL);
 	if (!real) {
-		pl_error_code(c, CICD_ENOTFOUND, at, "Local file `%s` does not exist!", location);
+		pl_error_code(c, CICD_ENOTFOUND, at, "Local file `%s` does not exist!", loc);
 		return -1;
 	}
 	rootlen = strlen(c->root_real);
 	if (strncmp(real, c->root_real, rootlen) != 0 || (real[rootlen] != '/' && strcmp(c->root_real, "/") != 0)) {
 		free(real);
-		pl_error(c, at, "Local file `%s` is outside the project root", location);
+		pl_error(c, at, "Local file `%s` is outside the project root", loc);
 		return -1;
 	}
 	free(real);
 	rc = cicd__file_read(full, c->opts.max_file_bytes, data, len);
 	if (rc == CICD_ELIMIT) {
-		pl_error_code(c, CICD_ELIMIT, at, "Local file `%s` is larger than %zu bytes", location,
+		pl_error_code(c, CICD_ELIMIT, at, "Local file `%s` is larger than %zu bytes", loc,
 		              c->opts.max_file_bytes);
 		return -1;
 	}
 	if (rc) {
-		pl_error_code(c, CICD_EIO, at, "Local file `%s` does not exist!", location);
+		pl_error_code(c, CICD_EIO, at, "Local file `%s` does not exist!", loc);
 		return -1;
 	}
 	if (!strcmp(c->root_shown, "."))
@@ -252,20 +282,23 @@ static const char *kind_label(cicd_include_kind k)
 	}
 }
 
-/* Asks the caller's resolver; 0 with data, 1 when skipped by rules, -1 after reporting. */
+/*
+ * Asks the caller's resolver; 0 with data and *name (the resolver's, or the
+ * location, before masking), 1 when skipped by rules, -1 after reporting.
+ */
 static int read_resolved(pl_ctx *c, const cicd_include_request *req, const cicd_node *at, char **data, size_t *len,
                          char **name)
 {
 	cicd_include_result r;
 	const char *what = kind_label(req->kind);
-	char *loc = shown(c, req->location);
+	char *loc = shown(c, req->location), *project = req->project ? shown(c, req->project) : NULL;
 	int rc;
-	if (!loc)
+	if (!loc || (req->project && !project))
 		return -1;
 	if (!c->opts.resolver) {
 		if (req->kind == CICD_INCLUDE_PROJECT)
 			pl_error(c, at, "Project `%s` file `%s` cannot be included: no include resolver is configured",
-			         req->project, loc);
+			         project, loc);
 		else
 			pl_error(c, at, "%s `%s` cannot be included: no include resolver is configured", what, loc);
 		return -1;
@@ -276,7 +309,7 @@ static int read_resolved(pl_ctx *c, const cicd_include_request *req, const cicd_
 		rc = 1;
 	} else if (rc == CICD_ENOTFOUND) {
 		if (req->kind == CICD_INCLUDE_PROJECT)
-			pl_error_code(c, rc, at, "Project `%s` file `%s` does not exist!", req->project, loc);
+			pl_error_code(c, rc, at, "Project `%s` file `%s` does not exist!", project, loc);
 		else
 			pl_error_code(c, rc, at, "%s `%s` does not exist!", what, loc);
 		rc = -1;
@@ -293,7 +326,7 @@ static int read_resolved(pl_ctx *c, const cicd_include_request *req, const cicd_
 		*data = r.data;
 		*len = r.len;
 		r.data = NULL;
-		*name = r.name ? pl_strdup(c, r.name) : loc;
+		*name = pl_strdup(c, r.name ? r.name : req->location);
 		rc = *name ? 0 : -1;
 	}
 	cicd__free(r.data);
@@ -335,9 +368,10 @@ static const cicd_node *include_one(pl_ctx *c, const cicd_include_request *req, 
 		rc = read_resolved(c, req, at, &data, &len, &name);
 	if (rc)
 		return NULL;
+	/* the include's identity, unmasked: two secrets must not look like one file */
 	id = pl_sprintf(c, "%d\n%s\n%s\n%s", (int)req->kind, req->project ? req->project : "", req->ref ? req->ref : "",
 	                name);
-	if (!id) {
+	if (!id || !(name = shown(c, name))) {
 		cicd__free(data);
 		return NULL;
 	}
@@ -522,7 +556,7 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 			walk(c, c->root_real, "", pat, &found, &seen);
 		if (!found.count)
 			pl_error_code(c, CICD_ENOTFOUND, loc_node, "Included file `%s` does not match any file!",
-			              location);
+			              shown(c, location));
 		if (found.count > 1)
 			qsort(found.items, found.count, sizeof *found.items, cmp_str);
 		for (i = 0; i < found.count && !c->fatal; i++) {

@@ -92,8 +92,13 @@ static int resolve_options(cicd_pipeline_options *o, const cicd_pipeline_options
 	if (in && (in->version == 0 || in->version > CICD_PIPELINE_OPTIONS_VERSION))
 		return cicd__error_set(CICD_EINVALID, "unsupported cicd_pipeline_options version %u", in->version);
 	*o = def;
-	if (in) /* a version 1 caller's struct ends before include_variables */
-		memcpy(o, in, in->version == 1 ? offsetof(cicd_pipeline_options, include_variables) : sizeof *o);
+	if (in) /* an older caller's struct ends before the fields its version lacks */
+		memcpy(o, in,
+		       in->version == 1   ? offsetof(cicd_pipeline_options, include_variables)
+		       : in->version == 2 ? offsetof(cicd_pipeline_options, masked_values)
+		                          : sizeof *o);
+	if (!o->masked_values)
+		o->masked_value_count = 0;
 	if (!o->max_includes)
 		o->max_includes = DEFAULT_MAX_INCLUDES;
 	if (!o->max_include_depth)

@@ -15,7 +15,8 @@
 typedef struct plan_var {
 	char *name;
 	char *value;
-	int raw; /* `expand: false`: never expanded */
+	int raw;    /* `expand: false`: never expanded */
+	int masked; /* a secret: its value is listed for masking */
 } plan_var;
 
 typedef struct plan_vars {
@@ -25,6 +26,8 @@ typedef struct plan_vars {
 } plan_vars;
 
 int cicd__vars_set(plan_vars *v, const char *name, const char *value, int raw);
+/* Sets the value and whether it is a secret (cicd__vars_set leaves a replaced variable's flag as it was). */
+int cicd__vars_set_masked(plan_vars *v, const char *name, const char *value, int masked);
 const plan_var *cicd__vars_get(const plan_vars *v, const char *name);
 void cicd__vars_dispose(plan_vars *v);
 
@@ -60,6 +63,8 @@ struct cicd_trigger {
 	char *mr_title;
 	char *open_mrs;
 	plan_vars user;
+	const char **masked_values; /* the masked user variables' non-empty values, rebuilt on every change */
+	size_t nmasked, masked_cap; /* masked_cap >= user.count: listing never allocates */
 	plan_vars predefined; /* the variables GitLab predefines for it, kept current by every setter */
 	char **changed;
 	size_t nchanged;

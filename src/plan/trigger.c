@@ -68,6 +68,7 @@ void cicd_trigger_free(cicd_trigger *t)
 	cicd__free(t->mr_title);
 	cicd__free(t->open_mrs);
 	cicd__vars_dispose(&t->user);
+	cicd__free(t->masked_values);
 	cicd__vars_dispose(&t->predefined);
 	for (i = 0; i < t->nchanged; i++)
 		cicd__free(t->changed[i]);
@@ -147,7 +148,17 @@ int cicd_trigger_set_open_merge_requests(cicd_trigger *t, const char *value)
 	return replace(&t->open_mrs, value && *value ? value : NULL) ? CICD_ENOMEM : refresh(t);
 }
 
-int cicd_trigger_set_variable(cicd_trigger *t, const char *name, const char *value)
+/* Lists the masked variables' non-empty values again after a change; room was made beforehand. */
+static void list_masked(cicd_trigger *t)
+{
+	size_t i;
+	t->nmasked = 0;
+	for (i = 0; i < t->user.count; i++)
+		if (t->user.items[i].masked && *t->user.items[i].value)
+			t->masked_values[t->nmasked++] = t->user.items[i].value;
+}
+
+static int set_variable(cicd_trigger *t, const char *name, const char *value, int masked)
 {
 	size_t i;
 	int rc = need_text(t, name, "variable name");
@@ -158,7 +169,36 @@ int cicd_trigger_set_variable(cicd_trigger *t, const char *name, const char *val
 		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
 			return cicd__error_set(CICD_EINVALID, "variable name '%s' has characters other than A-Z, a-z, 0-9, _",
 					       name);
-	return cicd__vars_set(&t->user, name, value ? value : "", 0);
+	/* Room for every variable first: once a value is replaced, the list
+	 * (which may point to the old one) must be rebuilt without failing. */
+	if (t->masked_cap <= t->user.count) {
+		size_t cap = t->user.count * 2 + 8;
+		const char **values = cicd__realloc(t->masked_values, cap * sizeof *values);
+		if (!values)
+			return cicd__error_oom();
+		t->masked_values = values;
+		t->masked_cap = cap;
+	}
+	rc = cicd__vars_set_masked(&t->user, name, value ? value : "", masked);
+	list_masked(t);
+	return rc;
+}
+
+int cicd_trigger_set_variable(cicd_trigger *t, const char *name, const char *value)
+{
+	return set_variable(t, name, value, 0);
+}
+
+int cicd_trigger_set_masked_variable(cicd_trigger *t, const char *name, const char *value)
+{
+	return set_variable(t, name, value, 1);
+}
+
+const char *const *cicd_trigger_masked_values(const cicd_trigger *t, size_t *count)
+{
+	if (count)
+		*count = t ? t->nmasked : 0;
+	return t && t->nmasked ? t->masked_values : NULL;
 }
 
 int cicd_trigger_add_changed(cicd_trigger *t, const char *path)

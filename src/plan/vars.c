@@ -40,6 +40,7 @@ int cicd__vars_set(plan_vars *v, const char *name, const char *value, int raw)
 	}
 	v->items[v->count].value = val;
 	v->items[v->count].raw = raw;
+	v->items[v->count].masked = 0;
 	if (cicd__hashmap_put(&v->index, v->items[v->count].name, strlen(name), (void *)(uintptr_t)(v->count + 1),
 			      NULL)) {
 		cicd__free(v->items[v->count].name);
@@ -48,6 +49,15 @@ int cicd__vars_set(plan_vars *v, const char *name, const char *value, int raw)
 	}
 	v->count++;
 	return 0;
+}
+
+int cicd__vars_set_masked(plan_vars *v, const char *name, const char *value, int masked)
+{
+	void *found = NULL;
+	int rc = cicd__vars_set(v, name, value, 0);
+	if (!rc && cicd__hashmap_find(&v->index, name, strlen(name), &found))
+		v->items[(uintptr_t)found - 1].masked = masked;
+	return rc;
 }
 
 const plan_var *cicd__vars_get(const plan_vars *v, const char *name)

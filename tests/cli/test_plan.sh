@@ -97,6 +97,13 @@ check include-tag "v1job tagonly base" "$(names --tag v1 --var EXTRA=release)"
 "$cicd" plan -f "$tmp/inc/.gitlab-ci.yml" --branch feature >/dev/null 2>"$tmp/err"
 check include-missing-rc 1 $?
 check include-missing-msg "$tmp/inc/.gitlab-ci.yml:2:12: error: Local file \`ci/feature.yml\` does not exist!" "$(cat "$tmp/err")"
+# A masked variable's value comes from the environment and never shows in an error.
+printf 'include:\n  - local: ci/$SECRET_DIR.yml\nbase:\n  script: b\n' >"$tmp/inc/secret.yml"
+SECRET_DIR=s3cr3t-d1r "$cicd" plan -f "$tmp/inc/secret.yml" --branch dev --masked-var SECRET_DIR >/dev/null 2>"$tmp/err"
+check masked-rc 1 $?
+check masked-msg "$tmp/inc/secret.yml:2:12: error: Local file \`ci/[MASKED].yml\` does not exist!" "$(cat "$tmp/err")"
+check masked-used "tagonly base" "$(SECRET_DIR=release "$cicd" plan -f "$tmp/inc/secret.yml" --branch dev \
+  --masked-var SECRET_DIR --format json | python3 -c 'import json, sys; print(" ".join(j["name"] for j in json.load(sys.stdin)["jobs"]))')"
 
 # Usage errors exit 2.
 "$cicd" plan -f "$flow" >/dev/null 2>"$tmp/err"
@@ -109,6 +116,9 @@ check usage-mr 2 $?
 check usage-format 2 $?
 "$cicd" plan -f "$flow" --branch dev --var NOVALUE >/dev/null 2>&1
 check usage-var 2 $?
+env -u NOT_SET "$cicd" plan -f "$flow" --branch dev --masked-var NOT_SET >/dev/null 2>"$tmp/err"
+check usage-masked 2 $?
+check usage-masked-msg "cicd: --masked-var NOT_SET: no environment variable NOT_SET holds its value" "$(head -1 "$tmp/err")"
 
 echo "$pass passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -9,9 +9,9 @@
 
 static const char USAGE[] =
 	"cicd plan [-f FILE] (--branch NAME | --tag NAME | --mr SOURCE:TARGET) [--source SOURCE]\n"
-	"          [--default-branch NAME] [--var KEY=VALUE]... [--changed PATH]... [--format text|json]\n"
-	"          [--project GROUP/NAME] [--sha SHA] [--mr-iid N] [--mr-labels L1,L2] [--mr-event-type TYPE]\n"
-	"          [--open-mr VALUE]";
+	"          [--default-branch NAME] [--var KEY=VALUE]... [--masked-var KEY]... [--changed PATH]...\n"
+	"          [--format text|json] [--project GROUP/NAME] [--sha SHA] [--mr-iid N] [--mr-labels L1,L2]\n"
+	"          [--mr-event-type TYPE] [--open-mr VALUE]";
 
 /* The repository's files, read once, for `exists`. */
 typedef struct file_list {
@@ -124,8 +124,8 @@ typedef struct args {
 	const char *file, *branch, *tag, *mr, *source, *default_branch, *format, *project, *sha;
 	const char *mr_labels, *mr_event_type, *open_mr;
 	unsigned int mr_iid;
-	const char **vars, **changed;
-	size_t nvars, nchanged;
+	const char **vars, **masked, **changed;
+	size_t nvars, nmasked, nchanged;
 } args;
 
 static int push(const char ***list, size_t *n, const char *v)
@@ -193,6 +193,14 @@ static int parse_args(args *a, int argc, char **argv)
 			}
 			if (push(&a->vars, &a->nvars, v))
 				return -2;
+		} else if (!strcmp(o, "--masked-var")) {
+			/* the value comes from the environment, so the secret is never in the process list */
+			if (!getenv(v)) {
+				cli_usage(USAGE, "--masked-var %s: no environment variable %s holds its value", v, v);
+				return -1;
+			}
+			if (push(&a->masked, &a->nmasked, v))
+				return -2;
 		} else if (!strcmp(o, "--changed")) {
 			if (push(&a->changed, &a->nchanged, v))
 				return -2;
@@ -248,6 +256,9 @@ static int build_trigger(cicd_trigger **t, const args *a, file_list *files)
 		if (cicd_trigger_set_variable(*t, name, eq + 1))
 			return -1;
 	}
+	for (i = 0; i < a->nmasked; i++)
+		if (cicd_trigger_set_masked_variable(*t, a->masked[i], getenv(a->masked[i])))
+			return -1;
 	for (i = 0; i < a->nchanged; i++)
 		if (cicd_trigger_add_changed(*t, a->changed[i]))
 			return -1;
@@ -285,11 +296,12 @@ int cmd_plan(int argc, char **argv)
 		cli_print_error();
 		goto done;
 	}
-	/* Includes as GitLab reads them for this trigger: its variables in locations, its include:rules. */
+	/* Includes as GitLab reads them for this trigger: its variables in locations, its include:rules, its secrets masked. */
 	opts.include_variables = cicd_trigger_lookup;
 	opts.include_variables_payload = trigger;
 	opts.include_rules = cicd_trigger_include_rules;
 	opts.include_rules_payload = trigger;
+	opts.masked_values = cicd_trigger_masked_values(trigger, &opts.masked_value_count);
 	if (cicd_pipeline_load_file(&pipeline, &diags, a.file, &opts) != 0) {
 		size_t n = cicd_diagnostics_count(diags);
 		for (i = 0; i < n; i++)
@@ -323,6 +335,7 @@ done:
 		free(files.paths[i]);
 	free(files.paths);
 	free(a.vars);
+	free(a.masked);
 	free(a.changed);
 	return rc;
 }

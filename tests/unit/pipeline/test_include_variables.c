@@ -156,6 +156,69 @@ static void test_rules_decide_before_the_location_is_expanded(void)
 	cicd_diagnostics_free(d);
 }
 
+/* SECRET=abc-secret-value and SEC=abc (a prefix of it). */
+static int secret_lookup(const char **value, size_t *len, const char *name, void *payload)
+{
+	(void)payload;
+	*value = !strcmp(name, "SECRET") ? "abc-secret-value" : !strcmp(name, "SEC") ? "abc" : NULL;
+	*len = *value ? strlen(*value) : 0;
+	return *value != NULL;
+}
+
+/* Projects do not exist; other includes fail with a message that names the location. */
+static int failing_resolver(cicd_include_result *res, const cicd_include_request *req, void *payload)
+{
+	char why[256];
+	(void)payload;
+	if (req->kind == CICD_INCLUDE_PROJECT)
+		return CICD_ENOTFOUND;
+	snprintf(why, sizeof why, "fetching %s failed", req->location);
+	cicd_include_result_fail(res, why);
+	return CICD_EIO;
+}
+
+/* The first diagnostic of loading yaml with the secrets masked (or not, in a version 2 struct). */
+static const char *first_error(const char *yaml, unsigned int version, const char *root)
+{
+	static const char *const secrets[] = {"abc", "", "abc-secret-value"};
+	static char msg[512];
+	cicd_pipeline_options opts = CICD_PIPELINE_OPTIONS_INIT;
+	cicd_diagnostics *d = NULL;
+	cicd_pipeline *p = NULL;
+	opts.version = version;
+	opts.project_root = root;
+	opts.resolver = failing_resolver;
+	opts.include_variables = secret_lookup;
+	opts.masked_values = secrets;
+	opts.masked_value_count = 3;
+	CU_ASSERT_NOT_EQUAL(cicd_pipeline_load_buffer(&p, &d, yaml, strlen(yaml), "ci.yml", &opts), 0);
+	snprintf(msg, sizeof msg, "%s", cicd_diagnostics_count(d) ? cicd_diagnostics_get(d, 0)->message : "");
+	cicd_pipeline_free(p);
+	cicd_diagnostics_free(d);
+	return msg;
+}
+
+static void test_masked_values_never_show_in_include_errors(void)
+{
+	char root[4096];
+	snprintf(root, sizeof root, "%s", cicd_test_data_path("root"));
+	/* the longest secret that starts at a place wins; the resolver's message is masked too */
+	CICD_ASSERT_STR(first_error("include:\n  - template: $SECRET/$SEC.yml\njob:\n  script: j\n", 3, NULL),
+			"Template file `[MASKED]/[MASKED].yml` could not be included: fetching "
+			"[MASKED]/[MASKED].yml failed");
+	CICD_ASSERT_STR(first_error("include:\n  - project: g/$SECRET\n    file: x.yml\njob:\n  script: j\n", 3, NULL),
+			"Project `g/[MASKED]` file `x.yml` does not exist!");
+	CICD_ASSERT_STR(first_error("include:\n  - local: ci/$SECRET.yml\njob:\n  script: j\n", 3, root),
+			"Local file `ci/[MASKED].yml` does not exist!");
+	CICD_ASSERT_STR(first_error("include:\n  - local: ci/$SECRET/*.yml\njob:\n  script: j\n", 3, root),
+			"Included file `ci/[MASKED]/*.yml` does not match any file!");
+	CICD_ASSERT_STR(first_error("include:\n  - local: ../$SECRET.yml\njob:\n  script: j\n", 3, root),
+			"Local file `../[MASKED].yml` is outside the project root");
+	/* a version 2 caller has no such fields: whatever lies there is not read */
+	CICD_ASSERT_STR(first_error("include:\n  - template: $SECRET.yml\njob:\n  script: j\n", 2, NULL),
+			"Template file `abc-secret-value.yml` could not be included: fetching abc-secret-value.yml failed");
+}
+
 static void test_without_a_lookup_or_in_a_version_1_struct_locations_stay_as_written(void)
 {
 	char log[1024] = "";
@@ -180,4 +243,5 @@ CICD_SUITE(include_variables, CICD_TEST(test_locations_project_ref_and_files_are
 	   CICD_TEST(test_local_includes_and_globs_see_the_expanded_path),
 	   CICD_TEST(test_a_failing_lookup_is_reported_at_the_include),
 	   CICD_TEST(test_rules_decide_before_the_location_is_expanded),
+	   CICD_TEST(test_masked_values_never_show_in_include_errors),
 	   CICD_TEST(test_without_a_lookup_or_in_a_version_1_struct_locations_stay_as_written))

@@ -5,12 +5,14 @@
 #include "cicd/cicd.h"
 #include "test.h"
 
-/* Answers every include with one job named after the location ("ci/dev.yml" -> "from ci/dev.yml"). */
+/* Answers every include with one job named after the location ("ci/dev.yml" -> "from ci/dev.yml"); remote ones do not exist. */
 static int resolver(cicd_include_result *res, const cicd_include_request *req, void *payload)
 {
 	char text[256];
 	int n = snprintf(text, sizeof text, "'from %s':\n  script: s\n", req->location);
 	(void)payload;
+	if (req->kind == CICD_INCLUDE_REMOTE)
+		return CICD_ENOTFOUND;
 	return cicd_include_result_set(res, text, (size_t)n, NULL);
 }
 
@@ -34,6 +36,7 @@ static const char *jobs_for(const char *yaml, cicd_trigger *t)
 	opts.include_variables_payload = t;
 	opts.include_rules = cicd_trigger_include_rules;
 	opts.include_rules_payload = t;
+	opts.masked_values = cicd_trigger_masked_values(t, &opts.masked_value_count);
 	out[0] = 0;
 	if (cicd_pipeline_load_buffer(&p, &d, yaml, strlen(yaml), "ci.yml", &opts)) {
 		snprintf(out, sizeof out, "%s", cicd_diagnostics_get(d, 0)->message);
@@ -122,6 +125,72 @@ static void test_a_bad_include_rule_fails_the_load(void)
 	cicd_trigger_free(t);
 }
 
+static void test_masked_variables_are_listed_while_they_are_masked(void)
+{
+	cicd_trigger *t = NULL;
+	const char *const *values;
+	size_t n = 99;
+	CU_ASSERT_EQUAL_FATAL(cicd_trigger_new(&t, CICD_TRIGGER_BRANCH, "dev"), 0);
+	CU_ASSERT_PTR_NULL(cicd_trigger_masked_values(t, &n));
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(cicd_trigger_set_masked_variable(t, "TOKEN", "s3cr3t-t0ken"), 0);
+	CU_ASSERT_EQUAL(cicd_trigger_set_variable(t, "PLAIN", "visible"), 0);
+	CU_ASSERT_EQUAL(cicd_trigger_set_masked_variable(t, "EMPTY", ""), 0);
+	CU_ASSERT_EQUAL(cicd_trigger_set_masked_variable(t, "OTHER", "hunter2-hunter2"), 0);
+	values = cicd_trigger_masked_values(t, &n);
+	CU_ASSERT_EQUAL_FATAL(n, 2); /* an empty value has nothing to mask */
+	CICD_ASSERT_STR(values[0], "s3cr3t-t0ken");
+	CICD_ASSERT_STR(values[1], "hunter2-hunter2");
+	/* a new value replaces the listed one; a plain set unmasks the name */
+	CU_ASSERT_EQUAL(cicd_trigger_set_masked_variable(t, "TOKEN", "rotated-t0ken"), 0);
+	CU_ASSERT_EQUAL(cicd_trigger_set_variable(t, "OTHER", "no longer secret"), 0);
+	values = cicd_trigger_masked_values(t, &n);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CICD_ASSERT_STR(values[0], "rotated-t0ken");
+	/* the value is still a variable like any other */
+	{
+		const char *v = NULL;
+		size_t len = 0;
+		CU_ASSERT_EQUAL(cicd_trigger_lookup(&v, &len, "TOKEN", t), 1);
+		CICD_ASSERT_STR(v, "rotated-t0ken");
+	}
+	CU_ASSERT_EQUAL(cicd_trigger_set_masked_variable(t, "bad-name", "x"), CICD_EINVALID);
+	CU_ASSERT_EQUAL(cicd_trigger_set_masked_variable(NULL, "A", "x"), CICD_EINVALID);
+	CU_ASSERT_PTR_NULL(cicd_trigger_masked_values(NULL, &n));
+	CU_ASSERT_EQUAL(n, 0);
+	cicd_trigger_free(t);
+}
+
+static void test_include_errors_mask_the_triggers_secrets(void)
+{
+	cicd_trigger *t = NULL;
+	CU_ASSERT_EQUAL_FATAL(cicd_trigger_new(&t, CICD_TRIGGER_BRANCH, "dev"), 0);
+	CU_ASSERT_EQUAL(cicd_trigger_set_masked_variable(t, "TOKEN", "s3cr3t-t0ken"), 0);
+	CU_ASSERT_EQUAL(cicd_trigger_set_variable(t, "HOST", "ci.example.com"), 0);
+	CICD_ASSERT_STR(jobs_for("include:\n  - remote: 'https://$HOST/$TOKEN/ci.yml'\njob:\n  script: s\n", t),
+			"Remote file `https://ci.example.com/[MASKED]/ci.yml` does not exist!");
+	CICD_ASSERT_STR(jobs_for("include:\n  - remote: 'https://$HOST/x$TOKEN$TOKEN.yml'\njob:\n  script: s\n", t),
+			"Remote file `https://ci.example.com/x[MASKED][MASKED].yml` does not exist!");
+	/* the file an include read is named without the secret, in positions and the file list */
+	{
+		const char *yaml = "include:\n  - project: 'g/p'\n    file: 'ci/$TOKEN.yml'\n";
+		cicd_pipeline_options opts = CICD_PIPELINE_OPTIONS_INIT;
+		cicd_pipeline *p = NULL;
+		opts.resolver = resolver;
+		opts.include_variables = cicd_trigger_lookup;
+		opts.include_variables_payload = t;
+		opts.masked_values = cicd_trigger_masked_values(t, &opts.masked_value_count);
+		CU_ASSERT_EQUAL_FATAL(cicd_pipeline_load_buffer(&p, NULL, yaml, strlen(yaml), "ci.yml", &opts), 0);
+		CICD_ASSERT_STR(cicd_job_name(cicd_pipeline_job(p, 0)), "from ci/s3cr3t-t0ken.yml"); /* the content is data */
+		CICD_ASSERT_STR(cicd_job_file(cicd_pipeline_job(p, 0)), "ci/[MASKED].yml");
+		CICD_ASSERT_STR(cicd_pipeline_file(p, 1), "ci/[MASKED].yml");
+		cicd_pipeline_free(p);
+	}
+	cicd_trigger_free(t);
+}
+
 CICD_SUITE(include_for_trigger, CICD_TEST(test_lookup_gives_pipeline_variables_over_predefined_ones),
 	   CICD_TEST(test_include_locations_expand_the_triggers_variables),
-	   CICD_TEST(test_include_rules_decide_for_the_trigger), CICD_TEST(test_a_bad_include_rule_fails_the_load))
+	   CICD_TEST(test_include_rules_decide_for_the_trigger), CICD_TEST(test_a_bad_include_rule_fails_the_load),
+	   CICD_TEST(test_masked_variables_are_listed_while_they_are_masked),
+	   CICD_TEST(test_include_errors_mask_the_triggers_secrets))

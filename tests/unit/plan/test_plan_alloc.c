@@ -55,4 +55,42 @@ static void test_plan_survives_every_allocation_failure(void)
 	CU_ASSERT(n > 20);
 }
 
-CICD_SUITE(plan_alloc, CICD_TEST(test_plan_survives_every_allocation_failure))
+/* A failed set never leaves the masked list pointing at a freed value (ASan reads every entry). */
+static void test_masked_list_stays_valid_when_a_set_fails(void)
+{
+	long n;
+	int succeeded = 0;
+	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(cicd_test_failing_malloc, cicd_test_failing_realloc, cicd_test_counting_free), 0);
+	for (n = 0; n < 10000 && !succeeded; n++) {
+		cicd_trigger *t = NULL;
+		const char *const *values;
+		size_t count, i;
+		int rc;
+		cicd_test_alloc_budget = -1;
+		CU_ASSERT_EQUAL_FATAL(cicd_trigger_new(&t, CICD_TRIGGER_BRANCH, "dev"), 0);
+		CU_ASSERT_EQUAL_FATAL(cicd_trigger_set_masked_variable(t, "S", "old-secret"), 0);
+		cicd_test_alloc_budget = n;
+		rc = cicd_trigger_set_masked_variable(t, "S", "new-secret");
+		if (rc == 0)
+			rc = cicd_trigger_set_masked_variable(t, "T", "other-secret");
+		cicd_test_alloc_budget = -1;
+		values = cicd_trigger_masked_values(t, &count);
+		for (i = 0; i < count; i++)
+			CU_ASSERT(!strcmp(values[i], "old-secret") || !strcmp(values[i], "new-secret") ||
+				  !strcmp(values[i], "other-secret"));
+		if (rc == 0) {
+			succeeded = 1;
+			CU_ASSERT_EQUAL(count, 2);
+		} else {
+			CU_ASSERT_EQUAL(rc, CICD_ENOMEM);
+			CU_ASSERT(count >= 1);
+		}
+		cicd_trigger_free(t);
+	}
+	cicd_allocator_reset();
+	CU_ASSERT(succeeded);
+	CU_ASSERT(n > 2);
+}
+
+CICD_SUITE(plan_alloc, CICD_TEST(test_plan_survives_every_allocation_failure),
+	   CICD_TEST(test_masked_list_stays_valid_when_a_set_fails))
