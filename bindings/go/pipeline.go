@@ -28,6 +28,7 @@ static int shim_pipeline_load(cicd_pipeline **out, cicd_diagnostics **diags, con
 		o.include_variables_payload = trigger;
 		o.include_rules = cicd_trigger_include_rules;
 		o.include_rules_payload = trigger;
+		o.masked_values = cicd_trigger_masked_values(trigger, &o.masked_value_count);
 	}
 	o.project_root = root;
 	if (resolver) {

@@ -338,6 +338,37 @@ func TestPipelineIncludesForTrigger(t *testing.T) {
 		"from docs.yml", "a"}, nil})
 }
 
+func TestPipelineMaskedVariablesNeverShowInIncludeErrors(t *testing.T) {
+	resolver := func(r IncludeRequest) ([]byte, string, error) {
+		if strings.Contains(r.Location, "missing") {
+			return nil, "", ErrNotFound
+		}
+		return []byte("'from " + r.Location + "':\n  script: s\n"), "", nil
+	}
+	tr := &Trigger{Kind: TriggerBranch, Ref: "dev", Variables: map[string]string{"PLAIN": "p", "TOKEN": "plain"},
+		MaskedVariables: map[string]string{"TOKEN": "s3cr3t-t0ken"}}
+	opts := &PipelineOptions{Resolver: resolver, Trigger: tr}
+	_, err := LoadPipelineBytes([]byte("include:\n  - remote: https://h/$TOKEN/missing.yml\na:\n  script: x\n"), "m.yml", opts)
+	var e *Error
+	if !errors.As(err, &e) || e.Message != "Remote file `https://h/[MASKED]/missing.yml` does not exist!" ||
+		strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("masked: %v", err)
+	}
+	// the masked value wins over a plain one of the same name, and expands like any other
+	p, err := LoadPipelineBytes([]byte("include: https://h/$TOKEN/$PLAIN.yml\na:\n  script: x\n"), "m.yml", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	eq(t, "files", p.Files(), []string{"m.yml", "https://h/[MASKED]/p.yml"})
+	eq(t, "job", mustJob(t, p, "from https://h/s3cr3t-t0ken/p.yml").Script, []string{"s"})
+	_, err = LoadPipelineBytes([]byte("a:\n  script: x\n"), "m.yml",
+		&PipelineOptions{Trigger: &Trigger{Kind: TriggerBranch, Ref: "dev", MaskedVariables: map[string]string{"bad-name": "x"}}})
+	if !errors.As(err, &e) || e.Code != ErrCodeInvalid || !strings.Contains(e.Message, "bad-name") {
+		t.Fatalf("bad name: %v", err)
+	}
+}
+
 func TestPipelineLocalIncludeConfinedToRoot(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ci.yml")

@@ -33,7 +33,7 @@ static int shim_trigger_new(cicd_trigger **out, int kind, const char *ref, cicd_
 }
 
 enum { SET_SOURCE, SET_DEFAULT_BRANCH, SET_PROJECT, SET_SHA, SET_MERGE_REQUEST, SET_OPEN_MRS, SET_VARIABLE,
-       ADD_CHANGED, SET_CHANGES_KNOWN, SET_EXISTS };
+       ADD_CHANGED, SET_CHANGES_KNOWN, SET_EXISTS, SET_MASKED_VARIABLE };
 
 // One setter of a trigger: which picks it, a..e are its string arguments, n its number.
 static int shim_trigger_set(cicd_trigger *t, int which, const char *a, const char *b, const char *c,
@@ -51,6 +51,7 @@ static int shim_trigger_set(cicd_trigger *t, int which, const char *a, const cha
 	case ADD_CHANGED: rc = cicd_trigger_add_changed(t, a); break;
 	case SET_CHANGES_KNOWN: rc = cicd_trigger_set_changes_known(t); break;
 	case SET_EXISTS: rc = cicd_trigger_set_exists(t, shim_exists, (void *)handle); break;
+	case SET_MASKED_VARIABLE: rc = cicd_trigger_set_masked_variable(t, a, b); break;
 	}
 	if (rc < 0)
 		cicd_error_dup(err);
@@ -113,6 +114,10 @@ type Trigger struct {
 	MergeRequest      *MergeRequest
 	OpenMergeRequests string
 	Variables         map[string]string // pipeline variables; they win over the file's
+	// MaskedVariables are pipeline variables whose values are secrets: a
+	// pipeline loaded with the trigger shows [MASKED] for them in include
+	// errors. A name in both maps takes the masked value.
+	MaskedVariables map[string]string
 	// Changed are the paths a push changed; nil means unknown (`changes`
 	// always holds), an empty non-nil slice means nothing changed.
 	Changed []string
@@ -183,6 +188,7 @@ const (
 	addChanged
 	setChangesKnown
 	setExists
+	setMaskedVariable
 )
 
 func (t *Trigger) build(exists cgo.Handle) (*C.cicd_trigger, error) {
@@ -229,6 +235,14 @@ func (t *Trigger) build(exists cgo.Handle) (*C.cicd_trigger, error) {
 	sort.Strings(names)
 	for _, k := range names {
 		add(true, setVariable, k, t.Variables[k])
+	}
+	names = names[:0]
+	for k := range t.MaskedVariables {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		add(true, setMaskedVariable, k, t.MaskedVariables[k])
 	}
 	add(t.Changed != nil, setChangesKnown)
 	for _, path := range t.Changed {

@@ -27,12 +27,19 @@ static int resolver(cicd_include_result *res, const cicd_include_request *req, v
 	return cicd_include_result_set(res, (const char *)in->data, in->size, NULL);
 }
 
-/* One trigger for every input: a branch, a pipeline variable that refers to itself. */
+/*
+ * One trigger for every input: a branch, a pipeline variable that refers to
+ * itself, and two secrets, one a prefix of the other, that every include
+ * error masks.
+ */
 static cicd_trigger *trigger(void)
 {
 	static cicd_trigger *t;
-	if (!t && cicd_trigger_new(&t, CICD_TRIGGER_BRANCH, "feature/fuzz") == 0)
+	if (!t && cicd_trigger_new(&t, CICD_TRIGGER_BRANCH, "feature/fuzz") == 0) {
 		cicd_trigger_set_variable(t, "FUZZ", "ci/$FUZZ/${CI_COMMIT_REF_SLUG}");
+		cicd_trigger_set_masked_variable(t, "SECRET", "ci");
+		cicd_trigger_set_masked_variable(t, "SECRET2", "ci/s3cr3t");
+	}
 	return t;
 }
 
@@ -54,6 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		opts.include_variables_payload = trigger();
 		opts.include_rules = cicd_trigger_include_rules;
 		opts.include_rules_payload = trigger();
+		opts.masked_values = cicd_trigger_masked_values(trigger(), &opts.masked_value_count);
 	}
 	if (cicd_pipeline_load_buffer(&p, &d, (const char *)data, size, "fuzz.yml", &opts) == 0) {
 		cicd_buf out = CICD_BUF_INIT;

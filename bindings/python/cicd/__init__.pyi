@@ -358,7 +358,8 @@ class Trigger:
                  project: Optional[str] = ..., sha: Optional[str] = ..., target_branch: Optional[str] = ...,
                  iid: int = ..., event_type: Optional[str] = ..., labels: Optional[Iterable[str]] = ...,
                  title: Optional[str] = ..., open_merge_requests: Optional[str] = ...,
-                 variables: Optional[Mapping[str, str]] = ..., changed: Optional[Iterable[str]] = ...,
+                 variables: Optional[Mapping[str, str]] = ...,
+                 masked_variables: Optional[Mapping[str, str]] = ..., changed: Optional[Iterable[str]] = ...,
                  exists: Optional[Callable[[str], bool]] = ...) -> None: ...
     @classmethod
     def branch(cls, name: str, **details: Any) -> Trigger: ...

@@ -140,6 +140,7 @@ PyObject *cicd_py_pipeline_load(PyObject *path, PyObject *text, const char *name
 		o.include_variables_payload = trigger;
 		o.include_rules = cicd_trigger_include_rules;
 		o.include_rules_payload = trigger;
+		o.masked_values = cicd_trigger_masked_values(trigger, &o.masked_value_count);
 	}
 	if (path != Py_None) {
 		PyObject *bytes;

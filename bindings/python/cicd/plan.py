@@ -25,13 +25,16 @@ class Trigger(Handle):
     """What a pipeline is created for: a branch, a tag or a merge request, with its details.
 
     exists(glob) -> bool answers `rules:exists`; changed lists the paths a
-    push changed (None: unknown, so `changes` always holds)."""
+    push changed (None: unknown, so `changes` always holds). masked_variables
+    are pipeline variables whose values are secrets: a pipeline loaded with
+    the trigger shows [MASKED] for them in include errors."""
 
     def __init__(self, kind: str, ref: str, *, source: Optional[str] = None, default_branch: Optional[str] = None,
                  project: Optional[str] = None, sha: Optional[str] = None, target_branch: Optional[str] = None,
                  iid: int = 0, event_type: Optional[str] = None, labels: Optional[Iterable[str]] = None,
                  title: Optional[str] = None, open_merge_requests: Optional[str] = None,
-                 variables: Optional[Mapping[str, str]] = None, changed: Optional[Iterable[str]] = None,
+                 variables: Optional[Mapping[str, str]] = None,
+                 masked_variables: Optional[Mapping[str, str]] = None, changed: Optional[Iterable[str]] = None,
                  exists: Optional[Callable[[str], bool]] = None):
         if kind not in _KINDS:
             raise ValueError(f"kind must be one of {', '.join(_KINDS)}, not {kind!r}")
@@ -56,6 +59,8 @@ class Trigger(Handle):
             _check(_cicd.cicd_trigger_set_open_merge_requests(h, open_merge_requests))
         for name, value in (variables or {}).items():
             _check(_cicd.cicd_trigger_set_variable(h, name, value))
+        for name, value in (masked_variables or {}).items():
+            _check(_cicd.cicd_trigger_set_masked_variable(h, name, value))
         if changed is not None:
             _check(_cicd.cicd_trigger_set_changes_known(h))
             for path in changed:

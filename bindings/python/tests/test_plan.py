@@ -234,3 +234,23 @@ def test_a_trigger_decides_the_includes_as_gitlab_reads_them():
 
     with pytest.raises(Broken):
         names(cicd.Trigger.branch("dev", exists=broken))
+
+
+def test_a_triggers_masked_variables_never_show_in_include_errors():
+    def resolver(kind, location, project, ref, parent, depth):
+        return None if "missing" in location else (f"'from {location}':\n  script: s\n", location)
+
+    text = "include:\n  - remote: https://h/$TOKEN/missing.yml\na:\n  script: x\n"
+    trigger = cicd.Trigger.branch("dev", masked_variables={"TOKEN": "s3cr3t-t0ken"}, variables={"PLAIN": "p"})
+    with pytest.raises(cicd.ValidationError) as ei:
+        cicd.Pipeline.loads(text, "m.yml", resolver=resolver, trigger=trigger)
+    assert ei.value.message == "Remote file `https://h/[MASKED]/missing.yml` does not exist!"
+    assert "s3cr3t" not in str(ei.value)
+    # the value is a variable like any other; a plain one shows as it is
+    with cicd.Pipeline.loads("include: https://h/$TOKEN/$PLAIN.yml\na:\n  script: x\n", "m.yml",
+                             resolver=resolver, trigger=trigger) as p:
+        assert p.files == ["m.yml", "https://h/[MASKED]/p.yml"]
+        assert p.jobs[0].name == "from https://h/s3cr3t-t0ken/p.yml"
+    with pytest.raises(cicd.InvalidArgumentError) as ei:
+        cicd.Trigger.branch("dev", masked_variables={"bad-name": "x"})
+    assert "bad-name" in ei.value.message
