@@ -108,6 +108,10 @@ def plan_cycle():
         trigger.close()
         _swallow(lambda: planner.plan(branch="main", exists=lambda g: 1 / 0), ZeroDivisionError)
         _swallow(lambda: cicd.Trigger.branch("x", sha="bad"), cicd.InvalidArgumentError)
+    # a trigger's secrets, masked in a long include error
+    with cicd.Trigger.branch("main", masked_variables={"S": "s" * 2000, "T": "t" * 500}) as secret:
+        _swallow(lambda: cicd.Pipeline.loads("include: https://h/$S/$T.yml\na:\n  script: x\n", "m.yml",
+                                             resolver=lambda *a: None, trigger=secret), cicd.ValidationError)
     _swallow(lambda: cicd.plan(cicd.Pipeline.loads("a:\n  script: x\n  parallel: 5\n"), branch="m", max_jobs=2),
              cicd.LimitError)
 
