@@ -552,11 +552,20 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 		const char *pat = location;
 		while (*pat == '/')
 			pat++;
-		if (c->root_real)
-			walk(c, c->root_real, "", pat, &found, &seen);
-		if (!found.count)
-			pl_error_code(c, CICD_ENOTFOUND, loc_node, "Included file `%s` does not match any file!",
-			              shown(c, location));
+		if (!c->root_real) {
+			const char *loc = shown(c, location);
+			if (loc)
+				pl_error(c, loc_node, "Local file `%s` cannot be included: no project root is set", loc);
+			return;
+		}
+		walk(c, c->root_real, "", pat, &found, &seen);
+		if (!found.count) {
+			/* GitLab's LocationExpander turns such a pattern into no
+			 * include at all; a warning says so without failing the load. */
+			const char *loc = shown(c, location);
+			if (loc)
+				pl_warning(c, loc_node, "Included file `%s` matches no file; nothing is included", loc);
+		}
 		if (found.count > 1)
 			qsort(found.items, found.count, sizeof *found.items, cmp_str);
 		for (i = 0; i < found.count && !c->fatal; i++) {

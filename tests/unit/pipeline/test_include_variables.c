@@ -97,15 +97,28 @@ static void test_local_includes_and_globs_see_the_expanded_path(void)
 	cicd_pipeline_free(p);
 	cicd_diagnostics_free(d);
 	d = NULL;
+	/* a wildcard that matches nothing includes nothing, as in GitLab, with a warning */
 	p = load("include:\n  - local: '${GROUP}/../ci/*.yml'\njob:\n  script: j\n", &opts, &d);
-	CU_ASSERT_PTR_NULL(p);
-	CICD_ASSERT_STR(cicd_diagnostics_get(d, 0)->message, "Included file `group/../ci/*.yml` does not match any file!");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(cicd_pipeline_job_count(p), 1);
+	CU_ASSERT_EQUAL(cicd_diagnostics_count(d), 1);
+	CU_ASSERT_EQUAL(cicd_diagnostics_get(d, 0)->severity, CICD_SEVERITY_WARNING);
+	CICD_ASSERT_STR(cicd_diagnostics_get(d, 0)->message,
+			"Included file `group/../ci/*.yml` matches no file; nothing is included");
+	CU_ASSERT_EQUAL(cicd_diagnostics_get(d, 0)->line, 2);
+	cicd_pipeline_free(p);
 	cicd_diagnostics_free(d);
 	d = NULL;
 	p = load("include:\n  - local: 'c${UNDEFINED}i/*.yml'\njob:\n  script: j\n", &opts, &d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_EQUAL(cicd_pipeline_job_count(p), 2);
 	cicd_pipeline_free(p);
+	cicd_diagnostics_free(d);
+	/* from memory without a project root, a wildcard has nothing to search */
+	d = NULL;
+	opts.project_root = NULL;
+	CU_ASSERT_PTR_NULL(load("include:\n  - local: 'ci/*.yml'\njob:\n  script: j\n", &opts, &d));
+	CICD_ASSERT_STR(cicd_diagnostics_get(d, 0)->message, "Local file `ci/*.yml` cannot be included: no project root is set");
 	cicd_diagnostics_free(d);
 }
 
@@ -177,7 +190,7 @@ static int failing_resolver(cicd_include_result *res, const cicd_include_request
 	return CICD_EIO;
 }
 
-/* The first diagnostic of loading yaml with the secrets masked (or not, in a version 2 struct). */
+/* The first diagnostic (error or warning) of loading yaml with the secrets masked (or not, in a version 2 struct). */
 static const char *first_error(const char *yaml, unsigned int version, const char *root)
 {
 	static const char *const secrets[] = {"abc", "", "abc-secret-value"};
@@ -191,7 +204,7 @@ static const char *first_error(const char *yaml, unsigned int version, const cha
 	opts.include_variables = secret_lookup;
 	opts.masked_values = secrets;
 	opts.masked_value_count = 3;
-	CU_ASSERT_NOT_EQUAL(cicd_pipeline_load_buffer(&p, &d, yaml, strlen(yaml), "ci.yml", &opts), 0);
+	cicd_pipeline_load_buffer(&p, &d, yaml, strlen(yaml), "ci.yml", &opts);
 	snprintf(msg, sizeof msg, "%s", cicd_diagnostics_count(d) ? cicd_diagnostics_get(d, 0)->message : "");
 	cicd_pipeline_free(p);
 	cicd_diagnostics_free(d);
@@ -211,7 +224,7 @@ static void test_masked_values_never_show_in_include_errors(void)
 	CICD_ASSERT_STR(first_error("include:\n  - local: ci/$SECRET.yml\njob:\n  script: j\n", 3, root),
 			"Local file `ci/[MASKED].yml` does not exist!");
 	CICD_ASSERT_STR(first_error("include:\n  - local: ci/$SECRET/*.yml\njob:\n  script: j\n", 3, root),
-			"Included file `ci/[MASKED]/*.yml` does not match any file!");
+			"Included file `ci/[MASKED]/*.yml` matches no file; nothing is included");
 	CICD_ASSERT_STR(first_error("include:\n  - local: ../$SECRET.yml\njob:\n  script: j\n", 3, root),
 			"Local file `../[MASKED].yml` is outside the project root");
 	/* a version 2 caller has no such fields: whatever lies there is not read */
