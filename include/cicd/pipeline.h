@@ -138,11 +138,12 @@ typedef struct cicd_pipeline_options {
 	 * `remote`, `template`, `component`, `project`, `file`, `ref`): `$NAME`
 	 * and `${NAME}`, undefined ones by nothing, as GitLab expands project,
 	 * group, instance, predefined and pipeline variables there (not the
-	 * file's `variables`). Expanded after include_rules has decided (it
-	 * sees the request as written, as GitLab filters by rules first) and
-	 * before globs are matched; the expanded location is what the
-	 * resolver gets and errors show. NULL: locations are used as written. cicd_trigger_lookup (with
-	 * the trigger) gives a trigger's variables.
+	 * file's `variables`). In GitLab's order: include_rules decides first
+	 * (it sees the request as written), a local wildcard is matched as
+	 * written, then each location (each match) is expanded; the expanded
+	 * location is what the resolver gets and errors show. NULL: locations
+	 * are used as written. cicd_trigger_lookup (with the trigger) gives a
+	 * trigger's variables.
 	 */
 	cicd_expr_lookup_cb include_variables;
 	void *include_variables_payload;

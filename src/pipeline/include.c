@@ -541,11 +541,12 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 		return;
 	}
 	req.location = location;
-	/* GitLab's Mapper filters by rules first, then expands: an include its
-	 * rules leave out is never expanded, so it cannot fail there. */
-	if (!rules_allow(c, &req, e) || expand_request(c, &req, loc_node))
+	/* GitLab's Mapper decides rules first, then matches local wildcards
+	 * against the pattern as written, then expands variables: an include
+	 * its rules leave out is never expanded, and `ci/$DIR/<glob>` is a
+	 * pattern with a literal `$DIR`. */
+	if (!rules_allow(c, &req, e))
 		return;
-	location = req.location;
 	if (req.kind == CICD_INCLUDE_LOCAL && strchr(location, '*') && !(c->opts.flags & CICD_PIPELINE_RESOLVE_LOCAL)) {
 		cicd_vec found = CICD_VEC_INIT;
 		size_t seen = 0;
@@ -568,13 +569,14 @@ static void include_entry(pl_ctx *c, const cicd_node *e, const char *parent, uns
 		}
 		if (found.count > 1)
 			qsort(found.items, found.count, sizeof *found.items, cmp_str);
-		for (i = 0; i < found.count && !c->fatal; i++) {
-			req.location = found.items[i];
-			add_part(c, parts, include_one(c, &req, loc_node, inputs, depth));
-		}
+		for (i = 0; i < found.count && !c->fatal; i++)
+			if ((req.location = expanded(c, found.items[i], loc_node)))
+				add_part(c, parts, include_one(c, &req, loc_node, inputs, depth));
 		cicd__vec_dispose(&found);
 		return;
 	}
+	if (expand_request(c, &req, loc_node))
+		return;
 	add_part(c, parts, include_one(c, &req, loc_node, inputs, depth));
 }
 

@@ -1,6 +1,9 @@
 /* cicd_pipeline_options.include_variables: variables expanded in include locations, as GitLab does. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cicd/cicd.h"
 #include "cicd/pipeline.h"
@@ -80,7 +83,7 @@ static void test_locations_project_ref_and_files_are_expanded(void)
 	cicd_pipeline_free(p);
 }
 
-static void test_local_includes_and_globs_see_the_expanded_path(void)
+static void test_local_includes_see_the_expanded_path_and_globs_the_written_one(void)
 {
 	cicd_pipeline_options opts = CICD_PIPELINE_OPTIONS_INIT;
 	cicd_diagnostics *d = NULL;
@@ -97,23 +100,48 @@ static void test_local_includes_and_globs_see_the_expanded_path(void)
 	cicd_pipeline_free(p);
 	cicd_diagnostics_free(d);
 	d = NULL;
-	/* a wildcard that matches nothing includes nothing, as in GitLab, with a warning */
-	p = load("include:\n  - local: '${GROUP}/../ci/*.yml'\njob:\n  script: j\n", &opts, &d);
+	p = load("include:\n  - local: 'ci/*.yml'\njob:\n  script: j\n", &opts, &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(cicd_pipeline_job_count(p), 2);
+	CU_ASSERT_EQUAL(cicd_diagnostics_count(d), 0);
+	cicd_pipeline_free(p);
+	cicd_diagnostics_free(d);
+	d = NULL;
+	/* as GitLab's LocationExpander, a wildcard is matched as written: `c${UNDEFINED}i` is no
+	 * directory, and a pattern that matches nothing includes nothing, with a warning */
+	p = load("include:\n  - local: 'c${UNDEFINED}i/*.yml'\njob:\n  script: j\n", &opts, &d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_EQUAL(cicd_pipeline_job_count(p), 1);
 	CU_ASSERT_EQUAL(cicd_diagnostics_count(d), 1);
 	CU_ASSERT_EQUAL(cicd_diagnostics_get(d, 0)->severity, CICD_SEVERITY_WARNING);
 	CICD_ASSERT_STR(cicd_diagnostics_get(d, 0)->message,
-			"Included file `group/../ci/*.yml` matches no file; nothing is included");
+			"Included file `c${UNDEFINED}i/*.yml` matches no file; nothing is included");
 	CU_ASSERT_EQUAL(cicd_diagnostics_get(d, 0)->line, 2);
 	cicd_pipeline_free(p);
 	cicd_diagnostics_free(d);
 	d = NULL;
-	p = load("include:\n  - local: 'c${UNDEFINED}i/*.yml'\njob:\n  script: j\n", &opts, &d);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	CU_ASSERT_EQUAL(cicd_pipeline_job_count(p), 2);
-	cicd_pipeline_free(p);
-	cicd_diagnostics_free(d);
+	/* then each match is expanded: the file `vars/$BRANCH.yml` is read as vars/jobs.yml */
+	{
+		char dir[] = "/tmp/cicd-glob-XXXXXX", path[256];
+		FILE *f;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+		snprintf(path, sizeof path, "%s/vars", dir);
+		CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+		snprintf(path, sizeof path, "%s/vars/$BRANCH.yml", dir);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(path, "w"));
+		fputs("literal:\n  script: x\n", f);
+		fclose(f);
+		opts.project_root = dir;
+		CU_ASSERT_PTR_NULL(load("include:\n  - local: 'vars/*.yml'\njob:\n  script: j\n", &opts, &d));
+		CICD_ASSERT_STR(cicd_diagnostics_get(d, 0)->message, "Local file `vars/jobs.yml` does not exist!");
+		cicd_diagnostics_free(d);
+		d = NULL;
+		unlink(path);
+		snprintf(path, sizeof path, "%s/vars", dir);
+		rmdir(path);
+		rmdir(dir);
+		opts.project_root = root;
+	}
 	/* from memory without a project root, a wildcard has nothing to search */
 	d = NULL;
 	opts.project_root = NULL;
@@ -224,7 +252,7 @@ static void test_masked_values_never_show_in_include_errors(void)
 	CICD_ASSERT_STR(first_error("include:\n  - local: ci/$SECRET.yml\njob:\n  script: j\n", 3, root),
 			"Local file `ci/[MASKED].yml` does not exist!");
 	CICD_ASSERT_STR(first_error("include:\n  - local: ci/$SECRET/*.yml\njob:\n  script: j\n", 3, root),
-			"Included file `ci/[MASKED]/*.yml` matches no file; nothing is included");
+			"Included file `ci/$SECRET/*.yml` matches no file; nothing is included");
 	CICD_ASSERT_STR(first_error("include:\n  - local: ../$SECRET.yml\njob:\n  script: j\n", 3, root),
 			"Local file `../[MASKED].yml` is outside the project root");
 	/* a version 2 caller has no such fields: whatever lies there is not read */
@@ -253,7 +281,7 @@ static void test_without_a_lookup_or_in_a_version_1_struct_locations_stay_as_wri
 }
 
 CICD_SUITE(include_variables, CICD_TEST(test_locations_project_ref_and_files_are_expanded),
-	   CICD_TEST(test_local_includes_and_globs_see_the_expanded_path),
+	   CICD_TEST(test_local_includes_see_the_expanded_path_and_globs_the_written_one),
 	   CICD_TEST(test_a_failing_lookup_is_reported_at_the_include),
 	   CICD_TEST(test_rules_decide_before_the_location_is_expanded),
 	   CICD_TEST(test_masked_values_never_show_in_include_errors),
