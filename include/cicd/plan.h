@@ -114,6 +114,29 @@ typedef int (*cicd_exists_cb)(int *found, const char *glob, void *payload);
 CICD_EXTERN(int) cicd_plan_glob_match(const char *glob, const char *path);
 CICD_EXTERN(int) cicd_trigger_set_exists(cicd_trigger *trigger, cicd_exists_cb cb, void *payload);
 
+/* The paths a compare callback fills. */
+typedef struct cicd_path_list cicd_path_list;
+
+/* Adds a path (copied) to the list. 0, CICD_EINVALID for NULL, or CICD_ENOMEM. */
+CICD_EXTERN(int) cicd_path_list_add(cicd_path_list *list, const char *path);
+
+/*
+ * Answers `changes:compare_to: REF` (REF with its variables expanded): add
+ * to `changed` every path that differs between the merge base of REF and
+ * the pipeline's commit, and that commit, as GitLab does (what
+ * `git diff --name-only REF...SHA` lists). Return 0; CICD_ENOTFOUND when
+ * REF names no commit, which GitLab reports for a job as "Failed to parse
+ * rule for JOB: rules:changes:compare_to is not a valid ref" (the plan
+ * fails with CICD_EVALIDATE), for the workflow by creating no pipeline,
+ * and for an include by failing the load; any other negative code stops
+ * planning and is returned. Called once per REF and plan (the answer is
+ * kept for the plan), from the thread that plans. Without a callback,
+ * compare_to compares with the trigger's changed paths like plain
+ * `changes`.
+ */
+typedef int (*cicd_compare_cb)(cicd_path_list *changed, const char *ref, void *payload);
+CICD_EXTERN(int) cicd_trigger_set_compare(cicd_trigger *trigger, cicd_compare_cb cb, void *payload);
+
 /* ---- includes, decided for the trigger ------------------------------------ */
 
 /*

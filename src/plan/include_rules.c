@@ -20,6 +20,13 @@ static const cicd_node *globs_of(const cicd_node *clause)
 	return clause && clause->kind == CICD_NODE_SEQUENCE ? clause : NULL;
 }
 
+/* A `changes` hash's compare_to, or NULL. */
+static const char *compare_to_of(const cicd_node *changes)
+{
+	const cicd_node *ref = changes->kind == CICD_NODE_MAPPING ? cicd__node_get(changes, "compare_to", 10) : NULL;
+	return ref && ref->kind == CICD_NODE_SCALAR ? ref->u.scalar.text : NULL;
+}
+
 static const char *glob_at(const void *seq, size_t i)
 {
 	const cicd_node *item = ((const cicd_node *)seq)->u.seq.items[i];
@@ -46,8 +53,10 @@ static int rule_holds(const cicd_node *rule, var_view *view, const cicd_trigger 
 			return rc;
 	}
 	if (matched && changes && (globs = globs_of(changes)) &&
-	    (rc = cicd__changes_match(&matched, globs->count, glob_at, globs, view, t)) != 0)
-		return rc;
+	    (rc = cicd__changes_match(&matched, globs->count, glob_at, globs, compare_to_of(changes), view, t)) != 0)
+		return rc == CICD__BAD_COMPARE_REF
+			   ? cicd__error_set(CICD_EVALIDATE, "include:rules:changes:compare_to is not a valid ref")
+			   : rc;
 	if (matched && exists && (globs = globs_of(exists)) &&
 	    (rc = cicd__exists_match(&matched, globs->count, glob_at, globs, view, t)) != 0)
 		return rc;

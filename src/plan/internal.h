@@ -38,11 +38,32 @@ void cicd__vars_dispose(plan_vars *v);
  * text lives in `arena`.
  */
 #define VIEW_MAX_LAYERS 8
+struct cicd_path_list {
+	char **paths;
+	size_t count, cap;
+};
+
+void cicd__path_list_dispose(cicd_path_list *list);
+
+/* The compare callback's answers during one plan: an expanded REF and its changed paths. */
+typedef struct compare_answer {
+	char *ref;
+	cicd_path_list changed;
+} compare_answer;
+
+typedef struct compare_cache {
+	compare_answer *items;
+	size_t count, cap;
+} compare_cache;
+
+void cicd__compare_cache_dispose(compare_cache *cache);
+
 typedef struct var_view {
 	const plan_vars *layers[VIEW_MAX_LAYERS];
 	size_t count;
 	cicd_arena *arena;
 	unsigned int depth;
+	compare_cache *compare; /* NULL: answers are not kept */
 } var_view;
 
 int cicd__view_lookup(const char **value, size_t *len, const char *name, void *payload);
@@ -71,6 +92,8 @@ struct cicd_trigger {
 	int changes_known;
 	cicd_exists_cb exists;
 	void *exists_payload;
+	cicd_compare_cb compare;
+	void *compare_payload;
 };
 
 /* GitLab's CI_COMMIT_REF_SLUG of a ref, into buf (at least 64 bytes). */
@@ -103,13 +126,25 @@ struct cicd_planner {
 	size_t max_jobs;
 };
 
-/* 1 when every clause of the rule holds (if, changes, exists), 0 when not; or a negative code. */
+/* *matched 1 when every clause of the rule holds (if, changes, exists), else 0; returns 0,
+ * CICD__BAD_COMPARE_REF, or a negative code. */
 int cicd__rule_matches(int *matched, const compiled_rule *r, var_view *view, const cicd_trigger *t);
 
-/* Whether one of n globs (get(owner, i), variables expanded) matches a changed path, or names a file
- * that exists; true when the trigger's changes are unknown, false without an exists callback. */
+/* cicd__changes_match's answer when `compare_to` names no commit (the caller reports it as GitLab does). */
+#define CICD__BAD_COMPARE_REF 1
+
+/* The paths changed since ref (expanded) from the trigger's compare callback: the plan's kept answer
+ * when the view has a cache, else one held in *scratch. 0, CICD__BAD_COMPARE_REF, or a negative code. */
+int cicd__changed_since(const cicd_path_list **out, cicd_path_list *scratch, const char *ref, var_view *view,
+			const cicd_trigger *t);
+
+/*
+ * Whether one of n globs (get(owner, i), variables expanded) matches a changed path, or names a file
+ * that exists. Changed paths are those since compare_to (when given and the trigger has a compare
+ * callback), else the trigger's: true when those are unknown. False without an exists callback.
+ */
 int cicd__changes_match(int *matched, size_t n, const char *(*get)(const void *, size_t), const void *owner,
-			var_view *view, const cicd_trigger *t);
+			const char *compare_to, var_view *view, const cicd_trigger *t);
 int cicd__exists_match(int *matched, size_t n, const char *(*get)(const void *, size_t), const void *owner,
 		       var_view *view, const cicd_trigger *t);
 

@@ -21,6 +21,7 @@ typedef struct plan_ctx {
 	const cicd_trigger *t;
 	cicd_plan *plan;
 	plan_vars workflow;
+	compare_cache compare; /* compare_to answers, asked once per ref and plan */
 	size_t cap;
 } plan_ctx;
 
@@ -36,6 +37,7 @@ static void view_init(var_view *v, plan_ctx *c, const plan_vars *matrix, const p
 {
 	memset(v, 0, sizeof *v);
 	v->arena = &c->plan->arena;
+	v->compare = &c->compare;
 	/* Highest precedence first: pipeline variables, job-level ones, workflow rule ones, globals, predefined. */
 	v->layers[v->count++] = &c->t->user;
 	if (matrix)
@@ -72,7 +74,12 @@ static int run_workflow(int *run, plan_ctx *c)
 	for (i = 0; i < c->pl->nworkflow; i++) {
 		const compiled_rule *r = &c->pl->workflow[i];
 		const char *when;
-		if ((rc = cicd__rule_matches(&m, r, &view, c->t)) != 0)
+		rc = cicd__rule_matches(&m, r, &view, c->t);
+		if (rc == CICD__BAD_COMPARE_REF) { /* GitLab's workflow rules then pass nothing: no pipeline */
+			*run = 0;
+			return 0;
+		}
+		if (rc)
 			return rc;
 		if (!m)
 			continue;
@@ -162,7 +169,16 @@ static int plan_instance(plan_ctx *c, const planner_job *pj, size_t instance)
 	view_init(&view, c, nmatrix ? &matrix : NULL, &pj->vars);
 	if (cicd_job_has_rules(job)) {
 		for (i = 0; i < pj->nrules && !matched; i++) {
-			if ((rc = cicd__rule_matches(&m, &pj->rules[i], &view, c->t)) != 0)
+			rc = cicd__rule_matches(&m, &pj->rules[i], &view, c->t);
+			if (rc == CICD__BAD_COMPARE_REF) {
+				/* Seed::Build: the rule's ParseError fails the pipeline, naming the job */
+				const cicd_node *at = cicd_rule_node(pj->rules[i].rule);
+				rc = cicd__error_set_at(CICD_EVALIDATE, at ? cicd_node_file(at) : "", at ? cicd_node_line(at) : 0,
+							at ? cicd_node_column(at) : 0,
+							"Failed to parse rule for %s: rules:changes:compare_to is not a valid ref",
+							cicd_job_instance_name(job, instance));
+			}
+			if (rc)
 				goto done;
 			if (m)
 				matched = &pj->rules[i];
@@ -384,6 +400,7 @@ int cicd_plan_create(cicd_plan **out, const cicd_planner *pl, const cicd_trigger
 	if (!rc && c.plan->created)
 		rc = cicd__plan_build_dag(c.plan);
 	cicd__vars_dispose(&c.workflow);
+	cicd__compare_cache_dispose(&c.compare);
 	if (rc) {
 		cicd_plan_free(c.plan);
 		return rc;

@@ -20,22 +20,35 @@ static int expand_glob(cicd_buf *out, const char *glob, var_view *view)
 }
 
 int cicd__changes_match(int *matched, size_t n, const char *(*get)(const void *, size_t), const void *owner,
-			var_view *view, const cicd_trigger *t)
+			const char *compare_to, var_view *view, const cicd_trigger *t)
 {
 	cicd_buf glob = CICD_BUF_INIT;
-	size_t i, k;
+	cicd_path_list scratch;
+	char *const *paths = t->changed;
+	size_t i, k, npaths = t->nchanged;
 	int rc = 0;
 	*matched = 0;
-	if (!t->changes_known) { /* no push to compare with: GitLab says true */
+	memset(&scratch, 0, sizeof scratch);
+	if (compare_to && t->compare) {
+		/* Clause::Changes: the paths since the merge base with compare_to, known even on a new branch */
+		const cicd_path_list *since = NULL;
+		if ((rc = expand_glob(&glob, compare_to, view)) != 0 ||
+		    (rc = cicd__changed_since(&since, &scratch, glob.ptr ? glob.ptr : "", view, t)) != 0)
+			goto done;
+		paths = since->paths;
+		npaths = since->count;
+	} else if (!t->changes_known) { /* no push to compare with: GitLab says true */
 		*matched = 1;
 		return 0;
 	}
 	for (i = 0; i < n && !*matched; i++) {
 		if ((rc = expand_glob(&glob, get(owner, i), view)) != 0)
 			break;
-		for (k = 0; k < t->nchanged && !*matched; k++)
-			*matched = cicd__plan_glob(glob.ptr ? glob.ptr : "", t->changed[k]);
+		for (k = 0; k < npaths && !*matched; k++)
+			*matched = cicd__plan_glob(glob.ptr ? glob.ptr : "", paths[k]);
 	}
+done:
+	cicd__path_list_dispose(&scratch);
 	cicd_buf_dispose(&glob);
 	return rc;
 }
@@ -82,7 +95,8 @@ int cicd__rule_matches(int *matched, const compiled_rule *r, var_view *view, con
 	if (r->expr && (rc = cicd_expr_eval(matched, r->expr, cicd__view_lookup, view)) != 0)
 		return rc;
 	if (*matched && cicd_rule_has_changes(r->rule) &&
-	    (rc = cicd__changes_match(matched, cicd_rule_changes_count(r->rule), rule_changes, r->rule, view, t)) != 0)
+	    (rc = cicd__changes_match(matched, cicd_rule_changes_count(r->rule), rule_changes, r->rule,
+				      cicd_rule_changes_compare_to(r->rule), view, t)) != 0)
 		return rc;
 	if (*matched && cicd_rule_has_exists(r->rule) &&
 	    (rc = cicd__exists_match(matched, cicd_rule_exists_count(r->rule), rule_exists, r->rule, view, t)) != 0)
@@ -191,7 +205,7 @@ static int policy_specs(int *all, int *any, const cicd_job_policy *p, cicd_expr 
 		*any |= m;
 	}
 	if (cicd_job_policy_has_changes(p)) {
-		if ((rc = cicd__changes_match(&m, cicd_job_policy_changes_count(p), policy_changes, p, view, t)) != 0)
+		if ((rc = cicd__changes_match(&m, cicd_job_policy_changes_count(p), policy_changes, p, NULL, view, t)) != 0)
 			return rc;
 		*all &= m;
 		*any |= m;

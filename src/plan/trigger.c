@@ -235,6 +235,15 @@ int cicd_trigger_set_exists(cicd_trigger *t, cicd_exists_cb cb, void *payload)
 	return 0;
 }
 
+int cicd_trigger_set_compare(cicd_trigger *t, cicd_compare_cb cb, void *payload)
+{
+	if (!t)
+		return cicd__error_set(CICD_EINVALID, "trigger is NULL");
+	t->compare = cb;
+	t->compare_payload = payload;
+	return 0;
+}
+
 void cicd__ref_slug(char *buf, size_t cap, const char *ref)
 {
 	/* GitLab: downcase, every char outside [a-z0-9] becomes '-', first 63, no '-' at either end. */

@@ -189,8 +189,36 @@ static void test_include_errors_mask_the_triggers_secrets(void)
 	cicd_trigger_free(t);
 }
 
+/* Since main's merge base, only src/app.c changed; no other ref exists. */
+static int compare_main(cicd_path_list *changed, const char *ref, void *payload)
+{
+	(void)payload;
+	if (strcmp(ref, "main") != 0)
+		return CICD_ENOTFOUND;
+	return cicd_path_list_add(changed, "src/app.c");
+}
+
+static void test_include_rules_compare_to_asks_the_trigger(void)
+{
+	cicd_trigger *t = NULL;
+	CU_ASSERT_EQUAL_FATAL(cicd_trigger_new(&t, CICD_TRIGGER_BRANCH, "feature/x"), 0);
+	CU_ASSERT_EQUAL(cicd_trigger_set_compare(t, compare_main, NULL), 0);
+	CICD_ASSERT_STR(jobs_for("include:\n"
+				 "  - template: app.yml\n    rules: [{changes: {paths: ['src/*'], compare_to: main}}]\n"
+				 "  - template: docs.yml\n    rules: [{changes: {paths: ['docs/*'], compare_to: main}}]\n"
+				 "a:\n  script: x\n",
+				 t),
+			"from app.yml, a");
+	CICD_ASSERT_STR(jobs_for("include:\n  - template: app.yml\n    rules: [{changes: {paths: [x], compare_to: gone}}]\n"
+				 "a:\n  script: x\n",
+				 t),
+			"include rules could not be evaluated: include:rules:changes:compare_to is not a valid ref");
+	cicd_trigger_free(t);
+}
+
 CICD_SUITE(include_for_trigger, CICD_TEST(test_lookup_gives_pipeline_variables_over_predefined_ones),
 	   CICD_TEST(test_include_locations_expand_the_triggers_variables),
 	   CICD_TEST(test_include_rules_decide_for_the_trigger), CICD_TEST(test_a_bad_include_rule_fails_the_load),
 	   CICD_TEST(test_masked_variables_are_listed_while_they_are_masked),
-	   CICD_TEST(test_include_errors_mask_the_triggers_secrets))
+	   CICD_TEST(test_include_errors_mask_the_triggers_secrets),
+	   CICD_TEST(test_include_rules_compare_to_asks_the_trigger))

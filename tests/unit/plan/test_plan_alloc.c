@@ -55,6 +55,55 @@ static void test_plan_survives_every_allocation_failure(void)
 	CU_ASSERT(n > 20);
 }
 
+static int compare_main(cicd_path_list *changed, const char *ref, void *payload)
+{
+	(void)payload;
+	if (strcmp(ref, "main") != 0)
+		return CICD_ENOTFOUND;
+	return cicd_path_list_add(changed, "src/a.c") ? CICD_ENOMEM : cicd_path_list_add(changed, "b.md");
+}
+
+/* compare_to answers kept for a plan (the list and the cache grow) under every allocation failure. */
+static void test_compare_to_survives_every_allocation_failure(void)
+{
+	static const char yaml[] = "x:\n  script: [x]\n  rules:\n    - changes: {paths: ['*.md'], compare_to: main}\n"
+				   "y:\n  script: [x]\n  rules:\n    - changes: {paths: ['src/*'], compare_to: main}\n";
+	cicd_pipeline *p = NULL;
+	cicd_planner *pl = NULL;
+	long n;
+	int succeeded = 0;
+	CU_ASSERT_EQUAL_FATAL(cicd_pipeline_load_buffer(&p, NULL, yaml, strlen(yaml), NULL, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_planner_new(&pl, p, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(cicd_allocator_set(cicd_test_failing_malloc, cicd_test_failing_realloc, cicd_test_counting_free), 0);
+	for (n = 0; n < 100000 && !succeeded; n++) {
+		cicd_trigger *t = NULL;
+		cicd_plan *plan = NULL;
+		int rc;
+		cicd_test_alloc_budget = n;
+		cicd_test_alloc_live = 0;
+		rc = cicd_trigger_new(&t, CICD_TRIGGER_BRANCH, "dev");
+		if (rc == 0)
+			rc = cicd_trigger_set_compare(t, compare_main, NULL);
+		if (rc == 0)
+			rc = cicd_plan_create(&plan, pl, t);
+		cicd_test_alloc_budget = -1;
+		if (rc == 0) {
+			succeeded = 1;
+			CU_ASSERT_EQUAL(cicd_plan_job_count(plan), 2);
+		} else {
+			CU_ASSERT_EQUAL(rc, CICD_ENOMEM);
+		}
+		cicd_plan_free(plan);
+		cicd_trigger_free(t);
+		CU_ASSERT_EQUAL(cicd_test_alloc_live, 0);
+	}
+	cicd_allocator_reset();
+	cicd_planner_free(pl);
+	cicd_pipeline_free(p);
+	CU_ASSERT(succeeded);
+	CU_ASSERT(n > 5);
+}
+
 /* A failed set never leaves the masked list pointing at a freed value (ASan reads every entry). */
 static void test_masked_list_stays_valid_when_a_set_fails(void)
 {
@@ -93,4 +142,5 @@ static void test_masked_list_stays_valid_when_a_set_fails(void)
 }
 
 CICD_SUITE(plan_alloc, CICD_TEST(test_plan_survives_every_allocation_failure),
-	   CICD_TEST(test_masked_list_stays_valid_when_a_set_fails))
+	   CICD_TEST(test_masked_list_stays_valid_when_a_set_fails),
+	   CICD_TEST(test_compare_to_survives_every_allocation_failure))
