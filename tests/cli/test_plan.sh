@@ -105,6 +105,32 @@ check masked-msg "$tmp/inc/secret.yml:2:12: error: Local file \`ci/[MASKED].yml\
 check masked-used "tagonly base" "$(SECRET_DIR=release "$cicd" plan -f "$tmp/inc/secret.yml" --branch dev \
   --masked-var SECRET_DIR --format json | python3 -c 'import json, sys; print(" ".join(j["name"] for j in json.load(sys.stdin)["jobs"]))')"
 
+# changes:compare_to answered by git with --compare-with-git: the paths since the ref's merge base.
+repo="$tmp/repo"
+mkdir -p "$repo/src" "$repo/docs"
+printf 'app:\n  script: x\n  rules:\n    - changes: {paths: ["src/*"], compare_to: refs/heads/main}\n' >"$repo/.gitlab-ci.yml"
+printf 'docs:\n  script: x\n  rules:\n    - changes: {paths: ["docs/*"], compare_to: $BASE}\n' >>"$repo/.gitlab-ci.yml"
+echo a >"$repo/src/a.c"
+echo d >"$repo/docs/d.md"
+g() { git -C "$repo" -c user.email=t@example.com -c user.name=t "$@" >/dev/null 2>&1; }
+g init -b main && g add -A && g commit -m init && g checkout -b feature
+echo b >"$repo/src/b.c"
+g add -A && g commit -m feature
+jobs() { "$cicd" plan -f "$repo/.gitlab-ci.yml" --format json "$@" | python3 -c '
+import json, sys
+print(" ".join(j["name"] for j in json.load(sys.stdin)["jobs"]))'; }
+check git-compare "app" "$(jobs --branch feature --var BASE=main --compare-with-git)"
+check git-compare-without "app docs" "$(jobs --branch feature --var BASE=main)"
+"$cicd" plan -f "$repo/.gitlab-ci.yml" --branch feature --var BASE=nope --compare-with-git >/dev/null 2>"$tmp/err"
+check git-compare-bad-rc 1 $?
+check git-compare-bad-msg "$repo/.gitlab-ci.yml:8:7: Failed to parse rule for docs: rules:changes:compare_to is not a valid ref" \
+  "$(cat "$tmp/err")"
+# a ref that git would read as an option is no ref, and git never sees it
+"$cicd" plan -f "$repo/.gitlab-ci.yml" --branch feature --var BASE=--output="$tmp/written" --compare-with-git \
+  >/dev/null 2>&1
+check git-compare-option-rc 1 $?
+check git-compare-option-nothing-written no "$([ -e "$tmp/written" ] && echo yes || echo no)"
+
 # Usage errors exit 2.
 "$cicd" plan -f "$flow" >/dev/null 2>"$tmp/err"
 check usage-none 2 $?

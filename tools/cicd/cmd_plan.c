@@ -1,17 +1,19 @@
 /* cicd plan — the pipeline GitLab would create for a trigger, as a table or JSON. */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "git_compare.h"
 
 static const char USAGE[] =
 	"cicd plan [-f FILE] (--branch NAME | --tag NAME | --mr SOURCE:TARGET) [--source SOURCE]\n"
 	"          [--default-branch NAME] [--var KEY=VALUE]... [--masked-var KEY]... [--changed PATH]...\n"
-	"          [--format text|json] [--project GROUP/NAME] [--sha SHA] [--mr-iid N] [--mr-labels L1,L2]\n"
-	"          [--mr-event-type TYPE] [--open-mr VALUE]";
+	"          [--compare-with-git] [--format text|json] [--project GROUP/NAME] [--sha SHA] [--mr-iid N]\n"
+	"          [--mr-labels L1,L2] [--mr-event-type TYPE] [--open-mr VALUE]";
 
 /* The repository's files, read once, for `exists`. */
 typedef struct file_list {
@@ -124,6 +126,7 @@ typedef struct args {
 	const char *file, *branch, *tag, *mr, *source, *default_branch, *format, *project, *sha;
 	const char *mr_labels, *mr_event_type, *open_mr;
 	unsigned int mr_iid;
+	int compare_with_git;
 	const char **vars, **masked, **changed;
 	size_t nvars, nmasked, nchanged;
 } args;
@@ -148,6 +151,10 @@ static int parse_args(args *a, int argc, char **argv)
 			       "stages, with which when, allow_failure, needs and variables (docs/plan.md).\n",
 			       USAGE);
 			return 1;
+		}
+		if (!strcmp(o, "--compare-with-git")) {
+			a->compare_with_git = 1;
+			continue;
 		}
 		if (i + 1 >= argc) {
 			cli_usage(USAGE, "%s needs an argument", o);
@@ -262,6 +269,9 @@ static int build_trigger(cicd_trigger **t, const args *a, file_list *files)
 	for (i = 0; i < a->nchanged; i++)
 		if (cicd_trigger_add_changed(*t, a->changed[i]))
 			return -1;
+	/* compare_to: git in the pipeline's directory answers (the plan runs on this thread) */
+	if (a->compare_with_git && cicd_trigger_set_compare(*t, cli_git_compare, (void *)(uintptr_t)files->root))
+		return -1;
 	return cicd_trigger_set_exists(*t, exists_in_tree, files);
 }
 
