@@ -1,7 +1,7 @@
 package cicd
 
 // Callbacks from the library into Go: the include resolver, the `exists`
-// answer of a plan, deploy progress and log lines, and the kube module's
+// and `compare_to` answers of a trigger, deploy progress and log lines, and the kube module's
 // listed items, apply results and streamed bytes. A file with //export may
 // only declare C in its preamble, so the shims that call these are in
 // pipeline.go, plan.go, deploy.go and kube_*.go.
@@ -67,15 +67,17 @@ func cicdGoResolve(result *C.cicd_include_result, req *C.cicd_include_request, h
 	return rc
 }
 
-// existsState is what a plan with a Go exists function shares with the callback.
-type existsState struct {
-	exists func(glob string) (bool, error)
-	err    error
+// triggerState is what a plan or load with a trigger's Go functions (Exists,
+// Compare) shares with their callbacks; err keeps the first error one returned.
+type triggerState struct {
+	exists  func(glob string) (bool, error)
+	compare func(ref string) ([]string, error)
+	err     error
 }
 
 //export cicdGoExists
 func cicdGoExists(found *C.int, glob *C.char, handle C.uintptr_t) C.int {
-	st := cgo.Handle(handle).Value().(*existsState)
+	st := cgo.Handle(handle).Value().(*triggerState)
 	if st.err != nil {
 		return C.CICD_EUSER
 	}
@@ -87,6 +89,31 @@ func cicdGoExists(found *C.int, glob *C.char, handle C.uintptr_t) C.int {
 	*found = 0
 	if ok {
 		*found = 1
+	}
+	return 0
+}
+
+//export cicdGoCompare
+func cicdGoCompare(changed *C.cicd_path_list, ref *C.char, handle C.uintptr_t) C.int {
+	st := cgo.Handle(handle).Value().(*triggerState)
+	if st.err != nil {
+		return C.CICD_EUSER
+	}
+	paths, err := st.compare(C.GoString(ref))
+	if errors.Is(err, ErrNotFound) {
+		return C.CICD_ENOTFOUND // the ref names no commit
+	}
+	if err != nil {
+		st.err = err
+		return C.CICD_EUSER
+	}
+	for _, p := range paths {
+		cp := C.CString(p)
+		rc := C.cicd_path_list_add(changed, cp)
+		C.free(unsafe.Pointer(cp))
+		if rc != 0 {
+			return rc
+		}
 	}
 	return 0
 }

@@ -136,7 +136,7 @@ type PipelineOptions struct {
 	MaxDiagnostics    int
 	// Trigger, when set, makes the includes those GitLab reads for it: its
 	// variables expanded in include locations (ci/$CI_COMMIT_REF_NAME.yml)
-	// and include:rules decided with its variables, changes and Exists.
+	// and include:rules decided with its variables, changes, Exists and Compare.
 	// Without it locations are used as written and every include is read.
 	Trigger *Trigger
 }
@@ -216,16 +216,15 @@ func loadPipeline(path *string, data []byte, name string, o *PipelineOptions) (*
 		defer handle.Delete()
 	}
 	var ctrigger *C.cicd_trigger
-	var exists *existsState
+	var callbacks *triggerState
 	if t := o.Trigger; t != nil {
-		var existsHandle cgo.Handle
-		if t.Exists != nil {
-			exists = &existsState{exists: t.Exists}
-			existsHandle = cgo.NewHandle(exists)
-			defer existsHandle.Delete()
+		var callbacksHandle cgo.Handle
+		if callbacks = t.state(); callbacks != nil {
+			callbacksHandle = cgo.NewHandle(callbacks)
+			defer callbacksHandle.Delete()
 		}
 		var err error
-		if ctrigger, err = t.build(existsHandle); err != nil {
+		if ctrigger, err = t.build(callbacksHandle); err != nil {
 			return nil, err
 		}
 		defer C.cicd_trigger_free(ctrigger)
@@ -251,10 +250,10 @@ func loadPipeline(path *string, data []byte, name string, o *PipelineOptions) (*
 		fromC(0, cerr)
 		return nil, state.err
 	}
-	if exists != nil && exists.err != nil {
+	if callbacks != nil && callbacks.err != nil {
 		C.cicd_pipeline_free(out)
 		fromC(0, cerr)
-		return nil, exists.err
+		return nil, callbacks.err
 	}
 	if err := fromC(rc, cerr); err != nil {
 		if e, ok := err.(*Error); ok {

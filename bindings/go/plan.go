@@ -7,10 +7,16 @@ package cicd
 #include <cicd/plan.h>
 
 extern int cicdGoExists(int *found, char *glob, uintptr_t handle);
+extern int cicdGoCompare(cicd_path_list *changed, char *ref, uintptr_t handle);
 
 static int shim_exists(int *found, const char *glob, void *payload)
 {
 	return cicdGoExists(found, (char *)glob, (uintptr_t)payload);
+}
+
+static int shim_compare(cicd_path_list *changed, const char *ref, void *payload)
+{
+	return cicdGoCompare(changed, (char *)ref, (uintptr_t)payload);
 }
 
 static int shim_planner_new(cicd_planner **out, const cicd_pipeline *p, size_t max_jobs, cicd_error **err)
@@ -33,7 +39,7 @@ static int shim_trigger_new(cicd_trigger **out, int kind, const char *ref, cicd_
 }
 
 enum { SET_SOURCE, SET_DEFAULT_BRANCH, SET_PROJECT, SET_SHA, SET_MERGE_REQUEST, SET_OPEN_MRS, SET_VARIABLE,
-       ADD_CHANGED, SET_CHANGES_KNOWN, SET_EXISTS, SET_MASKED_VARIABLE };
+       ADD_CHANGED, SET_CHANGES_KNOWN, SET_EXISTS, SET_MASKED_VARIABLE, SET_COMPARE };
 
 // One setter of a trigger: which picks it, a..e are its string arguments, n its number.
 static int shim_trigger_set(cicd_trigger *t, int which, const char *a, const char *b, const char *c,
@@ -52,6 +58,7 @@ static int shim_trigger_set(cicd_trigger *t, int which, const char *a, const cha
 	case SET_CHANGES_KNOWN: rc = cicd_trigger_set_changes_known(t); break;
 	case SET_EXISTS: rc = cicd_trigger_set_exists(t, shim_exists, (void *)handle); break;
 	case SET_MASKED_VARIABLE: rc = cicd_trigger_set_masked_variable(t, a, b); break;
+	case SET_COMPARE: rc = cicd_trigger_set_compare(t, shim_compare, (void *)handle); break;
 	}
 	if (rc < 0)
 		cicd_error_dup(err);
@@ -123,6 +130,11 @@ type Trigger struct {
 	Changed []string
 	// Exists answers `rules:exists` for a glob; nil means no file exists.
 	Exists func(glob string) (bool, error)
+	// Compare answers `changes:compare_to`: the paths changed since ref's
+	// merge base with the pipeline's commit (`git diff --name-only
+	// REF...SHA`), or an error wrapping ErrNotFound when ref names no
+	// commit. nil: compare_to compares with Changed like plain `changes`.
+	Compare func(ref string) ([]string, error)
 }
 
 // PlannerOptions limit planning; zero values are the library's defaults
@@ -189,9 +201,18 @@ const (
 	setChangesKnown
 	setExists
 	setMaskedVariable
+	setCompare
 )
 
-func (t *Trigger) build(exists cgo.Handle) (*C.cicd_trigger, error) {
+// state is what the trigger's Go functions share with their callbacks, or nil when it has none.
+func (t *Trigger) state() *triggerState {
+	if t.Exists == nil && t.Compare == nil {
+		return nil
+	}
+	return &triggerState{exists: t.Exists, compare: t.Compare}
+}
+
+func (t *Trigger) build(state cgo.Handle) (*C.cicd_trigger, error) {
 	var out *C.cicd_trigger
 	var cerr *C.cicd_error
 	cref := cstring(t.Ref)
@@ -209,7 +230,7 @@ func (t *Trigger) build(exists cgo.Handle) (*C.cicd_trigger, error) {
 			defer free(c[i])
 		}
 		var cerr *C.cicd_error
-		rc := C.shim_trigger_set(out, C.int(which), c[0], c[1], c[2], c[3], C.uint(n), C.uintptr_t(exists), &cerr)
+		rc := C.shim_trigger_set(out, C.int(which), c[0], c[1], c[2], c[3], C.uint(n), C.uintptr_t(state), &cerr)
 		return fromC(rc, cerr)
 	}
 	steps := []func() error{}
@@ -249,6 +270,7 @@ func (t *Trigger) build(exists cgo.Handle) (*C.cicd_trigger, error) {
 		add(true, addChanged, path)
 	}
 	add(t.Exists != nil, setExists)
+	add(t.Compare != nil, setCompare)
 	for _, step := range steps {
 		if err := step(); err != nil {
 			C.cicd_trigger_free(out)
@@ -261,12 +283,11 @@ func (t *Trigger) build(exists cgo.Handle) (*C.cicd_trigger, error) {
 // Plan plans the pipeline for a trigger: a Plan that is created or not, or
 // an *Error with ErrCodeValidate (and the offending keyword's position) when
 // GitLab would fail to create the pipeline, ErrCodeInvalid for a bad
-// trigger, or the error t.Exists returned.
+// trigger, or the error t.Exists or t.Compare returned.
 func (pl *Planner) Plan(t *Trigger) (*Plan, error) {
 	var handle cgo.Handle
-	var state *existsState
-	if t.Exists != nil {
-		state = &existsState{exists: t.Exists}
+	state := t.state()
+	if state != nil {
 		handle = cgo.NewHandle(state)
 		defer handle.Delete()
 	}

@@ -3,6 +3,7 @@ package cicd
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -151,6 +152,55 @@ func TestPlanChangesExistsAndVariablesDecideRules(t *testing.T) {
 	eq(t, "var 2", jobLine(mustPlan(t, r, &Trigger{Kind: TriggerBranch, Ref: "main", Variables: map[string]string{"GO": "2"}})), "")
 	if !GlobMatch("src/**/*.c", "src/a/b.c") || GlobMatch("src/*.c", "src/a/b.c") {
 		t.Fatal("glob")
+	}
+}
+
+func TestPlanCompareAnswersChangesCompareTo(t *testing.T) {
+	p := loadText(t, "variables:\n  BASE: main\n"+
+		"app:\n  script: x\n  rules:\n    - changes: {paths: ['src/*'], compare_to: 'refs/heads/$CI_DEFAULT_BRANCH'}\n"+
+		"docs:\n  script: x\n  rules:\n    - changes: {paths: ['docs/*'], compare_to: $BASE}\n", "c.yml")
+	var asked []string
+	compare := func(ref string) ([]string, error) {
+		asked = append(asked, ref)
+		if ref != "main" && ref != "refs/heads/main" {
+			return nil, fmt.Errorf("no ref %s: %w", ref, ErrNotFound)
+		}
+		return []string{"src/app.c"}, nil
+	}
+	// a new branch: compare_to compares even though the push's changes are unknown
+	eq(t, "compared", jobLine(mustPlan(t, p, &Trigger{Kind: TriggerBranch, Ref: "feature/x", DefaultBranch: "main", Compare: compare})),
+		"app/test/on_success")
+	eq(t, "asked", asked, []string{"refs/heads/main", "main"})
+	// ErrNotFound: the ref names no commit, which fails the job's rules as GitLab does
+	_, err := PlanPipeline(p, &Trigger{Kind: TriggerBranch, Ref: "feature/x", DefaultBranch: "main", Variables: map[string]string{"BASE": "gone"}, Compare: compare})
+	var e *Error
+	if !errors.As(err, &e) || e.Code != ErrCodeValidate || e.Line != 10 ||
+		e.Message != "Failed to parse rule for docs: rules:changes:compare_to is not a valid ref" {
+		t.Fatalf("bad ref: %v", err)
+	}
+	boom := errors.New("git failed")
+	if _, err := PlanPipeline(p, &Trigger{Kind: TriggerBranch, Ref: "x", Compare: func(string) ([]string, error) { return nil, boom }}); err != boom {
+		t.Fatalf("the Compare error is not returned as is: %v", err)
+	}
+	// both functions at once share one state
+	both := &Trigger{Kind: TriggerBranch, Ref: "feature/x", DefaultBranch: "main", Compare: compare,
+		Exists: func(string) (bool, error) { return true, nil }}
+	eq(t, "both", jobLine(mustPlan(t, p, both)), "app/test/on_success")
+	// include:rules ask it too, while loading
+	resolver := func(r IncludeRequest) ([]byte, string, error) {
+		return []byte("'from " + r.Location + "':\n  script: s\n"), "", nil
+	}
+	text := "include:\n  - template: app.yml\n    rules: [{changes: {paths: ['src/*'], compare_to: main}}]\n" +
+		"  - template: docs.yml\n    rules: [{changes: {paths: ['docs/*'], compare_to: main}}]\na:\n  script: x\n"
+	inc, err := LoadPipelineBytes([]byte(text), "i.yml", &PipelineOptions{Resolver: resolver, Trigger: &Trigger{Kind: TriggerBranch, Ref: "x", Compare: compare}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inc.Close()
+	eq(t, "included", len(inc.Files()), 2)
+	if _, err := LoadPipelineBytes([]byte(text), "i.yml", &PipelineOptions{Resolver: resolver,
+		Trigger: &Trigger{Kind: TriggerBranch, Ref: "x", Compare: func(string) ([]string, error) { return nil, boom }}}); err != boom {
+		t.Fatalf("the Compare error is not returned as is while loading: %v", err)
 	}
 }
 

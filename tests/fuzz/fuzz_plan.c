@@ -18,6 +18,15 @@ static int exists_any(int *found, const char *glob, void *payload)
 	return 0;
 }
 
+/* compare_to: refs starting with 'm' changed two paths, others name no commit. */
+static int compare_m(cicd_path_list *changed, const char *ref, void *payload)
+{
+	(void)payload;
+	if (ref[0] != 'm')
+		return CICD_ENOTFOUND;
+	return cicd_path_list_add(changed, "src/main.c") ? CICD_ENOMEM : cicd_path_list_add(changed, "Dockerfile");
+}
+
 static void plan_one(const cicd_planner *pl, cicd_trigger_kind kind, const char *ref)
 {
 	cicd_trigger *t = NULL;
@@ -27,6 +36,8 @@ static void plan_one(const cicd_planner *pl, cicd_trigger_kind kind, const char 
 	if (cicd_trigger_new(&t, kind, ref))
 		return;
 	cicd_trigger_set_exists(t, exists_any, NULL);
+	if (kind != CICD_TRIGGER_TAG)
+		cicd_trigger_set_compare(t, compare_m, NULL);
 	if (kind == CICD_TRIGGER_BRANCH)
 		cicd_trigger_add_changed(t, "src/main.c");
 	if (cicd_plan_create(&plan, pl, t) == 0) {

@@ -360,7 +360,8 @@ class Trigger:
                  title: Optional[str] = ..., open_merge_requests: Optional[str] = ...,
                  variables: Optional[Mapping[str, str]] = ...,
                  masked_variables: Optional[Mapping[str, str]] = ..., changed: Optional[Iterable[str]] = ...,
-                 exists: Optional[Callable[[str], bool]] = ...) -> None: ...
+                 exists: Optional[Callable[[str], bool]] = ...,
+                 compare: Optional[Callable[[str], Optional[Iterable[str]]]] = ...) -> None: ...
     @classmethod
     def branch(cls, name: str, **details: Any) -> Trigger: ...
     @classmethod

@@ -8,8 +8,8 @@
 #include <cicd/pipeline.h>
 #include <cicd/plan.h>
 
-/* In plan.i: 1 with the exception set when the trigger's exists callable (its capsule) raised. */
-static int cicd_py_exists_reraise(PyObject *exists);
+/* In plan.i: 1 with the exception set when one of the trigger's callables (its capsule) raised. */
+static int cicd_py_trigger_reraise(PyObject *callbacks);
 %}
 
 CICD_OUT(cicd_pipeline)
@@ -113,7 +113,7 @@ PyObject *cicd_py_pipeline_load(PyObject *path, PyObject *text, const char *name
 				PyObject *resolver, unsigned int flags, unsigned int max_includes,
 				unsigned int max_include_depth, unsigned int max_extends_depth,
 				unsigned int max_reference_depth, size_t max_file_bytes, unsigned int max_yaml_depth,
-				size_t max_diagnostics, cicd_trigger *trigger, PyObject *exists)
+				size_t max_diagnostics, cicd_trigger *trigger, PyObject *callbacks)
 {
 	cicd_pipeline_options o = CICD_PIPELINE_OPTIONS_INIT;
 	cicd_py_resolver_ctx ctx = {NULL, NULL, NULL, NULL};
@@ -170,7 +170,7 @@ PyObject *cicd_py_pipeline_load(PyObject *path, PyObject *text, const char *name
 		PyErr_Restore(ctx.etype, ctx.evalue, ctx.etb);
 		return NULL;
 	}
-	if (exists != Py_None && cicd_py_exists_reraise(exists)) {
+	if (callbacks != Py_None && cicd_py_trigger_reraise(callbacks)) {
 		cicd_pipeline_free(p);
 		cicd_diagnostics_free(d);
 		return NULL;

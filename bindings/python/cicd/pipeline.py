@@ -461,7 +461,7 @@ class Pipeline(Handle):
             path, text, name, None if project_root is None else os.fspath(project_root), wrapped, flags,
             max_includes, max_include_depth, max_extends_depth, max_reference_depth, max_file_bytes,
             max_yaml_depth, max_diagnostics, None if trigger is None else trigger._live(),
-            None if trigger is None else trigger._exists)
+            None if trigger is None else trigger._callbacks)
         diagnostics = [Diagnostic._from_tuple(t) for t in diags]
         if rc < 0:
             _raise_with(rc, diagnostics)

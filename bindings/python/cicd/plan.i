@@ -1,7 +1,8 @@
 /*
- * plan: triggers, planners and plans. A trigger's `exists` callback calls a
- * Python callable; its context lives in a capsule the Python Trigger keeps,
- * and an exception it raises is re-raised by the plan call.
+ * plan: triggers, planners and plans. A trigger's `exists` and `compare`
+ * callbacks call Python callables; their context lives in a capsule the
+ * Python Trigger keeps, and an exception one raises is re-raised by the
+ * plan or load call.
  */
 %{
 #include <cicd/plan.h>
@@ -12,6 +13,8 @@ CICD_OUT(cicd_planner)
 CICD_OUT(cicd_plan)
 
 %ignore cicd_trigger_set_exists;
+%ignore cicd_trigger_set_compare;
+%ignore cicd_path_list_add;
 %ignore cicd_plan_create;
 %ignore cicd_planner_new;
 %ignore cicd_plan_variable;
@@ -24,13 +27,14 @@ CICD_OUT(cicd_plan)
 
 %{
 typedef struct {
-	PyObject *fn; /* callable(glob) -> bool; a reference held by the capsule */
+	PyObject *fn;      /* callable(glob) -> bool, or NULL; a reference held by the capsule */
+	PyObject *compare; /* callable(ref) -> iterable of str, or None for no such ref; or NULL */
 	PyObject *etype, *evalue, *etb;
-} cicd_py_exists_ctx;
+} cicd_py_trigger_ctx;
 
 static int cicd_py_exists(int *found, const char *glob, void *payload)
 {
-	cicd_py_exists_ctx *ctx = payload;
+	cicd_py_trigger_ctx *ctx = payload;
 	PyObject *r;
 	int truth;
 	if (ctx->etype)
@@ -46,9 +50,43 @@ static int cicd_py_exists(int *found, const char *glob, void *payload)
 	return 0;
 }
 
-static int cicd_py_exists_reraise(PyObject *exists)
+/* The paths the compare callable gives for ref; CICD_ENOTFOUND when it gives None. */
+static int cicd_py_compare(cicd_path_list *changed, const char *ref, void *payload)
 {
-	cicd_py_exists_ctx *ctx = PyCapsule_GetPointer(exists, "cicd.exists");
+	cicd_py_trigger_ctx *ctx = payload;
+	PyObject *r, *it, *item;
+	int rc = 0;
+	if (ctx->etype)
+		return CICD_EUSER;
+	if (!(r = PyObject_CallFunction(ctx->compare, "s", ref)))
+		goto raised;
+	if (r == Py_None) {
+		Py_DECREF(r);
+		return CICD_ENOTFOUND;
+	}
+	it = PyObject_GetIter(r);
+	Py_DECREF(r);
+	if (!it)
+		goto raised;
+	while (!rc && (item = PyIter_Next(it))) {
+		const char *path = PyUnicode_Check(item) ? PyUnicode_AsUTF8(item) : NULL;
+		if (!path && !PyErr_Occurred())
+			PyErr_Format(PyExc_TypeError, "compare must give paths as str, not %.100s", Py_TYPE(item)->tp_name);
+		rc = path ? cicd_path_list_add(changed, path) : CICD_EUSER;
+		Py_DECREF(item);
+	}
+	Py_DECREF(it);
+	if (PyErr_Occurred())
+		goto raised;
+	return rc;
+raised:
+	PyErr_Fetch(&ctx->etype, &ctx->evalue, &ctx->etb);
+	return CICD_EUSER;
+}
+
+static int cicd_py_trigger_reraise(PyObject *callbacks)
+{
+	cicd_py_trigger_ctx *ctx = PyCapsule_GetPointer(callbacks, "cicd.trigger");
 	if (!ctx)
 		return 1;
 	if (!ctx->etype)
@@ -58,12 +96,13 @@ static int cicd_py_exists_reraise(PyObject *exists)
 	return 1;
 }
 
-static void cicd_py_exists_free(PyObject *capsule)
+static void cicd_py_trigger_ctx_free(PyObject *capsule)
 {
-	cicd_py_exists_ctx *ctx = PyCapsule_GetPointer(capsule, "cicd.exists");
+	cicd_py_trigger_ctx *ctx = PyCapsule_GetPointer(capsule, "cicd.trigger");
 	if (!ctx)
 		return;
 	Py_XDECREF(ctx->fn);
+	Py_XDECREF(ctx->compare);
 	Py_XDECREF(ctx->etype);
 	Py_XDECREF(ctx->evalue);
 	Py_XDECREF(ctx->etb);
@@ -72,22 +111,30 @@ static void cicd_py_exists_free(PyObject *capsule)
 %}
 
 %inline %{
-/* [status, capsule]: the trigger calls fn for `exists`; keep the capsule as long as the trigger. */
-PyObject *cicd_py_trigger_set_exists(cicd_trigger *trigger, PyObject *fn)
+/* [status, capsule]: the trigger calls exists for `exists` and compare for
+ * `changes:compare_to` (None: not set); keep the capsule as long as the trigger. */
+PyObject *cicd_py_trigger_set_callbacks(cicd_trigger *trigger, PyObject *exists, PyObject *compare)
 {
-	cicd_py_exists_ctx *ctx = calloc(1, sizeof(*ctx));
+	cicd_py_trigger_ctx *ctx = calloc(1, sizeof(*ctx));
 	PyObject *capsule;
-	int rc;
+	int rc = 0;
 	if (!ctx)
 		return PyErr_NoMemory();
-	capsule = PyCapsule_New(ctx, "cicd.exists", cicd_py_exists_free);
+	capsule = PyCapsule_New(ctx, "cicd.trigger", cicd_py_trigger_ctx_free);
 	if (!capsule) {
 		free(ctx);
 		return NULL;
 	}
-	Py_INCREF(fn);
-	ctx->fn = fn;
-	rc = cicd_trigger_set_exists(trigger, cicd_py_exists, ctx);
+	if (exists != Py_None) {
+		Py_INCREF(exists);
+		ctx->fn = exists;
+		rc = cicd_trigger_set_exists(trigger, cicd_py_exists, ctx);
+	}
+	if (!rc && compare != Py_None) {
+		Py_INCREF(compare);
+		ctx->compare = compare;
+		rc = cicd_trigger_set_compare(trigger, cicd_py_compare, ctx);
+	}
 	return Py_BuildValue("[iN]", rc, capsule);
 }
 
@@ -98,13 +145,13 @@ int cicd_py_planner_new(cicd_planner **out, const cicd_pipeline *pipeline, size_
 	return cicd_planner_new(out, pipeline, &o);
 }
 
-/* [status, plan or None]; re-raises what the exists callable raised. */
-PyObject *cicd_py_plan_create(const cicd_planner *planner, const cicd_trigger *trigger, PyObject *exists)
+/* [status, plan or None]; re-raises what the trigger's exists or compare callable raised. */
+PyObject *cicd_py_plan_create(const cicd_planner *planner, const cicd_trigger *trigger, PyObject *callbacks)
 {
 	cicd_plan *plan = NULL;
-	cicd_py_exists_ctx *ctx = exists != Py_None ? PyCapsule_GetPointer(exists, "cicd.exists") : NULL;
+	cicd_py_trigger_ctx *ctx = callbacks != Py_None ? PyCapsule_GetPointer(callbacks, "cicd.trigger") : NULL;
 	int rc;
-	if (exists != Py_None && !ctx)
+	if (callbacks != Py_None && !ctx)
 		return NULL;
 	rc = cicd_plan_create(&plan, planner, trigger);
 	if (ctx && ctx->etype) {

@@ -25,7 +25,10 @@ class Trigger(Handle):
     """What a pipeline is created for: a branch, a tag or a merge request, with its details.
 
     exists(glob) -> bool answers `rules:exists`; changed lists the paths a
-    push changed (None: unknown, so `changes` always holds). masked_variables
+    push changed (None: unknown, so `changes` always holds). compare(ref)
+    answers `changes:compare_to`: the paths changed since ref's merge base
+    with the pipeline's commit (`git diff --name-only REF...SHA`), or None
+    when ref names no commit. masked_variables
     are pipeline variables whose values are secrets: a pipeline loaded with
     the trigger shows [MASKED] for them in include errors."""
 
@@ -35,11 +38,12 @@ class Trigger(Handle):
                  title: Optional[str] = None, open_merge_requests: Optional[str] = None,
                  variables: Optional[Mapping[str, str]] = None,
                  masked_variables: Optional[Mapping[str, str]] = None, changed: Optional[Iterable[str]] = None,
-                 exists: Optional[Callable[[str], bool]] = None):
+                 exists: Optional[Callable[[str], bool]] = None,
+                 compare: Optional[Callable[[str], Optional[Iterable[str]]]] = None):
         if kind not in _KINDS:
             raise ValueError(f"kind must be one of {', '.join(_KINDS)}, not {kind!r}")
         self._handle = None
-        self._exists = None
+        self._callbacks = None
         self._handle = _check(_cicd.cicd_trigger_new(_KINDS[kind], ref))
         self.kind = kind
         self.ref = ref
@@ -65,8 +69,8 @@ class Trigger(Handle):
             _check(_cicd.cicd_trigger_set_changes_known(h))
             for path in changed:
                 _check(_cicd.cicd_trigger_add_changed(h, path))
-        if exists is not None:
-            self._exists = _check(_cicd.cicd_py_trigger_set_exists(h, exists))
+        if exists is not None or compare is not None:
+            self._callbacks = _check(_cicd.cicd_py_trigger_set_callbacks(h, exists, compare))
 
     @classmethod
     def branch(cls, name: str, **details) -> "Trigger":
@@ -85,7 +89,7 @@ class Trigger(Handle):
 
     def close(self) -> None:
         super().close()
-        self._exists = None  # the exists callable's capsule goes with the trigger
+        self._callbacks = None  # the exists and compare callables' capsule goes with the trigger
 
     def __repr__(self) -> str:
         return f"<cicd.Trigger {self.kind} {self.ref}>"
@@ -118,7 +122,7 @@ class Planner(Handle):
         elif trigger_args:
             raise TypeError("give a Trigger or trigger arguments, not both")
         try:
-            handle = _check(_cicd.cicd_py_plan_create(self._live(), trigger._live(), trigger._exists or None))
+            handle = _check(_cicd.cicd_py_plan_create(self._live(), trigger._live(), trigger._callbacks or None))
         finally:
             if own:
                 trigger.close()

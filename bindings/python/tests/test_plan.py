@@ -254,3 +254,67 @@ def test_a_triggers_masked_variables_never_show_in_include_errors():
     with pytest.raises(cicd.InvalidArgumentError) as ei:
         cicd.Trigger.branch("dev", masked_variables={"bad-name": "x"})
     assert "bad-name" in ei.value.message
+
+
+COMPARED = """variables:
+  BASE: main
+app:
+  script: x
+  rules:
+    - changes: {paths: ['src/*'], compare_to: 'refs/heads/$CI_DEFAULT_BRANCH'}
+docs:
+  script: x
+  rules:
+    - changes: {paths: ['docs/*'], compare_to: $BASE}
+"""
+
+
+def test_compare_answers_changes_compare_to():
+    asked = []
+
+    def compare(ref):
+        asked.append(ref)
+        return iter(["src/app.c"]) if ref in ("main", "refs/heads/main") else None
+
+    with cicd.Pipeline.loads(COMPARED) as p, cicd.Planner(p) as planner:
+        # a new branch: compare_to compares even though the push's changes are unknown
+        with planner.plan(cicd.Trigger.branch("feature/x", default_branch="main", compare=compare)) as plan:
+            assert [j.name for j in plan] == ["app"]
+        assert asked == ["refs/heads/main", "main"]
+        # None: the ref names no commit, which fails the job's rules as GitLab does
+        with pytest.raises(cicd.ValidationError) as ei:
+            planner.plan(branch="feature/x", variables={"BASE": "gone"}, compare=compare)
+        assert ei.value.message == "Failed to parse rule for docs: rules:changes:compare_to is not a valid ref"
+        assert (ei.value.line, ei.value.column) == (10, 7)
+
+        class Broken(Exception):
+            pass
+
+        def broken(ref):
+            raise Broken(ref)
+
+        with pytest.raises(Broken, match="refs/heads/main"):
+            planner.plan(branch="feature/x", default_branch="main", compare=broken)
+        with pytest.raises(TypeError, match="paths as str, not int"):
+            planner.plan(branch="feature/x", compare=lambda ref: [1])
+        # both callables at once: exists and compare share the trigger's capsule
+        with cicd.Trigger.branch("feature/x", default_branch="main", compare=compare,
+                                 exists=lambda glob: True) as both, planner.plan(both) as plan:
+            assert [j.name for j in plan] == ["app"]
+
+
+def test_compare_decides_include_rules_while_loading():
+    def resolver(kind, location, project, ref, parent, depth):
+        return f"'from {location}':\n  script: s\n"
+
+    text = ("include:\n  - template: app.yml\n    rules: [{changes: {paths: ['src/*'], compare_to: main}}]\n"
+            "  - template: docs.yml\n    rules: [{changes: {paths: ['docs/*'], compare_to: main}}]\na:\n  script: x\n")
+    trigger = cicd.Trigger.branch("feature/x", compare=lambda ref: ["src/app.c"] if ref == "main" else None)
+    with cicd.Pipeline.loads(text, resolver=resolver, trigger=trigger) as p:
+        assert [j.name for j in p.jobs] == ["from app.yml", "a"]
+
+    def broken(ref):
+        raise KeyError(ref)
+
+    with pytest.raises(KeyError):
+        cicd.Pipeline.loads(text, resolver=resolver, trigger=cicd.Trigger.branch("x", compare=broken))
