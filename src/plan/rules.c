@@ -211,8 +211,12 @@ static int policy_specs(int *all, int *any, const cicd_job_policy *p, cicd_expr 
 		*any |= m;
 	}
 	if (cicd_job_policy_kubernetes(p)) {
-		/* No deployment platform is known to the planner: `kubernetes: active` never holds. */
-		*all = 0;
+		/* Build::Policy::Kubernetes asks whether the project has a deployment platform, which
+		 * GitLab also announces as CI_KUBERNETES_ACTIVE=true: the trigger's variable says it. */
+		const plan_var *active = cicd__vars_get(&t->user, "CI_KUBERNETES_ACTIVE");
+		m = active && strcmp(active->value, "true") == 0;
+		*all &= m;
+		*any |= m;
 	}
 	return 0;
 }

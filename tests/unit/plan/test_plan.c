@@ -465,6 +465,25 @@ static void test_glob_matching_as_ruby_fnmatch(void)
 	CU_ASSERT_EQUAL(cicd_plan_glob_match("Dockerfile", "sub/Dockerfile"), 0);
 }
 
+static void test_kubernetes_active_follows_the_triggers_variable(void)
+{
+	static const char yaml[] = "deploy:\n  script: [x]\n  only:\n    kubernetes: active\n"
+				   "review:\n  script: [x]\n  except:\n    kubernetes: active\n"
+				   "both:\n  script: [x]\n  only:\n    refs: [dev]\n    kubernetes: active\n";
+	cicd_trigger *t = branch("dev");
+	/* no deployment platform: only kubernetes never holds, except never excludes */
+	expect(yaml, branch("dev"), "test/review:on_success");
+	/* CI_KUBERNETES_ACTIVE=true is how GitLab says the project has one */
+	CU_ASSERT_EQUAL(cicd_trigger_set_variable(t, "CI_KUBERNETES_ACTIVE", "true"), 0);
+	expect(yaml, t, "test/deploy:on_success test/both:on_success");
+	t = branch("main");
+	CU_ASSERT_EQUAL(cicd_trigger_set_variable(t, "CI_KUBERNETES_ACTIVE", "true"), 0);
+	expect(yaml, t, "test/deploy:on_success");
+	/* only the trigger says so: a file variable of that name does not */
+	expect("variables:\n  CI_KUBERNETES_ACTIVE: 'true'\n" "deploy:\n  script: [x]\n  only:\n    kubernetes: active\n",
+	       branch("dev"), "(none)");
+}
+
 CICD_SUITE(plan, CICD_TEST(test_predefined_variables_per_trigger), CICD_TEST(test_ref_slug_is_trimmed_to_63),
 	   CICD_TEST(test_default_only_excludes_merge_request_pipelines),
 	   CICD_TEST(test_workflow_rules_drop_the_default_only), CICD_TEST(test_workflow_variables_and_name),
@@ -474,4 +493,5 @@ CICD_SUITE(plan, CICD_TEST(test_predefined_variables_per_trigger), CICD_TEST(tes
 	   CICD_TEST(test_stages_pre_post_and_empty), CICD_TEST(test_dag_prerequisites_topology_and_critical_path),
 	   CICD_TEST(test_changes_and_exists), CICD_TEST(test_exists_asks_the_callback),
 	   CICD_TEST(test_json_output_is_exact), CICD_TEST(test_invalid_expression_is_reported_at_its_position),
-	   CICD_TEST(test_trigger_arguments_are_checked), CICD_TEST(test_glob_matching_as_ruby_fnmatch))
+	   CICD_TEST(test_trigger_arguments_are_checked), CICD_TEST(test_glob_matching_as_ruby_fnmatch),
+	   CICD_TEST(test_kubernetes_active_follows_the_triggers_variable))
