@@ -9,6 +9,7 @@
 #include "cicd/plan.h"
 #include "core/arena.h"
 #include "core/hashmap.h"
+#include "core/vec.h"
 
 /* ---- variables: an ordered set, later definitions replace earlier ones ---- */
 
@@ -31,6 +32,25 @@ int cicd__vars_set_masked(plan_vars *v, const char *name, const char *value, int
 const plan_var *cicd__vars_get(const plan_vars *v, const char *name);
 void cicd__vars_dispose(plan_vars *v);
 
+/* The paths a compare callback gives (copies). */
+struct cicd_path_list {
+	cicd_vec paths;
+};
+
+void cicd__path_list_dispose(cicd_path_list *list);
+
+/* The compare callback's answers during one plan: compare_answer items (an expanded REF and its paths). */
+typedef struct compare_answer {
+	char *ref;
+	cicd_path_list changed;
+} compare_answer;
+
+typedef struct compare_cache {
+	cicd_vec answers;
+} compare_cache;
+
+void cicd__compare_cache_dispose(compare_cache *cache);
+
 /*
  * A lookup over layers, highest precedence first. Values that refer to
  * other variables are expanded through the same layers (GitLab expands
@@ -38,26 +58,6 @@ void cicd__vars_dispose(plan_vars *v);
  * text lives in `arena`.
  */
 #define VIEW_MAX_LAYERS 8
-struct cicd_path_list {
-	char **paths;
-	size_t count, cap;
-};
-
-void cicd__path_list_dispose(cicd_path_list *list);
-
-/* The compare callback's answers during one plan: an expanded REF and its changed paths. */
-typedef struct compare_answer {
-	char *ref;
-	cicd_path_list changed;
-} compare_answer;
-
-typedef struct compare_cache {
-	compare_answer *items;
-	size_t count, cap;
-} compare_cache;
-
-void cicd__compare_cache_dispose(compare_cache *cache);
-
 typedef struct var_view {
 	const plan_vars *layers[VIEW_MAX_LAYERS];
 	size_t count;

@@ -24,19 +24,17 @@ int cicd__changes_match(int *matched, size_t n, const char *(*get)(const void *,
 {
 	cicd_buf glob = CICD_BUF_INIT;
 	cicd_path_list scratch;
-	char *const *paths = t->changed;
+	const cicd_path_list *since = NULL; /* NULL: the trigger's changed paths */
 	size_t i, k, npaths = t->nchanged;
 	int rc = 0;
 	*matched = 0;
 	memset(&scratch, 0, sizeof scratch);
 	if (compare_to && t->compare) {
 		/* Clause::Changes: the paths since the merge base with compare_to, known even on a new branch */
-		const cicd_path_list *since = NULL;
 		if ((rc = expand_glob(&glob, compare_to, view)) != 0 ||
 		    (rc = cicd__changed_since(&since, &scratch, glob.ptr ? glob.ptr : "", view, t)) != 0)
 			goto done;
-		paths = since->paths;
-		npaths = since->count;
+		npaths = since->paths.count;
 	} else if (!t->changes_known) { /* no push to compare with: GitLab says true */
 		*matched = 1;
 		return 0;
@@ -45,7 +43,8 @@ int cicd__changes_match(int *matched, size_t n, const char *(*get)(const void *,
 		if ((rc = expand_glob(&glob, get(owner, i), view)) != 0)
 			break;
 		for (k = 0; k < npaths && !*matched; k++)
-			*matched = cicd__plan_glob(glob.ptr ? glob.ptr : "", paths[k]);
+			*matched = cicd__plan_glob(glob.ptr ? glob.ptr : "",
+						   since ? (const char *)since->paths.items[k] : t->changed[k]);
 	}
 done:
 	cicd__path_list_dispose(&scratch);
