@@ -83,17 +83,22 @@ static void test_locations_project_ref_and_files_are_expanded(void)
 	cicd_pipeline_free(p);
 }
 
-static void test_local_includes_see_the_expanded_path_and_globs_the_written_one(void)
+/* Options that expand through lookup() for local includes under root (NULL: none). */
+static cicd_pipeline_options local_root(const char *root, int *lookups)
 {
 	cicd_pipeline_options opts = CICD_PIPELINE_OPTIONS_INIT;
-	cicd_diagnostics *d = NULL;
-	char root[4096];
-	int lookups = 0;
-	cicd_pipeline *p;
-	snprintf(root, sizeof root, "%s", cicd_test_data_path("root"));
 	opts.project_root = root;
 	opts.include_variables = lookup;
-	opts.include_variables_payload = &lookups;
+	opts.include_variables_payload = lookups;
+	return opts;
+}
+
+static void test_local_includes_see_the_expanded_path_and_globs_the_written_one(void)
+{
+	cicd_diagnostics *d = NULL;
+	int lookups = 0;
+	cicd_pipeline_options opts = local_root(cicd_test_data_path("root"), &lookups);
+	cicd_pipeline *p;
 	p = load("include: ci/$BRANCH.yml\njob:\n  script: j\n", &opts, &d);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CICD_ASSERT_STR(cicd_job_name(cicd_pipeline_job(p, 0)), "test");
@@ -119,32 +124,37 @@ static void test_local_includes_see_the_expanded_path_and_globs_the_written_one(
 	CU_ASSERT_EQUAL(cicd_diagnostics_get(d, 0)->line, 2);
 	cicd_pipeline_free(p);
 	cicd_diagnostics_free(d);
-	d = NULL;
-	/* then each match is expanded: the file `vars/$BRANCH.yml` is read as vars/jobs.yml */
-	{
-		char dir[] = "/tmp/cicd-glob-XXXXXX", path[256];
-		FILE *f;
-		CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-		snprintf(path, sizeof path, "%s/vars", dir);
-		CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
-		snprintf(path, sizeof path, "%s/vars/$BRANCH.yml", dir);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(path, "w"));
-		fputs("literal:\n  script: x\n", f);
-		fclose(f);
-		opts.project_root = dir;
-		CU_ASSERT_PTR_NULL(load("include:\n  - local: 'vars/*.yml'\njob:\n  script: j\n", &opts, &d));
-		CICD_ASSERT_STR(cicd_diagnostics_get(d, 0)->message, "Local file `vars/jobs.yml` does not exist!");
-		cicd_diagnostics_free(d);
-		d = NULL;
-		unlink(path);
-		snprintf(path, sizeof path, "%s/vars", dir);
-		rmdir(path);
-		rmdir(dir);
-		opts.project_root = root;
-	}
+}
+
+static void test_each_glob_match_is_expanded_after_matching(void)
+{
+	char dir[] = "/tmp/cicd-glob-XXXXXX", vars[64], path[96];
+	cicd_diagnostics *d = NULL;
+	int lookups = 0;
+	cicd_pipeline_options opts = local_root(dir, &lookups);
+	FILE *f;
+	/* the file `vars/$BRANCH.yml` matches the glob, then is read as vars/jobs.yml */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(vars, sizeof vars, "%s/vars", dir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(vars, 0700), 0);
+	snprintf(path, sizeof path, "%s/$BRANCH.yml", vars);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(path, "w"));
+	fputs("literal:\n  script: x\n", f);
+	fclose(f);
+	CU_ASSERT_PTR_NULL(load("include:\n  - local: 'vars/*.yml'\njob:\n  script: j\n", &opts, &d));
+	CICD_ASSERT_STR(cicd_diagnostics_get(d, 0)->message, "Local file `vars/jobs.yml` does not exist!");
+	cicd_diagnostics_free(d);
+	unlink(path);
+	rmdir(vars);
+	rmdir(dir);
+}
+
+static void test_a_glob_needs_a_project_root(void)
+{
+	cicd_diagnostics *d = NULL;
+	int lookups = 0;
+	cicd_pipeline_options opts = local_root(NULL, &lookups);
 	/* from memory without a project root, a wildcard has nothing to search */
-	d = NULL;
-	opts.project_root = NULL;
 	CU_ASSERT_PTR_NULL(load("include:\n  - local: 'ci/*.yml'\njob:\n  script: j\n", &opts, &d));
 	CICD_ASSERT_STR(cicd_diagnostics_get(d, 0)->message, "Local file `ci/*.yml` cannot be included: no project root is set");
 	cicd_diagnostics_free(d);
@@ -282,6 +292,7 @@ static void test_without_a_lookup_or_in_a_version_1_struct_locations_stay_as_wri
 
 CICD_SUITE(include_variables, CICD_TEST(test_locations_project_ref_and_files_are_expanded),
 	   CICD_TEST(test_local_includes_see_the_expanded_path_and_globs_the_written_one),
+	   CICD_TEST(test_each_glob_match_is_expanded_after_matching), CICD_TEST(test_a_glob_needs_a_project_root),
 	   CICD_TEST(test_a_failing_lookup_is_reported_at_the_include),
 	   CICD_TEST(test_rules_decide_before_the_location_is_expanded),
 	   CICD_TEST(test_masked_values_never_show_in_include_errors),
